@@ -1,0 +1,91 @@
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Text;
+using RelayWatch.Store.Formats;
+
+namespace RelayWatch.Store;
+
+/// <summary>Conveniences over <see cref="IClickHouseStore"/> that both engines share.</summary>
+public static class ClickHouseStoreExtensions
+{
+    public static Task ExecuteAsync(this IClickHouseStore store, string sql, CancellationToken cancellationToken) =>
+        store.ExecuteAsync(sql, null, cancellationToken);
+
+    /// <summary>Streams a query's rows as unescaped string fields (TabSeparated underneath).</summary>
+    public static async IAsyncEnumerable<string[]> QueryRowsAsync(
+        this IClickHouseStore store,
+        string sql,
+        IReadOnlyDictionary<string, string>? parameters,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync(store, sql, pipe.Writer, parameters, stop.Token);
+        var completed = false;
+        try
+        {
+            await foreach (var row in TabSeparatedReader.ReadRowsAsync(pipe.Reader, cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+
+            completed = true;
+        }
+        finally
+        {
+            if (!completed)
+            {
+                // The consumer stopped early or reading failed: stop the query and let it unwind quietly.
+                await stop.CancelAsync().ConfigureAwait(false);
+                await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+                await producer.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
+
+        await producer.ConfigureAwait(false);
+    }
+
+    /// <summary>All rows of a (small) result.</summary>
+    public static async Task<IReadOnlyList<string[]>> QueryListAsync(
+        this IClickHouseStore store, string sql, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
+    {
+        var rows = new List<string[]>();
+        await foreach (var row in store.QueryRowsAsync(sql, parameters, cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The first field of the first row, or null when the result is empty.</summary>
+    public static async Task<string?> QueryScalarAsync(this IClickHouseStore store, string sql, CancellationToken cancellationToken)
+    {
+        var rows = await store.QueryListAsync(sql, null, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0][0];
+    }
+
+    /// <summary>A whole result as text in the given format.</summary>
+    public static async Task<string> QueryTextAsync(this IClickHouseStore store, string sql, string format, CancellationToken cancellationToken)
+    {
+        using var output = new MemoryStream();
+        await store.QueryAsync(sql, format, output, null, cancellationToken).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
+    }
+
+    private static async Task ProduceAsync(
+        IClickHouseStore store, string sql, PipeWriter writer, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await store.QueryAsync(sql, "TabSeparated", writer.AsStream(leaveOpen: true), parameters, cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await writer.CompleteAsync(e).ConfigureAwait(false);
+            throw;
+        }
+    }
+}

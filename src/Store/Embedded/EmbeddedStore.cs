@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace RelayWatch.Store.Embedded;
+
+/// <summary>
+/// <see cref="IClickHouseStore"/> on the embedded chDB engine. Each operation borrows a connection
+/// from a bounded pool (a chDB connection runs one statement at a time), so many threads can work
+/// at once; every native result is destroyed, on success and failure alike. Native calls block, so
+/// they run on the thread pool.
+/// </summary>
+internal sealed class EmbeddedStore : IClickHouseStore
+{
+    private delegate nint NativeCall(ReadOnlySpan<byte> sql, NativeUtf8Array names, NativeUtf8Array values);
+
+    private readonly ChDbEngine engine;
+    private readonly string database;
+    private readonly SemaphoreSlim slots;
+    private readonly ConcurrentBag<nint> idle = [];
+    private int disposed;
+
+    private EmbeddedStore(ChDbEngine engine, string database, int maxConnections)
+    {
+        this.engine = engine;
+        this.database = database;
+        slots = new SemaphoreSlim(maxConnections, maxConnections);
+        Info = new StoreInfo("embedded", engine.DataDirectory, database);
+    }
+
+    public StoreInfo Info { get; }
+
+    /// <summary>The engine's version, e.g. 26.7.2.1.</summary>
+    public string EngineVersion => engine.Version;
+
+    public static async Task<EmbeddedStore> OpenAsync(StoreOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var engine = await ChDbEngine.AcquireAsync(options.DataDirectory, logger, cancellationToken).ConfigureAwait(false);
+        var store = new EmbeddedStore(engine, options.Database, options.MaxConnections);
+        try
+        {
+            // The database must exist before a pooled connection can USE it.
+            var connection = engine.OpenConnection();
+            try
+            {
+                store.Run(connection, $"CREATE DATABASE IF NOT EXISTS {options.Database}", null);
+            }
+            finally
+            {
+                engine.CloseConnection(connection);
+            }
+        }
+        catch
+        {
+            engine.Release();
+            throw;
+        }
+
+        return store;
+    }
+
+    public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
+    {
+        var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Run(() => Run(connection, sql, parameters), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
+    public async Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
+    {
+        var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var stream = nint.Zero;
+        var finished = false;
+        try
+        {
+            stream = await Task.Run(() => StartStreamingQuery(connection, sql, format, parameters), cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (chunk, length) = await Task.Run(() => FetchChunk(connection, stream), cancellationToken).ConfigureAwait(false);
+                if (length == 0)
+                {
+                    finished = true;
+                    break;
+                }
+
+                try
+                {
+                    await output.WriteAsync(chunk.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                }
+            }
+        }
+        finally
+        {
+            if (stream != 0)
+            {
+                if (!finished)
+                {
+                    engine.Api.StreamCancel(connection, stream);
+                }
+
+                engine.Api.DestroyResult(stream);
+            }
+
+            Return(connection);
+        }
+    }
+
+    public async Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken)
+    {
+        var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var insertStream = nint.Zero;
+        try
+        {
+            insertStream = await Task.Run(() => BeginInsert(connection, insert), cancellationToken).ConfigureAwait(false);
+            var body = new ChDbInsertStream(engine.Api, insertStream);
+            await using (body.ConfigureAwait(false))
+            {
+                // The body's writes call into the engine synchronously; keep them off the caller's context.
+                await Task.Run(() => writeRows(body, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var stream = insertStream;
+            insertStream = 0;
+            return await Task.Run(() => FinishInsert(stream), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (insertStream != 0)
+            {
+                // Failed or cancelled before the end: nothing of this insert is committed.
+                engine.Api.CancelInsert(insertStream);
+                engine.Api.DestroyInsert(insertStream);
+            }
+
+            Return(connection);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            while (idle.TryTake(out var connection))
+            {
+                engine.CloseConnection(connection);
+            }
+
+            engine.Release();
+            slots.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<nint> RentAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (idle.TryTake(out var connection))
+        {
+            return connection;
+        }
+
+        try
+        {
+            connection = engine.OpenConnection();
+            Run(connection, $"USE {database}", null);
+            return connection;
+        }
+        catch
+        {
+            if (connection != 0)
+            {
+                engine.CloseConnection(connection);
+            }
+
+            slots.Release();
+            throw;
+        }
+    }
+
+    private void Return(nint connection)
+    {
+        if (Volatile.Read(ref disposed) != 0)
+        {
+            engine.CloseConnection(connection);
+            return;
+        }
+
+        idle.Add(connection);
+        slots.Release();
+    }
+
+    /// <summary>Runs one statement to completion and discards its output.</summary>
+    private void Run(nint connection, string sql, IReadOnlyDictionary<string, string>? parameters)
+    {
+        var result = parameters is { Count: > 0 }
+            ? WithParameters(sql, parameters, (query, names, values) => engine.Api.QueryWithParameters(connection, query, "TabSeparated"u8, names, values))
+            : engine.Api.Query(connection, Encoding.UTF8.GetBytes(sql), "TabSeparated"u8);
+        try
+        {
+            ThrowIfFailed(result);
+        }
+        finally
+        {
+            engine.Api.DestroyResult(result);
+        }
+    }
+
+    private nint StartStreamingQuery(nint connection, string sql, string format, IReadOnlyDictionary<string, string>? parameters)
+    {
+        var formatBytes = Encoding.UTF8.GetBytes(format);
+        var stream = WithParameters(sql, parameters, (query, names, values) => engine.Api.StreamQueryWithParameters(connection, query, formatBytes, names, values));
+        var error = engine.Api.ErrorOf(stream);
+        if (error is not null)
+        {
+            engine.Api.DestroyResult(stream);
+            throw ClickHouseException.FromErrorText(error);
+        }
+
+        return stream;
+    }
+
+    /// <summary>Fetches the next chunk into a pooled array; length 0 means the stream has ended.</summary>
+    private (byte[] Chunk, int Length) FetchChunk(nint connection, nint stream)
+    {
+        var result = engine.Api.StreamFetch(connection, stream);
+        try
+        {
+            ThrowIfFailed(result);
+            var data = engine.Api.BufferOf(result);
+            if (data.IsEmpty)
+            {
+                return ([], 0);
+            }
+
+            var chunk = ArrayPool<byte>.Shared.Rent(data.Length);
+            data.CopyTo(chunk);
+            return (chunk, data.Length);
+        }
+        finally
+        {
+            engine.Api.DestroyResult(result);
+        }
+    }
+
+    private nint BeginInsert(nint connection, BulkInsert insert)
+    {
+        var stream = engine.Api.BeginInsert(connection, Encoding.UTF8.GetBytes(insert.ToSql()), Encoding.UTF8.GetBytes(insert.Format));
+        var error = engine.Api.InsertErrorOf(stream);
+        if (error is not null)
+        {
+            engine.Api.DestroyInsert(stream);
+            throw ClickHouseException.FromErrorText(error);
+        }
+
+        return stream;
+    }
+
+    private long FinishInsert(nint insertStream)
+    {
+        var result = engine.Api.FinishInsert(insertStream);
+        try
+        {
+            ThrowIfFailed(result);
+            return checked((long)engine.Api.RowsWrittenOf(result));
+        }
+        finally
+        {
+            engine.Api.DestroyResult(result);
+            engine.Api.DestroyInsert(insertStream);
+        }
+    }
+
+    /// <summary>Lays the SQL and its parameters out for the native call, and frees them after it.</summary>
+    private static nint WithParameters(string sql, IReadOnlyDictionary<string, string>? parameters, NativeCall call)
+    {
+        parameters ??= new Dictionary<string, string>();
+        using var names = new NativeUtf8Array([.. parameters.Keys]);
+        using var values = new NativeUtf8Array([.. parameters.Values]);
+        return call(Encoding.UTF8.GetBytes(sql), names, values);
+    }
+
+    private void ThrowIfFailed(nint result)
+    {
+        if (result == 0)
+        {
+            throw new ClickHouseException(0, string.Empty, "The embedded engine returned no result.");
+        }
+
+        var error = engine.Api.ErrorOf(result);
+        if (error is not null)
+        {
+            throw ClickHouseException.FromErrorText(error);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace RelayWatch.Store.Formats;
+
+/// <summary>
+/// Encodes rows in ClickHouse's RowBinary input format into a growing buffer: values written in
+/// column order, little-endian, strings as a LEB128 length and UTF-8 bytes. Reused across batches
+/// (<see cref="Clear"/>) so steady-state encoding allocates nothing per row.
+/// </summary>
+public sealed class RowBinaryWriter
+{
+    private readonly ArrayBufferWriter<byte> buffer;
+
+    public RowBinaryWriter(int initialCapacity = 1 << 20) => buffer = new ArrayBufferWriter<byte>(initialCapacity);
+
+    /// <summary>The encoded bytes so far.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => buffer.WrittenMemory;
+
+    public int WrittenCount => buffer.WrittenCount;
+
+    public void Clear() => buffer.ResetWrittenCount();
+
+    public void WriteUInt8(byte value)
+    {
+        buffer.GetSpan(1)[0] = value;
+        buffer.Advance(1);
+    }
+
+    public void WriteUInt16(ushort value)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer.GetSpan(2), value);
+        buffer.Advance(2);
+    }
+
+    public void WriteUInt32(uint value)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer.GetSpan(4), value);
+        buffer.Advance(4);
+    }
+
+    public void WriteUInt64(ulong value)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer.GetSpan(8), value);
+        buffer.Advance(8);
+    }
+
+    public void WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), value);
+        buffer.Advance(8);
+    }
+
+    public void WriteFloat32(float value)
+    {
+        BinaryPrimitives.WriteSingleLittleEndian(buffer.GetSpan(4), value);
+        buffer.Advance(4);
+    }
+
+    public void WriteFloat64(double value)
+    {
+        BinaryPrimitives.WriteDoubleLittleEndian(buffer.GetSpan(8), value);
+        buffer.Advance(8);
+    }
+
+    /// <summary>Date: days since 1970-01-01 as UInt16.</summary>
+    public void WriteDate(DateOnly value) => WriteUInt16(checked((ushort)(value.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber)));
+
+    /// <summary>DateTime64(3): milliseconds since the Unix epoch as Int64.</summary>
+    public void WriteDateTime64Millis(DateTimeOffset value) => WriteInt64(value.ToUnixTimeMilliseconds());
+
+    public void WriteString(string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        WriteVarUInt((ulong)length);
+        var span = buffer.GetSpan(length);
+        Encoding.UTF8.GetBytes(value, span);
+        buffer.Advance(length);
+    }
+
+    /// <summary>A string given as UTF-8 bytes (for example a slice of a log line).</summary>
+    public void WriteString(ReadOnlySpan<byte> utf8)
+    {
+        WriteVarUInt((ulong)utf8.Length);
+        utf8.CopyTo(buffer.GetSpan(utf8.Length));
+        buffer.Advance(utf8.Length);
+    }
+
+    public void WriteString(ReadOnlySpan<char> value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        WriteVarUInt((ulong)length);
+        var span = buffer.GetSpan(length);
+        Encoding.UTF8.GetBytes(value, span);
+        buffer.Advance(length);
+    }
+
+    /// <summary>IPv6: 16 bytes in network order; IPv4 addresses are written IPv4-mapped (<c>::ffff:a.b.c.d</c>).</summary>
+    public void WriteIPv6(IPAddress address)
+    {
+        var mapped = address.AddressFamily == AddressFamily.InterNetwork ? address.MapToIPv6() : address;
+        var span = buffer.GetSpan(16);
+        if (!mapped.TryWriteBytes(span, out var written) || written != 16)
+        {
+            throw new ArgumentException("The address is neither IPv4 nor IPv6.", nameof(address));
+        }
+
+        buffer.Advance(16);
+    }
+
+    /// <summary>The IPv6 zero address, for rows that have no client address.</summary>
+    public void WriteIPv6Unspecified()
+    {
+        buffer.GetSpan(16)[..16].Clear();
+        buffer.Advance(16);
+    }
+
+    /// <summary>Array(String): element count, then each string.</summary>
+    public void WriteStringArray(IReadOnlyList<string> values)
+    {
+        WriteVarUInt((ulong)values.Count);
+        foreach (var value in values)
+        {
+            WriteString(value);
+        }
+    }
+
+    public void WriteVarUInt(ulong value)
+    {
+        var span = buffer.GetSpan(10);
+        var i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[i++] = (byte)value;
+        buffer.Advance(i);
+    }
+}

@@ -1,0 +1,29 @@
+namespace RelayWatch.Store;
+
+/// <summary>
+/// All ClickHouse work goes through this interface, whichever engine is behind it: the embedded
+/// chDB library (default) or a ClickHouse server over HTTP. The SQL is the same for both.
+/// Implementations are safe to use from many threads at once.
+/// </summary>
+public interface IClickHouseStore : IAsyncDisposable
+{
+    /// <summary>Which engine this is, where its data lives, and the database in use.</summary>
+    StoreInfo Info { get; }
+
+    /// <summary>Runs a statement that returns nothing useful (DDL, INSERT … SELECT, ALTER).</summary>
+    /// <param name="parameters">Values for <c>{name:Type}</c> placeholders, bound by ClickHouse, never spliced into the text.</param>
+    Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs a query and streams its result, in ClickHouse output format <paramref name="format"/>
+    /// (TabSeparated, CSVWithNames, JSON, RowBinary, PrettyCompact, …), into <paramref name="output"/>.
+    /// </summary>
+    Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Bulk-inserts rows that <paramref name="writeRows"/> writes, encoded in <see cref="BulkInsert.Format"/>,
+    /// into the stream it is handed. The rows travel in large chunks, never one statement per row.
+    /// </summary>
+    /// <returns>The number of rows ClickHouse wrote.</returns>
+    Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken);
+}

@@ -1,0 +1,32 @@
+using System.Text;
+
+namespace RelayWatch.Store;
+
+/// <summary>Quoting for the few places where a name or value must be written into SQL text.</summary>
+public static class SqlText
+{
+    /// <summary>A string literal: <c>'it\'s'</c>.</summary>
+    public static string QuoteString(string value)
+    {
+        var quoted = new StringBuilder(value.Length + 2).Append('\'');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '\\': quoted.Append(@"\\"); break;
+                case '\'': quoted.Append(@"\'"); break;
+                case '\n': quoted.Append(@"\n"); break;
+                case '\r': quoted.Append(@"\r"); break;
+                case '\t': quoted.Append(@"\t"); break;
+                case '\0': quoted.Append(@"\0"); break;
+                default: quoted.Append(c); break;
+            }
+        }
+
+        return quoted.Append('\'').ToString();
+    }
+
+    /// <summary>An identifier in backquotes: <c>`size`</c>.</summary>
+    public static string QuoteIdentifier(string name) =>
+        "`" + name.Replace("\\", @"\\", StringComparison.Ordinal).Replace("`", "\\`", StringComparison.Ordinal) + "`";
+}

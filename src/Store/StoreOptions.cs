@@ -1,0 +1,80 @@
+namespace RelayWatch.Store;
+
+/// <summary>
+/// Where the store lives and how long it keeps data. The only mutable type in this project;
+/// validated by <see cref="Validate"/> before a store opens.
+/// </summary>
+public sealed class StoreOptions
+{
+    /// <summary>Environment variable naming the embedded data directory.</summary>
+    public const string DataDirectoryVariable = "RELAYWATCH_DATA";
+
+    /// <summary>Environment variable holding a ClickHouse server connection string.</summary>
+    public const string ConnectionStringVariable = "RELAYWATCH_CLICKHOUSE";
+
+    /// <summary>
+    /// The embedded engine's data directory. Default: <c>$RELAYWATCH_DATA</c>, else
+    /// <c>$XDG_DATA_HOME/relaywatch</c>, else <c>~/.local/share/relaywatch</c>.
+    /// Ignored when <see cref="ConnectionString"/> is set.
+    /// </summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
+
+    /// <summary>
+    /// A ClickHouse server connection string (<c>Host=…;Port=8123;Username=…;Password=…;Database=…</c>).
+    /// When set, the server engine is used instead of the embedded one. Default: <c>$RELAYWATCH_CLICKHOUSE</c>.
+    /// </summary>
+    public string? ConnectionString { get; set; } = NullIfEmpty(Environment.GetEnvironmentVariable(ConnectionStringVariable));
+
+    /// <summary>The database holding RelayWatch's tables. Default <c>relaywatch</c>.</summary>
+    public string Database { get; set; } = "relaywatch";
+
+    /// <summary>Days of <c>smtp_events</c> kept before ClickHouse's TTL drops them. Default 400 (13 months, for year-on-year trends).</summary>
+    public int EventRetentionDays { get; set; } = 400;
+
+    /// <summary>Days of <c>findings</c> and <c>ip_scores</c> kept. Default 1100 (three years of analyst history).</summary>
+    public int FindingRetentionDays { get; set; } = 1100;
+
+    /// <summary>Largest number of embedded-engine connections used at once. Default: twice the processor count, at least 4.</summary>
+    public int MaxConnections { get; set; } = Math.Max(4, Environment.ProcessorCount * 2);
+
+    public bool UsesServer => ConnectionString is not null;
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a one-sentence reason when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (!UsesServer && string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("The data directory must not be empty.");
+        }
+
+        if (!DatabaseName.IsValid(Database))
+        {
+            throw new ArgumentException($"The database name '{Database}' is not valid: use letters, digits and underscores, starting with a letter or underscore.");
+        }
+
+        if (EventRetentionDays < 1 || FindingRetentionDays < 1)
+        {
+            throw new ArgumentException("Retention periods must be at least one day.");
+        }
+
+        if (MaxConnections < 1)
+        {
+            throw new ArgumentException("MaxConnections must be at least 1.");
+        }
+    }
+
+    public static string DefaultDataDirectory()
+    {
+        var configured = NullIfEmpty(Environment.GetEnvironmentVariable(DataDirectoryVariable));
+        if (configured is not null)
+        {
+            return configured;
+        }
+
+        var dataHome = NullIfEmpty(Environment.GetEnvironmentVariable("XDG_DATA_HOME"))
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(dataHome, "relaywatch");
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
