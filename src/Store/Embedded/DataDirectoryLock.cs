@@ -9,6 +9,9 @@ internal sealed class DataDirectoryLock : IDisposable
 {
     public const string FileName = "relaywatch.lock";
 
+    /// <summary>Who holds the lock, for the message a second process prints (the locked file itself cannot be read).</summary>
+    public const string HolderFileName = "relaywatch.pid";
+
     private readonly FileStream lockFile;
 
     private DataDirectoryLock(FileStream lockFile) => this.lockFile = lockFile;
@@ -37,7 +40,7 @@ internal sealed class DataDirectoryLock : IDisposable
         }
         catch (IOException e) when (IsLockConflict(e))
         {
-            var holder = ReadHolder(path);
+            var holder = ReadHolder(Path.Combine(dataDirectory, HolderFileName));
             throw new StoreUnavailableException($"The data directory {dataDirectory} is in use by another RelayWatch process{holder}; stop it or choose another directory with --data.", e);
         }
         catch (IOException e)
@@ -45,11 +48,16 @@ internal sealed class DataDirectoryLock : IDisposable
             throw new StoreUnavailableException($"The data directory {dataDirectory} cannot be locked ({e.Message.TrimEnd('.')}); choose another with --data or RELAYWATCH_DATA.", e);
         }
 
-        // Record who holds the lock, for the message a second process prints.
-        stream.SetLength(0);
-        var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
-        stream.Write(pid);
-        stream.Flush();
+        try
+        {
+            File.WriteAllText(Path.Combine(dataDirectory, HolderFileName), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stream.Dispose();
+            throw new StoreUnavailableException($"The data directory {dataDirectory} is not writable ({e.Message.TrimEnd('.')}); fix its permissions or choose another with --data or RELAYWATCH_DATA.", e);
+        }
+
         return new DataDirectoryLock(stream);
     }
 
@@ -62,12 +70,10 @@ internal sealed class DataDirectoryLock : IDisposable
     {
         try
         {
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var text = new StreamReader(reader);
-            var pid = text.ReadLine()?.Trim();
+            var pid = File.ReadAllText(path).Trim();
             return string.IsNullOrEmpty(pid) ? string.Empty : $" (pid {pid})";
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return string.Empty;
         }
