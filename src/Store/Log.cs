@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(1021, LogLevel.Information, "Changed the retention of {Table} to {Days} days")]
     public static partial void RetentionChanged(ILogger logger, string table, int days);
+
+    [LoggerMessage(1022, LogLevel.Debug, "Set the retention of {Table} to {Days} days")]
+    public static partial void RetentionSet(ILogger logger, string table, int days);
 }

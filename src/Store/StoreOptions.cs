@@ -6,24 +6,18 @@ namespace RelayWatch.Store;
 /// </summary>
 public sealed class StoreOptions
 {
-    /// <summary>Environment variable naming the embedded data directory.</summary>
-    public const string DataDirectoryVariable = "RELAYWATCH_DATA";
-
-    /// <summary>Environment variable holding a ClickHouse server connection string.</summary>
-    public const string ConnectionStringVariable = "RELAYWATCH_CLICKHOUSE";
-
     /// <summary>
-    /// The embedded engine's data directory. Default: <c>$RELAYWATCH_DATA</c>, else
-    /// <c>$XDG_DATA_HOME/relaywatch</c>, else <c>~/.local/share/relaywatch</c>.
+    /// The embedded engine's data directory. Default: <c>$XDG_DATA_HOME/relaywatch</c>, else
+    /// <c>~/.local/share/relaywatch</c> (the command line lets <c>$RELAYWATCH_DATA</c> override it).
     /// Ignored when <see cref="ConnectionString"/> is set.
     /// </summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
     /// <summary>
     /// A ClickHouse server connection string (<c>Host=…;Port=8123;Username=…;Password=…;Database=…</c>).
-    /// When set, the server engine is used instead of the embedded one. Default: <c>$RELAYWATCH_CLICKHOUSE</c>.
+    /// When set, the server engine is used instead of the embedded one. Default: none.
     /// </summary>
-    public string? ConnectionString { get; set; } = NullIfEmpty(Environment.GetEnvironmentVariable(ConnectionStringVariable));
+    public string? ConnectionString { get; set; }
 
     /// <summary>The database holding RelayWatch's tables. Default <c>relaywatch</c>.</summary>
     public string Database { get; set; } = "relaywatch";
@@ -65,12 +59,6 @@ public sealed class StoreOptions
 
     public static string DefaultDataDirectory()
     {
-        var configured = NullIfEmpty(Environment.GetEnvironmentVariable(DataDirectoryVariable));
-        if (configured is not null)
-        {
-            return configured;
-        }
-
         var dataHome = NullIfEmpty(Environment.GetEnvironmentVariable("XDG_DATA_HOME"))
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
         return Path.Combine(dataHome, "relaywatch");

@@ -92,7 +92,8 @@ public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options,
         foreach (var (table, expression, days) in rules)
         {
             var wanted = string.Create(CultureInfo.InvariantCulture, $"toIntervalDay({days})");
-            if (engines.TryGetValue(table, out var engine) && engine.Contains(wanted, StringComparison.Ordinal))
+            var engine = engines.GetValueOrDefault(table);
+            if (engine is not null && engine.Contains(wanted, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -100,7 +101,14 @@ public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options,
             await store.ExecuteAsync(
                 string.Create(CultureInfo.InvariantCulture, $"ALTER TABLE {table} MODIFY TTL {expression} + INTERVAL {days} DAY"),
                 cancellationToken).ConfigureAwait(false);
-            Log.RetentionChanged(logger, table, days);
+            if (engine is not null && engine.Contains(" TTL ", StringComparison.Ordinal))
+            {
+                Log.RetentionChanged(logger, table, days);
+            }
+            else
+            {
+                Log.RetentionSet(logger, table, days);
+            }
         }
     }
 }

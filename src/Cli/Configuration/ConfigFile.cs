@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RelayWatch.Cli.Configuration;
+
+/// <summary>
+/// The JSON configuration file given by <c>--config</c> or <c>$RELAYWATCH_CONFIG</c>. Unknown
+/// settings are refused so that a misspelt one is not silently ignored. docs/configuration.md
+/// documents every setting.
+/// </summary>
+internal sealed class ConfigFile
+{
+    private static readonly JsonSerializerOptions SerializerOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = false,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public StoreSection Store { get; set; } = new();
+
+    /// <summary>Reads the file, or returns an empty configuration when <paramref name="path"/> is null.</summary>
+    /// <exception cref="UsageException">The file is missing or not valid; the message says where.</exception>
+    public static ConfigFile Load(string? path)
+    {
+        if (path is null)
+        {
+            return new ConfigFile();
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"The configuration file {path} cannot be read ({e.Message.TrimEnd('.')}).");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ConfigFile>(text, SerializerOptions) ?? new ConfigFile();
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"The configuration file {path} is not valid: {e.Message.TrimEnd('.')}.");
+        }
+    }
+}

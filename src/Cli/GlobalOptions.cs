@@ -1,0 +1,87 @@
+using System.CommandLine;
+using RelayWatch.Cli.Configuration;
+using RelayWatch.Store;
+
+namespace RelayWatch.Cli;
+
+/// <summary>
+/// Options every command takes, and how they combine with the environment and the configuration
+/// file. Precedence, highest first: command line, environment, configuration file, built-in default.
+/// </summary>
+internal sealed class GlobalOptions
+{
+    public const string DataVariable = "RELAYWATCH_DATA";
+    public const string ClickHouseVariable = "RELAYWATCH_CLICKHOUSE";
+    public const string ConfigVariable = "RELAYWATCH_CONFIG";
+
+    public Option<string?> Data { get; } = new("--data")
+    {
+        Description = $"Data directory of the embedded engine [env: {DataVariable}; default: ~/.local/share/relaywatch]",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
+    public Option<string?> ClickHouse { get; } = new("--clickhouse")
+    {
+        Description = $"Use a ClickHouse server instead of the embedded engine, e.g. \"Host=ch1;Port=8123;Username=relaywatch;Password=…\" [env: {ClickHouseVariable}]",
+        HelpName = "CONNSTR",
+        Recursive = true,
+    };
+
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = $"JSON configuration file (see docs/configuration.md) [env: {ConfigVariable}]",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    public void AddTo(RootCommand root)
+    {
+        root.Add(Data);
+        root.Add(ClickHouse);
+        root.Add(Config);
+    }
+
+    /// <summary>The store options these settings describe.</summary>
+    /// <param name="dataDirectoryDefault">A command's own default data directory (demo keeps its data apart).</param>
+    public StoreOptions ResolveStore(ParseResult parse, string? dataDirectoryDefault = null)
+    {
+        var file = ConfigFile.Load(parse.GetValue(Config) ?? Environment(ConfigVariable));
+        var options = new StoreOptions();
+        if (dataDirectoryDefault is not null)
+        {
+            options.DataDirectory = dataDirectoryDefault;
+        }
+
+        var section = file.Store;
+        options.DataDirectory = section.DataDirectory ?? options.DataDirectory;
+        options.ConnectionString = section.ClickHouse;
+        options.Database = section.Database ?? options.Database;
+        options.EventRetentionDays = section.EventRetentionDays ?? options.EventRetentionDays;
+        options.FindingRetentionDays = section.FindingRetentionDays ?? options.FindingRetentionDays;
+        options.MaxConnections = section.MaxConnections ?? options.MaxConnections;
+
+        options.DataDirectory = Environment(DataVariable) ?? options.DataDirectory;
+        options.ConnectionString = Environment(ClickHouseVariable) ?? options.ConnectionString;
+
+        options.DataDirectory = parse.GetValue(Data) ?? options.DataDirectory;
+        options.ConnectionString = parse.GetValue(ClickHouse) ?? options.ConnectionString;
+
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        return options;
+    }
+
+    private static string? Environment(string name)
+    {
+        var value = System.Environment.GetEnvironmentVariable(name);
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+}

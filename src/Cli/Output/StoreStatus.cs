@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using RelayWatch.Store;
+
+namespace RelayWatch.Cli.Output;
+
+/// <summary>What <c>relaywatch status</c> reports: the engine, where the data is, and what the tables hold.</summary>
+internal sealed record StoreStatus(string Engine, string EngineVersion, string Location, string Database, int SchemaVersion, IReadOnlyList<TableStatus> Tables)
+{
+    /// <summary>The public tables, in the order they are reported.</summary>
+    private static readonly string[] ReportedTables = ["smtp_events", "findings", "ip_scores"];
+
+    public static async Task<StoreStatus> ReadAsync(IClickHouseStore store, CancellationToken cancellationToken)
+    {
+        var version = await store.QueryScalarAsync("SELECT version()", cancellationToken).ConfigureAwait(false) ?? "unknown";
+        var schema = await store.QueryScalarAsync("SELECT max(version) FROM schema_migrations", cancellationToken).ConfigureAwait(false);
+        var parts = new Dictionary<string, (long Rows, long Bytes)>(StringComparer.Ordinal);
+        foreach (var row in await store.QueryListAsync(
+            "SELECT table, sum(rows), sum(bytes_on_disk) FROM system.parts WHERE database = currentDatabase() AND active GROUP BY table",
+            null, cancellationToken).ConfigureAwait(false))
+        {
+            parts[row[0]] = (long.Parse(row[1], CultureInfo.InvariantCulture), long.Parse(row[2], CultureInfo.InvariantCulture));
+        }
+
+        var ranges = new Dictionary<string, (string First, string Last)>(StringComparer.Ordinal);
+        foreach (var (table, column) in new[] { ("smtp_events", "ts"), ("findings", "day"), ("ip_scores", "day") })
+        {
+            if (parts.TryGetValue(table, out var p) && p.Rows > 0)
+            {
+                var range = await store.QueryListAsync($"SELECT toString(min({column})), toString(max({column})) FROM {table}", null, cancellationToken).ConfigureAwait(false);
+                ranges[table] = (range[0][0], range[0][1]);
+            }
+        }
+
+        var tables = ReportedTables.Select(name =>
+        {
+            var (rows, bytes) = parts.GetValueOrDefault(name);
+            var (first, last) = ranges.GetValueOrDefault(name);
+            return new TableStatus(name, rows, bytes, first, last);
+        }).ToList();
+
+        return new StoreStatus(store.Info.Engine, version, store.Info.Location, store.Info.Database,
+            int.Parse(schema ?? "0", CultureInfo.InvariantCulture), tables);
+    }
+
+    public string ToText()
+    {
+        var text = new StringBuilder();
+        var engine = Engine == "embedded" ? $"embedded (chDB, ClickHouse {EngineVersion})" : $"server (ClickHouse {EngineVersion})";
+        text.AppendLine(CultureInfo.InvariantCulture, $"engine     {engine}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{(Engine == "embedded" ? "data       " : "server     ")}{Location}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"database   {Database} (schema version {SchemaVersion})");
+        text.AppendLine("tables");
+        foreach (var table in Tables)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {table.Name,-12} {table.Rows,14:N0} rows  {FormatBytes(table.BytesOnDisk),10}");
+            if (table.First is not null)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {table.First} .. {table.Last}");
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, StatusJson.Default.StoreStatus);
+
+    private static string FormatBytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):F1} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):F2} GiB"),
+    };
+}

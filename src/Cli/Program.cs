@@ -1,0 +1,27 @@
+using System.CommandLine;
+using RelayWatch.Cli;
+using RelayWatch.Cli.Commands;
+
+var globals = new GlobalOptions();
+var root = new RootCommand(
+    "RelayWatch: SMTP log and traffic analytics for spam and abuse detection at the mail edge. " +
+    "Data lives in ClickHouse: the embedded engine by default, or a server with --clickhouse.");
+globals.AddTo(root);
+root.Add(DemoCommand.Create(globals));
+root.Add(StatusCommand.Create(globals));
+root.Add(QueryCommand.Create(globals));
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // Bad usage is exit code 2, with the parser's own sentences and a pointer to the help.
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"relaywatch: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Run 'relaywatch --help' for usage.");
+    return ExitCodes.Usage;
+}
+
+return await parse.InvokeAsync(new InvocationConfiguration(), CancellationToken.None);
