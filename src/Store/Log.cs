@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(1020, LogLevel.Information, "Applied schema migration {Version} {Name}")]
     public static partial void MigrationApplied(ILogger logger, int version, string name);
 
+    [LoggerMessage(1023, LogLevel.Debug, "Applied schema migration {Version} {Name} to a new store")]
+    public static partial void MigrationAppliedToNewStore(ILogger logger, int version, string name);
+
     [LoggerMessage(1021, LogLevel.Information, "Changed the retention of {Table} to {Days} days")]
     public static partial void RetentionChanged(ILogger logger, string table, int days);
 

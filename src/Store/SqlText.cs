@@ -29,4 +29,16 @@ public static class SqlText
     /// <summary>An identifier in backquotes: <c>`size`</c>.</summary>
     public static string QuoteIdentifier(string name) =>
         "`" + name.Replace("\\", @"\\", StringComparison.Ordinal).Replace("`", "\\`", StringComparison.Ordinal) + "`";
+
+    /// <summary>Whether a semicolon is followed by more text (comments and whitespace aside, roughly): a sign of several statements.</summary>
+    public static bool HasInnerSemicolon(string sql)
+    {
+        var trimmed = sql.AsSpan().TrimEnd();
+        while (trimmed.EndsWith(";"))
+        {
+            trimmed = trimmed[..^1].TrimEnd();
+        }
+
+        return trimmed.Contains(';');
+    }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RelayWatch.Store.Embedded;
 
 namespace RelayWatch.Cli.Commands;
 
@@ -32,7 +33,8 @@ internal static class QueryCommand
                 var text = parse.GetValue(sql)!;
                 if (text == "-")
                 {
-                    text = await Console.In.ReadToEndAsync(token).ConfigureAwait(false);
+                    using var input = new StreamReader(StandardInput.Open());
+                    text = await input.ReadToEndAsync(token).ConfigureAwait(false);
                 }
 
                 if (string.IsNullOrWhiteSpace(text))

@@ -30,6 +30,7 @@ internal sealed unsafe class ChDbApi
     private readonly delegate* unmanaged<nint, nuint> resultLength;
     private readonly delegate* unmanaged<nint, ulong> resultRowsWritten;
     private readonly delegate* unmanaged<nint, nint> resultError;
+    private readonly delegate* unmanaged<nint, byte*, nuint, byte*, nuint, QueryAnalysis*, int> classifyQuery;
 
     private ChDbApi(nint library)
     {
@@ -53,6 +54,7 @@ internal sealed unsafe class ChDbApi
         resultLength = (delegate* unmanaged<nint, nuint>)Export(library, "chdb_result_length");
         resultRowsWritten = (delegate* unmanaged<nint, ulong>)Export(library, "chdb_result_rows_written");
         resultError = (delegate* unmanaged<nint, nint>)Export(library, "chdb_result_error");
+        classifyQuery = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, QueryAnalysis*, int>)Export(library, "chdb_classify_query_n");
     }
 
     public string EngineVersion() => Marshal.PtrToStringUTF8(version()) ?? string.Empty;
@@ -174,6 +176,24 @@ internal sealed unsafe class ChDbApi
 
     public ulong RowsWrittenOf(nint result) => resultRowsWritten(result);
 
+    /// <summary>
+    /// What ClickHouse's parser says of the text without running it: how many statements it holds
+    /// (0 when it does not parse) and whether the statement only reads.
+    /// </summary>
+    public (int Statements, bool ReadOnly) Classify(nint connection, ReadOnlySpan<byte> sql)
+    {
+        var analysis = new QueryAnalysis { StructSize = (uint)sizeof(QueryAnalysis) };
+        fixed (byte* q = sql)
+        {
+            if (classifyQuery(Handle(connection), q, (nuint)sql.Length, null, 0, &analysis) != 0)
+            {
+                return (0, false);
+            }
+        }
+
+        return ((int)analysis.StatementCount, analysis.QueryClass == 0);
+    }
+
     /// <summary>Loads the library file and binds every function; a missing export means an incompatible build.</summary>
     public static ChDbApi Load(string libraryPath)
     {
@@ -200,6 +220,16 @@ internal sealed unsafe class ChDbApi
         }
 
         return address;
+    }
+
+    /// <summary><c>chdb_query_analysis_v1</c>; QueryClass 0 is CHDB_QUERY_READ_ONLY.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct QueryAnalysis
+    {
+        public uint StructSize;
+        public uint StatementCount;
+        public uint Flags;
+        public uint QueryClass;
     }
 
     /// <summary>Query functions take the connection itself, <c>*chdb_connection*</c>.</summary>

@@ -114,6 +114,7 @@ internal sealed class ChDbEngine
         var library = new ChDbLibrary(ChDbPackage.Pinned, ChDbLibrary.DefaultCacheDirectory(), logger);
         var path = await library.LocateAsync(Environment.GetEnvironmentVariable(ChDbLibrary.LibraryPathVariable), cancellationToken).ConfigureAwait(false);
         var loaded = ChDbApi.Load(path);
+        StandardInput.DetachFromEngine();
 
         loaded.DisableSignalHandlers();
         return loaded;

@@ -80,6 +80,16 @@ internal sealed class EmbeddedStore : IClickHouseStore
         var finished = false;
         try
         {
+            // chDB streams only statements that read; others run whole and hand back their output at once.
+            var readOnly = await Task.Run(() => EnsureSingleStatement(connection, sql), cancellationToken).ConfigureAwait(false);
+            if (!readOnly)
+            {
+                var whole = await Task.Run(() => RunReturningOutput(connection, sql, format, parameters), cancellationToken).ConfigureAwait(false);
+                await output.WriteAsync(whole, cancellationToken).ConfigureAwait(false);
+                finished = true;
+                return;
+            }
+
             stream = await Task.Run(() => StartStreamingQuery(connection, sql, format, parameters), cancellationToken).ConfigureAwait(false);
             while (true)
             {
@@ -207,9 +217,8 @@ internal sealed class EmbeddedStore : IClickHouseStore
     /// <summary>Runs one statement to completion and discards its output.</summary>
     private void Run(nint connection, string sql, IReadOnlyDictionary<string, string>? parameters)
     {
-        var result = parameters is { Count: > 0 }
-            ? WithParameters(sql, parameters, (query, names, values) => engine.Api.QueryWithParameters(connection, query, "TabSeparated"u8, names, values))
-            : engine.Api.Query(connection, Encoding.UTF8.GetBytes(sql), "TabSeparated"u8);
+        EnsureSingleStatement(connection, sql);
+        var result = RunWhole(connection, sql, "TabSeparated", parameters);
         try
         {
             ThrowIfFailed(result);
@@ -218,6 +227,47 @@ internal sealed class EmbeddedStore : IClickHouseStore
         {
             engine.Api.DestroyResult(result);
         }
+    }
+
+    /// <summary>Runs one statement to completion and returns a copy of its output.</summary>
+    private byte[] RunReturningOutput(nint connection, string sql, string format, IReadOnlyDictionary<string, string>? parameters)
+    {
+        var result = RunWhole(connection, sql, format, parameters);
+        try
+        {
+            ThrowIfFailed(result);
+            return engine.Api.BufferOf(result).ToArray();
+        }
+        finally
+        {
+            engine.Api.DestroyResult(result);
+        }
+    }
+
+    private nint RunWhole(nint connection, string sql, string format, IReadOnlyDictionary<string, string>? parameters)
+    {
+        var formatBytes = Encoding.UTF8.GetBytes(format);
+        return parameters is { Count: > 0 }
+            ? WithParameters(sql, parameters, (query, names, values) => engine.Api.QueryWithParameters(connection, query, formatBytes, names, values))
+            : engine.Api.Query(connection, Encoding.UTF8.GetBytes(sql), formatBytes);
+    }
+
+    /// <summary>
+    /// Refuses text holding more than one statement, as a ClickHouse server does over HTTP: the
+    /// engine would otherwise run the statements before a broken one and then fail, leaving the
+    /// store changed by a command that reported an error. Returns whether the statement only reads.
+    /// </summary>
+    private bool EnsureSingleStatement(nint connection, string sql)
+    {
+        var (statements, readOnly) = engine.Api.Classify(connection, Encoding.UTF8.GetBytes(sql));
+        var unparsedButSeveral = statements == 0 && SqlText.HasInnerSemicolon(sql);
+        if (statements > 1 || unparsedButSeveral)
+        {
+            throw new ClickHouseException(62, "SYNTAX_ERROR", "Multi-statements are not allowed: run one statement at a time.");
+        }
+
+        // Text that does not parse reaches the engine whole, which answers with its own syntax error.
+        return readOnly && statements == 1;
     }
 
     private nint StartStreamingQuery(nint connection, string sql, string format, IReadOnlyDictionary<string, string>? parameters)

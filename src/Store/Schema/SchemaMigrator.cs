@@ -31,7 +31,7 @@ public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options,
     {
         await store.ExecuteAsync(CreateMigrationTable, cancellationToken).ConfigureAwait(false);
         var applied = new Dictionary<int, string>();
-        foreach (var row in await store.QueryListAsync("SELECT version, any(checksum) FROM schema_migrations GROUP BY version", null, cancellationToken).ConfigureAwait(false))
+        foreach (var row in await store.QueryListAsync("SELECT version, argMax(checksum, applied_at) FROM schema_migrations GROUP BY version", null, cancellationToken).ConfigureAwait(false))
         {
             applied[int.Parse(row[0], CultureInfo.InvariantCulture)] = row[1];
         }
@@ -64,7 +64,15 @@ public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options,
                     ["checksum"] = migration.Checksum,
                 },
                 cancellationToken).ConfigureAwait(false);
-            Log.MigrationApplied(logger, migration.Version, migration.Name);
+            if (applied.Count > 0)
+            {
+                // An upgrade of an existing store is news; the creation of a fresh one is not.
+                Log.MigrationApplied(logger, migration.Version, migration.Name);
+            }
+            else
+            {
+                Log.MigrationAppliedToNewStore(logger, migration.Version, migration.Name);
+            }
             newlyApplied.Add(migration.Version);
         }
 
