@@ -24,6 +24,12 @@ public interface IClickHouseStore : IAsyncDisposable
     /// Bulk-inserts rows that <paramref name="writeRows"/> writes, encoded in <see cref="BulkInsert.Format"/>,
     /// into the stream it is handed. The rows travel in large chunks, never one statement per row.
     /// </summary>
+    /// <remarks>
+    /// Several inserts may run at once (on two cores, two concurrent inserts come close to the
+    /// engine's own rate; see bench/README.md). As in ClickHouse itself, an insert that fails part
+    /// way is not rolled back: blocks the engine already formed (about a million rows each) stay.
+    /// Callers that need all-or-nothing keep batches below that size or use deduplication tokens.
+    /// </remarks>
     /// <returns>The number of rows ClickHouse wrote.</returns>
     Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken);
 }

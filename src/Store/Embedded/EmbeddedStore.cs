@@ -137,9 +137,9 @@ internal sealed class EmbeddedStore : IClickHouseStore
             var body = new ChDbInsertStream(engine.Api, insertStream);
             await using (body.ConfigureAwait(false))
             {
-                // The body's writes call into the engine synchronously; keep them off the caller's context.
+                // The body's writes may block on back-pressure; keep them off the caller's context.
                 await Task.Run(() => writeRows(body, cancellationToken), cancellationToken).ConfigureAwait(false);
-                await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await body.CompleteAsync().ConfigureAwait(false);
             }
 
             var stream = insertStream;

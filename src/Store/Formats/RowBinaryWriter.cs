@@ -111,6 +111,17 @@ public sealed class RowBinaryWriter
         buffer.Advance(16);
     }
 
+    /// <summary>An IPv4 address, given as a number in host order (a.b.c.d = a&lt;&lt;24 | …), written IPv4-mapped without allocating.</summary>
+    public void WriteIPv4AsIPv6(uint address)
+    {
+        var span = buffer.GetSpan(16);
+        span[..10].Clear();
+        span[10] = 0xFF;
+        span[11] = 0xFF;
+        BinaryPrimitives.WriteUInt32BigEndian(span[12..], address);
+        buffer.Advance(16);
+    }
+
     /// <summary>The IPv6 zero address, for rows that have no client address.</summary>
     public void WriteIPv6Unspecified()
     {

@@ -138,7 +138,7 @@ public sealed class EmbeddedStoreTests
     }
 
     [Fact]
-    public async Task AnInsertThatFailsHalfwayCommitsNothing()
+    public async Task AnInsertWhoseWriterFailsBeforeABlockFormsCommitsNothing()
     {
         await using var store = await TestEngine.OpenAsync();
         await store.ExecuteAsync("CREATE TABLE numbers_in (n UInt64) ENGINE = MergeTree ORDER BY n", CancellationToken.None);
@@ -172,6 +172,30 @@ public sealed class EmbeddedStoreTests
 
         Assert.NotEqual(0, error.Code);
         Assert.Equal("0", await store.QueryScalarAsync("SELECT count() FROM strict_in", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task BadDataAfterSeveralChunksFailsTheInsertWithoutHangingTheWriter()
+    {
+        await using var store = await TestEngine.OpenAsync();
+        await store.ExecuteAsync("CREATE TABLE long_in (n UInt64, s String) ENGINE = MergeTree ORDER BY n", CancellationToken.None);
+        var goodLine = "12345\tsome reasonably long text to fill the chunks quickly\n"u8.ToArray();
+
+        var error = await Assert.ThrowsAsync<ClickHouseException>(() => store.InsertAsync(
+            new BulkInsert("long_in", ["n", "s"], "TabSeparated"),
+            async (stream, cancellationToken) =>
+            {
+                await stream.WriteAsync("oops\tnot a number\n"u8.ToArray(), cancellationToken);
+                for (var i = 0; i < 400_000; i++)
+                {
+                    await stream.WriteAsync(goodLine, cancellationToken);
+                }
+            },
+            CancellationToken.None));
+
+        Assert.Equal(27, error.Code);
+        Assert.Equal("CANNOT_PARSE_INPUT_ASSERTION_FAILED", error.Name);
+        Assert.Equal("0", await store.QueryScalarAsync("SELECT count() FROM long_in", CancellationToken.None));
     }
 
     [Fact]

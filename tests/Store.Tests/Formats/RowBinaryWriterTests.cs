@@ -29,6 +29,18 @@ public sealed class RowBinaryWriterTests
     }
 
     [Fact]
+    public void ANumericIpv4AddressIsWrittenLikeTheParsedOne()
+    {
+        var parsed = new RowBinaryWriter();
+        var numeric = new RowBinaryWriter();
+
+        parsed.WriteIPv6(IPAddress.Parse("203.0.113.7"));
+        numeric.WriteIPv4AsIPv6((203u << 24) | (0u << 16) | (113u << 8) | 7u);
+
+        Assert.Equal(parsed.WrittenMemory.ToArray(), numeric.WrittenMemory.ToArray());
+    }
+
+    [Fact]
     public void DatesAreDaysSinceTheEpochAndTimestampsMilliseconds()
     {
         var writer = new RowBinaryWriter();

@@ -1,0 +1,13 @@
+using System.Globalization;
+
+namespace RelayWatch.Bench;
+
+/// <summary>The few <c>--name value</c> options the benchmarks take.</summary>
+internal sealed class BenchArguments(string[] args)
+{
+    public long Long(string name, long defaultValue)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? long.Parse(args[index + 1], CultureInfo.InvariantCulture) : defaultValue;
+    }
+}

@@ -1,0 +1,15 @@
+using RelayWatch.Bench;
+
+// Throughput benchmarks that print figures; run them in Release:
+//   dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R]
+return args.FirstOrDefault() switch
+{
+    "store-insert" => await StoreInsertBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R]");
+    return 2;
+}
