@@ -8,15 +8,11 @@ namespace RelayWatch.Store.Tests.Embedded;
 
 public sealed class ChDbLibraryTests : IDisposable
 {
-    private readonly string cache = Path.Combine(Path.GetTempPath(), "relaywatch-cache-test-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDirectory temporary = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(cache))
-        {
-            Directory.Delete(cache, recursive: true);
-        }
-    }
+    private string cache => temporary.Path;
+
+    public void Dispose() => temporary.Dispose();
 
     [Fact]
     public async Task AnOverridePathThatDoesNotExistIsRefusedWithWhatToDo()

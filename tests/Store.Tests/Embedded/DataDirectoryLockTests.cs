@@ -1,18 +1,15 @@
 using RelayWatch.Store.Embedded;
+using RelayWatch.Store.Tests.Support;
 
 namespace RelayWatch.Store.Tests.Embedded;
 
 public sealed class DataDirectoryLockTests : IDisposable
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "relaywatch-lock-test-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryDirectory temporary = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    private string directory => temporary.Path;
+
+    public void Dispose() => temporary.Dispose();
 
     [Fact]
     public void ASecondHolderIsRefusedWithThePidOfTheFirst()
