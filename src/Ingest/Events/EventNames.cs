@@ -1,0 +1,42 @@
+namespace RelayWatch.Ingest.Events;
+
+/// <summary>The values of <c>smtp_events.event</c> (docs/schema.md).</summary>
+public static class EventNames
+{
+    public const string Connect = "connect";
+    public const string Disconnect = "disconnect";
+
+    /// <summary>A recipient refused at RCPT TO.</summary>
+    public const string RcptReject = "rcpt_reject";
+
+    /// <summary>Refused at another stage: CONNECT, HELO/EHLO, MAIL FROM, DATA, end of message.</summary>
+    public const string Reject = "reject";
+
+    /// <summary>A message accepted into a queue.</summary>
+    public const string Message = "message";
+
+    public const string Delivery = "delivery";
+    public const string Bounce = "bounce";
+    public const string Defer = "defer";
+    public const string AuthFailure = "auth_failure";
+
+    /// <summary>The client went away mid-transaction (Postfix "lost connection after …").</summary>
+    public const string LostConnection = "lost_connection";
+
+    public const string Timeout = "timeout";
+    public const string TooManyErrors = "too_many_errors";
+
+    /// <summary>The client spoke before its turn (pipelining without permission, pregreet).</summary>
+    public const string Pipelining = "pipelining";
+
+    public const string Pregreet = "pregreet";
+
+    /// <summary>A DNS blocklist listed the client (postscreen's DNSBL rank).</summary>
+    public const string Dnsbl = "dnsbl";
+
+    /// <summary>The client sent something that is not SMTP (an HTTP request, say).</summary>
+    public const string NonSmtp = "non_smtp";
+
+    /// <summary>We generated a non-delivery notification to the sender.</summary>
+    public const string NdrSent = "ndr_sent";
+}

@@ -1,0 +1,58 @@
+namespace RelayWatch.Ingest.Events;
+
+/// <summary>
+/// The values of <c>smtp_events.reason</c>, and how a rejection's reply text maps to them. The
+/// phrases are the MTAs' own wording (Postfix, Sendmail, Exim, Domino, Exchange, ESA).
+/// </summary>
+public static class Reasons
+{
+    public const string UserUnknown = "user_unknown";
+    public const string RelayDenied = "relay_denied";
+    public const string Rbl = "rbl";
+    public const string SenderRejected = "sender_rejected";
+    public const string HeloRejected = "helo_rejected";
+    public const string ClientRejected = "client_rejected";
+    public const string Policy = "policy";
+    public const string Other = "other";
+
+    private static readonly (string Phrase, string Reason)[] Phrases =
+    [
+        ("User unknown", UserUnknown),
+        ("user unknown", UserUnknown),
+        ("Unknown user", UserUnknown),
+        ("unknown user", UserUnknown),
+        ("No such user", UserUnknown),
+        ("no such user", UserUnknown),
+        ("mailbox unavailable", UserUnknown),
+        ("Mailbox unavailable", UserUnknown),
+        ("does not exist", UserUnknown),
+        ("Relay access denied", RelayDenied),
+        ("Relaying denied", RelayDenied),
+        ("relay not permitted", RelayDenied),
+        ("Relay rejected", RelayDenied),
+        ("Unable to relay", RelayDenied),
+        ("blocked using", Rbl),
+        ("Blocked using", Rbl),
+        ("listed at", Rbl),
+        ("DNSBL", Rbl),
+        ("Sender address rejected", SenderRejected),
+        ("Helo command rejected", HeloRejected),
+        ("Client host rejected", ClientRejected),
+        ("policy", Policy),
+        ("Policy", Policy),
+    ];
+
+    /// <summary>The reason a rejection's text gives; <see cref="Other"/> when none of the known phrases appears.</summary>
+    public static string Classify(ReadOnlySpan<char> detail)
+    {
+        foreach (var (phrase, reason) in Phrases)
+        {
+            if (detail.Contains(phrase, StringComparison.Ordinal))
+            {
+                return reason;
+            }
+        }
+
+        return Other;
+    }
+}

@@ -1,0 +1,51 @@
+namespace RelayWatch.Ingest.Events;
+
+/// <summary>
+/// One recognised log record, normalised: a row of <c>smtp_events</c> (docs/schema.md).
+/// Text fields are empty when the record does not carry them.
+/// </summary>
+public sealed record SmtpEvent
+{
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required string Relay { get; init; }
+
+    public required string Source { get; init; }
+
+    /// <summary>One of <see cref="EventNames"/>.</summary>
+    public required string Event { get; init; }
+
+    /// <summary>The client address as logged (IPv4 or IPv6 text); empty when none.</summary>
+    public string ClientIp { get; init; } = string.Empty;
+
+    public string ClientHost { get; init; } = string.Empty;
+
+    public string Helo { get; init; } = string.Empty;
+
+    public string MailFrom { get; init; } = string.Empty;
+
+    public string RcptTo { get; init; } = string.Empty;
+
+    public ushort SmtpCode { get; init; }
+
+    public string Dsn { get; init; } = string.Empty;
+
+    /// <summary>One of <see cref="Reasons"/>, or empty when the record is not a rejection.</summary>
+    public string Reason { get; init; } = string.Empty;
+
+    public string QueueId { get; init; } = string.Empty;
+
+    public string SessionId { get; init; } = string.Empty;
+
+    public string MessageId { get; init; } = string.Empty;
+
+    public ulong Size { get; init; }
+
+    public string SaslUser { get; init; } = string.Empty;
+
+    public string Detail { get; init; } = string.Empty;
+
+    public string File { get; init; } = string.Empty;
+
+    public ulong Line { get; init; }
+}

@@ -1,0 +1,262 @@
+using System.Globalization;
+using RelayWatch.Ingest.Events;
+using RelayWatch.Ingest.Syslog;
+using RelayWatch.Ingest.Templates;
+
+namespace RelayWatch.Ingest.Formats.Postfix;
+
+/// <summary>
+/// Reads Postfix syslog lines with <see cref="PostfixGrammar"/> and correlates them: an smtpd
+/// process's lines from connect to disconnect share a session id, and a message's lines share
+/// what each of them knows (client, sender, size, Message-ID) through its queue id. Correlation
+/// state is bounded: entries idle for longer than <see cref="Horizon"/> are dropped.
+/// </summary>
+internal sealed class PostfixParser(LineOrigin origin) : ILogParser
+{
+    /// <summary>Pseudo-event of <c>QUEUEID: client=…</c>: it only feeds the message's state.</summary>
+    public const string MessageClient = "@client";
+
+    /// <summary>Pseudo-event of cleanup's <c>message-id=</c>: it only feeds the message's state.</summary>
+    public const string MessageHeader = "@message-id";
+
+    /// <summary>Pseudo-event of qmgr's <c>removed</c>: the message's state can go.</summary>
+    public const string MessageRemoved = "@removed";
+
+    private const int MaxCaptures = 16;
+    private const int SweepEvery = 50_000;
+
+    private readonly Dictionary<string, Session> sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MessageState> messages = new(StringComparer.Ordinal);
+    private long linesSinceSweep;
+
+    public string Source => "postfix";
+
+    /// <summary>How long correlation state may sit idle before it is dropped. Default 5 days (Postfix's default maximal queue lifetime).</summary>
+    public TimeSpan Horizon { get; init; } = TimeSpan.FromDays(5);
+
+    public int OpenSessions => sessions.Count;
+
+    public int OpenMessages => messages.Count;
+
+    public LineResult Parse(ReadOnlySpan<char> line, long lineNumber)
+    {
+        if (!SyslogHeaderReader.TryRead(line, origin.Timestamps, out var header))
+        {
+            return LineResult.Unrecognised("no syslog header");
+        }
+
+        var program = line[header.Program];
+        if (!program.StartsWith("postfix", StringComparison.Ordinal))
+        {
+            return LineResult.Skipped("other program");
+        }
+
+        var daemon = program[(program.LastIndexOf('/') + 1)..];
+        if (PostfixGrammar.SkippedDaemons.GetAlternateLookup<ReadOnlySpan<char>>().Contains(daemon))
+        {
+            return LineResult.Skipped("postfix." + daemon.ToString());
+        }
+
+        if (!PostfixGrammar.KindsByDaemon.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(daemon, out var kinds))
+        {
+            return LineResult.Unrecognised("unknown postfix daemon");
+        }
+
+        if (++linesSinceSweep >= SweepEvery)
+        {
+            Sweep(header.Timestamp);
+        }
+
+        var message = line[header.MessageStart..];
+        Span<Range> captures = stackalloc Range[MaxCaptures];
+        foreach (var kind in kinds)
+        {
+            if (!kind.Template.TryMatch(message, captures))
+            {
+                continue;
+            }
+
+            var fields = new LineFields(message, kind.Template, captures);
+            var eventName = kind.EventFor(fields);
+            if (eventName is null)
+            {
+                return LineResult.Skipped(kind.Name);
+            }
+
+            var relay = origin.Relay ?? line[header.Host].ToString();
+            var built = Build(eventName, fields, header, relay, daemon, lineNumber);
+            return built is null ? LineResult.Skipped(kind.Name) : new LineResult(LineOutcome.Event, kind.Name, built);
+        }
+
+        return LineResult.Unrecognised("unknown " + daemon.ToString() + " line");
+    }
+
+    private SmtpEvent? Build(string eventName, LineFields fields, SyslogHeader header, string relay, ReadOnlySpan<char> daemon, long lineNumber)
+    {
+        var queueId = fields.Get("queue_id");
+        if (queueId.SequenceEqual("NOQUEUE"))
+        {
+            queueId = [];
+        }
+
+        var queueKey = queueId.IsEmpty ? null : relay + "/" + queueId.ToString();
+        var sessionId = daemon.SequenceEqual("smtpd") ? SessionFor(eventName, relay, header) : string.Empty;
+
+        switch (eventName)
+        {
+            case MessageClient:
+                var client = Message(queueKey!, header.Timestamp);
+                client.ClientIp = fields.GetString("client_ip");
+                client.ClientHost = fields.GetString("client_host");
+                client.SaslUser = fields.GetString("sasl_user");
+                client.SessionId = sessionId;
+                client.Helo = sessions.TryGetValue(SessionKey(relay, header.Pid), out var session) ? session.Helo : string.Empty;
+                return null;
+            case MessageHeader:
+                Message(queueKey!, header.Timestamp).MessageId = fields.GetString("message_id");
+                return null;
+            case MessageRemoved:
+                messages.Remove(queueKey!);
+                return null;
+        }
+
+        var state = queueKey is null ? null : Message(queueKey, header.Timestamp);
+        if (state is not null && eventName == EventNames.Message)
+        {
+            state.MailFrom = fields.GetString("mail_from");
+            state.Size = ParseSize(fields.Get("size"));
+        }
+
+        var helo = fields.GetString("helo");
+        if (helo.Length > 0 && daemon.SequenceEqual("smtpd") && sessions.TryGetValue(SessionKey(relay, header.Pid), out var current))
+        {
+            current.Helo = helo;
+        }
+
+        var code = ParseCode(fields.Get("smtp_code"));
+        var detail = fields.GetString("detail");
+        var isRejection = eventName is EventNames.RcptReject or EventNames.Reject || code >= 400;
+        return new SmtpEvent
+        {
+            Timestamp = header.Timestamp,
+            Relay = relay,
+            Source = Source,
+            Event = eventName,
+            ClientIp = Pick(fields.GetString("client_ip"), state?.ClientIp),
+            ClientHost = Pick(fields.GetString("client_host"), state?.ClientHost),
+            Helo = Pick(helo, state?.Helo),
+            MailFrom = fields.Has("mail_from") ? fields.GetString("mail_from") : state?.MailFrom ?? string.Empty,
+            RcptTo = fields.GetString("rcpt_to"),
+            SmtpCode = code,
+            Dsn = fields.GetString("dsn"),
+            Reason = isRejection ? Reasons.Classify(detail) : string.Empty,
+            QueueId = queueId.ToString(),
+            SessionId = Pick(sessionId, state?.SessionId),
+            MessageId = state?.MessageId ?? string.Empty,
+            Size = eventName == EventNames.Message ? state!.Size : 0,
+            SaslUser = Pick(fields.GetString("sasl_user"), state?.SaslUser),
+            Detail = detail,
+            File = origin.File,
+            Line = (ulong)lineNumber,
+        };
+    }
+
+    /// <summary>The session of an smtpd process: opened by connect, closed by disconnect, by relay and pid.</summary>
+    private string SessionFor(string eventName, string relay, SyslogHeader header)
+    {
+        var key = SessionKey(relay, header.Pid);
+        if (eventName == EventNames.Connect)
+        {
+            var id = string.Create(CultureInfo.InvariantCulture, $"{relay}/{header.Pid}/{header.Timestamp.ToUnixTimeMilliseconds():x}");
+            sessions[key] = new Session(id) { LastSeen = header.Timestamp };
+            return id;
+        }
+
+        if (!sessions.TryGetValue(key, out var session))
+        {
+            return string.Empty;
+        }
+
+        session.LastSeen = header.Timestamp;
+        if (eventName == EventNames.Disconnect)
+        {
+            sessions.Remove(key);
+        }
+
+        return session.Id;
+    }
+
+    private MessageState Message(string key, DateTimeOffset now)
+    {
+        if (!messages.TryGetValue(key, out var state))
+        {
+            state = new MessageState();
+            messages[key] = state;
+        }
+
+        state.LastSeen = now;
+        return state;
+    }
+
+    /// <summary>Drops correlation state idle for longer than the horizon (a lost disconnect, a purged queue file).</summary>
+    private void Sweep(DateTimeOffset now)
+    {
+        linesSinceSweep = 0;
+        var cutoff = now - Horizon;
+        foreach (var (key, session) in sessions)
+        {
+            if (session.LastSeen < cutoff)
+            {
+                sessions.Remove(key);
+            }
+        }
+
+        foreach (var (key, message) in messages)
+        {
+            if (message.LastSeen < cutoff)
+            {
+                messages.Remove(key);
+            }
+        }
+    }
+
+    private static string SessionKey(string relay, int pid) => string.Create(CultureInfo.InvariantCulture, $"{relay}/{pid}");
+
+    private static string Pick(string value, string? fallback) => value.Length > 0 ? value : fallback ?? string.Empty;
+
+    private static ushort ParseCode(ReadOnlySpan<char> text) =>
+        ushort.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 200 and < 600 ? code : (ushort)0;
+
+    private static ulong ParseSize(ReadOnlySpan<char> text) =>
+        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
+
+    private sealed class Session(string id)
+    {
+        public string Id { get; } = id;
+
+        public string Helo { get; set; } = string.Empty;
+
+        public DateTimeOffset LastSeen { get; set; }
+    }
+
+    private sealed class MessageState
+    {
+        public string ClientIp { get; set; } = string.Empty;
+
+        public string ClientHost { get; set; } = string.Empty;
+
+        public string Helo { get; set; } = string.Empty;
+
+        public string SaslUser { get; set; } = string.Empty;
+
+        public string SessionId { get; set; } = string.Empty;
+
+        public string MessageId { get; set; } = string.Empty;
+
+        public string MailFrom { get; set; } = string.Empty;
+
+        public ulong Size { get; set; }
+
+        public DateTimeOffset LastSeen { get; set; }
+    }
+}

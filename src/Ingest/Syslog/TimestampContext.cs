@@ -1,0 +1,29 @@
+namespace RelayWatch.Ingest.Syslog;
+
+/// <summary>
+/// What a timestamp needs that the line may not say: the year (RFC 3164 has none) and the zone
+/// (RFC 3164 and zone-less ISO stamps are local time of the logging host).
+/// </summary>
+/// <param name="Year">Year for stamps without one.</param>
+/// <param name="LatestMonth">
+/// The month of the file's last write: a stamp in a later month belongs to the previous year
+/// (a December line read in January). 12 disables the roll-back.
+/// </param>
+internal sealed record TimestampContext(int Year, int LatestMonth, TimeZoneInfo Zone)
+{
+    public static TimestampContext Utc(int year) => new(year, 12, TimeZoneInfo.Utc);
+
+    /// <summary>The UTC instant of a local wall-clock time without a year.</summary>
+    public DateTimeOffset FromLocal(int month, int day, int hour, int minute, int second, int microsecond)
+    {
+        var year = month > LatestMonth ? Year - 1 : Year;
+        return FromLocal(year, month, day, hour, minute, second, microsecond);
+    }
+
+    public DateTimeOffset FromLocal(int year, int month, int day, int hour, int minute, int second, int microsecond)
+    {
+        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(microsecond * 10L);
+        var offset = Zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset).ToUniversalTime();
+    }
+}
