@@ -10,6 +10,7 @@ globals.AddTo(root);
 root.Add(DemoCommand.Create(globals));
 root.Add(StatusCommand.Create(globals));
 root.Add(QueryCommand.Create(globals));
+root.Add(IngestCommand.Create(globals));
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -17,7 +17,7 @@ public sealed class ChDbLibraryTests : IDisposable
     [Fact]
     public async Task AnOverridePathThatDoesNotExistIsRefusedWithWhatToDo()
     {
-        var library = TestEngine.Library(ChDbPackage.Pinned, cache);
+        var library = Library(ChDbPackage.Pinned, cache);
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => library.LocateAsync("/nonexistent/libchdb.so", CancellationToken.None));
 
@@ -30,7 +30,7 @@ public sealed class ChDbLibraryTests : IDisposable
     public async Task ATarballFailingItsIntegrityHashIsNotInstalled()
     {
         var tarball = await WriteTarballAsync("not really a library"u8.ToArray());
-        var library = TestEngine.Library(ChDbPackage.Pinned, cache);
+        var library = Library(ChDbPackage.Pinned, cache);
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => library.InstallFromTarballAsync(tarball, CancellationToken.None));
 
@@ -45,7 +45,7 @@ public sealed class ChDbLibraryTests : IDisposable
         var content = "a tampered library"u8.ToArray();
         var tarball = await WriteTarballAsync(content);
         var package = ChDbPackage.Pinned with { Integrity = "sha512-" + Convert.ToBase64String(SHA512.HashData(await File.ReadAllBytesAsync(tarball))) };
-        var library = TestEngine.Library(package, cache);
+        var library = Library(package, cache);
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => library.InstallFromTarballAsync(tarball, CancellationToken.None));
 
@@ -68,7 +68,7 @@ public sealed class ChDbLibraryTests : IDisposable
             LibrarySha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
             LibrarySize = content.Length,
         };
-        var library = TestEngine.Library(package, cache);
+        var library = Library(package, cache);
 
         await library.InstallFromTarballAsync(tarball, CancellationToken.None);
 
@@ -79,7 +79,7 @@ public sealed class ChDbLibraryTests : IDisposable
     [Fact]
     public async Task APackageVersionTheRegistryDoesNotHaveIsReportedAsUnfetchable()
     {
-        var library = TestEngine.Library(ChDbPackage.Pinned with { Version = "0.0.0-does-not-exist" }, cache);
+        var library = Library(ChDbPackage.Pinned with { Version = "0.0.0-does-not-exist" }, cache);
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => library.LocateAsync(null, CancellationToken.None));
 
@@ -99,6 +99,9 @@ public sealed class ChDbLibraryTests : IDisposable
         Assert.StartsWith($"The chDB library at {bogus} could not be loaded (", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("); set RELAYWATCH_CHDB_LIB to a working libchdb.so or use --clickhouse with a server.", error.Message, StringComparison.Ordinal);
     }
+
+    private static ChDbLibrary Library(ChDbPackage package, string cacheDirectory) =>
+        new(package, cacheDirectory, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     private async Task<string> WriteTarballAsync(byte[] libraryContent)
     {

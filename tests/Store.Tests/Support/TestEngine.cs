@@ -1,8 +1,7 @@
-using RelayWatch.Store.Embedded;
-
 namespace RelayWatch.Store.Tests.Support;
 
 /// <summary>
+/// Shared by the test projects that need the embedded engine (linked into each).
 /// The embedded engine is process-global, so every test in this process shares one data directory
 /// and isolates itself with a database of its own.
 /// </summary>
@@ -35,10 +34,14 @@ internal static class TestEngine
     public static async Task<IClickHouseStore> OpenAsync(string? database = null) =>
         await ClickHouseStore.OpenAsync(Options(database), null, CancellationToken.None);
 
+    /// <summary>A store that keeps events of any age (the real logs of the corpora are years old).</summary>
+    public static async Task<IClickHouseStore> OpenKeepingEverythingAsync()
+    {
+        var options = Options();
+        options.EventRetentionDays = 20_000;
+        return await ClickHouseStore.OpenAsync(options, null, CancellationToken.None);
+    }
+
     public static async Task<IClickHouseStore> OpenWithoutMigratingAsync(string? database = null) =>
         await ClickHouseStore.OpenWithoutMigratingAsync(Options(database), null, CancellationToken.None);
-
-    /// <summary>A cache directory private to one test, for library fetch tests that must not touch the shared cache.</summary>
-    public static ChDbLibrary Library(ChDbPackage package, string cacheDirectory) =>
-        new(package, cacheDirectory, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 }

@@ -11,7 +11,7 @@ namespace RelayWatch.Ingest.Formats.Postfix;
 /// what each of them knows (client, sender, size, Message-ID) through its queue id. Correlation
 /// state is bounded: entries idle for longer than <see cref="Horizon"/> are dropped.
 /// </summary>
-internal sealed class PostfixParser(LineOrigin origin) : ILogParser
+internal sealed class PostfixParser : ILogParser
 {
     /// <summary>Pseudo-event of <c>QUEUEID: client=…</c>: it only feeds the message's state.</summary>
     public const string MessageClient = "@client";
@@ -38,7 +38,7 @@ internal sealed class PostfixParser(LineOrigin origin) : ILogParser
 
     public int OpenMessages => messages.Count;
 
-    public LineResult Parse(ReadOnlySpan<char> line, long lineNumber)
+    public LineResult Parse(ReadOnlySpan<char> line, LineOrigin origin, long lineNumber)
     {
         if (!SyslogHeaderReader.TryRead(line, origin.Timestamps, out var header))
         {
@@ -84,14 +84,14 @@ internal sealed class PostfixParser(LineOrigin origin) : ILogParser
             }
 
             var relay = origin.Relay ?? line[header.Host].ToString();
-            var built = Build(eventName, fields, header, relay, daemon, lineNumber);
+            var built = Build(eventName, fields, header, relay, daemon, origin.File, lineNumber);
             return built is null ? LineResult.Skipped(kind.Name) : new LineResult(LineOutcome.Event, kind.Name, built);
         }
 
         return LineResult.Unrecognised("unknown " + daemon.ToString() + " line");
     }
 
-    private SmtpEvent? Build(string eventName, LineFields fields, SyslogHeader header, string relay, ReadOnlySpan<char> daemon, long lineNumber)
+    private SmtpEvent? Build(string eventName, LineFields fields, SyslogHeader header, string relay, ReadOnlySpan<char> daemon, string file, long lineNumber)
     {
         var queueId = fields.Get("queue_id");
         if (queueId.SequenceEqual("NOQUEUE"))
@@ -156,7 +156,7 @@ internal sealed class PostfixParser(LineOrigin origin) : ILogParser
             Size = eventName == EventNames.Message ? state!.Size : 0,
             SaslUser = Pick(fields.GetString("sasl_user"), state?.SaslUser),
             Detail = detail,
-            File = origin.File,
+            File = file,
             Line = (ulong)lineNumber,
         };
     }

@@ -15,13 +15,14 @@ public sealed class PostfixCorporaTests(ITestOutputHelper output)
     [InlineData("crowdsec-hub/postfix-logs/postfix-logs.log", 2020)]
     public void EveryPostfixLineOfARealLogIsRecognised(string file, int year)
     {
-        var parser = new PostfixParser(new LineOrigin(file, null, TimestampContext.Utc(year)));
+        var parser = new PostfixParser();
+        var origin = new LineOrigin(file, null, TimestampContext.Utc(year));
         var unrecognised = new List<string>();
         var outcomes = new Dictionary<LineOutcome, int>();
         long number = 0;
         foreach (var line in Corpora.Lines(file))
         {
-            var result = parser.Parse(line, ++number);
+            var result = parser.Parse(line, origin, ++number);
             outcomes[result.Outcome] = outcomes.GetValueOrDefault(result.Outcome) + 1;
             if (result.Outcome == LineOutcome.Unrecognised)
             {

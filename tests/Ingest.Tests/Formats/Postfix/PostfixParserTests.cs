@@ -8,7 +8,9 @@ namespace RelayWatch.Ingest.Tests.Formats.Postfix;
 /// <summary>Lines written for these tests in Postfix's wording (none copied from the corpora).</summary>
 public sealed class PostfixParserTests
 {
-    private static PostfixParser NewParser() => new(new LineOrigin("mail.log", null, TimestampContext.Utc(2026)));
+    private static readonly LineOrigin Origin = new("mail.log", null, TimestampContext.Utc(2026));
+
+    private static PostfixParser NewParser() => new();
 
     [Theory]
     [InlineData(
@@ -32,7 +34,7 @@ public sealed class PostfixParserTests
     public void LinesBecomeEventsWithTheirFields(
         string line, string @event, string clientIp, string clientHost, string helo, string mailFrom, string rcptTo, int code, string dsn, string reason)
     {
-        var result = NewParser().Parse(line, 7);
+        var result = NewParser().Parse(line, Origin, 7);
 
         Assert.Equal(LineOutcome.Event, result.Outcome);
         var parsed = result.Event!;
@@ -66,7 +68,7 @@ public sealed class PostfixParserTests
             "Nov 28 11:00:04 mx1 postfix/smtpd[500]: disconnect from mail.partner.example[192.0.2.10] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5",
         ];
 
-        var events = lines.Select((line, i) => parser.Parse(line, i + 1)).Where(r => r.Outcome == LineOutcome.Event).Select(r => r.Event!).ToList();
+        var events = lines.Select((line, i) => parser.Parse(line, Origin, i + 1)).Where(r => r.Outcome == LineOutcome.Event).Select(r => r.Event!).ToList();
 
         Assert.Equal(["connect", "message", "delivery", "disconnect"], events.Select(e => e.Event));
         var message = events[1];
@@ -93,7 +95,7 @@ public sealed class PostfixParserTests
     [InlineData("Nov 28 10:00:00 mx1 dovecot: imap-login: Login: user=<alice>", "other program")]
     public void RecognisedLinesWithNothingToStoreAreSkipped(string line, string kind)
     {
-        var result = NewParser().Parse(line, 1);
+        var result = NewParser().Parse(line, Origin, 1);
 
         Assert.Equal(LineResult.Skipped(kind), result);
     }
@@ -104,6 +106,6 @@ public sealed class PostfixParserTests
     [InlineData("Nov 28 10:00:00 mx1 postfix/frobnicator[1]: hello", "unknown postfix daemon")]
     public void UnrecognisedLinesSayWhy(string line, string why)
     {
-        Assert.Equal(LineResult.Unrecognised(why), NewParser().Parse(line, 1));
+        Assert.Equal(LineResult.Unrecognised(why), NewParser().Parse(line, Origin, 1));
     }
 }

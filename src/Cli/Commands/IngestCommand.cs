@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using RelayWatch.Cli.Output;
+using RelayWatch.Ingest;
+using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Loading;
+using RelayWatch.Store;
+using RelayWatch.Store.Embedded;
+
+namespace RelayWatch.Cli.Commands;
+
+/// <summary><c>relaywatch ingest PATH…|-</c>: reads relay logs into the store, exactly once.</summary>
+internal static class IngestCommand
+{
+    public static Command Create(GlobalOptions globals)
+    {
+        var paths = new Argument<string[]>("PATH")
+        {
+            Description = "Log files, directories (read recursively, rotated sets oldest first), globs, or - for standard input; .gz is read as such",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var format = new Option<string?>("--format")
+        {
+            Description = $"The log format of every file ({string.Join(", ", LogFormats.Names)}) [default: detected per file from its first lines]",
+            HelpName = "FORMAT",
+        };
+        var relay = new Option<string?>("--relay") { Description = "The relay's name for every event [default: the host name each line was logged by]", HelpName = "NAME" };
+        var year = new Option<int?>("--year") { Description = "Year of timestamps that have none (RFC 3164) [default: the file's last-write year, December lines read in January going to the year before]", HelpName = "YEAR" };
+        var zone = new Option<string?>("--tz") { Description = "Time zone of timestamps without an offset, e.g. Europe/Berlin [default: UTC]", HelpName = "ZONE" };
+        var command = new Command("ingest", "Read relay and Domino logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, zone };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            StoreOptions? storeOptions = null;
+            return CommandRunner.WithStoreAsync(
+            () => storeOptions = globals.ResolveStore(parse),
+            (store, token) =>
+            {
+                var options = new IngestOptions
+                {
+                    RetentionDays = storeOptions!.EventRetentionDays,
+                    Format = ParseFormat(parse.GetValue(format)),
+                    Relay = parse.GetValue(relay),
+                    Year = parse.GetValue(year),
+                    TimeZone = ParseZone(parse.GetValue(zone)),
+                };
+                return RunAsync(store, options, parse.GetValue(paths)!, token);
+            },
+            cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Ingests and prints the per-file summary; exit 1 when a file could not be read.</summary>
+    internal static async Task<int> RunAsync(IClickHouseStore store, IngestOptions options, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        IngestRunner runner;
+        try
+        {
+            runner = new IngestRunner(store, options, TimeProvider.System, CommandRunner.Loggers.CreateLogger("ingest"))
+            {
+                Progress = Console.IsErrorRedirected ? null : new Progress<IngestProgress>(ShowProgress),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        List<FileSummary> summaries;
+        try
+        {
+            var files = paths.Where(p => p != "-").ToList();
+            summaries = files.Count > 0 ? [.. await runner.IngestAsync(files, cancellationToken).ConfigureAwait(false)] : [];
+            if (paths.Contains("-"))
+            {
+                summaries.Add(await runner.IngestStreamAsync(StandardInput.Open(), "-", cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        if (!Console.IsErrorRedirected)
+        {
+            Console.Error.Write("\r" + new string(' ', 100) + "\r");
+        }
+
+        Console.Write(IngestReport.Format(summaries, stopwatch.Elapsed));
+        foreach (var problem in summaries.Where(s => s.Problem is not null))
+        {
+            await Console.Error.WriteLineAsync($"relaywatch: {char.ToUpperInvariant(problem.Problem![0])}{problem.Problem[1..]}.").ConfigureAwait(false);
+        }
+
+        return summaries.Any(s => s.Problem is not null) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static void ShowProgress(IngestProgress progress)
+    {
+        var rate = progress.Elapsed.TotalSeconds > 0 ? progress.Lines / progress.Elapsed.TotalSeconds : 0;
+        Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\r  {progress.FilesDone}/{progress.Files} files, {progress.Lines:N0} lines ({rate:N0} lines/s), {progress.Unrecognised:N0} unrecognised   "));
+    }
+
+    private static LogFormat? ParseFormat(string? name) =>
+        name is null ? null : LogFormats.Parse(name) ?? throw new UsageException($"'{name}' is not a log format RelayWatch reads; use one of {string.Join(", ", LogFormats.Names)}.");
+
+    private static TimeZoneInfo ParseZone(string? name)
+    {
+        if (name is null)
+        {
+            return TimeZoneInfo.Utc;
+        }
+
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(name);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            throw new UsageException($"'{name}' is not a time zone this machine knows; use an IANA name such as Europe/Berlin.");
+        }
+    }
+}

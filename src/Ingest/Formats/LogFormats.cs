@@ -1,0 +1,51 @@
+using RelayWatch.Ingest.Formats.Postfix;
+using RelayWatch.Ingest.Syslog;
+
+namespace RelayWatch.Ingest.Formats;
+
+/// <summary>Names, detection and parsers of the supported formats.</summary>
+public static class LogFormats
+{
+    /// <summary>How many leading lines detection looks at.</summary>
+    public const int DetectionLines = 200;
+
+    public static string NameOf(LogFormat format) => format switch
+    {
+        LogFormat.Postfix => "postfix",
+        _ => throw new ArgumentOutOfRangeException(nameof(format)),
+    };
+
+    /// <summary>The format named on the command line, or null when the name is not one.</summary>
+    public static LogFormat? Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "postfix" => LogFormat.Postfix,
+        _ => null,
+    };
+
+    public static IReadOnlyList<string> Names { get; } = [.. Enum.GetValues<LogFormat>().Select(NameOf)];
+
+    internal static ILogParser CreateParser(LogFormat format) => format switch
+    {
+        LogFormat.Postfix => new PostfixParser(),
+        _ => throw new ArgumentOutOfRangeException(nameof(format)),
+    };
+
+    /// <summary>
+    /// The format of a file, judged by its first lines: the one whose lines they most often are.
+    /// Null when none of them is recognisably any supported format.
+    /// </summary>
+    internal static LogFormat? Detect(IEnumerable<string> firstLines)
+    {
+        var context = TimestampContext.Utc(DateTime.UnixEpoch.Year + 50);
+        var postfix = 0;
+        foreach (var line in firstLines.Take(DetectionLines))
+        {
+            if (SyslogHeaderReader.TryRead(line, context, out var header) && line.AsSpan(header.Program).StartsWith("postfix", StringComparison.Ordinal))
+            {
+                postfix++;
+            }
+        }
+
+        return postfix > 0 ? LogFormat.Postfix : null;
+    }
+}

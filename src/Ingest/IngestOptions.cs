@@ -1,0 +1,44 @@
+using RelayWatch.Ingest.Formats;
+
+namespace RelayWatch.Ingest;
+
+/// <summary>How <see cref="Loading.IngestRunner"/> reads logs. Defaults suit a relay's own syslog files.</summary>
+public sealed class IngestOptions
+{
+    /// <summary>The format of every file; null detects it per file from its first lines.</summary>
+    public LogFormat? Format { get; set; }
+
+    /// <summary>The relay's name for every event; null takes the host name each line was logged by.</summary>
+    public string? Relay { get; set; }
+
+    /// <summary>Year of RFC 3164 stamps (which have none); null takes each file's last-write year, rolling December back in January.</summary>
+    public int? Year { get; set; }
+
+    /// <summary>Zone of stamps without an offset. Default UTC.</summary>
+    public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Utc;
+
+    /// <summary>
+    /// Days of events the store keeps (its retention TTL); older events are counted as expired and
+    /// not sent, since the store would drop them at once. Null keeps everything.
+    /// </summary>
+    public int? RetentionDays { get; set; }
+
+    /// <summary>Lines per batch: each batch is one insert and one checkpoint. Default 100,000.</summary>
+    public int BatchLines { get; set; } = 100_000;
+
+    /// <summary>Unrecognised or repaired lines kept as samples in <c>ingest_errors</c>, per file and run. Default 100.</summary>
+    public int ErrorSamplesPerFile { get; set; } = 100;
+
+    public void Validate()
+    {
+        if (BatchLines < 1)
+        {
+            throw new ArgumentException("The batch size must be at least one line.");
+        }
+
+        if (Year is < 1970 or > 9999)
+        {
+            throw new ArgumentException($"The year {Year} is not a plausible year for a log.");
+        }
+    }
+}

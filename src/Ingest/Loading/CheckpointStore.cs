@@ -1,0 +1,79 @@
+using System.Globalization;
+using RelayWatch.Store;
+using RelayWatch.Store.Formats;
+
+namespace RelayWatch.Ingest.Loading;
+
+/// <summary>Reads and writes <c>ingest_checkpoints</c> and <c>ingest_errors</c>.</summary>
+internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
+{
+    private static readonly string[] CheckpointColumns =
+    [
+        "file_key", "path", "format", "state", "batch_start", "batch_start_line", "offset", "line",
+        "events", "skipped", "unrecognised", "repaired", "version", "updated_at",
+    ];
+
+    private static readonly string[] ErrorColumns = ["ingested_at", "file", "line", "format", "reason", "text"];
+
+    /// <summary>The file's latest checkpoint, or null when ingest never saw it.</summary>
+    public async Task<FileCheckpoint?> ReadAsync(string fileKey, CancellationToken cancellationToken)
+    {
+        var rows = await store.QueryListAsync(
+            """
+            SELECT file_key, path, format, state, batch_start, batch_start_line, offset, line, events, skipped, unrecognised, repaired, version
+            FROM ingest_checkpoints WHERE file_key = {key:String} ORDER BY version DESC LIMIT 1
+            """,
+            new Dictionary<string, string> { ["key"] = fileKey },
+            cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        var r = rows[0];
+        long N(int i) => long.Parse(r[i], CultureInfo.InvariantCulture);
+        return new FileCheckpoint(r[0], r[1], r[2], r[3], N(4), N(5), N(6), N(7), new FileCounts(N(8), N(9), N(10), N(11)), N(12));
+    }
+
+    public Task WriteAsync(FileCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        store.InsertAsync(new BulkInsert("ingest_checkpoints", CheckpointColumns), async (stream, token) =>
+        {
+            var writer = new RowBinaryWriter(1024);
+            writer.WriteString(checkpoint.FileKey);
+            writer.WriteString(checkpoint.Path);
+            writer.WriteString(checkpoint.Format);
+            writer.WriteString(checkpoint.State);
+            writer.WriteUInt64((ulong)checkpoint.BatchStart);
+            writer.WriteUInt64((ulong)checkpoint.BatchStartLine);
+            writer.WriteUInt64((ulong)checkpoint.Offset);
+            writer.WriteUInt64((ulong)checkpoint.Line);
+            writer.WriteUInt64((ulong)checkpoint.Counts.Events);
+            writer.WriteUInt64((ulong)checkpoint.Counts.Skipped);
+            writer.WriteUInt64((ulong)checkpoint.Counts.Unrecognised);
+            writer.WriteUInt64((ulong)checkpoint.Counts.Repaired);
+            writer.WriteUInt64((ulong)checkpoint.Version);
+            writer.WriteDateTime64Millis(time.GetUtcNow());
+            await stream.WriteAsync(writer.WrittenMemory, token).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task WriteErrorsAsync(string file, string format, IReadOnlyList<ErrorSample> errors, string token, CancellationToken cancellationToken) =>
+        store.InsertAsync(
+            new BulkInsert("ingest_errors", ErrorColumns) { Settings = new Dictionary<string, string> { ["insert_deduplication_token"] = token } },
+            async (stream, cancel) =>
+            {
+                var writer = new RowBinaryWriter(64 * 1024);
+                var now = time.GetUtcNow();
+                foreach (var error in errors)
+                {
+                    writer.WriteDateTime64Millis(now);
+                    writer.WriteString(file);
+                    writer.WriteUInt64((ulong)error.Line);
+                    writer.WriteString(format);
+                    writer.WriteString(error.Reason);
+                    writer.WriteString(error.Text);
+                }
+
+                await stream.WriteAsync(writer.WrittenMemory, cancel).ConfigureAwait(false);
+            },
+            cancellationToken);
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace RelayWatch.Ingest;
+
+/// <summary>Every log message of the Ingest project, with stable event ids (2000–2999).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2001, LogLevel.Warning, "Retrying a batch of {File} in {Seconds} s: {Reason}")]
+    public static partial void RetryingBatch(ILogger logger, string file, double seconds, string reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "{File} is shorter than its checkpoint ({Offset} bytes): it was truncated, so it is read again from the start")]
+    public static partial void FileTruncated(ILogger logger, string file, long offset);
+
+    [LoggerMessage(2003, LogLevel.Warning, "{File} was cut short ({Reason}); the lines before the damage were read")]
+    public static partial void FileCutShort(ILogger logger, string file, string reason);
+
+    [LoggerMessage(2004, LogLevel.Debug, "Resuming {File} at byte {Offset}, line {Line}")]
+    public static partial void Resuming(ILogger logger, string file, long offset, long line);
+}

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace RelayWatch.Ingest.Sources;
+
+/// <summary>Finding, ordering, opening and identifying log files.</summary>
+internal static partial class LogFiles
+{
+    private const int FingerprintBytes = 4096;
+
+    /// <summary>
+    /// The files the command line names, in the order to read them: directories are searched
+    /// recursively, <c>*</c> and <c>?</c> in a file name are expanded, and a rotated set
+    /// (<c>mail.log.2.gz mail.log.1 mail.log</c>) is read oldest first.
+    /// </summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                files.AddRange(OldestFirst(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)));
+            }
+            else if (Path.GetFileName(path).AsSpan().IndexOfAny('*', '?') >= 0)
+            {
+                var directory = Path.GetDirectoryName(path) is { Length: > 0 } d ? d : ".";
+                files.AddRange(OldestFirst(Directory.Exists(directory) ? Directory.EnumerateFiles(directory, Path.GetFileName(path)) : []));
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else
+            {
+                throw new FileNotFoundException($"{path} does not exist.", path);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Orders by base name, then by rotation number, highest (oldest) first; the live file comes last.</summary>
+    internal static IEnumerable<string> OldestFirst(IEnumerable<string> files) =>
+        files.Select(f => (Path: f, Rotation: RotationOf(f)))
+            .OrderBy(f => Path.Combine(Path.GetDirectoryName(f.Path) ?? string.Empty, f.Rotation.Base), StringComparer.Ordinal)
+            .ThenByDescending(f => f.Rotation.Number)
+            .Select(f => f.Path);
+
+    /// <summary>Opens a file for reading, decompressing gzip (recognised by its magic bytes, not its name).</summary>
+    public static Stream Open(string path)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        Span<byte> magic = stackalloc byte[2];
+        var read = file.Read(magic);
+        file.Position = 0;
+        return read == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new CheckedGzipStream(file) : file;
+    }
+
+    /// <summary>
+    /// The file's identity across renames and compression: a hash of its first line (or first
+    /// 4 KiB), so that <c>mail.log</c> rotated to <c>mail.log.1</c> and then <c>mail.log.2.gz</c>
+    /// keeps its checkpoint. Null for an empty file.
+    /// </summary>
+    public static string? Fingerprint(string path)
+    {
+        using var stream = Open(path);
+        var head = new byte[FingerprintBytes];
+        var filled = 0;
+        try
+        {
+            int read;
+            while (filled < head.Length && (read = stream.Read(head, filled, head.Length - filled)) > 0)
+            {
+                filled += read;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // A gzip file cut short still has a usable beginning.
+        }
+
+        if (filled == 0)
+        {
+            return null;
+        }
+
+        var newline = Array.IndexOf(head, (byte)'\n', 0, filled);
+        var length = newline >= 0 ? newline + 1 : filled;
+        return Convert.ToHexStringLower(SHA256.HashData(head.AsSpan(0, length)))[..32];
+    }
+
+    private static (string Base, int Number) RotationOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        var match = RotationSuffix().Match(name);
+        return match.Success
+            ? (name[..match.Index], int.Parse(match.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture))
+            : (name, 0);
+    }
+
+    [GeneratedRegex(@"\.(?<n>\d{1,4})(\.gz)?$")]
+    private static partial Regex RotationSuffix();
+}

@@ -1,0 +1,164 @@
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using RelayWatch.Ingest.Loading;
+using RelayWatch.Ingest.Tests.Support;
+using RelayWatch.Store;
+using RelayWatch.Store.Tests.Support;
+
+namespace RelayWatch.Ingest.Tests.Loading;
+
+public sealed class IngestRunnerTests : IDisposable
+{
+    private const string RealLog = "pixelpark-postfix-logsums/mail.log";
+
+    private readonly string directory = Directory.CreateTempSubdirectory("relaywatch-ingest-test-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    public async Task ARealLogLandsWithOneRowPerEventAndReadingItAgainAddsNothing()
+    {
+        await using var store = await TestEngine.OpenKeepingEverythingAsync();
+        var runner = Runner(store);
+
+        var first = await runner.IngestAsync([Corpora.PathOf(RealLog)], CancellationToken.None);
+        var second = await Runner(store).IngestAsync([Corpora.PathOf(RealLog)], CancellationToken.None);
+
+        Assert.Equal(new FileCounts(21_016, 48_845, 0, 1), first[0].Counts);
+        Assert.Null(first[0].Problem);
+        Assert.Equal(FileCounts.Zero, second[0].Counts);
+        Assert.Equal("21016", await store.QueryScalarAsync("SELECT count() FROM smtp_events", CancellationToken.None));
+        Assert.Equal("5341\t5341", (await store.QueryListAsync("SELECT countIf(event = 'connect'), countIf(event = 'disconnect') FROM smtp_events", null, CancellationToken.None))[0] is var r ? $"{r[0]}\t{r[1]}" : null);
+        Assert.Equal("1", await store.QueryScalarAsync("SELECT count() FROM ingest_errors", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AFileThatGrewIsReadOnlyFromWhereItStopped()
+    {
+        await using var store = await TestEngine.OpenKeepingEverythingAsync();
+        var lines = Corpora.Lines(RealLog).Take(3000).ToList();
+        var path = Path.Combine(directory, "mail.log");
+        await File.WriteAllLinesAsync(path, lines.Take(1000));
+
+        var before = await Runner(store).IngestAsync([path], CancellationToken.None);
+        await File.AppendAllLinesAsync(path, lines.Skip(1000));
+        var after = await Runner(store).IngestAsync([path], CancellationToken.None);
+        var clean = await CountEventsOfACleanRunAsync(lines);
+
+        Assert.Equal(1000, before[0].Counts.Lines);
+        Assert.Equal(2000, after[0].Counts.Lines);
+        Assert.Equal(clean, await store.QueryScalarAsync("SELECT count() FROM smtp_events", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ARotatedAndCompressedFileKeepsItsCheckpoint()
+    {
+        await using var store = await TestEngine.OpenKeepingEverythingAsync();
+        var lines = Corpora.Lines(RealLog).Take(2000).ToList();
+        var live = Path.Combine(directory, "mail.log");
+        await File.WriteAllLinesAsync(live, lines);
+        await Runner(store).IngestAsync([live], CancellationToken.None);
+
+        // logrotate: mail.log → mail.log.1 → mail.log.2.gz, and a new mail.log begins.
+        await using (var gz = new GZipStream(File.Create(Path.Combine(directory, "mail.log.2.gz")), CompressionLevel.Fastest))
+        {
+            await gz.WriteAsync(await File.ReadAllBytesAsync(live));
+        }
+
+        File.Delete(live);
+        await File.WriteAllLinesAsync(Path.Combine(directory, "mail.log"), Corpora.Lines(RealLog).Skip(2000).Take(500));
+        var again = await Runner(store).IngestAsync([directory], CancellationToken.None);
+
+        Assert.Equal([Path.Combine(directory, "mail.log.2.gz"), Path.Combine(directory, "mail.log")], again.Select(s => s.Path));
+        Assert.Equal(0, again[0].Counts.Lines);
+        Assert.Equal(500, again[1].Counts.Lines);
+        Assert.Equal(await CountEventsOfACleanRunAsync(Corpora.Lines(RealLog).Take(2500).ToList()), await store.QueryScalarAsync("SELECT count() FROM smtp_events", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task HostileBytesAreRepairedCountedAndNeverStopTheFile()
+    {
+        await using var store = await TestEngine.OpenKeepingEverythingAsync();
+        var path = Path.Combine(directory, "hostile.log");
+        var good = "Nov 28 10:00:06 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.10]";
+        await using (var file = File.Create(path))
+        {
+            void Write(byte[] bytes) => file.Write(bytes);
+            Write(Encoding.UTF8.GetBytes(good + "\r\n"));
+            Write([0x00, 0x00, 0x00, 0x0A]);
+            Write(Encoding.UTF8.GetBytes("Nov 28 10:00:07 mx1 postfix/smtpd[1]: connect from b\u00e9.example[192.0.2.11]\n"));
+            Write([.. Encoding.UTF8.GetBytes("Nov 28 10:00:08 mx1 postfix/smtpd[1]: connect from c"), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(".example[192.0.2.12]\n")]);
+            Write(Encoding.UTF8.GetBytes(new string('x', 100_000) + "\n"));
+            Write([.. Enumerable.Range(0, 512).Select(i => (byte)(i * 7)).Select(b => b == (byte)'\n' ? (byte)11 : b), (byte)'\n']);
+            Write(Encoding.UTF8.GetBytes("Nov 28 10:00:09 mx1 postfix/smtpd[1]: connect from d.example[192.0.2.13]"));
+        }
+
+        var summary = (await Runner(store).IngestAsync([path], CancellationToken.None))[0];
+
+        Assert.Equal(7, summary.Counts.Lines);
+        Assert.Equal(4, summary.Counts.Events);
+        Assert.Equal(3, summary.Counts.Unrecognised);
+        Assert.Equal(5, summary.Counts.Repaired);
+        Assert.Equal(
+            ["192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13"],
+            (await store.QueryListAsync("SELECT replaceOne(toString(client_ip), '::ffff:', '') FROM smtp_events ORDER BY line", null, CancellationToken.None)).Select(r => r[0]));
+        Assert.Equal("c\uFFFD(.example", await store.QueryScalarAsync("SELECT client_host FROM smtp_events WHERE line = 4", CancellationToken.None));
+        var reasons = await store.QueryListAsync("SELECT line, reason FROM ingest_errors ORDER BY line", null, CancellationToken.None);
+        Assert.Equal(
+            [
+                ["2", "no syslog header; NUL bytes replaced"],
+                ["4", "invalid UTF-8 replaced"],
+                ["5", "no syslog header; line over 64 KiB cut"],
+                ["6", "no syslog header; invalid UTF-8 replaced, NUL bytes replaced"],
+                ["7", "no newline at end of file"],
+            ],
+            reasons);
+    }
+
+    [Fact]
+    public async Task AGzipFileCutShortYieldsItsReadableLinesAndSaysSo()
+    {
+        await using var store = await TestEngine.OpenKeepingEverythingAsync();
+        var whole = new MemoryStream();
+        await using (var gz = new GZipStream(whole, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            await gz.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', Corpora.Lines(RealLog).Take(20_000)) + "\n"));
+        }
+
+        var path = Path.Combine(directory, "mail.log.1.gz");
+        await File.WriteAllBytesAsync(path, whole.ToArray()[..(int)(whole.Length / 2)]);
+
+        var summary = (await Runner(store).IngestAsync([path], CancellationToken.None))[0];
+
+        Assert.InRange(summary.Counts.Lines, 1000, 19_999);
+        Assert.NotNull(summary.Problem);
+        Assert.StartsWith($"{path} is damaged or cut short (", summary.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFileOfNoKnownFormatIsReportedAndNotRead()
+    {
+        await using var store = await TestEngine.OpenKeepingEverythingAsync();
+        var path = Path.Combine(directory, "notes.txt");
+        await File.WriteAllTextAsync(path, "shopping list\nmilk\n");
+
+        var summary = (await Runner(store).IngestAsync([path], CancellationToken.None))[0];
+
+        Assert.Equal($"the format of {path} was not recognised from its first lines; name it with --format (postfix)", summary.Problem);
+        Assert.Equal(FileCounts.Zero, summary.Counts);
+    }
+
+    private static IngestRunner Runner(IClickHouseStore store, int batchLines = 100_000) =>
+        new(store, new IngestOptions { BatchLines = batchLines }, TimeProvider.System, NullLogger.Instance);
+
+    /// <summary>The event count of the same lines ingested in one go into a fresh database.</summary>
+    private async Task<string?> CountEventsOfACleanRunAsync(IReadOnlyList<string> lines)
+    {
+        await using var clean = await TestEngine.OpenKeepingEverythingAsync();
+        var path = Path.Combine(directory, "clean-" + Guid.NewGuid().ToString("N") + ".log");
+        await File.WriteAllLinesAsync(path, lines);
+        await Runner(clean).IngestAsync([path], CancellationToken.None);
+        return await clean.QueryScalarAsync("SELECT count() FROM smtp_events", CancellationToken.None);
+    }
+}
