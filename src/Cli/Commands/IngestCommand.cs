@@ -27,7 +27,13 @@ internal static class IngestCommand
         var relay = new Option<string?>("--relay") { Description = "The relay's name for every event [default: the host name each line was logged by]", HelpName = "NAME" };
         var year = new Option<int?>("--year") { Description = "Year of timestamps that have none (RFC 3164) [default: the file's last-write year, December lines read in January going to the year before]", HelpName = "YEAR" };
         var zone = new Option<string?>("--tz") { Description = "Time zone of timestamps without an offset, e.g. Europe/Berlin [default: UTC]", HelpName = "ZONE" };
-        var command = new Command("ingest", "Read relay and Domino logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, zone };
+        var batchLines = new Option<int>("--batch-lines")
+        {
+            Description = "Lines per batch: each batch is one insert and one checkpoint",
+            HelpName = "N",
+            DefaultValueFactory = _ => new IngestOptions().BatchLines,
+        };
+        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, zone, batchLines };
         command.SetAction((parse, cancellationToken) =>
         {
             StoreOptions? storeOptions = null;
@@ -42,6 +48,7 @@ internal static class IngestCommand
                     Relay = parse.GetValue(relay),
                     Year = parse.GetValue(year),
                     TimeZone = ParseZone(parse.GetValue(zone)),
+                    BatchLines = parse.GetValue(batchLines),
                 };
                 return RunAsync(store, options, parse.GetValue(paths)!, token);
             },

@@ -6,7 +6,7 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Output;
 
 /// <summary>What <c>relaywatch status</c> reports: the engine, where the data is, and what the tables hold.</summary>
-internal sealed record StoreStatus(string Engine, string EngineVersion, string Location, string Database, int SchemaVersion, IReadOnlyList<TableStatus> Tables)
+internal sealed record StoreStatus(string Engine, string EngineVersion, string Location, string Database, int SchemaVersion, IReadOnlyList<TableStatus> Tables, IReadOnlyList<IngestStatus> Ingest)
 {
     /// <summary>The public tables, in the order they are reported.</summary>
     private static readonly string[] ReportedTables = ["smtp_events", "findings", "ip_scores"];
@@ -40,8 +40,19 @@ internal sealed record StoreStatus(string Engine, string EngineVersion, string L
             return new TableStatus(name, rows, bytes, first, last);
         }).ToList();
 
+        var ingest = (await store.QueryListAsync(
+            """
+            SELECT format, count(), sum(line), sum(events), sum(skipped), sum(unrecognised), sum(repaired)
+            FROM ingest_checkpoints FINAL WHERE NOT startsWith(file_key, 'stdin-') GROUP BY format ORDER BY format
+            """,
+            null, cancellationToken).ConfigureAwait(false))
+            .Select(r => new IngestStatus(r[0], L(r[1]), L(r[2]), L(r[3]), L(r[4]), L(r[5]), L(r[6])))
+            .ToList();
+
         return new StoreStatus(store.Info.Engine, version, store.Info.Location, store.Info.Database,
-            int.Parse(schema ?? "0", CultureInfo.InvariantCulture), tables);
+            int.Parse(schema ?? "0", CultureInfo.InvariantCulture), tables, ingest);
+
+        static long L(string text) => long.Parse(text, CultureInfo.InvariantCulture);
     }
 
     public string ToText()
@@ -61,6 +72,16 @@ internal sealed record StoreStatus(string Engine, string EngineVersion, string L
             }
 
             text.AppendLine();
+        }
+
+        if (Ingest.Count > 0)
+        {
+            text.AppendLine("ingested");
+            foreach (var format in Ingest)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {format.Format,-12} {format.Files,6:N0} files {format.Lines,14:N0} lines {format.Events,14:N0} events {format.Skipped,12:N0} skipped {format.Unrecognised,10:N0} unrecognised {format.Repaired,8:N0} repaired");
+            }
         }
 
         return text.ToString();

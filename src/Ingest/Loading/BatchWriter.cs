@@ -24,8 +24,16 @@ internal sealed class BatchWriter : IAsyncDisposable
     private readonly Channel<EventBatch> channel = Channel.CreateBounded<EventBatch>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
+    /// <summary>
+    /// Test hook for the exactly-once tests: kill this process (SIGKILL, like kill -9) right after
+    /// the rows of the Nth batch land and before its checkpoint commits, the worst moment to die.
+    /// </summary>
+    private static readonly int CrashAfterRowsOfBatch =
+        int.TryParse(Environment.GetEnvironmentVariable("RELAYWATCH_TEST_CRASH_AFTER_ROWS_OF_BATCH"), out var n) ? n : 0;
+
     private readonly ConcurrentBag<RowBinaryWriter> writers = [];
     private readonly Task consumer;
+    private int committedBatches;
 
     public BatchWriter(IClickHouseStore store, CheckpointStore checkpoints, ILogger logger, CancellationToken cancellationToken)
     {
@@ -128,6 +136,11 @@ internal sealed class BatchWriter : IAsyncDisposable
         {
             var insert = new BulkInsert("smtp_events", SmtpEventEncoder.Columns) { Settings = new Dictionary<string, string> { ["insert_deduplication_token"] = token } };
             await store.InsertAsync(insert, (stream, cancel) => stream.WriteAsync(batch.Rows.WrittenMemory, cancel).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (++committedBatches == CrashAfterRowsOfBatch)
+        {
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
         }
 
         if (batch.Errors.Count > 0)

@@ -26,7 +26,7 @@ internal static class RelayWatchProcess
     public static Task<CliResult> RunAsync(params string[] arguments) => RunWithInputAsync(null, arguments);
 
     /// <summary>Starts the executable without waiting for it, for tests that need two at once.</summary>
-    public static Process Start(string[] arguments, bool redirectInput = false)
+    public static Process Start(string[] arguments, bool redirectInput = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -45,6 +45,11 @@ internal static class RelayWatchProcess
         start.Environment.Remove("RELAYWATCH_DATA");
         start.Environment.Remove("RELAYWATCH_CLICKHOUSE");
         start.Environment.Remove("RELAYWATCH_CONFIG");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start)!;
     }
 }

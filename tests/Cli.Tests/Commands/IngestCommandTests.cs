@@ -1,0 +1,139 @@
+using RelayWatch.Cli.Tests.Support;
+
+namespace RelayWatch.Cli.Tests.Commands;
+
+public sealed class IngestCommandTests : IDisposable
+{
+    /// <summary>Every column of smtp_events, so that equal fingerprints mean equal rows.</summary>
+    private const string Fingerprint =
+        "SELECT count(), sum(cityHash64(ts, relay, source, event, client_ip, client_host, helo, mail_from, rcpt_to, smtp_code, dsn, reason, queue_id, session_id, message_id, size, sasl_user, detail, file, line)) FROM smtp_events";
+
+    private readonly TemporaryDirectory directory = new();
+
+    public IngestCommandTests()
+    {
+        // The corpus log is from 2023: keep events of any age.
+        File.WriteAllText(directory.Combine("relaywatch.json"), "{ \"store\": { \"eventRetentionDays\": 20000 } }");
+        File.Copy(Path.Combine(CorporaPath(), "pixelpark-postfix-logsums", "mail.log"), directory.Combine("mail.log"));
+    }
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public async Task KillingIngestAtAnyMomentAndRunningAgainGivesExactlyTheRowsOfOneCleanRun()
+    {
+        var clean = await IngestAsync("clean");
+        Assert.Equal(0, clean.ExitCode);
+        var expected = await QueryAsync("clean", Fingerprint);
+
+        var random = new Random(20261128);
+        var kills = 0;
+        for (var attempt = 0; attempt < 12 && kills < 5; attempt++)
+        {
+            using var process = RelayWatchProcess.Start(Arguments("interrupted", batchLines: 500));
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 1500)));
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                kills++;
+            }
+
+            await process.WaitForExitAsync();
+        }
+
+        var final = await IngestAsync("interrupted", batchLines: 500);
+        var again = await IngestAsync("interrupted", batchLines: 500);
+
+        Assert.True(kills >= 3, $"only {kills} runs were still going when killed; the test did not interrupt enough");
+        Assert.Equal(0, final.ExitCode);
+        Assert.Equal(expected, await QueryAsync("interrupted", Fingerprint));
+        Assert.Contains("Read 0 new lines (0 events)", again.Output, StringComparison.Ordinal);
+        Assert.Equal(expected, await QueryAsync("interrupted", Fingerprint));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(9)]
+    public async Task DyingRightAfterABatchLandsAndBeforeItsCheckpointNeverDuplicatesIt(int batch)
+    {
+        await IngestAsync("clean");
+        var expected = await QueryAsync("clean", Fingerprint);
+
+        using (var dying = RelayWatchProcess.Start(Arguments("crashed"), environment: new Dictionary<string, string> { ["RELAYWATCH_TEST_CRASH_AFTER_ROWS_OF_BATCH"] = batch.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
+        {
+            await dying.WaitForExitAsync();
+            Assert.Equal(137, dying.ExitCode);
+        }
+
+        var resumed = await IngestAsync("crashed");
+
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Equal(expected, await QueryAsync("crashed", Fingerprint));
+        Assert.Equal(await QueryAsync("clean", "SELECT count() FROM ingest_errors"), await QueryAsync("crashed", "SELECT count() FROM ingest_errors"));
+    }
+
+    [Fact]
+    public async Task TheSummaryCountsEveryLineOfTheFile()
+    {
+        var result = await IngestAsync("summary");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"mail\.log +postfix +69,861 +21,016 +48,845 +0 +1\n", result.Output);
+        Assert.Contains("Read 69,861 new lines (21,016 events) from 1 file(s)", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnknownFormatNameIsBadUsage()
+    {
+        var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", "--format", "qmail", directory.Combine("mail.log"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("relaywatch: 'qmail' is not a log format RelayWatch reads; use one of postfix.\n", result.Error);
+    }
+
+    [Fact]
+    public async Task AMissingFileIsBadUsage()
+    {
+        var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", directory.Combine("nope.log"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"relaywatch: {directory.Combine("nope.log")} does not exist.\n", result.Error);
+    }
+
+    [Fact]
+    public async Task StandardInputIsIngestedToo()
+    {
+        var lines = string.Join('\n', File.ReadLines(directory.Combine("mail.log")).Take(500)) + "\n";
+
+        var result = await RelayWatchProcess.RunWithInputAsync(lines, "--data", directory.Combine("stdin"), "--config", directory.Combine("relaywatch.json"), "ingest", "-");
+        var count = await QueryAsync("stdin", "SELECT count() > 0, uniqExact(file) FROM smtp_events");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Matches(@"\n- +postfix +500 ", result.Output);
+        Assert.Equal("1\t1\n", count);
+    }
+
+    /// <summary>Small batches make many checkpoints, so that a kill lands between two of them.</summary>
+    private string[] Arguments(string store, int batchLines = 3000) =>
+        ["--data", directory.Combine(store), "--config", directory.Combine("relaywatch.json"), "ingest", "--batch-lines", batchLines.ToString(System.Globalization.CultureInfo.InvariantCulture), directory.Combine("mail.log")];
+
+    private Task<CliResult> IngestAsync(string store, int batchLines = 3000) => RelayWatchProcess.RunAsync(Arguments(store, batchLines));
+
+    private async Task<string> QueryAsync(string store, string sql) =>
+        (await RelayWatchProcess.RunAsync("--data", directory.Combine(store), "--config", directory.Combine("relaywatch.json"), "query", sql)).Output;
+
+    private static string CorporaPath()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "corpora");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("The corpora folder (../shared/corpora beside the repository) is missing; these tests read a real log from it.");
+    }
+}
