@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using RelayWatch.Cli.Output;
+using RelayWatch.Ingest;
 using RelayWatch.Store;
 
 namespace RelayWatch.Cli.Commands;
@@ -22,31 +23,97 @@ internal static class DemoCommand
             HelpName = "DIR",
             DefaultValueFactory = _ => DefaultOutput,
         };
-        var command = new Command("demo", "Run RelayWatch end to end on the embedded engine and show what it produced") { output };
+        var samples = new Option<string?>("--samples")
+        {
+            Description = "Folder of sample logs to ingest [default: data/samples of this repository]",
+            HelpName = "DIR",
+        };
+        var command = new Command("demo", "Run RelayWatch end to end on the embedded engine and show what it produced") { output, samples };
         command.SetAction((parse, cancellationToken) =>
         {
             var outputDirectory = Path.GetFullPath(parse.GetValue(output)!);
             var stopwatch = Stopwatch.StartNew();
+            StoreOptions? options = null;
             return CommandRunner.WithStoreAsync(
-                () => globals.ResolveStore(parse, dataDirectoryDefault: Path.Combine(outputDirectory, "data")),
-                (store, token) => RunAsync(store, outputDirectory, stopwatch, token),
+                () => options = globals.ResolveStore(parse, dataDirectoryDefault: Path.Combine(outputDirectory, "data")),
+                (store, token) => RunAsync(store, options!, parse.GetValue(samples) ?? FindSamples(), outputDirectory, stopwatch, token),
                 cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(IClickHouseStore store, string outputDirectory, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        IClickHouseStore store, StoreOptions options, string? samples, string outputDirectory, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var status = await StoreStatus.ReadAsync(store, cancellationToken).ConfigureAwait(false);
         var where = store.Info.Engine == "embedded" ? $"embedded engine, data in {store.Info.Location}" : $"server {store.Info.Location}";
         Console.WriteLine($"RelayWatch demo — {where}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"1. Store ready: ClickHouse {status.EngineVersion}, database {status.Database} at schema version {status.SchemaVersion} (tables smtp_events, findings, ip_scores)."));
+            $"1. Store ready: ClickHouse {status.EngineVersion}, database {status.Database} at schema version {status.SchemaVersion}."));
+
+        var logs = samples is null || !Directory.Exists(samples)
+            ? []
+            : Directory.EnumerateFiles(samples, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetExtension(f) is not (".json" or ".md"))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        if (logs.Count == 0)
+        {
+            Console.WriteLine("2. No sample logs found (pass --samples DIR); nothing ingested.");
+        }
+        else
+        {
+            Console.WriteLine($"2. Ingesting the sample logs in {samples} (a second run adds nothing: ingest is exactly-once):");
+            Console.WriteLine();
+            var exit = await IngestCommand.RunAsync(store, new IngestOptions { RetentionDays = options.EventRetentionDays }, logs, cancellationToken).ConfigureAwait(false);
+            if (exit != ExitCodes.Ok)
+            {
+                return exit;
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("3. What the relays saw, by event:");
+            await PrintAsync(store, "SELECT event, count() AS events, uniqExact(client_ip) AS clients FROM smtp_events GROUP BY event ORDER BY events DESC", cancellationToken).ConfigureAwait(false);
+            Console.WriteLine("4. The clients we refused most, and why:");
+            await PrintAsync(store, """
+                SELECT replaceOne(toString(client_ip), '::ffff:', '') AS client, count() AS refused,
+                       arrayStringConcat(groupUniqArray(reason), ', ') AS reasons, uniqExact(rcpt_to) AS recipients
+                FROM smtp_events WHERE event IN ('rcpt_reject', 'reject') GROUP BY client ORDER BY refused DESC LIMIT 10
+                """, cancellationToken).ConfigureAwait(false);
+        }
+
         Console.WriteLine();
-        Console.Write(status.ToText());
+        Console.Write((await StoreStatus.ReadAsync(store, cancellationToken).ConfigureAwait(false)).ToText());
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {stopwatch.Elapsed.TotalSeconds:F1} s. Outputs are under {outputDirectory}."));
-        Console.WriteLine($"Explore the store:  dotnet run --project src/Cli -- --data {store.Info.Location} query \"SELECT event, count() FROM smtp_events GROUP BY event\"");
+        Console.WriteLine($"Explore the store:  dotnet run --project src/Cli -- --data {store.Info.Location} query \"SELECT * FROM smtp_events WHERE event = 'rcpt_reject' LIMIT 10\" --format table");
         return ExitCodes.Ok;
+    }
+
+    private static async Task PrintAsync(IClickHouseStore store, string sql, CancellationToken cancellationToken)
+    {
+        var output = Console.OpenStandardOutput();
+        await using (output.ConfigureAwait(false))
+        {
+            await store.QueryAsync(sql, "PrettyCompactMonoBlock", output, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>data/samples of the repository: from the working directory, else from where the program lives.</summary>
+    private static string? FindSamples()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, "data", "samples");
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
     }
 }
