@@ -2,14 +2,16 @@ using RelayWatch.Bench;
 
 // Throughput benchmarks that print figures; run them in Release:
 //   dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R]
+//   dotnet run -c Release --project bench/Bench -- ingest [--lines N]
 return args.FirstOrDefault() switch
 {
     "store-insert" => await StoreInsertBenchmark.RunAsync(args[1..]),
+    "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N]");
     return 2;
 }

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using RelayWatch.Ingest;
+using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Formats.Postfix;
+using RelayWatch.Ingest.Loading;
+using RelayWatch.Ingest.Sources;
+using RelayWatch.Ingest.Syslog;
+using RelayWatch.Store;
+using RelayWatch.Store.Formats;
+
+namespace RelayWatch.Bench;
+
+/// <summary>
+/// Postfix ingest throughput on a large log: parse only, parse and encode, and end to end into the
+/// embedded store (with peak RSS), next to pflogsumm (Debian's package) summarising the same file.
+/// The log is the real production log of the corpora (69,861 lines), repeated with its clock moved
+/// on a day each time, written as classic RFC 3164 syslog so that pflogsumm reads it too.
+/// </summary>
+internal static class IngestBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var arguments = new BenchArguments(args);
+        var targetLines = arguments.Long("--lines", 2_000_000);
+        var work = Path.Combine(Path.GetTempPath(), "relaywatch-ingest-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(work);
+        try
+        {
+            var log = Path.Combine(work, "mail.log");
+            var (lines, bytes) = WriteLog(log, targetLines);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Postfix ingest, {lines:N0} lines ({bytes / (1024.0 * 1024):N0} MB, RFC 3164), {Environment.ProcessorCount} cores"));
+
+            // Each figure is the better of two runs, so that JIT warm-up is not counted.
+            Report("parse only (syslog header + Postfix grammar + correlation)", lines, Math.Min(Time(() => Parse(log, encode: false)), Time(() => Parse(log, encode: false))));
+            Report("parse and encode as RowBinary", lines, Math.Min(Time(() => Parse(log, encode: true)), Time(() => Parse(log, encode: true))));
+
+            var rssBefore = Process.GetCurrentProcess().PeakWorkingSet64;
+            var options = new StoreOptions { DataDirectory = Path.Combine(work, "data"), Database = "bench", EventRetentionDays = 20_000 };
+            double endToEnd;
+            await using (var store = await ClickHouseStore.OpenAsync(options, null, CancellationToken.None))
+            {
+                var runner = new IngestRunner(store, new IngestOptions { Year = 2023 }, TimeProvider.System, NullLogger.Instance);
+                var stopwatch = Stopwatch.StartNew();
+                var summary = await runner.IngestAsync([log], CancellationToken.None);
+                endToEnd = stopwatch.Elapsed.TotalSeconds;
+                var stored = await store.QueryScalarAsync("SELECT count() FROM smtp_events", CancellationToken.None);
+                Report($"end to end into the embedded store ({summary[0].Counts.Events:N0} events, {stored} rows)", lines, endToEnd);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):N0} MiB (before the store opened: {rssBefore / (1024.0 * 1024):N0} MiB)"));
+
+            var pflogsumm = TimePflogsumm(log);
+            if (pflogsumm is { } seconds)
+            {
+                Report("pflogsumm (summary only, Debian package)", lines, seconds);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  end-to-end ingest is {seconds / endToEnd:F1}x pflogsumm's rate on the same file"));
+            }
+            else
+            {
+                Console.WriteLine("  pflogsumm is not installed (apt-get install pflogsumm) — no comparison");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static void Report(string name, long lines, double seconds) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-75} {lines / seconds,12:N0} lines/s  ({seconds:F2} s)"));
+
+    private static double Time(Action action)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        action();
+        return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static void Parse(string path, bool encode)
+    {
+        var parser = new PostfixParser();
+        var origin = new LineOrigin(path, null, TimestampContext.Utc(2023));
+        var rows = new RowBinaryWriter(16 << 20);
+        using var stream = LogFiles.Open(path);
+        using var reader = new LineReader(stream);
+        while (reader.TryReadLine(out var line))
+        {
+            var result = parser.Parse(line.Text, origin, line.Number);
+            if (encode && result.Event is { } e)
+            {
+                SmtpEventEncoder.Write(rows, e);
+                if (rows.WrittenCount > 8 << 20)
+                {
+                    rows.Clear();
+                }
+            }
+        }
+    }
+
+    /// <summary>The corpus log repeated, a day later each time, as RFC 3164 lines.</summary>
+    private static (long Lines, long Bytes) WriteLog(string path, long targetLines)
+    {
+        var corpus = Path.Combine(CorporaRoot(), "pixelpark-postfix-logsums", "mail.log");
+        var source = File.ReadAllLines(corpus);
+        var context = TimestampContext.Utc(2023);
+        long lines = 0;
+        using var output = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+        for (var day = 0; lines < targetLines; day++)
+        {
+            foreach (var line in source)
+            {
+                if (lines == targetLines)
+                {
+                    break;
+                }
+
+                if (SyslogHeaderReader.TryReadIso(line, context, out var stamp, out var consumed))
+                {
+                    var moved = stamp.AddDays(day);
+                    output.Write(moved.ToString("MMM dd HH:mm:ss", CultureInfo.InvariantCulture).Remove(4, 1).Insert(4, moved.Day < 10 ? " " : moved.Day.ToString(CultureInfo.InvariantCulture)[..1]));
+                    output.Write(line.AsSpan(consumed));
+                }
+                else
+                {
+                    output.Write(line);
+                }
+
+                output.Write('\n');
+                lines++;
+            }
+        }
+
+        output.Flush();
+        return (lines, output.BaseStream.Length);
+    }
+
+    private static double? TimePflogsumm(string path)
+    {
+        try
+        {
+            var start = new ProcessStartInfo("pflogsumm") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(path);
+            var stopwatch = Stopwatch.StartNew();
+            using var process = Process.Start(start)!;
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? stopwatch.Elapsed.TotalSeconds : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    private static string CorporaRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "shared", "corpora");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("../shared/corpora (beside the repository) holds the real log this benchmark repeats; it is missing.");
+    }
+}
