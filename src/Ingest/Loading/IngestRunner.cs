@@ -15,7 +15,6 @@ namespace RelayWatch.Ingest.Loading;
 public sealed class IngestRunner
 {
     private const int ProgressEveryLines = 50_000;
-    private const int MaxSampleChars = 2048;
 
     private readonly IClickHouseStore store;
     private readonly IngestOptions options;
@@ -151,124 +150,55 @@ public sealed class IngestRunner
             problem = CutShort(path, e);
         }
 
-        var format = options.Format
-            ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null)
-            ?? LogFormats.Detect(lookahead.Select(l => l.Text));
+        var format = FormatOf(checkpoint, lookahead);
         if (format is null)
         {
-            return new FileSummary(path, string.Empty, FileCounts.Zero,
-                $"the format of {path} was not recognised from its first lines; name it with --format ({string.Join(", ", LogFormats.Names)})");
+            return new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path));
         }
 
-        var formatName = LogFormats.NameOf(format.Value);
-        var parser = ParserFor(format.Value);
-        var origin = new LineOrigin(path, options.Relay, context);
-        var resendUntil = checkpoint is { IsPending: true } ? checkpoint.Offset : (long?)null;
-        var total = checkpoint?.Counts ?? FileCounts.Zero;
-        var version = checkpoint?.Version ?? 0;
-        var batchStart = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStart : checkpoint.Offset;
-        var batchStartLine = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStartLine : checkpoint.Line;
-        var run = FileCounts.Zero;
-        var expiredBefore = options.RetentionDays is { } days ? time.GetUtcNow().AddDays(-days) : DateTimeOffset.MinValue;
-
-        var rows = writer.RentRows();
-        var rowCount = 0;
-        var batch = FileCounts.Zero;
-        var errors = new List<ErrorSample>();
-        var samplesLeft = options.ErrorSamplesPerFile;
-        long batchLines = 0, lastOffset = batchStart, lastLine = batchStartLine;
-
-        async Task FlushAsync()
+        var ingest = new FileIngest(fileKey, path, format.Value, ParserFor(format.Value), new LineOrigin(path, options.Relay, context), checkpoint, writer, options, ExpiredBefore());
+        foreach (var line in lookahead)
         {
-            version += 2;
-            total += batch;
-            run += batch;
-            var done = new FileCheckpoint(fileKey, path, formatName, FileCheckpoint.Committed, batchStart, batchStartLine, lastOffset, lastLine, total, version);
-            await writer.WriteAsync(new EventBatch(done, batch, rows, rowCount, errors), cancellationToken).ConfigureAwait(false);
-            (batchStart, batchStartLine) = (lastOffset, lastLine);
-            rows = writer.RentRows();
-            (rowCount, batchLines, batch, errors) = (0, 0, FileCounts.Zero, []);
-            resendUntil = null;
+            await ingest.AcceptAsync(line, cancellationToken).ConfigureAwait(false);
         }
 
-        var index = 0;
-        while (true)
+        while (problem is null)
         {
             LogLine line;
-            if (index < lookahead.Count)
+            try
             {
-                line = lookahead[index++];
-            }
-            else
-            {
-                try
+                if (!reader.TryReadLine(out line))
                 {
-                    if (!reader.TryReadLine(out line))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
-                {
-                    problem = CutShort(path, e);
                     break;
                 }
             }
-
-            var result = parser.Parse(line.Text, origin, line.Number);
-            batch = result.Outcome switch
+            catch (Exception e) when (e is InvalidDataException or IOException)
             {
-                LineOutcome.Event => batch with { Events = batch.Events + 1 },
-                LineOutcome.Skipped => batch with { Skipped = batch.Skipped + 1 },
-                _ => batch with { Unrecognised = batch.Unrecognised + 1 },
-            };
-            if (result.Outcome == LineOutcome.Event)
-            {
-                if (result.Event!.Timestamp < expiredBefore)
-                {
-                    batch = batch with { Expired = batch.Expired + 1 };
-                }
-                else
-                {
-                    SmtpEventEncoder.Write(rows, result.Event);
-                    rowCount++;
-                }
+                problem = CutShort(path, e);
+                break;
             }
 
-            var reason = result.Outcome == LineOutcome.Unrecognised ? result.Kind : null;
-            if (line.Problem != LineProblem.None)
+            await ingest.AcceptAsync(line, cancellationToken).ConfigureAwait(false);
+            if (line.Number % ProgressEveryLines == 0)
             {
-                batch = batch with { Repaired = batch.Repaired + 1 };
-                reason = reason is null ? Describe(line.Problem) : $"{reason}; {Describe(line.Problem)}";
-            }
-
-            if (reason is not null && samplesLeft > 0)
-            {
-                samplesLeft--;
-                errors.Add(new ErrorSample(line.Number, reason, line.Text.Length > MaxSampleChars ? line.Text[..MaxSampleChars] : line.Text));
-            }
-
-            (lastOffset, lastLine) = (line.EndOffset, line.Number);
-            batchLines++;
-            var atResendBoundary = resendUntil == lastOffset;
-            if (atResendBoundary || (resendUntil is null && batchLines >= options.BatchLines))
-            {
-                await FlushAsync().ConfigureAwait(false);
-            }
-
-            if ((run.Lines + batchLines) % ProgressEveryLines == 0)
-            {
-                progress(run.Lines + batchLines, run.Unrecognised + batch.Unrecognised);
+                progress(ingest.Read.Lines, ingest.Read.Unrecognised);
             }
         }
 
-        if (batchLines > 0)
-        {
-            await FlushAsync().ConfigureAwait(false);
-        }
-
-        return new FileSummary(path, formatName, run, problem);
+        await ingest.FlushAsync(final: true, cancellationToken).ConfigureAwait(false);
+        return new FileSummary(path, ingest.FormatName, ingest.Run, problem);
     }
+
+    private LogFormat? FormatOf(FileCheckpoint? checkpoint, IEnumerable<LogLine> firstLines) =>
+        options.Format
+        ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null)
+        ?? LogFormats.Detect(firstLines.Select(l => l.Text));
+
+    private static string UnknownFormat(string path) =>
+        $"the format of {path} was not recognised from its first lines; name it with --format ({string.Join(", ", LogFormats.Names)})";
+
+    private DateTimeOffset ExpiredBefore() =>
+        options.RetentionDays is { } days ? time.GetUtcNow().AddDays(-days) : DateTimeOffset.MinValue;
 
     private ILogParser ParserFor(LogFormat format)
     {
@@ -307,32 +237,6 @@ public sealed class IngestRunner
     {
         Log.FileCutShort(logger, path, e.Message);
         return $"{path} is damaged or cut short ({e.Message.TrimEnd('.')}); the lines before the damage were read";
-    }
-
-    private static string Describe(LineProblem problem)
-    {
-        var parts = new List<string>(4);
-        if (problem.HasFlag(LineProblem.InvalidUtf8))
-        {
-            parts.Add("invalid UTF-8 replaced");
-        }
-
-        if (problem.HasFlag(LineProblem.NulBytes))
-        {
-            parts.Add("NUL bytes replaced");
-        }
-
-        if (problem.HasFlag(LineProblem.TooLong))
-        {
-            parts.Add("line over 64 KiB cut");
-        }
-
-        if (problem.HasFlag(LineProblem.Unterminated))
-        {
-            parts.Add("no newline at end of file");
-        }
-
-        return string.Join(", ", parts);
     }
 
     private static async Task SkipAsync(Stream stream, long bytes, CancellationToken cancellationToken)

@@ -8,6 +8,8 @@ namespace RelayWatch.Ingest.Sources;
 /// input is repaired, never fatal: invalid UTF-8 and NUL bytes become U+FFFD, CR before LF is
 /// dropped, lines over <see cref="MaxLineBytes"/> are cut (the rest skipped to the newline), and
 /// a last line without a newline is still returned. Each repair is flagged on the line.
+/// When following a growing file, a last line without a newline is held back instead, until its
+/// newline arrives (or <see cref="Follow"/> is turned off to drain a file that stopped growing).
 /// </summary>
 internal sealed class LineReader(Stream stream, long startOffset = 0, long startLineNumber = 0) : IDisposable
 {
@@ -24,19 +26,32 @@ internal sealed class LineReader(Stream stream, long startOffset = 0, long start
     private long offset = startOffset;
     private long lineNumber = startLineNumber;
 
-    /// <summary>Reads the next line, or returns false at the end of the stream.</summary>
+    // The line being assembled; kept across calls so a followed file's partial line can complete.
+    private int length;
+    private long consumed;
+    private LineProblem problem;
+
+    /// <summary>While true, the end of the stream is not final: a partial last line waits for its newline.</summary>
+    public bool Follow { get; set; }
+
+    /// <summary>Where the next line starts: everything before it has been returned.</summary>
+    public long Offset => offset;
+
+    /// <summary>Reads the next line, or returns false at the end of the stream (for now, when following).</summary>
     public bool TryReadLine(out LogLine logLine)
     {
-        var length = 0;
-        var problem = LineProblem.None;
-        var consumed = 0L;
+        if (Follow)
+        {
+            endOfStream = false;
+        }
+
         while (true)
         {
             if (bufferStart == bufferEnd)
             {
                 if (endOfStream || !Fill())
                 {
-                    if (consumed == 0)
+                    if (consumed == 0 || Follow)
                     {
                         logLine = default;
                         return false;
@@ -75,7 +90,9 @@ internal sealed class LineReader(Stream stream, long startOffset = 0, long start
 
         offset += consumed;
         lineNumber++;
-        logLine = new LogLine(Decode(line.AsSpan(0, length), ref problem), lineNumber, offset, problem);
+        var repairs = problem;
+        logLine = new LogLine(Decode(line.AsSpan(0, length), ref repairs), lineNumber, offset, repairs);
+        (length, consumed, problem) = (0, 0, LineProblem.None);
         return true;
     }
 

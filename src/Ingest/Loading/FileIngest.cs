@@ -1,0 +1,161 @@
+using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Sources;
+using RelayWatch.Store.Formats;
+
+namespace RelayWatch.Ingest.Loading;
+
+/// <summary>
+/// The ingest of one file in progress: parses its lines one by one into the current batch and
+/// hands full batches, with the checkpoint that follows them, to the <see cref="BatchWriter"/>.
+/// Batches are cut every <see cref="IngestOptions.BatchLines"/> lines, on demand (a followed file
+/// gone quiet), and exactly where an interrupted run's pending batch ended, so that the re-sent
+/// batch carries the same deduplication token.
+/// </summary>
+internal sealed class FileIngest
+{
+    private const int MaxSampleChars = 2048;
+
+    private readonly string fileKey;
+    private readonly string path;
+    private readonly string formatName;
+    private readonly ILogParser parser;
+    private readonly LineOrigin origin;
+    private readonly BatchWriter writer;
+    private readonly IngestOptions options;
+    private readonly DateTimeOffset expiredBefore;
+
+    private FileCounts total;
+    private long version;
+    private long batchStart;
+    private long batchStartLine;
+    private long? resendUntil;
+    private RowBinaryWriter rows;
+    private int rowCount;
+    private FileCounts batch = FileCounts.Zero;
+    private List<ErrorSample> errors = [];
+    private int samplesLeft;
+    private long lastOffset;
+    private long lastLine;
+
+    public FileIngest(
+        string fileKey, string path, LogFormat format, ILogParser parser, LineOrigin origin, FileCheckpoint? checkpoint,
+        BatchWriter writer, IngestOptions options, DateTimeOffset expiredBefore)
+    {
+        this.fileKey = fileKey;
+        this.path = path;
+        formatName = LogFormats.NameOf(format);
+        this.parser = parser;
+        this.origin = origin;
+        this.writer = writer;
+        this.options = options;
+        this.expiredBefore = expiredBefore;
+        total = checkpoint?.Counts ?? FileCounts.Zero;
+        version = checkpoint?.Version ?? 0;
+        batchStart = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStart : checkpoint.Offset;
+        batchStartLine = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStartLine : checkpoint.Line;
+        resendUntil = checkpoint is { IsPending: true } ? checkpoint.Offset : null;
+        (lastOffset, lastLine) = (batchStart, batchStartLine);
+        rows = writer.RentRows();
+        samplesLeft = options.ErrorSamplesPerFile;
+    }
+
+    public string FormatName => formatName;
+
+    /// <summary>What this run has read of the file, in batches handed on so far.</summary>
+    public FileCounts Run { get; private set; } = FileCounts.Zero;
+
+    /// <summary>Lines read into the batch not yet handed on.</summary>
+    public long PendingLines => batch.Lines;
+
+    /// <summary>Everything read so far, handed on or not (for progress).</summary>
+    public FileCounts Read => Run + batch;
+
+    public async Task AcceptAsync(LogLine line, CancellationToken cancellationToken)
+    {
+        var result = parser.Parse(line.Text, origin, line.Number);
+        batch = result.Outcome switch
+        {
+            LineOutcome.Event => batch with { Events = batch.Events + 1 },
+            LineOutcome.Skipped => batch with { Skipped = batch.Skipped + 1 },
+            _ => batch with { Unrecognised = batch.Unrecognised + 1 },
+        };
+        if (result.Event is { } parsed)
+        {
+            if (parsed.Timestamp < expiredBefore)
+            {
+                batch = batch with { Expired = batch.Expired + 1 };
+            }
+            else
+            {
+                SmtpEventEncoder.Write(rows, parsed);
+                rowCount++;
+            }
+        }
+
+        var reason = result.Outcome == LineOutcome.Unrecognised ? result.Kind : null;
+        if (line.Problem != LineProblem.None)
+        {
+            batch = batch with { Repaired = batch.Repaired + 1 };
+            reason = reason is null ? Describe(line.Problem) : $"{reason}; {Describe(line.Problem)}";
+        }
+
+        if (reason is not null && samplesLeft > 0)
+        {
+            samplesLeft--;
+            errors.Add(new ErrorSample(line.Number, reason, line.Text.Length > MaxSampleChars ? line.Text[..MaxSampleChars] : line.Text));
+        }
+
+        (lastOffset, lastLine) = (line.EndOffset, line.Number);
+        if (resendUntil == lastOffset || (resendUntil is null && batch.Lines >= options.BatchLines))
+        {
+            await FlushAsync(final: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Hands the current batch on, if it has any lines. While re-sending an interrupted batch, only
+    /// its exact end may cut it, unless <paramref name="final"/> says the file has ended before it.
+    /// </summary>
+    public async Task FlushAsync(bool final, CancellationToken cancellationToken)
+    {
+        if (batch.Lines == 0 || (!final && resendUntil is { } end && lastOffset < end))
+        {
+            return;
+        }
+
+        version += 2;
+        total += batch;
+        Run += batch;
+        var done = new FileCheckpoint(fileKey, path, formatName, FileCheckpoint.Committed, batchStart, batchStartLine, lastOffset, lastLine, total, version);
+        await writer.WriteAsync(new EventBatch(done, batch, rows, rowCount, errors), cancellationToken).ConfigureAwait(false);
+        (batchStart, batchStartLine) = (lastOffset, lastLine);
+        rows = writer.RentRows();
+        (rowCount, batch, errors, resendUntil) = (0, FileCounts.Zero, [], null);
+    }
+
+    private static string Describe(LineProblem problem)
+    {
+        var parts = new List<string>(4);
+        if (problem.HasFlag(LineProblem.InvalidUtf8))
+        {
+            parts.Add("invalid UTF-8 replaced");
+        }
+
+        if (problem.HasFlag(LineProblem.NulBytes))
+        {
+            parts.Add("NUL bytes replaced");
+        }
+
+        if (problem.HasFlag(LineProblem.TooLong))
+        {
+            parts.Add("line over 64 KiB cut");
+        }
+
+        if (problem.HasFlag(LineProblem.Unterminated))
+        {
+            parts.Add("no newline at end of file");
+        }
+
+        return string.Join(", ", parts);
+    }
+}
