@@ -25,4 +25,5 @@ if (parse.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-return await parse.InvokeAsync(new InvocationConfiguration(), CancellationToken.None);
+// Ctrl+C and SIGTERM cancel the running command, which then commits what it has (up to 30 s).
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }, CancellationToken.None);

@@ -33,7 +33,11 @@ internal static class IngestCommand
             HelpName = "N",
             DefaultValueFactory = _ => new IngestOptions().BatchLines,
         };
-        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, zone, batchLines };
+        var follow = new Option<bool>("--follow", "-F")
+        {
+            Description = "Keep reading one file as it grows, like tail -F (survives rotation and truncation); Ctrl+C stops after committing what was read",
+        };
+        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, zone, batchLines, follow };
         command.SetAction((parse, cancellationToken) =>
         {
             StoreOptions? storeOptions = null;
@@ -50,7 +54,18 @@ internal static class IngestCommand
                     TimeZone = ParseZone(parse.GetValue(zone)),
                     BatchLines = parse.GetValue(batchLines),
                 };
-                return RunAsync(store, options, parse.GetValue(paths)!, token);
+                var targets = parse.GetValue(paths)!;
+                if (parse.GetValue(follow))
+                {
+                    if (targets.Length != 1 || targets[0] == "-" || Directory.Exists(targets[0]))
+                    {
+                        throw new UsageException("--follow reads exactly one file; run one ingest --follow per file.");
+                    }
+
+                    return FollowAsync(store, options, targets[0], token);
+                }
+
+                return RunAsync(store, options, targets, token);
             },
             cancellationToken);
         });
@@ -101,6 +116,34 @@ internal static class IngestCommand
         }
 
         return summaries.Any(s => s.Problem is not null) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static async Task<int> FollowAsync(IClickHouseStore store, IngestOptions options, string path, CancellationToken cancellationToken)
+    {
+        var runner = new IngestRunner(store, options, TimeProvider.System, CommandRunner.Loggers.CreateLogger("ingest"))
+        {
+            Progress = Console.IsErrorRedirected ? null : new Progress<IngestProgress>(p =>
+                Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  following {p.CurrentFile}: {p.Lines:N0} lines, {p.Unrecognised:N0} unrecognised   "))),
+        };
+        await Console.Error.WriteLineAsync($"Following {path}; Ctrl+C stops.").ConfigureAwait(false);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<FileSummary> summaries;
+        try
+        {
+            summaries = await runner.FollowAsync(path, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException(char.ToUpperInvariant(e.Message[0]) + e.Message[1..] + ".");
+        }
+
+        if (!Console.IsErrorRedirected)
+        {
+            Console.Error.Write("\r" + new string(' ', 100) + "\r");
+        }
+
+        Console.Write(IngestReport.Format(summaries, stopwatch.Elapsed));
+        return ExitCodes.Ok;
     }
 
     private static void ShowProgress(IngestProgress progress)

@@ -66,6 +66,149 @@ public sealed class IngestRunner
     }
 
     /// <summary>
+    /// Follows one log file like <c>tail -F</c> until cancelled: reads what is there, then what is
+    /// appended, surviving rotation (the path becomes a new file: the old one is drained first) and
+    /// truncation (read again from the start). A batch is cut when it is full or when the file has
+    /// been quiet for <paramref name="quietFlush"/>, so events land promptly. Cancelling commits
+    /// what was read and returns the summaries of every file followed.
+    /// </summary>
+    public async Task<IReadOnlyList<FileSummary>> FollowAsync(string path, TimeSpan pollInterval, TimeSpan quietFlush, CancellationToken cancellationToken)
+    {
+        var summaries = new List<FileSummary>();
+        var writer = new BatchWriter(store, checkpoints, logger, CancellationToken.None);
+        await using (writer.ConfigureAwait(false))
+        {
+            try
+            {
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    var summary = await FollowFileAsync(path, writer, pollInterval, quietFlush, cancellationToken).ConfigureAwait(false);
+                    if (summary is not null)
+                    {
+                        summaries.Add(summary);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopping is the normal end of following.
+            }
+
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+
+        return summaries;
+    }
+
+    /// <summary>Follows the file now at <paramref name="path"/> until it is rotated away, truncated, or following stops.</summary>
+    private async Task<FileSummary?> FollowFileAsync(string path, BatchWriter writer, TimeSpan pollInterval, TimeSpan quietFlush, CancellationToken cancellationToken)
+    {
+        string? fileKey;
+        while ((fileKey = File.Exists(path) ? LogFiles.Fingerprint(path) : null) is null)
+        {
+            await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        var checkpoint = await checkpoints.ReadAsync(fileKey, CancellationToken.None).ConfigureAwait(false);
+        var start = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStart : checkpoint.Offset;
+        var startLine = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStartLine : checkpoint.Line;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        if (file.Length < start)
+        {
+            Log.FileTruncated(logger, path, start);
+            (checkpoint, start, startLine) = (null, 0, 0);
+        }
+
+        var written = File.GetLastWriteTimeUtc(path);
+        var context = new TimestampContext(options.Year ?? written.Year, options.Year is null ? written.Month : 12, options.TimeZone);
+        var origin = new LineOrigin(path, options.Relay, context);
+        var format = options.Format ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null) ?? DetectFromStart(path);
+        if (format is null)
+        {
+            throw new InvalidDataException(UnknownFormat(path));
+        }
+
+        if (start > 0)
+        {
+            Log.Resuming(logger, path, start, startLine);
+            WarmUp(path, start, ParserFor(format.Value), origin);
+        }
+
+        file.Seek(start, SeekOrigin.Begin);
+        using var reader = new LineReader(file, start, startLine) { Follow = true };
+        var ingest = new FileIngest(fileKey, path, format.Value, ParserFor(format.Value), origin, checkpoint, writer, options, ExpiredBefore());
+        var quietSince = time.GetUtcNow();
+        try
+        {
+            while (true)
+            {
+                var read = false;
+                while (reader.TryReadLine(out var line))
+                {
+                    read = true;
+                    await ingest.AcceptAsync(line, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                var now = time.GetUtcNow();
+                quietSince = read ? now : quietSince;
+                if (ingest.PendingLines > 0 && now - quietSince >= quietFlush)
+                {
+                    await ingest.FlushAsync(final: false, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                Progress?.Report(new IngestProgress(0, 1, path, ingest.Read.Lines, ingest.Read.Unrecognised, TimeSpan.Zero));
+                if (file.Length < reader.Offset)
+                {
+                    // Truncated in place (copytruncate): what was read stays; start over.
+                    break;
+                }
+
+                if (File.Exists(path) && LogFiles.Fingerprint(path) != fileKey)
+                {
+                    // Rotated: the path is a new file. Drain the old one, partial last line included.
+                    // (While the path is missing, the old file is still followed: its writer may not have let go.)
+                    reader.Follow = false;
+                    while (reader.TryReadLine(out var line))
+                    {
+                        await ingest.AcceptAsync(line, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    break;
+                }
+
+                try
+                {
+                    await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            // Whatever was read is committed, also when following stops.
+            await ingest.FlushAsync(final: true, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new FileSummary(path, ingest.FormatName, ingest.Run, null);
+    }
+
+    private static LogFormat? DetectFromStart(string path)
+    {
+        using var stream = LogFiles.Open(path);
+        using var reader = new LineReader(stream);
+        var lines = new List<string>();
+        while (lines.Count < LogFormats.DetectionLines && reader.TryReadLine(out var line))
+        {
+            lines.Add(line.Text);
+        }
+
+        return LogFormats.Detect(lines);
+    }
+
+    /// <summary>
     /// Ingests a stream that cannot be re-read (standard input). Its batches are named afresh on
     /// every run, so sending the same lines twice stores them twice.
     /// </summary>

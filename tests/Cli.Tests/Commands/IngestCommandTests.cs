@@ -84,6 +84,49 @@ public sealed class IngestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task FollowingStopsOnSigtermAfterCommittingWhatItRead()
+    {
+        var path = directory.Combine("followed.log");
+        await File.WriteAllLinesAsync(path, File.ReadLines(directory.Combine("mail.log")).Take(3000));
+        using var following = RelayWatchProcess.Start(["--data", directory.Combine("follow"), "--config", directory.Combine("relaywatch.json"), "ingest", "--follow", path]);
+        var announced = await following.StandardError.ReadLineAsync();
+        await File.AppendAllLinesAsync(path, File.ReadLines(directory.Combine("mail.log")).Skip(3000).Take(1000));
+        while (!File.Exists(Path.Combine(directory.Combine("follow"), "relaywatch.pid")))
+        {
+            await Task.Delay(50);
+        }
+
+        SendSigterm(following.Id);
+        var output = await following.StandardOutput.ReadToEndAsync();
+        await following.WaitForExitAsync();
+
+        Assert.Equal($"Following {path}; Ctrl+C stops.", announced);
+        Assert.Equal(0, following.ExitCode);
+        // However far it got, what it reports, what it checkpointed and what it stored agree.
+        var read = System.Text.RegularExpressions.Regex.Match(output, @"followed\.log +postfix +([\d,]+) +([\d,]+) ");
+        Assert.True(read.Success, output);
+        Assert.Equal(
+            $"{read.Groups[1].Value.Replace(",", "", StringComparison.Ordinal)}\t{read.Groups[2].Value.Replace(",", "", StringComparison.Ordinal)}\n",
+            await QueryAsync("follow", "SELECT line, events FROM ingest_checkpoints FINAL"));
+        Assert.Equal(await QueryAsync("follow", "SELECT events FROM ingest_checkpoints FINAL"), await QueryAsync("follow", "SELECT count() FROM smtp_events"));
+    }
+
+    [Fact]
+    public async Task FollowingTakesExactlyOneFile()
+    {
+        var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", "--follow", directory.Combine("mail.log"), directory.Combine("mail.log"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("relaywatch: --follow reads exactly one file; run one ingest --follow per file.\n", result.Error);
+    }
+
+    private static void SendSigterm(int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    [Fact]
     public async Task AnUnknownFormatNameIsBadUsage()
     {
         var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", "--format", "qmail", directory.Combine("mail.log"));
