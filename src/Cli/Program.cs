@@ -11,6 +11,7 @@ root.Add(DemoCommand.Create(globals));
 root.Add(StatusCommand.Create(globals));
 root.Add(QueryCommand.Create(globals));
 root.Add(IngestCommand.Create(globals));
+root.Add(ListenCommand.Create(globals));
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -156,7 +156,7 @@ internal static class IngestCommand
     private static LogFormat? ParseFormat(string? name) =>
         name is null ? null : LogFormats.Parse(name) ?? throw new UsageException($"'{name}' is not a log format RelayWatch reads; use one of {string.Join(", ", LogFormats.Names)}.");
 
-    private static TimeZoneInfo ParseZone(string? name)
+    internal static TimeZoneInfo ParseZone(string? name)
     {
         if (name is null)
         {

@@ -43,7 +43,7 @@ internal sealed record StoreStatus(string Engine, string EngineVersion, string L
         var ingest = (await store.QueryListAsync(
             """
             SELECT format, count(), sum(line), sum(events), sum(skipped), sum(unrecognised), sum(repaired)
-            FROM ingest_checkpoints FINAL WHERE NOT startsWith(file_key, 'stdin-') GROUP BY format ORDER BY format
+            FROM ingest_checkpoints FINAL GROUP BY format ORDER BY format
             """,
             null, cancellationToken).ConfigureAwait(false))
             .Select(r => new IngestStatus(r[0], L(r[1]), L(r[2]), L(r[3]), L(r[4]), L(r[5]), L(r[6])))
@@ -80,7 +80,7 @@ internal sealed record StoreStatus(string Engine, string EngineVersion, string L
             foreach (var format in Ingest)
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {format.Format,-12} {format.Files,6:N0} files {format.Lines,14:N0} lines {format.Events,14:N0} events {format.Skipped,12:N0} skipped {format.Unrecognised,10:N0} unrecognised {format.Repaired,8:N0} repaired");
+                    $"  {format.Format,-12} {format.Files,6:N0} sources {format.Lines,14:N0} lines {format.Events,14:N0} events {format.Skipped,12:N0} skipped {format.Unrecognised,10:N0} unrecognised {format.Repaired,8:N0} repaired");
             }
         }
 

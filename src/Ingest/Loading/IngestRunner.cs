@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Sources;
@@ -193,6 +195,68 @@ public sealed class IngestRunner
         }
 
         return new FileSummary(path, ingest.FormatName, ingest.Run, null);
+    }
+
+    /// <summary>
+    /// Receives syslog over the network until cancelled (see <see cref="SyslogListener"/>) and
+    /// ingests each message as a line of <paramref name="format"/>; messages of other programs are
+    /// skipped. A network stream cannot be re-read: batches are committed when full or after a
+    /// second of quiet, and a crash loses the batch in flight.
+    /// </summary>
+    /// <param name="started">Called with the bound endpoints once the sockets listen.</param>
+    public async Task<FileSummary> ListenAsync(
+        IPEndPoint? udp, IPEndPoint? tcp, LogFormat format, Action<IPEndPoint?, IPEndPoint?> started, CancellationToken cancellationToken)
+    {
+        var writer = new BatchWriter(store, checkpoints, logger, CancellationToken.None);
+        await using (writer.ConfigureAwait(false))
+        {
+            var listener = SyslogListener.Start(udp, tcp);
+            var name = $"syslog {string.Join(" ", new[] { listener.UdpEndpoint is { } u ? $"udp://{u}" : null, listener.TcpEndpoint is { } t ? $"tcp://{t}" : null }.OfType<string>())}";
+            var now = time.GetUtcNow();
+            var origin = new LineOrigin(name, options.Relay, new TimestampContext(options.Year ?? now.Year, options.Year is null ? now.Month : 12, options.TimeZone));
+            var key = "listen-" + Guid.NewGuid().ToString("N");
+            var ingest = new FileIngest(key, name, format, ParserFor(format), origin, null, writer, options, ExpiredBefore());
+            long number = 0, offset = 0;
+            started(listener.UdpEndpoint, listener.TcpEndpoint);
+            try
+            {
+                while (true)
+                {
+                    using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    quiet.CancelAfter(TimeSpan.FromSeconds(1));
+                    try
+                    {
+                        var text = await listener.Lines.ReadAsync(quiet.Token).ConfigureAwait(false);
+                        offset += Encoding.UTF8.GetByteCount(text) + 1;
+                        await ingest.AcceptAsync(new LogLine(text, ++number, offset, LineProblem.None), CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        await ingest.FlushAsync(final: true, CancellationToken.None).ConfigureAwait(false);
+                        Progress?.Report(new IngestProgress(0, 1, name, ingest.Read.Lines, ingest.Read.Unrecognised, TimeSpan.Zero));
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopping: take in what already arrived.
+                await listener.DisposeAsync().ConfigureAwait(false);
+                while (listener.Lines.TryRead(out var text))
+                {
+                    offset += Encoding.UTF8.GetByteCount(text) + 1;
+                    await ingest.AcceptAsync(new LogLine(text, ++number, offset, LineProblem.None), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await ingest.FlushAsync(final: true, CancellationToken.None).ConfigureAwait(false);
+            await writer.CompleteAsync().ConfigureAwait(false);
+            var problem = listener.Dropped > 0 ? $"{listener.Dropped:N0} UDP messages arrived faster than they could be stored and were dropped" : null;
+            return new FileSummary(name, ingest.FormatName, ingest.Run, problem);
+        }
     }
 
     private static LogFormat? DetectFromStart(string path)
