@@ -3,15 +3,17 @@ using RelayWatch.Bench;
 // Throughput benchmarks that print figures; run them in Release:
 //   dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R]
 //   dotnet run -c Release --project bench/Bench -- ingest [--lines N]
+//   dotnet run -c Release --project bench/Bench -- simulate [--days N]
 return args.FirstOrDefault() switch
 {
     "store-insert" => await StoreInsertBenchmark.RunAsync(args[1..]),
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+    "simulate" => SimulateBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | simulate [--days N]");
     return 2;
 }

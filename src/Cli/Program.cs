@@ -12,6 +12,7 @@ root.Add(StatusCommand.Create(globals));
 root.Add(QueryCommand.Create(globals));
 root.Add(IngestCommand.Create(globals));
 root.Add(ListenCommand.Create(globals));
+root.Add(SimulateCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -111,6 +111,31 @@ internal sealed class CompiledTemplate
         return true;
     }
 
+    /// <summary>
+    /// Writes a line of this kind: the literals, with each field's value from <paramref name="values"/>
+    /// (<c>{_}</c> writes nothing). The inverse of <see cref="TryMatch"/>, used by the simulator.
+    /// </summary>
+    public string Render(IReadOnlyDictionary<string, string> values)
+    {
+        var line = new System.Text.StringBuilder(Text.Length + 64);
+        foreach (var step in steps)
+        {
+            if (step.Literal is not null)
+            {
+                line.Append(step.Literal);
+            }
+            else if (step.Field >= 0)
+            {
+                var name = FieldNames[step.Field];
+                line.Append(values.TryGetValue(name, out var value)
+                    ? value
+                    : throw new ArgumentException($"The template \"{Text}\" needs a value for {name}.", nameof(values)));
+            }
+        }
+
+        return line.ToString();
+    }
+
     public override string ToString() => Text;
 
     /// <param name="Literal">Text to match, or null for a field.</param>

@@ -6,15 +6,16 @@ namespace RelayWatch.Ingest.Formats.Postfix;
 /// <summary>
 /// The grammar of Postfix's logging: for each daemon, the kinds of line it writes, each as a
 /// template (see <see cref="TemplateGrammar"/>) in Postfix's own wording, tried in order, first
-/// match wins. Field names are <c>smtp_events</c> columns, or <c>stage</c>, <c>action</c>,
-/// <c>status</c> that pick the event, or <c>_</c> for text that is read and dropped.
+/// match wins. Field names are <c>smtp_events</c> columns, or <c>stage</c> and <c>status</c> that
+/// pick the event; other names (<c>proto</c>, <c>delay</c>, …) are read and not stored, and <c>_</c>
+/// is text of no interest. The simulator writes its lines through the same templates.
 /// This table is the single source of truth for what RelayWatch understands of Postfix.
 /// </summary>
 internal static class PostfixGrammar
 {
-    private const string RejectTail = "{smtp_code} {dsn} {detail}; from=<{mail_from}> to=<{rcpt_to}> proto={_} helo=<{helo}>";
-    private const string RejectTailWithoutRecipient = "{smtp_code} {dsn} {detail}; from=<{mail_from}> proto={_} helo=<{helo}>";
-    private const string RejectTailWithoutSender = "{smtp_code} {dsn} {detail}; proto={_} helo=<{helo}>";
+    private const string RejectTail = "{smtp_code} {dsn} {detail}; from=<{mail_from}> to=<{rcpt_to}> proto={proto} helo=<{helo}>";
+    private const string RejectTailWithoutRecipient = "{smtp_code} {dsn} {detail}; from=<{mail_from}> proto={proto} helo=<{helo}>";
+    private const string RejectTailWithoutSender = "{smtp_code} {dsn} {detail}; proto={proto} helo=<{helo}>";
 
     /// <summary>The event a rejection records, by the stage it happened at.</summary>
     private static readonly Dictionary<string, string?> RejectByStage = new()
@@ -45,7 +46,7 @@ internal static class PostfixGrammar
     private static readonly LineKind[] SmtpdKinds =
     [
         new("smtpd.connect", "connect from {client_host}[{client_ip}]", EventNames.Connect),
-        new("smtpd.disconnect", "disconnect from {client_host}[{client_ip}]{_}", EventNames.Disconnect),
+        new("smtpd.disconnect", "disconnect from {client_host}[{client_ip}]{command_counts}", EventNames.Disconnect),
         .. Rejections("smtpd.reject", "{queue_id}: reject: {stage} from {client_host}[{client_ip}]: "),
         .. Rejections("smtpd.milter_reject", "{queue_id}: milter-reject: {stage} from {client_host}[{client_ip}]: "),
         LineKind.Skipped("smtpd.warn", "{queue_id}: warn: {_}"),
@@ -53,7 +54,7 @@ internal static class PostfixGrammar
         LineKind.Skipped("smtpd.hold", "{queue_id}: hold: {_}"),
         LineKind.Skipped("smtpd.filter", "{queue_id}: filter: {_}"),
         LineKind.Skipped("smtpd.redirect", "{queue_id}: redirect: {_}"),
-        new("smtpd.client_sasl", "{queue_id}: client={client_host}[{client_ip}], sasl_method={_}, sasl_username={sasl_user}", PostfixParser.MessageClient),
+        new("smtpd.client_sasl", "{queue_id}: client={client_host}[{client_ip}], sasl_method={sasl_method}, sasl_username={sasl_user}", PostfixParser.MessageClient),
         new("smtpd.client_orig", "{queue_id}: client={client_host}[{client_ip}], orig_queue_id={_}, orig_client={_}", PostfixParser.MessageClient),
         new("smtpd.client", "{queue_id}: client={client_host}[{client_ip}]", PostfixParser.MessageClient),
         new("smtpd.lost_connection", "lost connection after {stage} from {client_host}[{client_ip}]", EventNames.LostConnection),
@@ -62,7 +63,7 @@ internal static class PostfixGrammar
         new("smtpd.timeout_bytes", "timeout after {stage} ({_}) from {client_host}[{client_ip}]", EventNames.Timeout),
         new("smtpd.too_many_errors", "too many errors after {stage} from {client_host}[{client_ip}]", EventNames.TooManyErrors),
         new("smtpd.improper_pipelining", "improper command pipelining after {stage} from {client_host}[{client_ip}]: {detail}", EventNames.Pipelining),
-        new("smtpd.sasl_failed", "warning: {client_host}[{client_ip}]: SASL {_} authentication failed: {detail}", EventNames.AuthFailure),
+        new("smtpd.sasl_failed", "warning: {client_host}[{client_ip}]: SASL {sasl_method} authentication failed: {detail}", EventNames.AuthFailure),
         new("smtpd.non_smtp", "warning: non-SMTP command from {client_host}[{client_ip}]: {detail}", EventNames.NonSmtp),
         LineKind.Skipped("smtpd.warning", "warning: {_}"),
         LineKind.Skipped("smtpd.tls", "{_} TLS connection established from {_}"),
@@ -107,7 +108,7 @@ internal static class PostfixGrammar
 
     private static readonly LineKind[] QmgrKinds =
     [
-        new("qmgr.queued", "{queue_id}: from=<{mail_from}>, size={size}, nrcpt={_} (queue active)", EventNames.Message),
+        new("qmgr.queued", "{queue_id}: from=<{mail_from}>, size={size}, nrcpt={nrcpt} (queue active)", EventNames.Message),
         new("qmgr.expired", "{queue_id}: from=<{mail_from}>, status=expired, returned to sender", EventNames.Bounce),
         new("qmgr.removed", "{queue_id}: removed{_}", PostfixParser.MessageRemoved),
         LineKind.Skipped("qmgr.skipped", "{queue_id}: skipped, still being delivered"),
@@ -116,10 +117,10 @@ internal static class PostfixGrammar
 
     private static readonly LineKind[] DeliveryKinds =
     [
-        Delivery("delivery.orig_to_conn_use", "{queue_id}: to=<{rcpt_to}>, orig_to=<{_}>, relay={_}, conn_use={_}, delay={_}, delays={_}, dsn={dsn}, status={status} ({detail})"),
-        Delivery("delivery.orig_to", "{queue_id}: to=<{rcpt_to}>, orig_to=<{_}>, relay={_}, delay={_}, delays={_}, dsn={dsn}, status={status} ({detail})"),
-        Delivery("delivery.conn_use", "{queue_id}: to=<{rcpt_to}>, relay={_}, conn_use={_}, delay={_}, delays={_}, dsn={dsn}, status={status} ({detail})"),
-        Delivery("delivery", "{queue_id}: to=<{rcpt_to}>, relay={_}, delay={_}, delays={_}, dsn={dsn}, status={status} ({detail})"),
+        Delivery("delivery.orig_to_conn_use", "{queue_id}: to=<{rcpt_to}>, orig_to=<{_}>, relay={next_hop}, conn_use={conn_use}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
+        Delivery("delivery.orig_to", "{queue_id}: to=<{rcpt_to}>, orig_to=<{_}>, relay={next_hop}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
+        Delivery("delivery.conn_use", "{queue_id}: to=<{rcpt_to}>, relay={next_hop}, conn_use={conn_use}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
+        Delivery("delivery", "{queue_id}: to=<{rcpt_to}>, relay={next_hop}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
         LineKind.Skipped("delivery.host_said", "{queue_id}: host {_} said: {_}"),
         LineKind.Skipped("delivery.lost_connection", "{queue_id}: lost connection with {_}"),
         LineKind.Skipped("delivery.conversation", "{queue_id}: conversation with {_}"),
@@ -156,6 +157,11 @@ internal static class PostfixGrammar
         ["discard"] = DeliveryKinds,
         ["bounce"] = BounceKinds,
     };
+
+    /// <summary>The line kind of that name (<c>smtpd.connect</c>), for writers of Postfix lines.</summary>
+    public static LineKind Kind(string name) =>
+        KindsByDaemon.Values.SelectMany(k => k).FirstOrDefault(k => k.Name == name)
+        ?? throw new ArgumentException($"Postfix has no line kind named {name}.", nameof(name));
 
     /// <summary>
     /// Daemons whose every line is recognised and skipped: they carry nothing about SMTP clients,

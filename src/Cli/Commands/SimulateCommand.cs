@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using RelayWatch.Simulation;
+
+namespace RelayWatch.Cli.Commands;
+
+/// <summary><c>relaywatch simulate</c>: relay logs with ground truth, for trying RelayWatch and measuring its detectors.</summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var defaults = new SimulationOptions();
+        var days = new Option<int>("--days") { Description = "Days to simulate", HelpName = "N", DefaultValueFactory = _ => defaults.Days };
+        var start = new Option<string>("--start") { Description = "First day, YYYY-MM-DD", HelpName = "DATE", DefaultValueFactory = _ => defaults.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
+        var seed = new Option<int>("--seed") { Description = "Seed: the same seed writes byte-identical logs", HelpName = "S", DefaultValueFactory = _ => defaults.Seed };
+        var scale = new Option<double>("--scale") { Description = "Traffic volume; at 1 a day is about a million log lines", HelpName = "X", DefaultValueFactory = _ => defaults.Scale };
+        var output = new Option<string>("--out") { Description = "Output folder (must not exist or be empty)", HelpName = "DIR", DefaultValueFactory = _ => defaults.Output };
+        var command = new Command("simulate", "Write simulated relay logs with their ground truth (truth.jsonl): normal mail, directory harvests and relay probes")
+        {
+            days, start, seed, scale, output,
+        };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(token =>
+        {
+            if (!DateOnly.TryParseExact(parse.GetValue(start), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
+            {
+                throw new UsageException($"--start {parse.GetValue(start)} is not a date in the form YYYY-MM-DD.");
+            }
+
+            var options = new SimulationOptions { Days = parse.GetValue(days), Start = first, Seed = parse.GetValue(seed), Scale = parse.GetValue(scale), Output = parse.GetValue(output)! };
+            var simulator = new Simulator(options)
+            {
+                Progress = Console.IsErrorRedirected ? null : new Progress<(int Days, long Lines)>(p =>
+                    Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  day {p.Days}/{options.Days}, {p.Lines:N0} lines   "))),
+            };
+            SimulationSummary summary;
+            try
+            {
+                summary = simulator.Run(token);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+            catch (IOException e) when (e is not FileNotFoundException)
+            {
+                throw new UsageException(e.Message);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new UsageException($"{options.Output} cannot be written ({e.Message.TrimEnd('.')}).");
+            }
+
+            if (!Console.IsErrorRedirected)
+            {
+                Console.Error.Write("\r" + new string(' ', 60) + "\r");
+            }
+
+            var lines = summary.LinesByFile.Values.Sum();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Simulated {options.Days} day(s) from {options.Start:yyyy-MM-dd}: {lines:N0} lines in {summary.Elapsed.TotalSeconds:F1} s ({lines / Math.Max(summary.Elapsed.TotalSeconds, 0.001):N0} lines/s)."));
+            foreach (var (file, count) in summary.LinesByFile)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Path.Combine(summary.Output, file)}  {count:N0} lines"));
+            }
+
+            Console.WriteLine($"  {Path.Combine(summary.Output, "truth.jsonl")}  {summary.TruthRecords} labelled actors and campaigns");
+            Console.WriteLine($"Ingest it:  relaywatch ingest {Path.Combine(summary.Output, Simulator.LogsFolder)}");
+            return Task.FromResult(ExitCodes.Ok);
+        }, cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace RelayWatch.Simulation.Actors;
+
+/// <summary>Writes the Postfix lines of one inbound SMTP session, moving its clock along as it goes.</summary>
+internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start)
+{
+    private readonly List<SimLine> lines = [];
+    private readonly int pid = pid;
+    private DateTimeOffset now = start;
+    private int errors;
+    private int rcpts;
+    private int rejected;
+
+    public IReadOnlyList<SimLine> Lines => lines;
+
+    public DateTimeOffset Now => now;
+
+    public SmtpSession Wait(double seconds)
+    {
+        now = now.AddSeconds(seconds);
+        return this;
+    }
+
+    public void Connect() => Add("smtpd.connect", []);
+
+    public void RejectRcpt(string mailFrom, string rcptTo, string code, string dsn, string detail)
+    {
+        errors++;
+        rcpts++;
+        rejected++;
+        Add("smtpd.reject", new()
+        {
+            ["queue_id"] = "NOQUEUE", ["stage"] = "RCPT", ["smtp_code"] = code, ["dsn"] = dsn, ["detail"] = detail,
+            ["mail_from"] = mailFrom, ["rcpt_to"] = rcptTo, ["proto"] = "ESMTP", ["helo"] = helo,
+        });
+    }
+
+    public void AcceptRcpt() => rcpts++;
+
+    public int Errors => errors;
+
+    /// <summary>Accepts a message: smtpd's client line; the caller writes what cleanup and qmgr do.</summary>
+    public void Client(string queueId) => Add("smtpd.client", new() { ["queue_id"] = queueId });
+
+    public void Disconnect(bool withMessage)
+    {
+        var counts = withMessage
+            ? string.Create(CultureInfo.InvariantCulture, $" ehlo=2 starttls=1 mail=1 rcpt={rcpts} data=1 quit=1 commands={6 + rcpts}")
+            : string.Create(CultureInfo.InvariantCulture, $" ehlo=1 mail=1 rcpt={rcpts - rejected}/{rcpts} quit=1 commands={3 + rcpts - rejected}/{3 + rcpts}");
+        Add("smtpd.disconnect", new() { ["command_counts"] = counts });
+    }
+
+    public void Add(string kind, Dictionary<string, string> values, string program = "postfix/smtpd", int? otherPid = null)
+    {
+        values.TryAdd("client_host", clientHost);
+        values.TryAdd("client_ip", clientIp);
+        lines.Add(log.Line(now, program, otherPid ?? pid, kind, values));
+    }
+}

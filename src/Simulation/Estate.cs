@@ -1,0 +1,46 @@
+namespace RelayWatch.Simulation;
+
+/// <summary>
+/// The organisation being simulated: its domain, its users, its relay and the Domino server behind
+/// it. One Point-of-Presence with one Postfix relay for now; sites, failover and other MTAs follow.
+/// </summary>
+internal sealed class Estate
+{
+    public static readonly string[] FirstNames =
+    [
+        "alice", "bob", "carol", "david", "erin", "frank", "grace", "heidi", "ivan", "judy", "kevin", "laura", "mallory", "nina",
+        "oscar", "peggy", "quentin", "rupert", "sybil", "trent", "ursula", "victor", "walter", "xena", "yusuf", "zoe",
+    ];
+
+    public static readonly string[] LastNames =
+    [
+        "smith", "jones", "miller", "brown", "wilson", "taylor", "clark", "walker", "young", "king", "wright", "scott",
+        "green", "baker", "adams", "nelson", "hill", "campbell", "mitchell", "roberts",
+    ];
+
+    public Estate(Random random, int users)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        while (names.Count < users)
+        {
+            names.Add($"{FirstNames[random.Next(FirstNames.Length)]}.{LastNames[random.Next(LastNames.Length)]}");
+        }
+
+        Users = [.. names.Order(StringComparer.Ordinal)];
+        UserSet = names;
+    }
+
+    public string Domain { get; } = "ours.example";
+
+    public string Relay { get; } = "mx1";
+
+    /// <summary>Where the relay hands inbound mail on: the Domino SMTP server on a high port.</summary>
+    public string Domino { get; } = "domino1.ours.example[10.20.0.5]:2222";
+
+    /// <summary>Valid local parts, first.last.</summary>
+    public IReadOnlyList<string> Users { get; }
+
+    public IReadOnlySet<string> UserSet { get; }
+
+    public bool IsUser(string localPart) => UserSet.Contains(localPart);
+}

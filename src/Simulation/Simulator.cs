@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using RelayWatch.Simulation.Actors;
+
+namespace RelayWatch.Simulation;
+
+/// <summary>
+/// Writes simulated relay logs with their ground truth, deterministically for a seed and streaming
+/// (memory holds only the sessions in flight, whatever the number of days). The output folder is
+/// written under a temporary name and renamed when complete, so a half-written one never looks done:
+/// <c>OUT/logs/mx1/mail.log</c> (Postfix, RFC 3339 syslog), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
+/// </summary>
+public sealed class Simulator(SimulationOptions options)
+{
+    private static readonly JsonSerializerOptions JsonLines = new() { WriteIndented = false };
+
+    /// <summary>The folder under the output that holds only logs, ready for <c>relaywatch ingest</c>.</summary>
+    public const string LogsFolder = "logs";
+
+    private int maxInFlight;
+
+    /// <summary>Reported after each simulated day: (days done, lines so far).</summary>
+    public IProgress<(int Days, long Lines)>? Progress { get; init; }
+
+    /// <exception cref="ArgumentException">The options are out of range; the message says which.</exception>
+    /// <exception cref="IOException">The output folder exists already or cannot be written.</exception>
+    public SimulationSummary Run(CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var output = Path.GetFullPath(options.Output);
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+        {
+            throw new IOException($"{output} already exists and is not empty; remove it or choose another --out.");
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var staging = output.TrimEnd(Path.DirectorySeparatorChar) + $".partial-{Environment.ProcessId}";
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var estate = new Estate(new Random(options.Seed), users: 150);
+            var log = new PostfixLogWriter(estate.Relay);
+            IActor[] actors =
+            [
+                new NormalTraffic(estate, log, options.Scale, options.Seed, 1, options.Start),
+                new DirectoryHarvest(estate, log, options.Seed, 2),
+                new RelayProbe(estate, log, options.Seed, 3),
+            ];
+
+            var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");
+            Directory.CreateDirectory(Path.GetDirectoryName(relayFile)!);
+            long lines = 0;
+            using (var writer = new StreamWriter(relayFile, false, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" })
+            {
+                for (var day = 0; day < options.Days; day++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    foreach (var line in Merge(actors.Select(a => a.Sessions(options.Start.AddDays(day)))))
+                    {
+                        writer.WriteLine(PostfixLogWriter.Format(line));
+                        lines++;
+                    }
+
+                    Progress?.Report((day + 1, lines));
+                }
+            }
+
+            var truth = actors.SelectMany(a => a.Truth()).OrderBy(t => t.Start).ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Subjects[0], StringComparer.Ordinal).ToList();
+            File.WriteAllLines(Path.Combine(staging, "truth.jsonl"), truth.Select(t => JsonSerializer.Serialize(t, JsonLines)), new UTF8Encoding(false));
+            File.WriteAllText(Path.Combine(staging, "simulation.json"), JsonSerializer.Serialize(new
+            {
+                command = $"relaywatch simulate --days {options.Days} --start {options.Start:yyyy-MM-dd} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
+                days = options.Days,
+                start = options.Start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                seed = options.Seed,
+                scale = options.Scale,
+            }, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output);
+            }
+
+            Directory.Move(staging, output);
+            return new SimulationSummary(output, new Dictionary<string, long> { [Path.Combine(LogsFolder, estate.Relay, "mail.log")] = lines }, truth.Count, stopwatch.Elapsed)
+            {
+                MaxLinesInFlight = maxInFlight,
+            };
+        }
+        catch
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Merges the actors' sessions into one time-ordered stream of lines. Sessions arrive per actor in
+    /// order of their start; a session's lines enter the queue when it starts, so the queue holds only
+    /// what is in flight.
+    /// </summary>
+    private IEnumerable<SimLine> Merge(IEnumerable<IEnumerable<IReadOnlyList<SimLine>>> actors)
+    {
+        var sources = actors.Select(a => a.GetEnumerator()).ToList();
+        var starts = new PriorityQueue<int, (DateTimeOffset, int)>();
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i].MoveNext())
+            {
+                starts.Enqueue(i, (sources[i].Current[0].Time, i));
+            }
+        }
+
+        var pending = new PriorityQueue<SimLine, (DateTimeOffset, long)>();
+        while (starts.TryDequeue(out var source, out var key))
+        {
+            while (pending.TryPeek(out var line, out var when) && when.Item1 <= key.Item1)
+            {
+                pending.Dequeue();
+                yield return line;
+            }
+
+            foreach (var line in sources[source].Current)
+            {
+                pending.Enqueue(line, (line.Time, line.Order));
+            }
+
+            maxInFlight = Math.Max(maxInFlight, pending.Count);
+
+            if (sources[source].MoveNext())
+            {
+                starts.Enqueue(source, (sources[source].Current[0].Time, source));
+            }
+        }
+
+        while (pending.TryDequeue(out var line, out _))
+        {
+            yield return line;
+        }
+
+        sources.ForEach(s => s.Dispose());
+    }
+}

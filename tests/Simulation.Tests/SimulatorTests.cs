@@ -1,0 +1,143 @@
+using System.Text.Json;
+using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Formats.Postfix;
+using RelayWatch.Ingest.Syslog;
+
+namespace RelayWatch.Simulation.Tests;
+
+public sealed class SimulatorTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("relaywatch-simulation-test-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    public void TheSameSeedWritesByteIdenticalOutputAndAnotherSeedDoesNot()
+    {
+        var first = Simulate("a", seed: 7);
+        var second = Simulate("b", seed: 7);
+        var other = Simulate("c", seed: 8);
+
+        foreach (var file in new[] { "logs/mx1/mail.log", "truth.jsonl" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(first.Output, file)), File.ReadAllBytes(Path.Combine(second.Output, file)));
+            Assert.NotEqual(File.ReadAllBytes(Path.Combine(first.Output, file)), File.ReadAllBytes(Path.Combine(other.Output, file)));
+        }
+    }
+
+    [Fact]
+    public void EveryLineIsRecognisedByTheIngestGrammarAndTheAttacksAreWhereTheTruthSays()
+    {
+        var summary = Simulate("recognised", days: 2);
+        var parser = new PostfixParser();
+        var origin = new LineOrigin("mail.log", null, TimestampContext.Utc(2026));
+        var rejectedBy = new Dictionary<string, List<string>>();
+        long number = 0;
+        foreach (var line in File.ReadLines(Path.Combine(summary.Output, "logs", "mx1", "mail.log")))
+        {
+            var result = parser.Parse(line, origin, ++number);
+            Assert.True(result.Outcome != LineOutcome.Unrecognised, $"{result.Kind}: {line}");
+            if (result.Event is { Event: "rcpt_reject" } e)
+            {
+                (rejectedBy.TryGetValue(e.ClientIp, out var reasons) ? reasons : rejectedBy[e.ClientIp] = []).Add(e.Reason);
+            }
+        }
+
+        var truth = Truth(summary);
+        var harvests = truth.Where(t => t.Kind == "dha").ToList();
+        var probes = truth.Where(t => t.Kind == "relay_probe").ToList();
+        Assert.Equal(2, harvests.Count);
+        Assert.InRange(probes.Count, 2, 4);
+        Assert.All(harvests, h => Assert.True(rejectedBy[h.Subjects[0]].Count >= 20 && rejectedBy[h.Subjects[0]].All(r => r == "user_unknown")));
+        Assert.All(probes, p => Assert.Equal(["relay_denied", "relay_denied", "relay_denied", "relay_denied"], rejectedBy[p.Subjects[0]]));
+        foreach (var legitimate in truth.Where(t => t.Kind == "legitimate"))
+        {
+            var typos = ((JsonElement)legitimate.Detail["mistyped_recipients"]).GetInt64();
+            Assert.Equal(typos, rejectedBy.GetValueOrDefault(legitimate.Subjects[0])?.Count ?? 0);
+        }
+    }
+
+    [Fact]
+    public void EveryKindOfLineTheSimulatorWritesAppearsInARealPostfixLog()
+    {
+        var summary = Simulate("fidelity");
+        var simulated = Kinds(File.ReadLines(Path.Combine(summary.Output, "logs", "mx1", "mail.log")), 2026);
+        var real = Kinds(RealLog(), 2023);
+
+        Assert.Empty(simulated.Except(real));
+    }
+
+    [Fact]
+    public void MemoryHoldsOnlyTheSessionsInFlightHoweverManyDays()
+    {
+        var oneDay = Simulate("one", days: 1, scale: 0.05);
+        var fourDays = Simulate("four", days: 4, scale: 0.05);
+
+        Assert.True(fourDays.LinesByFile.Values.Sum() > 3 * oneDay.LinesByFile.Values.Sum());
+        Assert.InRange(fourDays.MaxLinesInFlight, 1, 2 * Math.Max(oneDay.MaxLinesInFlight, 50));
+    }
+
+    [Fact]
+    public void AnOutputFolderThatIsNotEmptyIsRefusedAndNothingIsWritten()
+    {
+        var output = Path.Combine(directory, "taken");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "keep.txt"), "mine");
+
+        var error = Assert.Throws<IOException>(() => new Simulator(new SimulationOptions { Output = output }).Run(CancellationToken.None));
+
+        Assert.Equal($"{output} already exists and is not empty; remove it or choose another --out.", error.Message);
+        Assert.Equal(["keep.txt"], Directory.GetFiles(output).Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData(0, 0.01, "--days must be between 1 and 3660, not 0.")]
+    [InlineData(1, -1, "--scale must be above 0 and at most 100, not -1.")]
+    public void BadOptionsAreRefusedWithOneSentence(int days, double scale, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Simulator(new SimulationOptions { Days = days, Scale = scale, Output = Path.Combine(directory, "x") }).Run(CancellationToken.None));
+
+        Assert.Equal(message, error.Message);
+        Assert.False(Directory.Exists(Path.Combine(directory, "x")));
+    }
+
+    [Fact]
+    public void ACancelledRunLeavesNoFolderBehind()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var output = Path.Combine(directory, "cancelled");
+
+        Assert.Throws<OperationCanceledException>(() => new Simulator(new SimulationOptions { Output = output }).Run(cancelled.Token));
+
+        Assert.Empty(Directory.GetFileSystemEntries(directory, "cancelled*"));
+    }
+
+    private SimulationSummary Simulate(string name, int seed = 1, int days = 1, double scale = 0.02) =>
+        new Simulator(new SimulationOptions { Output = Path.Combine(directory, name), Seed = seed, Days = days, Scale = scale }).Run(CancellationToken.None);
+
+    private static List<TruthRecord> Truth(SimulationSummary summary) =>
+        [.. File.ReadLines(Path.Combine(summary.Output, "truth.jsonl")).Select(l => JsonSerializer.Deserialize<TruthRecord>(l)!)];
+
+    private static HashSet<string> Kinds(IEnumerable<string> lines, int year)
+    {
+        var parser = new PostfixParser();
+        var origin = new LineOrigin("kinds", null, TimestampContext.Utc(year));
+        return [.. lines.Select((l, i) => parser.Parse(l, origin, i + 1)).Where(r => r.Outcome != LineOutcome.Unrecognised).Select(r => r.Kind)];
+    }
+
+    private static IEnumerable<string> RealLog()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var corpora = Path.Combine(dir.FullName, "shared", "corpora");
+            if (Directory.Exists(corpora))
+            {
+                return new[] { "pixelpark-postfix-logsums/mail.log", "digineo-postfix_exporter/mail.log", "inqueue-postfix-ecs-pipeline/mail.log", "crowdsec-hub/postfix-logs/postfix-logs.log" }
+                    .SelectMany(f => File.ReadLines(Path.Combine(corpora, f)));
+            }
+        }
+
+        throw new DirectoryNotFoundException("The corpora folder (../shared/corpora beside the repository) is missing; the fidelity test compares with real logs.");
+    }
+}
