@@ -54,7 +54,7 @@ internal static class DemoCommand
         var logs = samples is null || !Directory.Exists(samples)
             ? []
             : Directory.EnumerateFiles(samples, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetExtension(f) is not (".json" or ".md"))
+                .Where(f => Path.GetExtension(f) is not (".json" or ".jsonl" or ".md"))
                 .Order(StringComparer.Ordinal)
                 .ToList();
         if (logs.Count == 0)
