@@ -46,6 +46,10 @@ public sealed class Simulator(SimulationOptions options)
                 new NormalTraffic(estate, log, options.Scale, options.Seed, 1, options.Start),
                 new DirectoryHarvest(estate, log, options.Seed, 2),
                 new RelayProbe(estate, log, options.Seed, 3),
+                new SpoofedSender(estate, log, options.Seed, 4),
+                new Backscatter(estate, log, options.Seed, 5),
+                new SlowHarvest(estate, log, options.Seed, 6),
+                new SaslBruteForce(estate, log, options.Seed, 7),
             ];
 
             var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");

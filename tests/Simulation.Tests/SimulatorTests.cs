@@ -44,12 +44,27 @@ public sealed class SimulatorTests : IDisposable
         }
 
         var truth = Truth(summary);
-        var harvests = truth.Where(t => t.Kind == "dha").ToList();
+        string Shape(TruthRecord t) => ((JsonElement)t.Detail["shape"]).GetString()!;
+        var harvests = truth.Where(t => t.Kind == "dha" && Shape(t) == "fast").ToList();
+        var slowHarvests = truth.Where(t => t.Kind == "dha" && Shape(t) != "fast").ToList();
         var probes = truth.Where(t => t.Kind == "relay_probe").ToList();
         Assert.Equal(2, harvests.Count);
+        Assert.Equal(["slow_ipv4_24", "slow_ipv6_48"], slowHarvests.Select(Shape).Order());
         Assert.InRange(probes.Count, 2, 4);
         Assert.All(harvests, h => Assert.True(rejectedBy[h.Subjects[0]].Count >= 20 && rejectedBy[h.Subjects[0]].All(r => r == "user_unknown")));
         Assert.All(probes, p => Assert.Equal(["relay_denied", "relay_denied", "relay_denied", "relay_denied"], rejectedBy[p.Subjects[0]]));
+        foreach (var slow in slowHarvests)
+        {
+            // Each member stays below any per-address threshold; together they walk the whole dictionary.
+            var members = ((JsonElement)slow.Detail["members"]).EnumerateArray().Select(m => m.GetString()!).ToList();
+            Assert.All(members, m => Assert.InRange(rejectedBy[m].Count, 1, 9));
+            Assert.Equal(((JsonElement)slow.Detail["attempts"]).GetInt32(), members.Sum(m => rejectedBy[m].Count));
+            Assert.All(members, m => Assert.True(System.Net.IPNetwork.Parse(slow.Subjects[0]).Contains(System.Net.IPAddress.Parse(m)), m));
+        }
+
+        Assert.Equal(2, truth.Count(t => t.Kind == "backscatter"));
+        Assert.Equal(2, truth.Count(t => t.Kind == "auth_bruteforce"));
+        Assert.InRange(truth.Count(t => t.Kind == "spoofing"), 2, 4);
         foreach (var legitimate in truth.Where(t => t.Kind == "legitimate"))
         {
             var typos = ((JsonElement)legitimate.Detail["mistyped_recipients"]).GetInt64();

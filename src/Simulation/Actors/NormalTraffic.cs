@@ -94,34 +94,7 @@ internal sealed class NormalTraffic : IActor
                 $"<{misspelt}@{estate.Domain}>: Recipient address rejected: User unknown in relay recipient table");
         }
 
-        foreach (var _ in recipients)
-        {
-            session.AcceptRcpt();
-        }
-
-        var queueId = SimRandom.QueueId(random);
-        session.Wait(0.3).Client(queueId);
-        var messageId = $"{start.ToUnixTimeMilliseconds()}.{random.Next(1000, 9999)}@{sender.Host}";
-        session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = queueId, ["message_id"] = messageId }, "postfix/cleanup", pid + 1);
-        var size = random.Next(2_000, sender.Kind == "newsletter" ? 80_000 : 400_000);
-        session.Wait(0.02).Add("qmgr.queued", new()
-        {
-            ["queue_id"] = queueId, ["mail_from"] = from, ["size"] = size.ToString(CultureInfo.InvariantCulture),
-            ["nrcpt"] = recipients.Count.ToString(CultureInfo.InvariantCulture),
-        }, "postfix/qmgr", 900);
-        session.Wait(0.05).Disconnect(withMessage: true);
-        foreach (var recipient in recipients)
-        {
-            var delay = 0.2 + random.NextDouble();
-            session.Wait(delay).Add("delivery", new()
-            {
-                ["queue_id"] = queueId, ["rcpt_to"] = $"{recipient}@{estate.Domain}", ["next_hop"] = estate.Domino,
-                ["delay"] = SimRandom.Seconds(delay + 0.4), ["delays"] = "0.1/0.01/0.05/" + SimRandom.Seconds(delay),
-                ["dsn"] = "2.0.0", ["status"] = "sent", ["detail"] = "250 Message accepted for delivery",
-            }, "postfix/smtp", pid + 2);
-        }
-
-        session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);
+        InboundMessage.Accept(session, random, estate, from, [.. recipients.Select(r => $"{r}@{estate.Domain}")], sender.Host, pid);
         var record = seen.TryGetValue(sender.Ip, out var known) ? known : (start, start, 0L, 0L);
         seen[sender.Ip] = (record.Item1, start, record.Item3 + 1, record.Item4 + (typo ? 1 : 0));
         return session.Lines;

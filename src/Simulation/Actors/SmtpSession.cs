@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RelayWatch.Simulation.Actors;
 
 /// <summary>Writes the Postfix lines of one inbound SMTP session, moving its clock along as it goes.</summary>
-internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start)
+internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start, string program = "postfix/smtpd")
 {
     private readonly List<SimLine> lines = [];
     private readonly int pid = pid;
@@ -51,10 +51,17 @@ internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHo
         Add("smtpd.disconnect", new() { ["command_counts"] = counts });
     }
 
-    public void Add(string kind, Dictionary<string, string> values, string program = "postfix/smtpd", int? otherPid = null)
+    /// <summary>Disconnects a session that only tried to log in, <paramref name="failures"/> times.</summary>
+    public void DisconnectAfterAuth(int failures) =>
+        Add("smtpd.disconnect", new() { ["command_counts"] = string.Create(CultureInfo.InvariantCulture, $" ehlo=1 auth=0/{failures} commands=1/{1 + failures}") });
+
+    public void AuthFailure(string method) =>
+        Add("smtpd.sasl_failed", new() { ["sasl_method"] = method, ["detail"] = "authentication failure" });
+
+    public void Add(string kind, Dictionary<string, string> values, string? otherProgram = null, int? otherPid = null)
     {
         values.TryAdd("client_host", clientHost);
         values.TryAdd("client_ip", clientIp);
-        lines.Add(log.Line(now, program, otherPid ?? pid, kind, values));
+        lines.Add(log.Line(now, otherProgram ?? program, otherPid ?? pid, kind, values));
     }
 }

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace RelayWatch.Simulation.Actors;
+
+/// <summary>The lines of a message the relay accepts and hands to Domino: client, cleanup, qmgr, deliveries, removal.</summary>
+internal static class InboundMessage
+{
+    /// <summary>Writes an accepted message in <paramref name="session"/>, disconnecting after DATA; deliveries follow.</summary>
+    public static void Accept(SmtpSession session, Random random, Estate estate, string mailFrom, IReadOnlyList<string> recipients, string messageIdDomain, int pid)
+    {
+        foreach (var _ in recipients)
+        {
+            session.AcceptRcpt();
+        }
+
+        var queueId = SimRandom.QueueId(random);
+        session.Wait(0.3).Client(queueId);
+        var messageId = string.Create(CultureInfo.InvariantCulture, $"{session.Now.ToUnixTimeMilliseconds()}.{random.Next(1000, 9999)}@{messageIdDomain}");
+        session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = queueId, ["message_id"] = messageId }, "postfix/cleanup", pid + 1);
+        session.Wait(0.02).Add("qmgr.queued", new()
+        {
+            ["queue_id"] = queueId, ["mail_from"] = mailFrom, ["size"] = random.Next(2_000, 120_000).ToString(CultureInfo.InvariantCulture),
+            ["nrcpt"] = recipients.Count.ToString(CultureInfo.InvariantCulture),
+        }, "postfix/qmgr", 900);
+        session.Wait(0.05).Disconnect(withMessage: true);
+        foreach (var recipient in recipients)
+        {
+            var delay = 0.2 + random.NextDouble();
+            session.Wait(delay).Add("delivery", new()
+            {
+                ["queue_id"] = queueId, ["rcpt_to"] = recipient, ["next_hop"] = estate.Domino,
+                ["delay"] = SimRandom.Seconds(delay + 0.4), ["delays"] = "0.1/0.01/0.05/" + SimRandom.Seconds(delay),
+                ["dsn"] = "2.0.0", ["status"] = "sent", ["detail"] = "250 Message accepted for delivery",
+            }, "postfix/smtp", pid + 2);
+        }
+
+        session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);
+    }
+}
