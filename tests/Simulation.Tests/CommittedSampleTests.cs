@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Simulation.Tests;
 
@@ -33,17 +34,5 @@ public sealed class CommittedSampleTests : IDisposable
         }
     }
 
-    private static string SampleFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "data", "samples", "simulated");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("data/samples/simulated was not found above the test binaries.");
-    }
+    private static string SampleFolder() => Path.Combine(RepositoryFolders.Samples, "simulated");
 }

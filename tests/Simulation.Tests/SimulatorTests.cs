@@ -2,6 +2,7 @@ using System.Text.Json;
 using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Simulation.Tests;
 
@@ -141,18 +142,7 @@ public sealed class SimulatorTests : IDisposable
         return [.. lines.Select((l, i) => parser.Parse(l, origin, i + 1)).Where(r => r.Outcome != LineOutcome.Unrecognised).Select(r => r.Kind)];
     }
 
-    private static IEnumerable<string> RealLog()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var corpora = Path.Combine(dir.FullName, "shared", "corpora");
-            if (Directory.Exists(corpora))
-            {
-                return new[] { "pixelpark-postfix-logsums/mail.log", "digineo-postfix_exporter/mail.log", "inqueue-postfix-ecs-pipeline/mail.log", "crowdsec-hub/postfix-logs/postfix-logs.log" }
-                    .SelectMany(f => File.ReadLines(Path.Combine(corpora, f)));
-            }
-        }
-
-        throw new DirectoryNotFoundException("The corpora folder (../shared/corpora beside the repository) is missing; the fidelity test compares with real logs.");
-    }
+    private static IEnumerable<string> RealLog() =>
+        new[] { "pixelpark-postfix-logsums/mail.log", "digineo-postfix_exporter/mail.log", "inqueue-postfix-ecs-pipeline/mail.log", "crowdsec-hub/postfix-logs/postfix-logs.log" }
+            .SelectMany(f => File.ReadLines(Path.Combine(RepositoryFolders.Corpora, f)));
 }

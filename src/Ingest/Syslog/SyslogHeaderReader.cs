@@ -168,29 +168,9 @@ internal static class SyslogHeaderReader
         }
 
         var position = 19;
-        var microsecond = 0;
-        if (position < text.Length && text[position] == '.')
+        if (!TryReadFraction(text, ref position, out var microsecond))
         {
-            var start = ++position;
-            while (position < text.Length && char.IsAsciiDigit(text[position]))
-            {
-                if (position - start < 6)
-                {
-                    microsecond = (microsecond * 10) + (text[position] - '0');
-                }
-
-                position++;
-            }
-
-            if (position == start)
-            {
-                return false;
-            }
-
-            for (var digits = Math.Min(position - start, 6); digits < 6; digits++)
-            {
-                microsecond *= 10;
-            }
+            return false;
         }
 
         if (!IsValidDate(year, month, day, hour, minute, second))
@@ -264,24 +244,9 @@ internal static class SyslogHeaderReader
         }
 
         var position = 15;
-        var microsecond = 0;
-        if (position < text.Length && text[position] == '.')
+        if (!TryReadFraction(text, ref position, out var microsecond))
         {
-            var start = ++position;
-            while (position < text.Length && char.IsAsciiDigit(text[position]))
-            {
-                if (position - start < 6)
-                {
-                    microsecond = (microsecond * 10) + (text[position] - '0');
-                }
-
-                position++;
-            }
-
-            for (var digits = Math.Min(position - start, 6); digits < 6; digits++)
-            {
-                microsecond *= 10;
-            }
+            return false;
         }
 
         var year = month > context.LatestMonth ? context.Year - 1 : context.Year;
@@ -293,6 +258,34 @@ internal static class SyslogHeaderReader
         timestamp = context.FromLocal(year, month, day, hour, minute, second, microsecond);
         consumed = position;
         return true;
+    }
+
+    /// <summary>An optional <c>.f…</c> after the seconds, as microseconds (digits past six are read and dropped).</summary>
+    private static bool TryReadFraction(ReadOnlySpan<char> text, ref int position, out int microsecond)
+    {
+        microsecond = 0;
+        if (position >= text.Length || text[position] != '.')
+        {
+            return true;
+        }
+
+        var start = ++position;
+        while (position < text.Length && char.IsAsciiDigit(text[position]))
+        {
+            if (position - start < 6)
+            {
+                microsecond = (microsecond * 10) + (text[position] - '0');
+            }
+
+            position++;
+        }
+
+        for (var digits = Math.Min(position - start, 6); digits < 6; digits++)
+        {
+            microsecond *= 10;
+        }
+
+        return position > start;
     }
 
     private static int MonthNumber(ReadOnlySpan<char> name)

@@ -1,4 +1,5 @@
 using RelayWatch.Cli.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Cli.Tests.Commands;
 
@@ -14,7 +15,7 @@ public sealed class IngestCommandTests : IDisposable
     {
         // The corpus log is from 2023: keep events of any age.
         File.WriteAllText(directory.Combine("relaywatch.json"), "{ \"store\": { \"eventRetentionDays\": 20000 } }");
-        File.Copy(Path.Combine(CorporaPath(), "pixelpark-postfix-logsums", "mail.log"), directory.Combine("mail.log"));
+        File.Copy(Path.Combine(RepositoryFolders.Corpora, "pixelpark-postfix-logsums", "mail.log"), directory.Combine("mail.log"));
     }
 
     public void Dispose() => directory.Dispose();
@@ -165,18 +166,4 @@ public sealed class IngestCommandTests : IDisposable
 
     private async Task<string> QueryAsync(string store, string sql) =>
         (await RelayWatchProcess.RunAsync("--data", directory.Combine(store), "--config", directory.Combine("relaywatch.json"), "query", sql)).Output;
-
-    private static string CorporaPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "corpora");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("The corpora folder (../shared/corpora beside the repository) is missing; these tests read a real log from it.");
-    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using RelayWatch.Cli.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Cli.Tests.Commands;
 
@@ -75,19 +76,8 @@ public sealed class ListenCommandTests : IDisposable
         Assert.Equal("relaywatch: --udp localhost is not an address and port such as 127.0.0.1:5514 or [::1]:5514.\n", result.Error);
     }
 
-    private static IEnumerable<string> RealLines()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "corpora", "pixelpark-postfix-logsums", "mail.log");
-            if (File.Exists(candidate))
-            {
-                return File.ReadLines(candidate);
-            }
-        }
-
-        throw new DirectoryNotFoundException("The corpora folder (../shared/corpora beside the repository) is missing; this test sends real log lines.");
-    }
+    private static IEnumerable<string> RealLines() =>
+        File.ReadLines(Path.Combine(RepositoryFolders.Corpora, "pixelpark-postfix-logsums", "mail.log"));
 
     private static int UnusedPort()
     {
