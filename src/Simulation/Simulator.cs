@@ -50,6 +50,7 @@ public sealed class Simulator(SimulationOptions options)
                 new Backscatter(estate, log, options.Seed, 5),
                 new SlowHarvest(estate, log, options.Seed, 6),
                 new SaslBruteForce(estate, log, options.Seed, 7),
+                new SpamBotnet(estate, log, options.Seed, 8),
             ];
 
             var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");

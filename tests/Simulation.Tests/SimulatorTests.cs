@@ -66,6 +66,9 @@ public sealed class SimulatorTests : IDisposable
         Assert.Equal(2, truth.Count(t => t.Kind == "backscatter"));
         Assert.Equal(2, truth.Count(t => t.Kind == "auth_bruteforce"));
         Assert.InRange(truth.Count(t => t.Kind == "spoofing"), 2, 4);
+        var botnets = truth.Where(t => t.Kind == "spam_botnet").ToList();
+        Assert.Equal(2, botnets.Count);
+        Assert.All(botnets.SelectMany(b => b.Subjects).Where(rejectedBy.ContainsKey), bot => Assert.All(rejectedBy[bot], r => Assert.Equal("rbl", r)));
         foreach (var legitimate in truth.Where(t => t.Kind == "legitimate"))
         {
             var typos = ((JsonElement)legitimate.Detail["mistyped_recipients"]).GetInt64();

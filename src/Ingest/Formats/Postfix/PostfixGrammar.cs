@@ -77,15 +77,15 @@ internal static class PostfixGrammar
 
     private static readonly LineKind[] PostscreenKinds =
     [
-        .. Rejections("postscreen.reject", "NOQUEUE: reject: {stage} from [{client_ip}]:{_}: ", withCommas: true),
-        new("postscreen.pregreet", "PREGREET {_} after {_} from [{client_ip}]:{_}: {detail}", EventNames.Pregreet),
-        new("postscreen.dnsbl", "DNSBL rank {_} for [{client_ip}]:{_}", EventNames.Dnsbl),
+        .. Rejections("postscreen.reject", "NOQUEUE: reject: {stage} from [{client_ip}]:{client_port}: ", withCommas: true),
+        new("postscreen.pregreet", "PREGREET {pregreet_bytes} after {pregreet_seconds} from [{client_ip}]:{client_port}: {detail}", EventNames.Pregreet),
+        new("postscreen.dnsbl", "DNSBL rank {dnsbl_rank} for [{client_ip}]:{client_port}", EventNames.Dnsbl),
         new("postscreen.pipelining", "COMMAND PIPELINING from [{client_ip}]:{_} after {_}: {detail}", EventNames.Pipelining),
         new("postscreen.non_smtp", "NON-SMTP COMMAND from [{client_ip}]:{_} after {_}: {detail}", EventNames.NonSmtp),
-        LineKind.Skipped("postscreen.connect", "CONNECT from [{_}]:{_} to [{_}]:{_}"),
+        LineKind.Skipped("postscreen.connect", "CONNECT from [{client_ip}]:{client_port} to [{server_ip}]:{server_port}"),
         LineKind.Skipped("postscreen.pass", "PASS {_} [{_}]:{_}"),
-        LineKind.Skipped("postscreen.hangup", "HANGUP after {_} from [{_}]:{_} in {_}"),
-        LineKind.Skipped("postscreen.disconnect", "DISCONNECT [{_}]:{_}"),
+        LineKind.Skipped("postscreen.hangup", "HANGUP after {seconds} from [{client_ip}]:{client_port} in {test}"),
+        LineKind.Skipped("postscreen.disconnect", "DISCONNECT [{client_ip}]:{client_port}"),
         LineKind.Skipped("postscreen.command_limit", "COMMAND {_} LIMIT from [{_}]:{_} after {_}"),
         LineKind.Skipped("postscreen.bare_newline", "BARE NEWLINE from [{_}]:{_} after {_}"),
         LineKind.Skipped("postscreen.listed", "{_}LISTED [{_}]:{_}"),

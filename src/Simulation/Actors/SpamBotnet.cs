@@ -1,0 +1,82 @@
+using System.Globalization;
+
+namespace RelayWatch.Simulation.Actors;
+
+/// <summary>
+/// A spam botnet meeting postscreen: many addresses on dynamic networks, listed by DNSBLs, often
+/// talking before the greeting. Postscreen refuses them (blocked using the DNSBL) or they hang up.
+/// </summary>
+internal sealed class SpamBotnet(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+{
+    private const string ServerIp = "198.51.100.25";
+    private const string Postscreen = "postfix/postscreen";
+    private const int PostscreenPid = 1201;
+
+    private readonly List<TruthRecord> truth = [];
+
+    public IEnumerable<IReadOnlyList<SimLine>> Sessions(DateOnly day)
+    {
+        var random = SimRandom.For(seed, actorIndex, day);
+        var bots = new SortedSet<string>(StringComparer.Ordinal);
+        var sessions = new List<(DateTimeOffset Start, IReadOnlyList<SimLine> Lines)>();
+        for (var bot = 0; bot < 20 + random.Next(40); bot++)
+        {
+            var ip = random.NextDouble() < 0.85
+                ? string.Create(CultureInfo.InvariantCulture, $"198.19.{random.Next(256)}.{random.Next(1, 255)}")
+                : string.Create(CultureInfo.InvariantCulture, $"2001:db8:b07:{random.Next(0xffff):x}::{random.Next(1, 0xffff):x}");
+            bots.Add(ip);
+            var at = SimRandom.Diurnal(random, day);
+            var start = at;
+            var port = random.Next(1024, 65535).ToString(CultureInfo.InvariantCulture);
+            var lines = new List<SimLine>();
+            var client = new Dictionary<string, string> { ["client_ip"] = ip, ["client_port"] = port };
+            SimLine Line(string kind, Dictionary<string, string> values)
+            {
+                foreach (var (key, value) in client)
+                {
+                    values.TryAdd(key, value);
+                }
+
+                return log.Line(at, Postscreen, PostscreenPid, kind, values);
+            }
+
+            lines.Add(Line("postscreen.connect", new() { ["server_ip"] = ServerIp, ["server_port"] = "25" }));
+            if (random.NextDouble() < 0.4)
+            {
+                at = at.AddSeconds(0.05 + random.NextDouble());
+                lines.Add(Line("postscreen.pregreet", new() { ["pregreet_bytes"] = "22", ["pregreet_seconds"] = "0.08", ["detail"] = "EHLO win-desktop.local\\r\\n" }));
+            }
+
+            at = at.AddSeconds(0.2);
+            lines.Add(Line("postscreen.dnsbl", new() { ["dnsbl_rank"] = (2 + random.Next(4)).ToString(CultureInfo.InvariantCulture) }));
+            if (random.NextDouble() < 0.5)
+            {
+                at = at.AddSeconds(1 + random.NextDouble());
+                var recipient = $"{SimRandom.Pick(random, estate.Users)}@{estate.Domain}";
+                lines.Add(Line("postscreen.reject", new()
+                {
+                    ["stage"] = "RCPT", ["smtp_code"] = "550", ["dsn"] = "5.7.1",
+                    ["detail"] = $"Service unavailable; client [{ip}] blocked using zen.dnsbl.example",
+                    ["mail_from"] = $"promo{random.Next(1000)}@cheap-deals.example", ["rcpt_to"] = recipient, ["proto"] = "ESMTP", ["helo"] = "win-desktop.local",
+                }));
+                at = at.AddSeconds(0.1);
+                lines.Add(Line("postscreen.disconnect", []));
+            }
+            else
+            {
+                at = at.AddSeconds(2 + random.NextDouble());
+                lines.Add(Line("postscreen.hangup", new() { ["seconds"] = SimRandom.Seconds((at - start).TotalSeconds), ["test"] = "tests after SMTP handshake" }));
+            }
+
+            sessions.Add((start, lines));
+        }
+
+        truth.Add(new TruthRecord("spam_botnet", [.. bots], sessions.Min(s => s.Start), sessions.Max(s => s.Lines[^1].Time), [estate.Relay], new Dictionary<string, object>
+        {
+            ["bots"] = bots.Count, ["dnsbl"] = "zen.dnsbl.example",
+        }));
+        return sessions.OrderBy(s => s.Start).Select(s => s.Lines);
+    }
+
+    public IEnumerable<TruthRecord> Truth() => truth;
+}
