@@ -51,6 +51,7 @@ public sealed class Simulator(SimulationOptions options)
                 new SlowHarvest(estate, log, options.Seed, 6),
                 new SaslBruteForce(estate, log, options.Seed, 7),
                 new SpamBotnet(estate, log, options.Seed, 8),
+                new OutboundMail(estate, log, options.Scale, options.Seed, 9),
             ];
 
             var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");

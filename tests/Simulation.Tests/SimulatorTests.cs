@@ -77,6 +77,42 @@ public sealed class SimulatorTests : IDisposable
     }
 
     [Fact]
+    public void LinesAreInTimeOrderAndGenuineBouncesGoOnlyToUsersWhoSentMail()
+    {
+        var summary = Simulate("ordered", days: 2, scale: 0.05);
+        var parser = new PostfixParser();
+        var origin = new LineOrigin("mail.log", null, TimestampContext.Utc(2026));
+        var previous = DateTimeOffset.MinValue;
+        var senders = new HashSet<string>(StringComparer.Ordinal);
+        var bounced = new List<string>();
+        long number = 0;
+        foreach (var line in File.ReadLines(Path.Combine(summary.Output, "logs", "mx1", "mail.log")))
+        {
+            var result = parser.Parse(line, origin, ++number);
+            var e = result.Event;
+            if (e is null)
+            {
+                continue;
+            }
+
+            Assert.True(e.Timestamp >= previous, $"line {number} goes back in time: {line}");
+            previous = e.Timestamp;
+            if (e is { Event: "message", ClientIp: "10.20.0.5" })
+            {
+                senders.Add(e.MailFrom);
+            }
+
+            if (e is { Event: "delivery", ClientIp: "192.0.2.100", MailFrom: "" })
+            {
+                bounced.Add(e.RcptTo);
+            }
+        }
+
+        Assert.NotEmpty(bounced);
+        Assert.All(bounced, user => Assert.Contains(user, senders));
+    }
+
+    [Fact]
     public void EveryKindOfLineTheSimulatorWritesAppearsInARealPostfixLog()
     {
         var summary = Simulate("fidelity");

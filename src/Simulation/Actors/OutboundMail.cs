@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace RelayWatch.Simulation.Actors;
+
+/// <summary>
+/// Our users' outbound mail: Domino hands it to the relay, which delivers it to the big providers.
+/// Now and then the far side accepts a message and bounces it later, so a genuine null-sender bounce
+/// comes back to the user who really sent that mail — which a backscatter detector must not flag.
+/// </summary>
+internal sealed class OutboundMail(Estate estate, PostfixLogWriter log, double scale, int seed, int actorIndex) : IActor
+{
+    /// <summary>Outbound messages on a weekday at scale 1 (a third of inbound).</summary>
+    private const int MessagesPerDayAtScaleOne = 45_000;
+    private const double LateBounceRate = 0.02;
+    private const string DominoHost = "domino1.ours.example";
+    private const string DominoIp = "10.20.0.5";
+    private const string BounceHost = "mx1.bigmail.example";
+    private const string BounceIp = "192.0.2.100";
+
+    private long messages;
+    private long bounces;
+    private DateTimeOffset? first;
+    private DateTimeOffset last;
+
+    public IEnumerable<IReadOnlyList<SimLine>> Sessions(DateOnly day)
+    {
+        var random = SimRandom.For(seed, actorIndex, day);
+        var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.2 : 1.0;
+        var starts = Enumerable.Range(0, (int)Math.Round(MessagesPerDayAtScaleOne * scale * weekend)).Select(_ => SimRandom.Diurnal(random, day)).Order().ToList();
+        var bouncesLater = new PriorityQueue<string, DateTimeOffset>();
+        foreach (var start in starts)
+        {
+            while (bouncesLater.TryPeek(out _, out var due) && due <= start)
+            {
+                yield return Bounce(random, due, bouncesLater.Dequeue());
+            }
+
+            var user = $"{SimRandom.Pick(random, estate.Users)}@{estate.Domain}";
+            var remoteUser = $"{SimRandom.Pick(random, Estate.FirstNames)}{random.Next(1, 999)}@bigmail.example";
+            var provider = random.Next(1, 61);
+            var pid = 20_000 + random.Next(5000);
+            var session = new SmtpSession(log, pid, DominoHost, DominoIp, DominoHost, start);
+            session.Connect();
+            session.AcceptRcpt();
+            var queueId = SimRandom.QueueId(random);
+            session.Wait(0.2).Client(queueId);
+            session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = queueId, ["message_id"] = $"OF{random.Next():X8}.{random.Next():X8}@{estate.Domain}" }, "postfix/cleanup", pid + 1);
+            session.Wait(0.02).Add("qmgr.queued", new()
+            {
+                ["queue_id"] = queueId, ["mail_from"] = user, ["size"] = random.Next(3_000, 900_000).ToString(CultureInfo.InvariantCulture), ["nrcpt"] = "1",
+            }, "postfix/qmgr", 900);
+            session.Wait(0.05).Disconnect(withMessage: true);
+            var delay = 0.5 + random.NextDouble();
+            session.Wait(delay).Add("delivery", new()
+            {
+                ["queue_id"] = queueId, ["rcpt_to"] = remoteUser,
+                ["next_hop"] = string.Create(CultureInfo.InvariantCulture, $"mx{provider % 4 + 1}.bigmail.example[192.0.2.{100 + (provider % 4)}]:25"),
+                ["delay"] = SimRandom.Seconds(delay + 0.3), ["delays"] = "0.05/0.01/0.2/" + SimRandom.Seconds(delay),
+                ["dsn"] = "2.0.0", ["status"] = "sent", ["detail"] = $"250 2.0.0 OK {random.Next():x8} - gsmtp",
+            }, "postfix/smtp", pid + 2);
+            session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);
+            messages++;
+            first ??= start;
+            last = session.Now;
+            if (random.NextDouble() < LateBounceRate)
+            {
+                // The far side accepted it and bounces it later: a genuine bounce to the real sender.
+                bouncesLater.Enqueue(user, session.Now.AddMinutes(2 + random.Next(60)));
+            }
+
+            yield return session.Lines;
+        }
+
+        // Sessions must come in order of their start, so due bounces were yielded between the
+        // outbound messages above; the rest of today's follow. (Late ones past midnight are dropped.)
+        while (bouncesLater.TryDequeue(out var user, out var due))
+        {
+            if (DateOnly.FromDateTime(due.UtcDateTime) == day)
+            {
+                yield return Bounce(random, due, user);
+            }
+        }
+    }
+
+    private IReadOnlyList<SimLine> Bounce(Random random, DateTimeOffset at, string user)
+    {
+        last = at > last ? at : last;
+        var session = new SmtpSession(log, 25_000 + random.Next(5000), BounceHost, BounceIp, BounceHost, at);
+        session.Connect();
+        InboundMessage.Accept(session, random, estate, string.Empty, [user], BounceHost, 25_000 + random.Next(5000));
+        bounces++;
+        return session.Lines;
+    }
+
+    public IEnumerable<TruthRecord> Truth()
+    {
+        if (first is { } start)
+        {
+            yield return new TruthRecord("legitimate", [DominoIp], start, last, [estate.Relay], new Dictionary<string, object>
+            {
+                ["sender"] = "our_outbound", ["host"] = DominoHost, ["messages"] = messages, ["mistyped_recipients"] = 0L, ["genuine_bounces_back"] = bounces,
+            });
+        }
+
+        if (bounces > 0)
+        {
+            yield return new TruthRecord("legitimate", [BounceIp], first!.Value, last, [estate.Relay], new Dictionary<string, object>
+            {
+                ["sender"] = "genuine_bounces", ["host"] = BounceHost, ["messages"] = bounces, ["mistyped_recipients"] = 0L,
+            });
+        }
+    }
+}
