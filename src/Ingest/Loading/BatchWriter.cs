@@ -12,6 +12,12 @@ namespace RelayWatch.Ingest.Loading;
 /// pending checkpoint → rows (with the batch's deduplication token) → error samples → committed
 /// checkpoint, so a crash anywhere leaves either the old checkpoint or a pending one that the next
 /// run re-sends exactly. Retries and back-off for an unreachable store live here and nowhere else.
+/// <para>
+/// Batches are committed one at a time. Two inserts in flight would use both cores (bench/README.md:
+/// two concurrent inserts pass the engine's own rate), but then a crash can leave two batches
+/// unconfirmed: the pending checkpoint would have to record the start of the oldest in-flight batch
+/// and every boundary after it, so that the next run re-sends each batch exactly, with its token.
+/// </para>
 /// </summary>
 internal sealed class BatchWriter : IAsyncDisposable
 {
