@@ -112,8 +112,7 @@ public sealed class IngestRunner
         }
 
         var checkpoint = await checkpoints.ReadAsync(fileKey, CancellationToken.None).ConfigureAwait(false);
-        var start = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStart : checkpoint.Offset;
-        var startLine = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStartLine : checkpoint.Line;
+        var (start, startLine) = ResumeAt(checkpoint);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
         if (file.Length < start)
         {
@@ -121,9 +120,7 @@ public sealed class IngestRunner
             (checkpoint, start, startLine) = (null, 0, 0);
         }
 
-        var written = File.GetLastWriteTimeUtc(path);
-        var context = new TimestampContext(options.Year ?? written.Year, options.Year is null ? written.Month : 12, options.TimeZone);
-        var origin = new LineOrigin(path, options.Relay, context);
+        var origin = new LineOrigin(path, options.Relay, TimestampsOf(path));
         var format = options.Format ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null) ?? DetectFromStart(path);
         if (format is null)
         {
@@ -298,8 +295,7 @@ public sealed class IngestRunner
         }
 
         var checkpoint = await checkpoints.ReadAsync(fileKey, cancellationToken).ConfigureAwait(false);
-        var start = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStart : checkpoint.Offset;
-        var startLine = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStartLine : checkpoint.Line;
+        var (start, startLine) = ResumeAt(checkpoint);
         var stream = LogFiles.Open(path);
         await using (stream.ConfigureAwait(false))
         {
@@ -319,8 +315,7 @@ public sealed class IngestRunner
                 await SkipAsync(stream, start, cancellationToken).ConfigureAwait(false);
             }
 
-            var written = File.GetLastWriteTimeUtc(path);
-            var context = new TimestampContext(options.Year ?? written.Year, options.Year is null ? written.Month : 12, options.TimeZone);
+            var context = TimestampsOf(path);
             if (start > 0 && (options.Format ?? LogFormats.Parse(checkpoint!.Format)) is { } format)
             {
                 Log.Resuming(logger, path, start, startLine);
@@ -406,6 +401,19 @@ public sealed class IngestRunner
 
     private DateTimeOffset ExpiredBefore() =>
         options.RetentionDays is { } days ? time.GetUtcNow().AddDays(-days) : DateTimeOffset.MinValue;
+
+    /// <summary>Where to start reading a file: after its last committed batch, or at the start of a pending one.</summary>
+    private static (long Offset, long Line) ResumeAt(FileCheckpoint? checkpoint) =>
+        checkpoint is null ? (0, 0)
+        : checkpoint.IsPending ? (checkpoint.BatchStart, checkpoint.BatchStartLine)
+        : (checkpoint.Offset, checkpoint.Line);
+
+    /// <summary>Year and zone for a file's stamps: <c>--year</c>, else its last write (December lines read in January go back a year).</summary>
+    private TimestampContext TimestampsOf(string path)
+    {
+        var written = File.GetLastWriteTimeUtc(path);
+        return new TimestampContext(options.Year ?? written.Year, options.Year is null ? written.Month : 12, options.TimeZone);
+    }
 
     private ILogParser ParserFor(LogFormat format)
     {
