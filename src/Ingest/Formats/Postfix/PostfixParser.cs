@@ -25,9 +25,10 @@ internal sealed class PostfixParser : ILogParser
     private const int MaxCaptures = 16;
     private const int SweepEvery = 50_000;
 
-    private readonly Dictionary<string, Session> sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Relay, int Pid), Session> sessions = [];
     private readonly Dictionary<string, MessageState> messages = new(StringComparer.Ordinal);
     private long linesSinceSweep;
+    private string lastRelay = string.Empty;
 
     public string Source => "postfix";
 
@@ -83,7 +84,7 @@ internal sealed class PostfixParser : ILogParser
                 return LineResult.Skipped(kind.Name);
             }
 
-            var relay = origin.Relay ?? line[header.Host].ToString();
+            var relay = origin.Relay ?? RelayName(line[header.Host]);
             var built = Build(eventName, fields, header, relay, daemon, origin.File, lineNumber);
             return built is null ? LineResult.Skipped(kind.Name) : new LineResult(LineOutcome.Event, kind.Name, built);
         }
@@ -186,6 +187,17 @@ internal sealed class PostfixParser : ILogParser
         return session.Id;
     }
 
+    /// <summary>The logging host's name; a file's lines nearly all share one, so the last string is reused.</summary>
+    private string RelayName(ReadOnlySpan<char> host)
+    {
+        if (!host.SequenceEqual(lastRelay))
+        {
+            lastRelay = host.ToString();
+        }
+
+        return lastRelay;
+    }
+
     private MessageState Message(string key, DateTimeOffset now)
     {
         if (!messages.TryGetValue(key, out var state))
@@ -220,7 +232,7 @@ internal sealed class PostfixParser : ILogParser
         }
     }
 
-    private static string SessionKey(string relay, int pid) => string.Create(CultureInfo.InvariantCulture, $"{relay}/{pid}");
+    private static (string Relay, int Pid) SessionKey(string relay, int pid) => (relay, pid);
 
     private static string Pick(string value, string? fallback) => value.Length > 0 ? value : fallback ?? string.Empty;
 
