@@ -43,12 +43,26 @@ internal static class CommandRunner
 
     /// <summary>Opens the store, runs <paramref name="work"/> with it, and closes it.</summary>
     public static Task<int> WithStoreAsync(Func<StoreOptions> resolveOptions, Func<IClickHouseStore, CancellationToken, Task<int>> work, CancellationToken cancellationToken) =>
+        WithStoreAsync(resolveOptions, _ => true, (store, _, token) => work(store, token), cancellationToken);
+
+    /// <summary>
+    /// Reads and checks the command's arguments, then opens the store and runs <paramref name="work"/> with them.
+    /// Arguments are checked first so that a mistyped option is reported at once, without starting
+    /// (or, on a fresh machine, fetching) the engine.
+    /// </summary>
+    public static Task<int> WithStoreAsync<TArguments>(
+        Func<StoreOptions> resolveOptions,
+        Func<StoreOptions, TArguments> readArguments,
+        Func<IClickHouseStore, TArguments, CancellationToken, Task<int>> work,
+        CancellationToken cancellationToken) =>
         RunAsync(async token =>
         {
-            var store = await ClickHouseStore.OpenAsync(resolveOptions(), Loggers, token).ConfigureAwait(false);
+            var options = resolveOptions();
+            var arguments = readArguments(options);
+            var store = await ClickHouseStore.OpenAsync(options, Loggers, token).ConfigureAwait(false);
             await using (store.ConfigureAwait(false))
             {
-                return await work(store, token).ConfigureAwait(false);
+                return await work(store, arguments, token).ConfigureAwait(false);
             }
         }, cancellationToken);
 

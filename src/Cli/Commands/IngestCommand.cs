@@ -38,16 +38,13 @@ internal static class IngestCommand
             Description = "Keep reading one file as it grows, like tail -F (survives rotation and truncation); Ctrl+C stops after committing what was read",
         };
         var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, zone, batchLines, follow };
-        command.SetAction((parse, cancellationToken) =>
-        {
-            StoreOptions? storeOptions = null;
-            return CommandRunner.WithStoreAsync(
-            () => storeOptions = globals.ResolveStore(parse),
-            (store, token) =>
+        command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
+            () => globals.ResolveStore(parse),
+            storeOptions =>
             {
                 var options = new IngestOptions
                 {
-                    RetentionDays = storeOptions!.EventRetentionDays,
+                    RetentionDays = storeOptions.EventRetentionDays,
                     Format = ParseFormat(parse.GetValue(format)),
                     Relay = parse.GetValue(relay),
                     Year = parse.GetValue(year),
@@ -55,20 +52,20 @@ internal static class IngestCommand
                     BatchLines = parse.GetValue(batchLines),
                 };
                 var targets = parse.GetValue(paths)!;
-                if (parse.GetValue(follow))
+                var following = parse.GetValue(follow);
+                if (following && (targets.Length != 1 || targets[0] == "-" || Directory.Exists(targets[0])))
                 {
-                    if (targets.Length != 1 || targets[0] == "-" || Directory.Exists(targets[0]))
-                    {
-                        throw new UsageException("--follow reads exactly one file; run one ingest --follow per file.");
-                    }
-
-                    return FollowAsync(store, options, targets[0], token);
+                    throw new UsageException("--follow reads exactly one file; run one ingest --follow per file.");
                 }
 
-                return RunAsync(store, options, targets, token);
+                // Reported before the engine starts; the runner still copes with a file that vanishes later.
+                var missing = targets.FirstOrDefault(t => t != "-" && t.AsSpan().IndexOfAny('*', '?') < 0 && !File.Exists(t) && !Directory.Exists(t));
+                return missing is null ? (options, targets, following) : throw new UsageException($"{missing} does not exist.");
             },
-            cancellationToken);
-        });
+            (store, arguments, token) => arguments.following
+                ? FollowAsync(store, arguments.options, arguments.targets[0], token)
+                : RunAsync(store, arguments.options, arguments.targets, token),
+            cancellationToken));
         return command;
     }
 

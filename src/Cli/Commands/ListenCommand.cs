@@ -25,31 +25,28 @@ internal static class ListenCommand
         {
             udp, tcp, format, relay, zone,
         };
-        command.SetAction((parse, cancellationToken) =>
-        {
-            StoreOptions? storeOptions = null;
-            return CommandRunner.WithStoreAsync(
-                () => storeOptions = globals.ResolveStore(parse),
-                async (store, token) =>
+        command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
+            () => globals.ResolveStore(parse),
+            storeOptions =>
+            {
+                var (udpEndpoint, tcpEndpoint) = (Endpoint(parse.GetValue(udp), "--udp"), Endpoint(parse.GetValue(tcp), "--tcp"));
+                if (udpEndpoint is null && tcpEndpoint is null)
                 {
-                    var (udpEndpoint, tcpEndpoint) = (Endpoint(parse.GetValue(udp), "--udp"), Endpoint(parse.GetValue(tcp), "--tcp"));
-                    if (udpEndpoint is null && tcpEndpoint is null)
-                    {
-                        (udpEndpoint, tcpEndpoint) = (IPEndPoint.Parse(DefaultEndpoint), IPEndPoint.Parse(DefaultEndpoint));
-                    }
+                    (udpEndpoint, tcpEndpoint) = (IPEndPoint.Parse(DefaultEndpoint), IPEndPoint.Parse(DefaultEndpoint));
+                }
 
-                    var options = new IngestOptions
-                    {
-                        Relay = parse.GetValue(relay),
-                        TimeZone = IngestCommand.ParseZone(parse.GetValue(zone)),
-                        RetentionDays = storeOptions!.EventRetentionDays,
-                    };
-                    var logFormat = LogFormats.Parse(parse.GetValue(format)!)
-                        ?? throw new UsageException($"'{parse.GetValue(format)}' is not a log format RelayWatch reads; use one of {string.Join(", ", LogFormats.Names)}.");
-                    return await ListenAsync(store, options, logFormat, udpEndpoint, tcpEndpoint, token).ConfigureAwait(false);
-                },
-                cancellationToken);
-        });
+                var options = new IngestOptions
+                {
+                    Relay = parse.GetValue(relay),
+                    TimeZone = IngestCommand.ParseZone(parse.GetValue(zone)),
+                    RetentionDays = storeOptions.EventRetentionDays,
+                };
+                var logFormat = LogFormats.Parse(parse.GetValue(format)!)
+                    ?? throw new UsageException($"'{parse.GetValue(format)}' is not a log format RelayWatch reads; use one of {string.Join(", ", LogFormats.Names)}.");
+                return (options, logFormat, udpEndpoint, tcpEndpoint);
+            },
+            (store, arguments, token) => ListenAsync(store, arguments.options, arguments.logFormat, arguments.udpEndpoint, arguments.tcpEndpoint, token),
+            cancellationToken));
         return command;
     }
 

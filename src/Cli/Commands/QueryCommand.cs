@@ -28,24 +28,25 @@ internal static class QueryCommand
         var command = new Command("query", "Run SQL against the store and print the result") { sql, format };
         command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
             () => globals.ResolveStore(parse),
-            async (store, token) =>
+            _ =>
             {
                 var text = parse.GetValue(sql)!;
                 if (text == "-")
                 {
                     using var input = new StreamReader(StandardInput.Open());
-                    text = await input.ReadToEndAsync(token).ConfigureAwait(false);
+                    text = input.ReadToEnd();
                 }
 
-                if (string.IsNullOrWhiteSpace(text))
-                {
-                    throw new UsageException("The SQL statement is empty.");
-                }
-
+                return string.IsNullOrWhiteSpace(text)
+                    ? throw new UsageException("The SQL statement is empty.")
+                    : (Text: text, Format: ClickHouseFormat(parse.GetValue(format)));
+            },
+            async (store, statement, token) =>
+            {
                 var output = Console.OpenStandardOutput();
                 await using (output.ConfigureAwait(false))
                 {
-                    await store.QueryAsync(text, ClickHouseFormat(parse.GetValue(format)), output, null, token).ConfigureAwait(false);
+                    await store.QueryAsync(statement.Text, statement.Format, output, null, token).ConfigureAwait(false);
                 }
 
                 return ExitCodes.Ok;

@@ -22,7 +22,7 @@ public sealed class ListenCommandTests : IDisposable
         var lines = RealLines().Take(900).Select(l => "<22>" + l).ToList();
         using var listening = RelayWatchProcess.Start(
             ["--data", directory.Combine("data"), "--config", directory.Combine("relaywatch.json"), "listen", "--udp", $"127.0.0.1:{port}", "--tcp", $"127.0.0.1:{port}"]);
-        var announced = await listening.StandardError.ReadLineAsync();
+        var announced = await RelayWatchProcess.ReadErrorLineStartingAsync(listening, "Listening for syslog");
 
         using (var udp = new UdpClient())
         {

@@ -25,6 +25,20 @@ internal static class RelayWatchProcess
 
     public static Task<CliResult> RunAsync(params string[] arguments) => RunWithInputAsync(null, arguments);
 
+    /// <summary>
+    /// Reads stderr up to the first line that starts with <paramref name="prefix"/>, skipping what comes before
+    /// (a first run on a fresh machine says it is fetching the engine); null when stderr ends first.
+    /// </summary>
+    public static async Task<string?> ReadErrorLineStartingAsync(Process process, string prefix)
+    {
+        string? line;
+        while ((line = await process.StandardError.ReadLineAsync()) is not null && !line.StartsWith(prefix, StringComparison.Ordinal))
+        {
+        }
+
+        return line;
+    }
+
     /// <summary>Starts the executable without waiting for it, for tests that need two at once.</summary>
     public static Process Start(string[] arguments, bool redirectInput = false, IReadOnlyDictionary<string, string>? environment = null)
     {
