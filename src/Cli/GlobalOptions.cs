@@ -42,11 +42,14 @@ internal sealed class GlobalOptions
         root.Add(Config);
     }
 
+    /// <summary>The configuration file these settings name (empty when none).</summary>
+    public ConfigFile LoadConfig(ParseResult parse) => ConfigFile.Load(parse.GetValue(Config) ?? Environment(ConfigVariable));
+
     /// <summary>The store options these settings describe.</summary>
     /// <param name="dataDirectoryDefault">A command's own default data directory (demo keeps its data apart).</param>
     public StoreOptions ResolveStore(ParseResult parse, string? dataDirectoryDefault = null)
     {
-        var file = ConfigFile.Load(parse.GetValue(Config) ?? Environment(ConfigVariable));
+        var file = LoadConfig(parse);
         var options = new StoreOptions();
         if (dataDirectoryDefault is not null)
         {

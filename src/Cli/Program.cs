@@ -12,6 +12,8 @@ root.Add(StatusCommand.Create(globals));
 root.Add(QueryCommand.Create(globals));
 root.Add(IngestCommand.Create(globals));
 root.Add(ListenCommand.Create(globals));
+root.Add(DetectCommand.Create(globals));
+root.Add(EvaluateCommand.Create(globals));
 root.Add(SimulateCommand.Create());
 
 var parse = root.Parse(args);

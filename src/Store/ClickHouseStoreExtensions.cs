@@ -59,9 +59,13 @@ public static class ClickHouseStoreExtensions
     }
 
     /// <summary>The first field of the first row, or null when the result is empty.</summary>
-    public static async Task<string?> QueryScalarAsync(this IClickHouseStore store, string sql, CancellationToken cancellationToken)
+    public static Task<string?> QueryScalarAsync(this IClickHouseStore store, string sql, CancellationToken cancellationToken) =>
+        store.QueryScalarAsync(sql, null, cancellationToken);
+
+    /// <summary>The first column of the first row, or null when there is no row.</summary>
+    public static async Task<string?> QueryScalarAsync(this IClickHouseStore store, string sql, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
     {
-        var rows = await store.QueryListAsync(sql, null, cancellationToken).ConfigureAwait(false);
+        var rows = await store.QueryListAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0][0];
     }
 

@@ -26,6 +26,9 @@ public static class SqlText
         return quoted.Append('\'').ToString();
     }
 
+    /// <summary>An array of string literals, <c>['a','b']</c>: also the text form of an <c>Array(String)</c> query parameter.</summary>
+    public static string QuoteArray(IEnumerable<string> values) => "[" + string.Join(",", values.Select(QuoteString)) + "]";
+
     /// <summary>An identifier in backquotes: <c>`size`</c>.</summary>
     public static string QuoteIdentifier(string name) =>
         "`" + name.Replace("\\", @"\\", StringComparison.Ordinal).Replace("`", "\\`", StringComparison.Ordinal) + "`";

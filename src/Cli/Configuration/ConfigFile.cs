@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RelayWatch.Analysis.Detection;
+using RelayWatch.Analysis.Estate;
 
 namespace RelayWatch.Cli.Configuration;
 
@@ -20,6 +22,12 @@ internal sealed class ConfigFile
     };
 
     public StoreSection Store { get; set; } = new();
+
+    /// <summary>What is ours: protected domains and internal networks (inferred from the data where absent).</summary>
+    public EstateSettings Estate { get; set; } = new();
+
+    /// <summary>Every detector's thresholds.</summary>
+    public DetectorSettings Detectors { get; set; } = new();
 
     /// <summary>Reads the file, or returns an empty configuration when <paramref name="path"/> is null.</summary>
     /// <exception cref="UsageException">The file is missing or not valid; the message says where.</exception>

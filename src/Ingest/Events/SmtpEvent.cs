@@ -45,6 +45,9 @@ public sealed record SmtpEvent
 
     public string Detail { get; init; } = string.Empty;
 
+    /// <summary>Where a delivery handed the message on, as logged (<c>10.20.0.5[10.20.0.5]:2222</c>, <c>none</c>).</summary>
+    public string NextHop { get; init; } = string.Empty;
+
     public string File { get; init; } = string.Empty;
 
     public ulong Line { get; init; }

@@ -135,7 +135,8 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var code = ParseCode(fields.Get("smtp_code"));
-        var detail = fields.GetString("detail");
+        // A disconnect's detail is its command counts (rcpt=1/21: one recipient accepted of 21 tried).
+        var detail = eventName == EventNames.Disconnect ? fields.Get("command_counts").Trim().ToString() : fields.GetString("detail");
         var isRejection = eventName is EventNames.RcptReject or EventNames.Reject || code >= 400;
         return new SmtpEvent
         {
@@ -157,6 +158,7 @@ internal sealed class PostfixParser : ILogParser
             Size = eventName == EventNames.Message ? state!.Size : 0,
             SaslUser = Pick(fields.GetString("sasl_user"), state?.SaslUser),
             Detail = detail,
+            NextHop = fields.GetString("next_hop"),
             File = file,
             Line = (ulong)lineNumber,
         };

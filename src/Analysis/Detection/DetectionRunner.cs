@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using RelayWatch.Analysis.Estate;
+using RelayWatch.Store;
+
+namespace RelayWatch.Analysis.Detection;
+
+/// <summary>What one detector found on one day, and how long it took.</summary>
+public sealed record DetectorRun(DateOnly Day, string Detector, long Findings, TimeSpan Elapsed);
+
+/// <summary>
+/// Runs detectors day by day and writes their findings. Rerunning a day replaces that day's
+/// findings of each detector that runs, so a window can be detected again after late logs arrive.
+/// </summary>
+public sealed class DetectionRunner(IClickHouseStore store, EstateSettings estate, IReadOnlyList<Detector> detectors, ILogger logger)
+{
+    private const string Delete = "DELETE FROM findings WHERE day = {day:Date} AND detector = {detector:String}";
+
+    private const string Count = "SELECT count() FROM findings WHERE day = {day:Date} AND detector = {detector:String}";
+
+    /// <summary>Runs every detector on each day from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    /// <param name="progress">Told about each detector run as it ends.</param>
+    public async Task<IReadOnlyList<DetectorRun>> RunAsync(DateOnly first, DateOnly last, IProgress<DetectorRun>? progress, CancellationToken cancellationToken)
+    {
+        var runs = new List<DetectorRun>();
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            var context = new DetectionContext(day, await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false));
+            foreach (var detector in detectors)
+            {
+                var run = await RunAsync(detector, context, cancellationToken).ConfigureAwait(false);
+                runs.Add(run);
+                progress?.Report(run);
+            }
+        }
+
+        return runs;
+    }
+
+    private async Task<DetectorRun> RunAsync(Detector detector, DetectionContext context, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var parameters = context.ParametersFor(detector);
+        await store.ExecuteAsync(Delete, parameters, cancellationToken).ConfigureAwait(false);
+        await store.ExecuteAsync(
+            $$"""
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence)
+            SELECT {day:Date}, {detector:String}, subject, severity, score, first_seen, last_seen, events, evidence
+            FROM ({{detector.Query}})
+            """,
+            parameters,
+            cancellationToken).ConfigureAwait(false);
+        var found = long.Parse(await store.QueryScalarAsync(Count, parameters, cancellationToken).ConfigureAwait(false) ?? "0", CultureInfo.InvariantCulture);
+        Log.DetectorRan(logger, detector.Name, context.Day, found, stopwatch.ElapsedMilliseconds);
+        return new DetectorRun(context.Day, detector.Name, found, stopwatch.Elapsed);
+    }
+}

@@ -1,0 +1,86 @@
+namespace RelayWatch.Analysis.Detection;
+
+/// <summary>
+/// The configuration file's <c>detectors</c> section: every detector's thresholds, with the defaults
+/// below. docs/detectors.md explains each and how it was chosen.
+/// </summary>
+public sealed class DetectorSettings
+{
+    public DhaSettings Dha { get; set; } = new();
+
+    public RelayProbeSettings RelayProbe { get; set; } = new();
+
+    public OpenRelaySettings OpenRelay { get; set; } = new();
+
+    public SpoofingSettings Spoofing { get; set; } = new();
+
+    public BackscatterSettings Backscatter { get; set; } = new();
+
+    public AuthBruteForceSettings AuthBruteForce { get; set; } = new();
+
+    /// <summary>Detector names to skip (e.g. <c>["spoofing"]</c> where third parties legitimately send as us).</summary>
+    public IReadOnlyList<string> Disabled { get; set; } = [];
+}
+
+public sealed class DhaSettings
+{
+    /// <summary>Distinct unknown recipients one IP must try in a day.</summary>
+    public int MinUnknownRecipients { get; set; } = 10;
+
+    /// <summary>Share of unknown among all recipients it tried (unknown + accepted); an ordinary sender's typo stays far below.</summary>
+    public double MinUnknownRatio { get; set; } = 0.5;
+
+    /// <summary>Distinct unknown recipients at which a harvest is rated high rather than medium.</summary>
+    public int HighUnknownRecipients { get; set; } = 100;
+
+    /// <summary>Days a low-and-slow campaign is aggregated over.</summary>
+    public int NetworkWindowDays { get; set; } = 7;
+
+    /// <summary>Distinct unknown recipients a /24 or /48 must collect in the window.</summary>
+    public int MinNetworkUnknownRecipients { get; set; } = 20;
+
+    /// <summary>Distinct member IPs that must take part.</summary>
+    public int MinNetworkMembers { get; set; } = 3;
+
+    /// <summary>The busiest member's largest share of the network's unknown recipients: above it, the harvest is one IP's, not the network's.</summary>
+    public double MaxNetworkMemberShare { get; set; } = 0.5;
+}
+
+public sealed class RelayProbeSettings
+{
+    /// <summary>Relay-denied recipients an IP must try in a day; one is enough when it has a probe's shape (% hack, quoted, source route, test address).</summary>
+    public int MinAttempts { get; set; } = 2;
+}
+
+public sealed class OpenRelaySettings
+{
+    /// <summary>Messages relayed to foreign domains before it is a finding; one is already an incident.</summary>
+    public int MinMessages { get; set; } = 1;
+}
+
+public sealed class SpoofingSettings
+{
+    /// <summary>Largest edit distance from one of our domains that makes a sender domain a look-alike.</summary>
+    public int MaxLookAlikeDistance { get; set; } = 2;
+
+    /// <summary>Networks allowed to send as us without authenticating (a newsletter service, say), as CIDR.</summary>
+    public IReadOnlyList<string> AllowedSenders { get; set; } = [];
+}
+
+public sealed class BackscatterSettings
+{
+    /// <summary>Null-sender bounces from one IP, to our users who never mailed its domain, before it is a finding.</summary>
+    public int MinUnmatchedBounces { get; set; } = 5;
+
+    /// <summary>Share of its bounces that must be unmatched: a real mail server also bounces mail we did send.</summary>
+    public double MinUnmatchedRatio { get; set; } = 0.8;
+
+    /// <summary>Days of our outbound mail a bounce is matched against.</summary>
+    public int OutboundWindowDays { get; set; } = 7;
+}
+
+public sealed class AuthBruteForceSettings
+{
+    /// <summary>Failed authentications from one IP in a day.</summary>
+    public int MinFailures { get; set; } = 10;
+}

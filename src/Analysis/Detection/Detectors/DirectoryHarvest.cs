@@ -1,0 +1,132 @@
+using System.Globalization;
+
+namespace RelayWatch.Analysis.Detection.Detectors;
+
+/// <summary>
+/// <c>dha</c>: directory harvest. Two rules over user-unknown rejections, each weighed against the
+/// recipients the same client had accepted, so an ordinary sender's typo never counts:
+/// <c>per_ip</c>, many unknown recipients from one address in a day; and <c>network</c>, a
+/// low-and-slow campaign spread over a /24 or /48 that only shows when its members are added up
+/// over several days (the network is blamed and every member listed).
+/// </summary>
+internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
+{
+    public override string Name => "dha";
+
+    public override string Summary => "Directory harvest: many recipients tried that do not exist, from one IP or spread over a /24 or /48";
+
+    public override int LookbackDays => settings.NetworkWindowDays;
+
+    public override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string>
+    {
+        ["min_unknown"] = settings.MinUnknownRecipients.ToString(CultureInfo.InvariantCulture),
+        ["min_ratio"] = settings.MinUnknownRatio.ToString(CultureInfo.InvariantCulture),
+        ["high_unknown"] = settings.HighUnknownRecipients.ToString(CultureInfo.InvariantCulture),
+        ["min_network_unknown"] = settings.MinNetworkUnknownRecipients.ToString(CultureInfo.InvariantCulture),
+        ["min_members"] = settings.MinNetworkMembers.ToString(CultureInfo.InvariantCulture),
+        ["max_member_share"] = settings.MaxNetworkMemberShare.ToString(CultureInfo.InvariantCulture),
+    };
+
+    // Rows about recipients, one client at a time: the unknown ones, the delivered ones, and the
+    // accepted-RCPT counts of disconnects (Postfix does not log a recipient accepted without DATA).
+    private const string RecipientRows = $"""
+        SELECT
+            {Sql.ClientIp} AS ip,
+            {Sql.ClientNetwork} AS network,
+            lower(rcpt_to) AS rcpt,
+            splitByChar('@', rcpt)[1] AS local_part,
+            event = 'rcpt_reject' AND reason = 'user_unknown' AS unknown_row,
+            if(event = 'disconnect', {Sql.AcceptedRcptCommands}, 0) AS accepted_commands,
+            event, session_id, relay, helo, ts
+        FROM smtp_events
+        WHERE %WHEN% AND (event = 'rcpt_reject' AND reason = 'user_unknown' OR event IN ('delivery', 'disconnect'))
+          AND NOT {Sql.ClientIsInternal}
+        """;
+
+    // Per client: what it tried and what it got.
+    private const string PerClient = """
+        SELECT
+            ip,
+            any(network) AS network,
+            uniqExactIf(rcpt, unknown_row) AS unknown,
+            countIf(unknown_row) AS attempts,
+            uniqExactIf(rcpt, event = 'delivery') AS delivered,
+            sum(accepted_commands) AS accepted,
+            greatest(delivered, accepted) AS valid,
+            uniqExactIf(session_id, unknown_row) AS sessions,
+            groupUniqArrayIf(20)(rcpt, event = 'delivery') AS exposed,
+            accepted - least(accepted, delivered) AS exposed_unlogged,
+            uniqExactIf(rcpt, unknown_row AND match(local_part, '^[a-z]+$')) AS dictionary_words,
+            uniqExactIf(rcpt, unknown_row AND match(local_part, '^[a-z]+[._-][a-z]+$')) AS name_permutations,
+            groupUniqArrayIf(rcpt, unknown_row) AS unknown_recipients,
+            groupUniqArrayIf(5)(relay, unknown_row) AS relays,
+            groupUniqArrayIf(5)(helo, unknown_row AND helo != '') AS helos,
+            groupUniqArrayIf(toDate(ts), unknown_row) AS days,
+            countIf(unknown_row AND toDate(ts) = {day:Date}) AS attempts_on_the_day,
+            minIf(ts, unknown_row) AS first_seen,
+            maxIf(ts, unknown_row) AS last_seen
+        FROM (%ROWS%)
+        GROUP BY ip
+        HAVING unknown > 0
+        """;
+
+    private const string EvidenceType =
+        "Tuple(rule String, unknown_recipients UInt64, unknown_attempts UInt64, accepted_recipients UInt64, sessions UInt64, "
+        + "exposed_mailboxes Array(String), exposed_unlogged UInt64, dictionary_words UInt64, name_permutations UInt64, "
+        + "sample_unknown Array(String), relays Array(String), helos Array(String), days_active UInt64, member_count UInt64, members Array(String))";
+
+    public override string Query => $$"""
+        SELECT
+            ip AS subject,
+            if(unknown >= {high_unknown:UInt64}, 'high', 'medium') AS severity,
+            toFloat32(unknown / (unknown + valid)) AS score,
+            first_seen, last_seen, attempts AS events,
+            toJSONString(CAST(tuple('per_ip', unknown, attempts, valid, sessions, exposed, exposed_unlogged, dictionary_words,
+                name_permutations, arraySlice(arraySort(unknown_recipients), 1, 20), relays, helos, length(days), toUInt64(1), [ip]), '{{EvidenceType}}')) AS evidence
+        FROM ({{PerClientOn(Sql.OnTheDay)}})
+        WHERE unknown >= {min_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid)
+
+        UNION ALL
+
+        SELECT
+            network AS subject,
+            if(n_unknown >= {high_unknown:UInt64}, 'high', 'medium') AS severity,
+            toFloat32(n_unknown / (n_unknown + n_valid)) AS score,
+            n_first_seen AS first_seen, n_last_seen AS last_seen, n_attempts AS events,
+            toJSONString(CAST(tuple('network', n_unknown, n_attempts, n_valid, n_sessions, n_exposed, n_exposed_unlogged, n_dictionary_words,
+                n_name_permutations, arraySlice(arraySort(n_sample), 1, 20), n_relays, n_helos, n_days_active, n_members_count, n_members), '{{EvidenceType}}')) AS evidence
+        FROM
+        (
+            SELECT
+                network,
+                uniqExactArray(unknown_recipients) AS n_unknown,
+                sum(attempts) AS n_attempts,
+                sum(valid) AS n_valid,
+                sum(sessions) AS n_sessions,
+                arraySlice(groupUniqArrayArray(exposed), 1, 20) AS n_exposed,
+                sum(exposed_unlogged) AS n_exposed_unlogged,
+                sum(dictionary_words) AS n_dictionary_words,
+                sum(name_permutations) AS n_name_permutations,
+                arraySlice(groupUniqArrayArray(unknown_recipients), 1, 200) AS n_sample,
+                groupUniqArrayArray(5)(relays) AS n_relays,
+                groupUniqArrayArray(5)(helos) AS n_helos,
+                uniqExactArray(days) AS n_days_active,
+                count() AS n_members_count,
+                arraySort(groupArray(200)(ip)) AS n_members,
+                max(unknown) AS n_busiest_member,
+                sum(attempts_on_the_day) AS n_attempts_on_the_day,
+                min(first_seen) AS n_first_seen,
+                max(last_seen) AS n_last_seen
+            FROM ({{PerClientOn(Sql.InTheWindow)}})
+            GROUP BY network
+        )
+        WHERE n_attempts_on_the_day > 0
+          AND n_members_count >= {min_members:UInt64}
+          AND n_unknown >= {min_network_unknown:UInt64}
+          AND n_unknown >= {min_ratio:Float64} * (n_unknown + n_valid)
+          AND n_busiest_member <= {max_member_share:Float64} * n_unknown
+        """;
+
+    private static string PerClientOn(string when) =>
+        PerClient.Replace("%ROWS%", RecipientRows.Replace("%WHEN%", when, StringComparison.Ordinal), StringComparison.Ordinal);
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace RelayWatch.Analysis.Detection.Detectors;
+
+/// <summary>
+/// <c>open_relay</c>: mail from an outside client that did not authenticate, for a domain that is
+/// not ours, accepted and delivered onwards to the Internet. Always critical; names the relay.
+/// </summary>
+/// <remarks>
+/// A user's forwarding alias (ours → an outside mailbox) looks the same in Postfix's delivery
+/// record; list such relays' forwarding targets' senders as internal, or expect those findings.
+/// </remarks>
+internal sealed class OpenRelay(OpenRelaySettings settings) : Detector
+{
+    public override string Name => "open_relay";
+
+    public override string Summary => "Open relay: mail from unauthenticated outside clients to foreign domains that a relay of ours accepted and delivered";
+
+    public override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string>
+    {
+        ["min_messages"] = settings.MinMessages.ToString(CultureInfo.InvariantCulture),
+    };
+
+    public override string Query => $$"""
+        SELECT
+            ip AS subject,
+            'critical' AS severity,
+            toFloat32(1) AS score,
+            first_seen, last_seen, deliveries AS events,
+            toJSONString(CAST(tuple('delivered_to_foreign_domain', relays, messages, deliveries, recipients, senders, next_hops, hosts, helos),
+                'Tuple(rule String, relays Array(String), messages UInt64, deliveries UInt64, sample_recipients Array(String), senders Array(String), next_hops Array(String), client_hosts Array(String), helos Array(String))')) AS evidence
+        FROM
+        (
+            SELECT
+                {{Sql.ClientIp}} AS ip,
+                uniqExact(relay, queue_id) AS messages,
+                count() AS deliveries,
+                groupUniqArray(10)(rcpt_to) AS recipients,
+                groupUniqArray(10)(mail_from) AS senders,
+                groupUniqArray(5)(next_hop) AS next_hops,
+                groupUniqArray(3)(client_host) AS hosts,
+                groupUniqArrayIf(3)(helo, helo != '') AS helos,
+                groupUniqArray(10)(relay) AS relays,
+                min(ts) AS first_seen,
+                max(ts) AS last_seen
+            FROM smtp_events
+            WHERE {{Sql.OnTheDay}} AND event = 'delivery'
+              AND sasl_user = '' AND NOT {{Sql.ClientIsInternal}}
+              AND NOT {{Sql.IsOurDomain(Sql.RcptDomain)}}
+              AND NOT arrayExists(n -> isIPAddressInRange({{Sql.NextHopAddress}}, n), {internal_networks:Array(String)})
+            GROUP BY ip
+            HAVING messages >= {min_messages:UInt64}
+        )
+        """;
+}

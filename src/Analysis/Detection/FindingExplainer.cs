@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace RelayWatch.Analysis.Detection;
+
+/// <summary>Says in one sentence why a finding was made, from its evidence, for a terminal or a report.</summary>
+public static class FindingExplainer
+{
+    public static string Explain(Finding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        try
+        {
+            using var evidence = finding.ParseEvidence();
+            var e = evidence.RootElement;
+            return finding.Detector switch
+            {
+                "dha" when Text(e, "rule") == "network" => Invariant(
+                    $"{Number(e, "unknown_recipients")} unknown recipients from {Number(e, "member_count")} IPs of the network over {Number(e, "days_active")} day(s); {Percent(e)} of what they tried"),
+                "dha" => Invariant(
+                    $"{Number(e, "unknown_recipients")} unknown recipients in {Number(e, "sessions")} session(s), {Percent(e)} of what it tried; {Number(e, "accepted_recipients")} accepted{Exposed(e)}"),
+                "relay_probe" => Invariant(
+                    $"{Number(e, "attempts")} relay attempt(s) refused: {string.Join(", ", Strings(e, "probe_types"))}; HELO {string.Join(", ", Strings(e, "helos")).OrNone()}"),
+                "open_relay" => Invariant(
+                    $"{Number(e, "messages")} message(s) to foreign domains accepted and delivered by {string.Join(", ", Strings(e, "relays"))}, e.g. to {Strings(e, "sample_recipients").FirstOrDefault().OrNone()}"),
+                "spoofing" => Invariant(
+                    $"{(Text(e, "rule") == "own_domain" ? "our domain" : "a look-alike of our domain")} as sender ({string.Join(", ", Strings(e, "forged_senders").Take(3))}) without authentication; {Number(e, "accepted_messages")} accepted, {Number(e, "refused")} refused"),
+                "backscatter" => Invariant(
+                    $"{Number(e, "unmatched_bounces")} of {Number(e, "bounces")} bounces for mail our users never sent to {Text(e, "bouncer_domain").OrNone()}, to {Strings(e, "targets").Count()} user(s)"),
+                "auth_bruteforce" => Invariant(
+                    $"{Number(e, "failures")} failed authentications in {Number(e, "sessions")} session(s)"),
+                _ => Invariant($"{finding.Events} events; rule {Text(e, "rule")}"),
+            };
+        }
+        catch (JsonException)
+        {
+            return $"{finding.Events} events (evidence unreadable)";
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+
+    private static long Number(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
+
+    private static IEnumerable<string> Strings(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)
+            : [];
+
+    private static string Percent(JsonElement e)
+    {
+        var unknown = Number(e, "unknown_recipients");
+        var total = unknown + Number(e, "accepted_recipients");
+        return total == 0 ? "none" : (unknown / (double)total).ToString("P0", CultureInfo.InvariantCulture);
+    }
+
+    private static string Exposed(JsonElement e)
+    {
+        var named = Strings(e, "exposed_mailboxes").ToList();
+        var unlogged = Number(e, "exposed_unlogged");
+        var parts = new List<string>();
+        if (named.Count > 0)
+        {
+            parts.Add("exposed: " + string.Join(", ", named.Take(3)) + (named.Count > 3 ? ", …" : string.Empty));
+        }
+
+        if (unlogged > 0)
+        {
+            parts.Add(Invariant($"{unlogged} mailbox(es) exposed whose address the log does not name"));
+        }
+
+        return parts.Count == 0 ? string.Empty : " (" + string.Join("; ", parts) + ")";
+    }
+
+    private static string OrNone(this string? text) => string.IsNullOrEmpty(text) ? "none" : text;
+}

@@ -1,0 +1,45 @@
+namespace RelayWatch.Analysis.Detection;
+
+/// <summary>
+/// SQL expressions every detector shares, over <c>smtp_events</c> columns and the parameters that
+/// <see cref="DetectionContext.Parameters"/> binds: <c>{day:Date}</c>, <c>{our_domains:Array(String)}</c>,
+/// <c>{internal_networks:Array(String)}</c>. Plain ClickHouse SQL, the same on both engines.
+/// </summary>
+internal static class Sql
+{
+    /// <summary>The client address as canonical text: <c>203.0.113.7</c>, <c>2001:db8::1</c>.</summary>
+    public const string ClientIp = "replaceRegexpOne(IPv6NumToString(client_ip), '^::ffff:', '')";
+
+    /// <summary>The client's /24 (IPv4) or /48 (IPv6) network as CIDR text.</summary>
+    public const string ClientNetwork =
+        "if(startsWith(IPv6NumToString(client_ip), '::ffff:'), "
+        + "concat(IPv4NumToString(tupleElement(IPv4CIDRToRange(toIPv4(" + ClientIp + "), 24), 1)), '/24'), "
+        + "concat(IPv6NumToString(tupleElement(IPv6CIDRToRange(client_ip, 48), 1)), '/48'))";
+
+    /// <summary>Whether the client is ours (private space, configured networks, our mail servers).</summary>
+    public const string ClientIsInternal = "arrayExists(n -> isIPAddressInRange(" + ClientIp + ", n), {internal_networks:Array(String)})";
+
+    public const string RcptDomain = "lower(splitByChar('@', rcpt_to)[-1])";
+
+    public const string SenderDomain = "lower(splitByChar('@', mail_from)[-1])";
+
+    /// <summary>
+    /// The address a delivery was handed to, from <c>name[address]:port</c>; <c>::</c> (internal) when
+    /// there is none, as for local delivery.
+    /// </summary>
+    public const string NextHopAddress =
+        @"if(isIPv4String(extract(next_hop, '\\[([0-9A-Fa-f:.]+)\\]')) OR isIPv6String(extract(next_hop, '\\[([0-9A-Fa-f:.]+)\\]')), extract(next_hop, '\\[([0-9A-Fa-f:.]+)\\]'), '::')";
+
+    /// <summary>Whether <paramref name="domain"/> (an SQL expression) is one of ours or a subdomain of one.</summary>
+    public static string IsOurDomain(string domain) =>
+        $"arrayExists(o -> {domain} = o OR endsWith({domain}, concat('.', o)), {{our_domains:Array(String)}})";
+
+    /// <summary>The accepted-recipient count of a disconnect's command counts (<c>rcpt=1/21</c> → 1).</summary>
+    public const string AcceptedRcptCommands = @"toUInt64OrZero(extract(detail, '(?:^| )rcpt=(\\d+)'))";
+
+    /// <summary>The rows of the day being detected, read through the sorting key.</summary>
+    public const string OnTheDay = "toDate(ts) = {day:Date}";
+
+    /// <summary>The rows of the look-back window ending with the day being detected.</summary>
+    public const string InTheWindow = "toDate(ts) BETWEEN {window_start:Date} AND {day:Date}";
+}

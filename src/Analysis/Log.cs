@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+
+namespace RelayWatch.Analysis;
+
+/// <summary>Analysis's log messages (event ids 3000–3999).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(3001, LogLevel.Debug, "{Detector} on {Day}: {Findings} findings in {Milliseconds} ms")]
+    public static partial void DetectorRan(ILogger logger, string detector, DateOnly day, long findings, long milliseconds);
+}
