@@ -52,6 +52,7 @@ public sealed class Simulator(SimulationOptions options)
                 new SaslBruteForce(estate, log, options.Seed, 7),
                 new SpamBotnet(estate, log, options.Seed, 8),
                 new OutboundMail(estate, log, options.Scale, options.Seed, 9),
+                new OpenRelayAbuse(estate, log, options.Seed, 10, options.Start),
             ];
 
             var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");

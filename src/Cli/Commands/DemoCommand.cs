@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using RelayWatch.Cli.Configuration;
 using RelayWatch.Cli.Output;
 using RelayWatch.Ingest;
 using RelayWatch.Store;
@@ -33,17 +34,17 @@ internal static class DemoCommand
         {
             var outputDirectory = Path.GetFullPath(parse.GetValue(output)!);
             var stopwatch = Stopwatch.StartNew();
-            StoreOptions? options = null;
             return CommandRunner.WithStoreAsync(
-                () => options = globals.ResolveStore(parse, dataDirectoryDefault: Path.Combine(outputDirectory, "data")),
-                (store, token) => RunAsync(store, options!, parse.GetValue(samples) ?? FindSamples(), outputDirectory, stopwatch, token),
+                () => globals.ResolveStore(parse, dataDirectoryDefault: Path.Combine(outputDirectory, "data")),
+                options => (Store: options, Config: globals.LoadConfig(parse)),
+                (store, arguments, token) => RunAsync(store, arguments.Store, arguments.Config, parse.GetValue(samples) ?? FindSamples(), outputDirectory, stopwatch, token),
                 cancellationToken);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(
-        IClickHouseStore store, StoreOptions options, string? samples, string outputDirectory, Stopwatch stopwatch, CancellationToken cancellationToken)
+        IClickHouseStore store, StoreOptions options, ConfigFile config, string? samples, string outputDirectory, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var status = await StoreStatus.ReadAsync(store, cancellationToken).ConfigureAwait(false);
         var where = store.Info.Engine == "embedded" ? $"embedded engine, data in {store.Info.Location}" : $"server {store.Info.Location}";
@@ -74,12 +75,11 @@ internal static class DemoCommand
             Console.WriteLine();
             Console.WriteLine("3. What the relays saw, by event:");
             await PrintAsync(store, "SELECT event, count() AS events, uniqExact(client_ip) AS clients FROM smtp_events GROUP BY event ORDER BY events DESC", cancellationToken).ConfigureAwait(false);
-            Console.WriteLine("4. The clients we refused most, and why:");
-            await PrintAsync(store, """
-                SELECT replaceOne(toString(client_ip), '::ffff:', '') AS client, count() AS refused,
-                       arrayStringConcat(groupUniqArray(reason), ', ') AS reasons, uniqExact(rcpt_to) AS recipients
-                FROM smtp_events WHERE event IN ('rcpt_reject', 'reject') GROUP BY client ORDER BY refused DESC LIMIT 10
-                """, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine("4. Detection over every day the samples cover (relaywatch detect):");
+            Console.WriteLine();
+            var days = await store.QueryListAsync("SELECT toString(min(toDate(ts))), toString(max(toDate(ts))) FROM smtp_events", null, cancellationToken).ConfigureAwait(false);
+            var (first, last) = (DateOnly.Parse(days[0][0], CultureInfo.InvariantCulture), DateOnly.Parse(days[0][1], CultureInfo.InvariantCulture));
+            await DetectCommand.RunAsync(store, config.Estate, config.Detectors, first, last, cancellationToken).ConfigureAwait(false);
         }
 
         Console.WriteLine();

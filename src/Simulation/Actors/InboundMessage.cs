@@ -6,7 +6,8 @@ namespace RelayWatch.Simulation.Actors;
 internal static class InboundMessage
 {
     /// <summary>Writes an accepted message in <paramref name="session"/>, disconnecting after DATA; deliveries follow.</summary>
-    public static void Accept(SmtpSession session, Random random, Estate estate, string mailFrom, IReadOnlyList<string> recipients, string messageIdDomain, int pid)
+    /// <param name="nextHop">Where the relay hands it on [default: our Domino server].</param>
+    public static void Accept(SmtpSession session, Random random, Estate estate, string mailFrom, IReadOnlyList<string> recipients, string messageIdDomain, int pid, string? nextHop = null)
     {
         foreach (var _ in recipients)
         {
@@ -28,7 +29,7 @@ internal static class InboundMessage
             var delay = 0.2 + random.NextDouble();
             session.Wait(delay).Add("delivery", new()
             {
-                ["queue_id"] = queueId, ["rcpt_to"] = recipient, ["next_hop"] = estate.Domino,
+                ["queue_id"] = queueId, ["rcpt_to"] = recipient, ["next_hop"] = nextHop ?? estate.Domino,
                 ["delay"] = SimRandom.Seconds(delay + 0.4), ["delays"] = "0.1/0.01/0.05/" + SimRandom.Seconds(delay),
                 ["dsn"] = "2.0.0", ["status"] = "sent", ["detail"] = "250 Message accepted for delivery",
             }, "postfix/smtp", pid + 2);

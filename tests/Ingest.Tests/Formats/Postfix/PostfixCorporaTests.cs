@@ -38,4 +38,35 @@ public sealed class PostfixCorporaTests(ITestOutputHelper output)
 
         Assert.Empty(unrecognised);
     }
+
+    /// <summary>
+    /// The detector inputs: every Postfix recipient refusal for relaying or an unknown user that appears
+    /// anywhere in the corpora (whole logs, parser test fixtures, grok samples) becomes a
+    /// <c>rcpt_reject</c> with the client, the recipient and the reason the detectors group by.
+    /// </summary>
+    [Fact]
+    public void EveryRelayDeniedAndUnknownUserRefusalInTheCorporaFeedsItsDetector()
+    {
+        var refusal = new System.Text.RegularExpressions.Regex(
+            @"(?:NOQUEUE|[0-9A-F]{6,}): reject: RCPT from [^ ]+\[[0-9a-fA-F:.]+\](?::\d+)?: [45]\d\d [^""]*?(?:Relay access denied|[Uu]ser unknown)[^""]*");
+        var messages = Directory.EnumerateFiles(Corpora.Root, "*", SearchOption.AllDirectories)
+            .SelectMany(File.ReadLines)
+            .SelectMany(l => refusal.Matches(l).Select(m => m.Value.TrimEnd('\\', ',')))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var parser = new PostfixParser();
+        var origin = new LineOrigin("corpora", null, TimestampContext.Utc(2024));
+
+        Assert.True(messages.Count >= 4, $"expected the corpora's refusals, found {messages.Count}");
+        foreach (var message in messages)
+        {
+            var result = parser.Parse("Nov 24 10:00:00 mx1 postfix/smtpd[4242]: " + message, origin, 1);
+            Assert.Equal(LineOutcome.Event, result.Outcome);
+            var e = result.Event!;
+            Assert.Equal("rcpt_reject", e.Event);
+            Assert.Equal(message.Contains("Relay access denied", StringComparison.Ordinal) ? "relay_denied" : "user_unknown", e.Reason);
+            Assert.NotEqual(string.Empty, e.ClientIp);
+            Assert.NotEqual(string.Empty, e.RcptTo);
+        }
+    }
 }
