@@ -14,6 +14,7 @@ root.Add(IngestCommand.Create(globals));
 root.Add(ListenCommand.Create(globals));
 root.Add(DetectCommand.Create(globals));
 root.Add(EvaluateCommand.Create(globals));
+root.Add(ServeCommand.Create(globals));
 root.Add(SimulateCommand.Create());
 
 var parse = root.Parse(args);

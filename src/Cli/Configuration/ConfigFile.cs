@@ -26,6 +26,9 @@ internal sealed class ConfigFile
     /// <summary>What is ours: protected domains and internal networks (inferred from the data where absent).</summary>
     public EstateSettings Estate { get; set; } = new();
 
+    /// <summary>The scheduler and web host of <c>relaywatch serve</c>.</summary>
+    public ServeSection Serve { get; set; } = new();
+
     /// <summary>Every detector's thresholds.</summary>
     public DetectorSettings Detectors { get; set; } = new();
 

@@ -21,11 +21,11 @@ public sealed class SchemaMigratorTests
         var second = await migrator.MigrateAsync(CancellationToken.None);
         var schemaAfterSecond = await store.QueryListAsync(SchemaQuery, null, CancellationToken.None);
 
-        Assert.Equal([1, 2, 3, 4], first);
+        Assert.Equal(Enumerable.Range(1, SchemaMigrator.LatestVersion), first);
         Assert.Empty(second);
         Assert.Equal(schemaAfterFirst, schemaAfterSecond);
         Assert.Equal(["findings", "ingest_checkpoints", "ingest_errors", "ip_scores", "schema_migrations", "smtp_events"], schemaAfterSecond.Select(r => r[0]));
-        Assert.Equal("4", await store.QueryScalarAsync("SELECT count() FROM schema_migrations FINAL", CancellationToken.None));
+        Assert.Equal(SchemaMigrator.LatestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), await store.QueryScalarAsync("SELECT count() FROM schema_migrations FINAL", CancellationToken.None));
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+using System.Globalization;
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using RelayWatch.Analysis.Detection;
+using RelayWatch.Analysis.Estate;
+using RelayWatch.Store;
+
+namespace RelayWatch.Analysis.Jobs;
+
+/// <summary>The estate and detector settings the scheduled jobs run with.</summary>
+public sealed record DetectionSettings(EstateSettings Estate, DetectorSettings Detectors);
+
+/// <summary>
+/// Detection as Hangfire jobs: every hour over the day so far (findings of today are replaced each
+/// time, so they firm up as the day goes on), and a daily close over yesterday once its last logs are
+/// in. A failed run is retried; two runs never overlap.
+/// </summary>
+public sealed class DetectionJobs(IClickHouseStore store, DetectionSettings settings, TimeProvider time, ILogger<DetectionJobs> logger)
+{
+    public const string HourlyJobId = "detect-hourly";
+    public const string DailyCloseJobId = "detect-daily-close";
+
+    /// <summary>At five past every hour.</summary>
+    public const string HourlyCron = "5 * * * *";
+
+    /// <summary>At 00:30 UTC, when yesterday's late log lines have arrived.</summary>
+    public const string DailyCloseCron = "30 0 * * *";
+
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
+    public Task<string> DetectTodayAsync(CancellationToken cancellationToken) =>
+        DetectAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken);
+
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
+    public Task<string> CloseYesterdayAsync(CancellationToken cancellationToken) =>
+        DetectAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1), cancellationToken);
+
+    /// <param name="day">YYYY-MM-DD (Hangfire stores job arguments as text).</param>
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
+    public Task<string> DetectDayAsync(string day, CancellationToken cancellationToken) =>
+        DetectAsync(DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken);
+
+    /// <returns>A one-line summary, which Hangfire keeps as the job's result.</returns>
+    private async Task<string> DetectAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        var runner = new DetectionRunner(store, settings.Estate, DetectorCatalog.Create(settings.Detectors), logger);
+        var runs = await runner.RunAsync(day, day, null, cancellationToken).ConfigureAwait(false);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{day:yyyy-MM-dd}: {string.Join(", ", runs.Select(r => $"{r.Detector} {r.Findings}"))} in {runs.Sum(r => r.Elapsed.TotalSeconds):F1} s");
+    }
+}

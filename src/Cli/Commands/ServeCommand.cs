@@ -1,0 +1,58 @@
+using System.CommandLine;
+using RelayWatch.Analysis.Jobs;
+using RelayWatch.Cli.Serve;
+
+namespace RelayWatch.Cli.Commands;
+
+/// <summary><c>relaywatch serve</c>: the scheduler (Hangfire) and its dashboard, until stopped.</summary>
+internal static class ServeCommand
+{
+    private const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public static Command Create(GlobalOptions globals)
+    {
+        var urls = new Option<string?>("--urls") { Description = $"Where to listen [default: {DefaultUrls}]; other machines also need $RELAYWATCH_SERVE_CREDENTIALS", HelpName = "URLS" };
+        var command = new Command("serve", "Run the schedule (hourly detection, daily close) with its Hangfire dashboard and JSON API until stopped")
+        {
+            urls,
+        };
+        command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
+            () => globals.ResolveStore(parse),
+            storeOptions =>
+            {
+                var config = globals.LoadConfig(parse);
+                var jobStorage = config.Serve.JobStorage
+                    ?? Path.Combine(storeOptions.ConnectionString is null ? storeOptions.DataDirectory : StoreDefaults(), "hangfire.sqlite");
+                var workers = config.Serve.Workers ?? 2;
+                if (workers < 1)
+                {
+                    throw new UsageException("serve.workers must be at least 1.");
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jobStorage))!);
+                return new ServeOptions(
+                    parse.GetValue(urls) ?? config.Serve.Urls ?? DefaultUrls,
+                    Path.GetFullPath(jobStorage),
+                    workers,
+                    new DetectionSettings(config.Estate, config.Detectors),
+                    new AccessPolicy(Environment.GetEnvironmentVariable(AccessPolicy.CredentialsVariable)));
+            },
+            async (store, options, token) =>
+            {
+                try
+                {
+                    await ServeHost.RunAsync(store, options, token).ConfigureAwait(false);
+                }
+                catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new UsageException($"Cannot listen on {options.Urls}: {e.Message.TrimEnd('.')}.");
+                }
+
+                return ExitCodes.Ok;
+            },
+            cancellationToken));
+        return command;
+    }
+
+    private static string StoreDefaults() => new Store.StoreOptions().DataDirectory;
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using Hangfire;
+using Hangfire.Storage;
+using Hangfire.Storage.SQLite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RelayWatch.Analysis.Detection;
+using RelayWatch.Analysis.Jobs;
+using RelayWatch.Cli.Output;
+using RelayWatch.Store;
+
+namespace RelayWatch.Cli.Serve;
+
+/// <summary>What serve runs with.</summary>
+internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, AccessPolicy Access);
+
+/// <summary>
+/// The long-running host: Hangfire's server with its schedule and dashboard, and a small JSON API
+/// (the web console will grow here), over one open store.
+/// </summary>
+internal static class ServeHost
+{
+    public static async Task RunAsync(IClickHouseStore store, ServeOptions options, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new StderrLoggerProvider(LogLevel.Information));
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(options.Detection);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddTransient<DetectionJobs>();
+        builder.Services.AddHangfire(configuration => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            // A queued job starts within a second rather than Hangfire's default 15.
+            .UseSQLiteStorage(options.JobStorage, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        builder.Services.AddHangfireServer(server =>
+        {
+            server.WorkerCount = options.Workers;
+            server.ServerName = $"relaywatch-{Environment.MachineName}-{Environment.ProcessId}";
+        });
+
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (!options.Access.Allows(context.Connection.RemoteIpAddress, context.Request.Headers.Authorization))
+            {
+                context.Response.StatusCode = options.Access.RemoteAccessConfigured ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
+                if (options.Access.RemoteAccessConfigured)
+                {
+                    context.Response.Headers.WWWAuthenticate = "Basic realm=\"RelayWatch\"";
+                }
+
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+        // The access policy above already decided; Hangfire's own filter would refuse every remote user.
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], DashboardTitle = "RelayWatch jobs", DisplayStorageConnectionString = false });
+        MapApi(app);
+
+        var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
+        recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);
+        recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.DailyCloseJobId, j => j.CloseYesterdayAsync(CancellationToken.None), DetectionJobs.DailyCloseCron);
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await Console.Error.WriteLineAsync(
+            $"RelayWatch serve on {string.Join(", ", app.Urls)}: jobs dashboard at /hangfire, API at /api; jobs stored in {options.JobStorage}. Ctrl+C stops.").ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static void MapApi(WebApplication app)
+    {
+        app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
+
+        // Queue detection of one day now (e.g. after ingesting late logs); answers with the job's id.
+        app.MapPost("/api/detect", (string? day, IBackgroundJobClient jobs, TimeProvider time) =>
+        {
+            var date = day is null ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)
+                : DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
+                : (DateOnly?)null;
+            if (date is null)
+            {
+                return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });
+            }
+
+            var id = jobs.Enqueue<DetectionJobs>(j => j.DetectDayAsync(date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CancellationToken.None));
+            return Results.Accepted($"/api/jobs/{id}", new { job = id, day = date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+        });
+
+        app.MapGet("/api/jobs/{id}", (string id, JobStorage storage) =>
+        {
+            using var connection = storage.GetConnection();
+            var job = connection.GetJobData(id);
+            if (job is null)
+            {
+                return Results.NotFound(new { error = $"There is no job {id}." });
+            }
+
+            var state = connection.GetStateData(id);
+            return Results.Ok(new
+            {
+                job = id,
+                method = job.Job?.Method.Name,
+                state = job.State,
+                created = job.CreatedAt,
+                // Hangfire keeps a job's return value as JSON.
+                result = state?.Data.TryGetValue("Result", out var result) == true ? System.Text.Json.JsonSerializer.Deserialize<string>(result) : null,
+                reason = state?.Reason,
+            });
+        });
+
+        app.MapGet("/api/schedule", (JobStorage storage) =>
+        {
+            using var connection = storage.GetConnection();
+            return Results.Ok(connection.GetRecurringJobs().Select(r => new
+            {
+                id = r.Id, cron = r.Cron, next = r.NextExecution, last = r.LastExecution, lastJob = r.LastJobId, lastState = r.LastJobState,
+            }));
+        });
+
+        app.MapGet("/api/findings", async (string? day, IClickHouseStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var date = day is null ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)
+                : DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
+                : (DateOnly?)null;
+            if (date is null)
+            {
+                return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });
+            }
+
+            var findings = await Finding.ReadAsync(store, date.Value, date.Value, cancellationToken).ConfigureAwait(false);
+            return Results.Ok(findings.Select(f => new
+            {
+                day = f.Day, detector = f.Detector, subject = f.Subject, severity = f.Severity, score = f.Score,
+                firstSeen = f.FirstSeen, lastSeen = f.LastSeen, events = f.Events, why = FindingExplainer.Explain(f),
+                evidence = System.Text.Json.JsonDocument.Parse(f.Evidence).RootElement,
+            }));
+        });
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using RelayWatch.Cli.Tests.Support;
+using RelayWatch.Tests.Shared;
+
+namespace RelayWatch.Cli.Tests.Commands;
+
+/// <summary>serve with its real Hangfire server, SQLite job storage and HTTP endpoints, over loopback.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly TemporaryDirectory directory = new();
+    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public void Dispose()
+    {
+        http.Dispose();
+        directory.Dispose();
+    }
+
+    [Fact]
+    public async Task DetectionRunsAsAJobWhoseHistorySurvivesARestart()
+    {
+        var data = directory.Combine("data");
+        var ingest = await RelayWatchProcess.RunAsync("--data", data, "ingest", Path.Combine(RepositoryFolders.Samples, "simulated", "logs"));
+        Assert.True(ingest.ExitCode == 0, ingest.Error);
+
+        string job;
+        var port = UnusedPort();
+        using (var serve = await StartAsync(data, port))
+        {
+            var queued = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/api/detect?day=2026-11-24"), null);
+            Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+            job = (await queued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job").GetString()!;
+
+            var state = await WaitForAsync(port, job, "Succeeded");
+            Assert.StartsWith("2026-11-24: dha 2, relay_probe 2, open_relay 1,", state.GetProperty("result").GetString(), StringComparison.Ordinal);
+
+            var findings = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/findings?day=2026-11-24"));
+            var openRelay = findings.EnumerateArray().Single(f => f.GetProperty("detector").GetString() == "open_relay");
+            Assert.Equal("critical", openRelay.GetProperty("severity").GetString());
+            Assert.Contains("accepted and delivered by mx1", openRelay.GetProperty("why").GetString(), StringComparison.Ordinal);
+
+            var schedule = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/schedule"));
+            Assert.Equal(["detect-hourly", "detect-daily-close"], schedule.EnumerateArray().Select(r => r.GetProperty("id").GetString()).Order().Reverse());
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/hangfire"))).StatusCode);
+            await StopAsync(serve);
+        }
+
+        Assert.True(File.Exists(Path.Combine(data, "hangfire.sqlite")));
+        using (var again = await StartAsync(data, port))
+        {
+            var state = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/jobs/{job}"));
+            Assert.Equal("Succeeded", state.GetProperty("state").GetString());
+            await StopAsync(again);
+        }
+    }
+
+    [Fact]
+    public async Task ABadDayIsRefusedInOneSentence()
+    {
+        var port = UnusedPort();
+        using var serve = await StartAsync(directory.Combine("data"), port);
+
+        var response = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/api/detect?day=yesterday"), null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("day yesterday is not a date such as 2026-11-24.", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        await StopAsync(serve);
+    }
+
+    private async Task<JsonElement> WaitForAsync(int port, string job, string wanted)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            var state = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/jobs/{job}"), timeout.Token);
+            if (state.GetProperty("state").GetString() == wanted)
+            {
+                return state;
+            }
+
+            await Task.Delay(250, timeout.Token);
+        }
+    }
+
+    private static async Task<System.Diagnostics.Process> StartAsync(string data, int port)
+    {
+        var serve = RelayWatchProcess.Start(["--data", data, "serve", "--urls", $"http://127.0.0.1:{port}"]);
+        var ready = await RelayWatchProcess.ReadErrorLineStartingAsync(serve, "RelayWatch serve on");
+        if (ready is null)
+        {
+            Assert.Fail("serve ended before it was ready: " + await serve.StandardError.ReadToEndAsync());
+        }
+
+        return serve;
+    }
+
+    private static async Task StopAsync(System.Diagnostics.Process serve)
+    {
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", serve.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await serve.WaitForExitAsync();
+        Assert.Equal(0, serve.ExitCode);
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
