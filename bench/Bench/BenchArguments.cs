@@ -10,4 +10,10 @@ internal sealed class BenchArguments(string[] args)
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? long.Parse(args[index + 1], CultureInfo.InvariantCulture) : defaultValue;
     }
+
+    public string Text(string name, string defaultValue)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : defaultValue;
+    }
 }

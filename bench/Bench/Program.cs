@@ -4,16 +4,18 @@ using RelayWatch.Bench;
 //   dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R]
 //   dotnet run -c Release --project bench/Bench -- ingest [--lines N]
 //   dotnet run -c Release --project bench/Bench -- simulate [--days N]
+//   dotnet run -c Release --project bench/Bench -- detect [--days N] [--scale X]
 return args.FirstOrDefault() switch
 {
     "store-insert" => await StoreInsertBenchmark.RunAsync(args[1..]),
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "simulate" => SimulateBenchmark.Run(args[1..]),
+    "detect" => await DetectBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | simulate [--days N]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | simulate [--days N] | detect [--days N] [--scale X]");
     return 2;
 }

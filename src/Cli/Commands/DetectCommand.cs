@@ -88,7 +88,7 @@ internal static class DetectCommand
         }
 
         var ours = await EstateResolver.ResolveAsync(store, estate, last, cancellationToken).ConfigureAwait(false);
-        Console.WriteLine(EstateText(ours));
+        Console.WriteLine("Ours: " + EstateText(ours));
         Console.WriteLine();
         Console.WriteLine("detector          findings   seconds");
         foreach (var group in runs.GroupBy(r => r.Detector))
@@ -104,7 +104,7 @@ internal static class DetectCommand
     }
 
     internal static string EstateText(OurEstate ours) =>
-        $"Ours: domains {string.Join(", ", ours.ProtectedDomains).OrNone()}{(ours.DomainsInferred ? " (inferred from inbound mail; set estate.protectedDomains to fix)" : string.Empty)}; "
+        $"domains {string.Join(", ", ours.ProtectedDomains).OrNone()}{(ours.DomainsInferred ? " (inferred from inbound mail; set estate.protectedDomains to fix)" : string.Empty)}; "
         + $"mail servers {string.Join(", ", ours.MailServers).OrNone()}; relays {string.Join(", ", ours.Relays).OrNone()}";
 
     private static string OrNone(this string text) => text.Length == 0 ? "none seen" : text;

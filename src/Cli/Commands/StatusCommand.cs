@@ -9,12 +9,13 @@ internal static class StatusCommand
     public static Command Create(GlobalOptions globals)
     {
         var json = new Option<bool>("--json") { Description = "Print the status as JSON, for scripts and monitoring" };
-        var command = new Command("status", "Show the engine, its version, where the data lives and what each table holds") { json };
+        var command = new Command("status", "Show the engine, its version, where the data lives, what each table holds and what is ours (configured or inferred)") { json };
         command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
             () => globals.ResolveStore(parse),
-            async (store, token) =>
+            _ => globals.LoadConfig(parse),
+            async (store, config, token) =>
             {
-                var status = await StoreStatus.ReadAsync(store, token).ConfigureAwait(false);
+                var status = await StoreStatus.ReadAsync(store, token, config.Estate).ConfigureAwait(false);
                 await Console.Out.WriteAsync(parse.GetValue(json) ? status.ToJson() + Environment.NewLine : status.ToText()).ConfigureAwait(false);
                 return ExitCodes.Ok;
             },

@@ -1,17 +1,21 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using RelayWatch.Analysis.Estate;
 using RelayWatch.Store;
 
 namespace RelayWatch.Cli.Output;
 
 /// <summary>What <c>relaywatch status</c> reports: the engine, where the data is, and what the tables hold.</summary>
-internal sealed record StoreStatus(string Engine, string EngineVersion, string Location, string Database, int SchemaVersion, IReadOnlyList<TableStatus> Tables, IReadOnlyList<IngestStatus> Ingest)
+internal sealed record StoreStatus(
+    string Engine, string EngineVersion, string Location, string Database, int SchemaVersion,
+    IReadOnlyList<TableStatus> Tables, IReadOnlyList<IngestStatus> Ingest, OurEstate? Ours)
 {
     /// <summary>The public tables, in the order they are reported.</summary>
     private static readonly string[] ReportedTables = ["smtp_events", "findings", "ip_scores"];
 
-    public static async Task<StoreStatus> ReadAsync(IClickHouseStore store, CancellationToken cancellationToken)
+    /// <param name="estate">When given, what is ours is settled (configured or inferred) as of the latest day with events.</param>
+    public static async Task<StoreStatus> ReadAsync(IClickHouseStore store, CancellationToken cancellationToken, EstateSettings? estate = null)
     {
         var version = await store.QueryScalarAsync("SELECT version()", cancellationToken).ConfigureAwait(false) ?? "unknown";
         var schema = await store.QueryScalarAsync("SELECT max(version) FROM schema_migrations", cancellationToken).ConfigureAwait(false);
@@ -21,6 +25,13 @@ internal sealed record StoreStatus(string Engine, string EngineVersion, string L
             null, cancellationToken).ConfigureAwait(false))
         {
             parts[row[0]] = (long.Parse(row[1], CultureInfo.InvariantCulture), long.Parse(row[2], CultureInfo.InvariantCulture));
+        }
+
+        // Parts count rows that a lightweight DELETE has masked (findings are replaced that way), so count the rows themselves.
+        foreach (var table in ReportedTables.Where(parts.ContainsKey))
+        {
+            var rows = await store.QueryScalarAsync($"SELECT count() FROM {table}", cancellationToken).ConfigureAwait(false);
+            parts[table] = (long.Parse(rows ?? "0", CultureInfo.InvariantCulture), parts[table].Bytes);
         }
 
         var ranges = new Dictionary<string, (string First, string Last)>(StringComparer.Ordinal);
@@ -49,8 +60,11 @@ internal sealed record StoreStatus(string Engine, string EngineVersion, string L
             .Select(r => new IngestStatus(r[0], L(r[1]), L(r[2]), L(r[3]), L(r[4]), L(r[5]), L(r[6])))
             .ToList();
 
+        var ours = estate is not null && ranges.TryGetValue("smtp_events", out var events)
+            ? await EstateResolver.ResolveAsync(store, estate, DateOnly.FromDateTime(DateTime.Parse(events.Last, CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false)
+            : null;
         return new StoreStatus(store.Info.Engine, version, store.Info.Location, store.Info.Database,
-            int.Parse(schema ?? "0", CultureInfo.InvariantCulture), tables, ingest);
+            int.Parse(schema ?? "0", CultureInfo.InvariantCulture), tables, ingest, ours);
 
         static long L(string text) => long.Parse(text, CultureInfo.InvariantCulture);
     }
@@ -82,6 +96,11 @@ internal sealed record StoreStatus(string Engine, string EngineVersion, string L
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {format.Format,-12} {format.Files,6:N0} sources {format.Lines,14:N0} lines {format.Events,14:N0} events {format.Skipped,12:N0} skipped {format.Unrecognised,10:N0} unrecognised {format.Repaired,8:N0} repaired");
             }
+        }
+
+        if (Ours is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"ours       {Commands.DetectCommand.EstateText(Ours)}");
         }
 
         return text.ToString();
