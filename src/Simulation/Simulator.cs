@@ -53,6 +53,7 @@ public sealed class Simulator(SimulationOptions options)
                 new SpamBotnet(estate, log, options.Seed, 8),
                 new OutboundMail(estate, log, options.Scale, options.Seed, 9),
                 new OpenRelayAbuse(estate, log, options.Seed, 10, options.Start),
+                new DictionaryBotnet(estate, log, options.Seed, 11),
             ];
 
             var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");

@@ -47,7 +47,8 @@ public sealed class SimulatorTests : IDisposable
         var truth = Truth(summary);
         string Shape(TruthRecord t) => ((JsonElement)t.Detail["shape"]).GetString()!;
         var harvests = truth.Where(t => t.Kind == "dha" && Shape(t) == "fast").ToList();
-        var slowHarvests = truth.Where(t => t.Kind == "dha" && Shape(t) != "fast").ToList();
+        var slowHarvests = truth.Where(t => t.Kind == "dha" && Shape(t).StartsWith("slow", StringComparison.Ordinal)).ToList();
+        var botnetHarvests = truth.Where(t => t.Kind == "dha" && Shape(t) == "botnet_dictionary").ToList();
         var probes = truth.Where(t => t.Kind == "relay_probe").ToList();
         Assert.Equal(2, harvests.Count);
         Assert.Equal(["slow_ipv4_24", "slow_ipv6_48"], slowHarvests.Select(Shape).Order());
@@ -61,6 +62,16 @@ public sealed class SimulatorTests : IDisposable
             Assert.All(members, m => Assert.InRange(rejectedBy[m].Count, 1, 9));
             Assert.Equal(((JsonElement)slow.Detail["attempts"]).GetInt32(), members.Sum(m => rejectedBy[m].Count));
             Assert.All(members, m => Assert.True(System.Net.IPNetwork.Parse(slow.Subjects[0]).Contains(System.Net.IPAddress.Parse(m)), m));
+        }
+
+        Assert.Equal(2, botnetHarvests.Count);
+        foreach (var botnet in botnetHarvests)
+        {
+            // Every bot in a /48 of its own, each trying a few recipients, all of them unknown.
+            Assert.InRange(botnet.Subjects.Count, 20, 30);
+            Assert.Equal(botnet.Subjects.Count, botnet.Subjects.Select(b => Convert.ToHexString(System.Net.IPAddress.Parse(b).GetAddressBytes()[..6])).Distinct().Count());
+            Assert.All(botnet.Subjects, b => Assert.True(rejectedBy[b].Count is >= 1 and <= 4 && rejectedBy[b].All(r => r == "user_unknown"), b));
+            Assert.Equal(((JsonElement)botnet.Detail["attempts"]).GetInt32(), botnet.Subjects.Sum(b => rejectedBy[b].Count));
         }
 
         Assert.Equal(2, truth.Count(t => t.Kind == "backscatter"));

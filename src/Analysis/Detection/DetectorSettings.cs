@@ -44,6 +44,12 @@ public sealed class DhaSettings
 
     /// <summary>The busiest member's largest share of the network's unknown recipients: above it, the harvest is one IP's, not the network's.</summary>
     public double MaxNetworkMemberShare { get; set; } = 0.5;
+
+    /// <summary>Quiet harvesting IPs in unrelated networks that must share a dictionary (unknown recipients tried from two networks or more) to be one campaign.</summary>
+    public int MinDictionaryMembers { get; set; } = 5;
+
+    /// <summary>Distinct shared unknown recipients that make a dictionary.</summary>
+    public int MinDictionaryWords { get; set; } = 5;
 }
 
 public sealed class RelayProbeSettings

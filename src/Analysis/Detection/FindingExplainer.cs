@@ -15,6 +15,8 @@ public static class FindingExplainer
             var e = evidence.RootElement;
             return finding.Detector switch
             {
+                "dha" when Text(e, "rule") == "shared_dictionary" => Invariant(
+                    $"{Number(e, "unknown_recipients")} unknown recipient(s) from a dictionary shared by {Number(e, "member_count")} IPs in unrelated networks (e.g. {string.Join(", ", Strings(e, "sample_unknown").Take(3))})"),
                 "dha" when Text(e, "rule") == "network" => Invariant(
                     $"{Number(e, "unknown_recipients")} unknown recipients from {Number(e, "member_count")} IPs of the network over {Number(e, "days_active")} day(s); {Percent(e)} of what they tried"),
                 "dha" => Invariant(

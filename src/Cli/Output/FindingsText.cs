@@ -17,7 +17,7 @@ internal static class FindingsText
             foreach (var finding in found.Take(perDetector))
             {
                 text.Append(CultureInfo.InvariantCulture,
-                    $"  {finding.Day:yyyy-MM-dd}  {finding.Severity,-8}  {finding.Subject,-22}  {FindingExplainer.Explain(finding)}\n");
+                    $"  {finding.Day:yyyy-MM-dd}  {finding.Severity,-8}  {finding.Subject,-24}  {FindingExplainer.Explain(finding)}\n");
             }
 
             if (found.Count > perDetector)

@@ -82,6 +82,26 @@ public sealed class SimulatedDayTests(SimulatedDayFixture day) : IClassFixture<S
     }
 
     [Fact]
+    public void ABotnetSharingOneDictionaryIsBlamedBotByBot()
+    {
+        var truth = Truth("dha").Single(t => t.GetProperty("detail").GetProperty("shape").GetString() == "botnet_dictionary");
+        var bots = truth.GetProperty("subjects").EnumerateArray().Select(s => s.GetString()!).Order(StringComparer.Ordinal).ToList();
+        var blamed = day.Findings.Where(f => f.Detector == "dha" && bots.Contains(f.Subject)).ToList();
+
+        Assert.Equal(bots, blamed.Select(f => f.Subject).Order(StringComparer.Ordinal));
+        foreach (var finding in blamed)
+        {
+            using var evidence = finding.ParseEvidence();
+            var e = evidence.RootElement;
+            Assert.Equal("shared_dictionary", e.GetProperty("rule").GetString());
+            Assert.Equal(bots.Count, e.GetProperty("member_count").GetInt64());
+            Assert.Equal(bots, e.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+            // Every bot tried at least one word of the shared dictionary the evidence names.
+            Assert.NotEmpty(e.GetProperty("sample_unknown").EnumerateArray());
+        }
+    }
+
+    [Fact]
     public void RelayProbesAreClassifiedByTheirShape()
     {
         foreach (var truth in Truth("relay_probe"))

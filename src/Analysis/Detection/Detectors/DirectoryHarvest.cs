@@ -7,7 +7,9 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// recipients the same client had accepted, so an ordinary sender's typo never counts:
 /// <c>per_ip</c>, many unknown recipients from one address in a day; and <c>network</c>, a
 /// low-and-slow campaign spread over a /24 or /48 that only shows when its members are added up
-/// over several days (the network is blamed and every member listed).
+/// over several days (the network is blamed and every member listed); and <c>shared_dictionary</c>,
+/// quiet harvesters scattered over unrelated networks that try the same unknown recipients: each
+/// member IP is blamed, with the campaign's members and dictionary as evidence.
 /// </summary>
 internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 {
@@ -25,6 +27,8 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         ["min_network_unknown"] = settings.MinNetworkUnknownRecipients.ToString(CultureInfo.InvariantCulture),
         ["min_members"] = settings.MinNetworkMembers.ToString(CultureInfo.InvariantCulture),
         ["max_member_share"] = settings.MaxNetworkMemberShare.ToString(CultureInfo.InvariantCulture),
+        ["min_dictionary_members"] = settings.MinDictionaryMembers.ToString(CultureInfo.InvariantCulture),
+        ["min_dictionary_words"] = settings.MinDictionaryWords.ToString(CultureInfo.InvariantCulture),
     };
 
     // Rows about recipients, one client at a time: the unknown ones, the delivered ones, and the
@@ -125,6 +129,53 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
           AND n_unknown >= {min_network_unknown:UInt64}
           AND n_unknown >= {min_ratio:Float64} * (n_unknown + n_valid)
           AND n_busiest_member <= {max_member_share:Float64} * n_unknown
+
+        UNION ALL
+
+        SELECT
+            ip AS subject,
+            'medium' AS severity,
+            toFloat32(unknown / (unknown + valid)) AS score,
+            first_seen, last_seen, attempts AS events,
+            toJSONString(CAST(tuple('shared_dictionary', unknown, attempts, valid, sessions, exposed, exposed_unlogged, dictionary_words,
+                name_permutations, arraySlice(arraySort(dictionary), 1, 20), relays, helos, length(days), campaign_size, arraySort(campaign)), '{{EvidenceType}}')) AS evidence
+        FROM
+        (
+            SELECT *, count() OVER () AS campaign_size, groupArray(200)(ip) OVER () AS campaign
+            FROM
+            (
+                SELECT *
+                FROM ({{QuietHarvesters}}) AS q
+                CROSS JOIN
+                (
+                    -- The dictionary: unknown recipients that quiet harvesters in two networks or more tried.
+                    SELECT groupArray(word) AS dictionary
+                    FROM
+                    (
+                        SELECT word FROM (SELECT arrayJoin(unknown_recipients) AS word, network FROM ({{QuietHarvesters}}))
+                        GROUP BY word
+                        HAVING uniqExact(network) >= 2
+                    )
+                ) AS shared
+                WHERE hasAny(q.unknown_recipients, shared.dictionary)
+            )
+        )
+        WHERE attempts_on_the_day > 0
+          AND campaign_size >= {min_dictionary_members:UInt64}
+          AND length(dictionary) >= {min_dictionary_words:UInt64}
+        """;
+
+    // Harvesting clients of the window that no other rule blames: too few unknown recipients for
+    // per_ip, in a network with too few harvesting neighbours for the network rule.
+    private static string QuietHarvesters => $$"""
+        SELECT *
+        FROM
+        (
+            SELECT *, count() OVER (PARTITION BY network) AS harvesters_in_network
+            FROM ({{PerClientOn(Sql.InTheWindow)}})
+            WHERE unknown < {min_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid)
+        )
+        WHERE harvesters_in_network < {min_members:UInt64}
         """;
 
     private static string PerClientOn(string when) =>
