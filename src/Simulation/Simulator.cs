@@ -54,6 +54,7 @@ public sealed class Simulator(SimulationOptions options)
                 new OutboundMail(estate, log, options.Scale, options.Seed, 9),
                 new OpenRelayAbuse(estate, log, options.Seed, 10, options.Start),
                 new DictionaryBotnet(estate, log, options.Seed, 11),
+                new AcceptThenBounce(estate, log, options.Seed, 12),
             ];
 
             var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");

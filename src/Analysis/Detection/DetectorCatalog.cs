@@ -16,6 +16,7 @@ public static class DetectorCatalog
             new OpenRelay(settings.OpenRelay),
             new Spoofing(settings.Spoofing),
             new Backscatter(settings.Backscatter),
+            new BounceSource(settings.BounceSource),
             new AuthBruteForce(settings.AuthBruteForce),
         ];
         return [.. all.Where(d => !settings.Disabled.Contains(d.Name, StringComparer.Ordinal))];

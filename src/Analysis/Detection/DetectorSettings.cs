@@ -16,6 +16,8 @@ public sealed class DetectorSettings
 
     public BackscatterSettings Backscatter { get; set; } = new();
 
+    public BounceSourceSettings BounceSource { get; set; } = new();
+
     public AuthBruteForceSettings AuthBruteForce { get; set; } = new();
 
     /// <summary>Detector names to skip (e.g. <c>["spoofing"]</c> where third parties legitimately send as us).</summary>
@@ -83,6 +85,15 @@ public sealed class BackscatterSettings
 
     /// <summary>Days of our outbound mail a bounce is matched against.</summary>
     public int OutboundWindowDays { get; set; } = 7;
+}
+
+public sealed class BounceSourceSettings
+{
+    /// <summary>Non-delivery notifications our relays sent for one outside client's mail in a day.</summary>
+    public int MinNotifications { get; set; } = 3;
+
+    /// <summary>Distinct senders they went to: a real correspondent's typo bounces to one sender, forged spam to many.</summary>
+    public int MinSenders { get; set; } = 3;
 }
 
 public sealed class AuthBruteForceSettings

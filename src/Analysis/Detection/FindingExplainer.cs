@@ -29,6 +29,8 @@ public static class FindingExplainer
                     $"{(Text(e, "rule") == "own_domain" ? "our domain" : "a look-alike of our domain")} as sender ({string.Join(", ", Strings(e, "forged_senders").Take(3))}) without authentication; {Number(e, "accepted_messages")} accepted, {Number(e, "refused")} refused"),
                 "backscatter" => Invariant(
                     $"{Number(e, "unmatched_bounces")} of {Number(e, "bounces")} bounces for mail our users never sent to {Text(e, "bouncer_domain").OrNone()}, to {Strings(e, "targets").Count()} user(s)"),
+                "bounce_source" => Invariant(
+                    $"{string.Join(", ", Strings(e, "relays"))} accepted its mail and then sent {Number(e, "notifications")} non-delivery notification(s) to {Number(e, "distinct_senders")} sender(s), e.g. {Strings(e, "bounced_to").FirstOrDefault().OrNone()}"),
                 "auth_bruteforce" => Invariant(
                     $"{Number(e, "failures")} failed authentications in {Number(e, "sessions")} session(s)"),
                 _ => Invariant($"{finding.Events} events; rule {Text(e, "rule")}"),

@@ -149,6 +149,25 @@ public sealed class SimulatedDayTests(SimulatedDayFixture day) : IClassFixture<S
     }
 
     [Fact]
+    public void WhenOurRelayBouncesForgedMailTheClientAndTheRelayAreNamed()
+    {
+        var truth = Truth("bounce_source").Single();
+        var finding = day.Findings.Single(f => f.Detector == "bounce_source");
+        using var evidence = finding.ParseEvidence();
+        var e = evidence.RootElement;
+
+        Assert.Equal(truth.GetProperty("subjects")[0].GetString(), finding.Subject);
+        Assert.Equal(["mx1"], e.GetProperty("relays").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(truth.GetProperty("detail").GetProperty("ndrs").GetInt64(), e.GetProperty("notifications").GetInt64());
+        Assert.Subset(
+            truth.GetProperty("detail").GetProperty("forged_senders").EnumerateArray().Select(s => s.GetString()).ToHashSet(),
+            e.GetProperty("bounced_to").EnumerateArray().Select(s => s.GetString()).ToHashSet());
+        Assert.All(e.GetProperty("undeliverable_recipients").EnumerateArray(), r => Assert.EndsWith("@legacy.ours.example", r.GetString(), StringComparison.Ordinal));
+        // The notifications themselves leave from the relay (no client): they are not an open relay.
+        Assert.DoesNotContain(day.Findings, f => f.Detector == "open_relay" && f.Subject == finding.Subject);
+    }
+
+    [Fact]
     public async Task DetectingADayAgainReplacesItsFindings()
     {
         var before = await CountAsync(day.Store);

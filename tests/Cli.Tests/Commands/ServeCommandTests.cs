@@ -12,9 +12,24 @@ public sealed class ServeCommandTests : IDisposable
 {
     private readonly TemporaryDirectory directory = new();
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly List<System.Diagnostics.Process> started = [];
 
     public void Dispose()
     {
+        // A failed assertion must not leave a server running.
+        foreach (var process in started)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+            catch (InvalidOperationException)
+            {
+                // Already stopped and disposed by the test.
+            }
+        }
+
         http.Dispose();
         directory.Dispose();
     }
@@ -35,7 +50,7 @@ public sealed class ServeCommandTests : IDisposable
             job = (await queued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job").GetString()!;
 
             var state = await WaitForAsync(port, job, "Succeeded");
-            Assert.Matches(@"^2026-11-24: dha \d+, relay_probe \d+, open_relay 1, spoofing \d+, backscatter 1, auth_bruteforce 1 in [\d.]+ s$", state.GetProperty("result").GetString());
+            Assert.Matches(@"^2026-11-24: dha \d+, relay_probe \d+, open_relay 1, spoofing \d+, backscatter 1, bounce_source 1, auth_bruteforce 1 in [\d.]+ s$", state.GetProperty("result").GetString());
 
             var findings = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/findings?day=2026-11-24"));
             var openRelay = findings.EnumerateArray().Single(f => f.GetProperty("detector").GetString() == "open_relay");
@@ -85,9 +100,10 @@ public sealed class ServeCommandTests : IDisposable
         }
     }
 
-    private static async Task<System.Diagnostics.Process> StartAsync(string data, int port)
+    private async Task<System.Diagnostics.Process> StartAsync(string data, int port)
     {
         var serve = RelayWatchProcess.Start(["--data", data, "serve", "--urls", $"http://127.0.0.1:{port}"]);
+        started.Add(serve);
         var ready = await RelayWatchProcess.ReadErrorLineStartingAsync(serve, "RelayWatch serve on");
         if (ready is null)
         {

@@ -132,7 +132,7 @@ internal static class PostfixGrammar
 
     private static readonly LineKind[] BounceKinds =
     [
-        new("bounce.ndr", "{queue_id}: sender non-delivery notification: {_}", EventNames.NdrSent),
+        new("bounce.ndr", "{queue_id}: sender non-delivery notification: {ndr_queue_id}", EventNames.NdrSent),
         LineKind.Skipped("bounce.dsn", "{queue_id}: sender delivery status notification: {_}"),
         LineKind.Skipped("bounce.delay", "{queue_id}: sender delay notification: {_}"),
         LineKind.Skipped("bounce.postmaster", "{queue_id}: postmaster {_}"),

@@ -135,8 +135,14 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var code = ParseCode(fields.Get("smtp_code"));
-        // A disconnect's detail is its command counts (rcpt=1/21: one recipient accepted of 21 tried).
-        var detail = eventName == EventNames.Disconnect ? fields.Get("command_counts").Trim().ToString() : fields.GetString("detail");
+        // A disconnect's detail is its command counts (rcpt=1/21: one recipient accepted of 21 tried);
+        // a non-delivery notification's, the queue id of the notification.
+        var detail = eventName switch
+        {
+            EventNames.Disconnect => fields.Get("command_counts").Trim().ToString(),
+            EventNames.NdrSent => fields.GetString("ndr_queue_id"),
+            _ => fields.GetString("detail"),
+        };
         var isRejection = eventName is EventNames.RcptReject or EventNames.Reject || code >= 400;
         return new SmtpEvent
         {
