@@ -26,7 +26,7 @@ public static class FindingExplainer
                 "open_relay" => Invariant(
                     $"{Number(e, "messages")} message(s) to foreign domains accepted and delivered by {string.Join(", ", Strings(e, "relays"))}, e.g. to {Strings(e, "sample_recipients").FirstOrDefault().OrNone()}"),
                 "spoofing" => Invariant(
-                    $"{(Text(e, "rule") == "own_domain" ? "our domain" : "a look-alike of our domain")} as sender ({string.Join(", ", Strings(e, "forged_senders").Take(3))}) without authentication; {Number(e, "accepted_messages")} accepted, {Number(e, "refused")} refused"),
+                    $"{(Text(e, "rule") == "own_domain" ? "our domain" : "a look-alike of our domain")} as sender ({string.Join(", ", Strings(e, "forged_senders").Take(3))}) without authentication; {Number(e, "accepted_messages")} accepted, {Number(e, "refused")} refused{Spf(e)}"),
                 "backscatter" => Invariant(
                     $"{Number(e, "unmatched_bounces")} of {Number(e, "bounces")} bounces for mail our users never sent to {Text(e, "bouncer_domain").OrNone()}, to {Strings(e, "targets").Count()} user(s)"),
                 "bounce_source" => Invariant(
@@ -78,6 +78,12 @@ public static class FindingExplainer
         }
 
         return parts.Count == 0 ? string.Empty : " (" + string.Join("; ", parts) + ")";
+    }
+
+    private static string Spf(JsonElement e)
+    {
+        var verdicts = Strings(e, "spf_verdicts").ToList();
+        return verdicts.Count == 0 ? string.Empty : "; SPF " + string.Join(", ", verdicts);
     }
 
     private static string OrNone(this string? text) => string.IsNullOrEmpty(text) ? "none" : text;

@@ -37,6 +37,9 @@ public static class EventNames
     /// <summary>The client sent something that is not SMTP (an HTTP request, say).</summary>
     public const string NonSmtp = "non_smtp";
 
+    /// <summary>An SPF verdict on the client and envelope sender (<c>reason</c>: pass, fail, softfail, neutral, none, permerror, temperror).</summary>
+    public const string Spf = "spf";
+
     /// <summary>We generated a non-delivery notification to the sender.</summary>
     public const string NdrSent = "ndr_sent";
 }

@@ -7,7 +7,8 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// <c>spoofing</c>: outside clients that did not authenticate, using one of our domains as the
 /// envelope sender (<c>own_domain</c>) or a domain made to look like one (<c>look_alike</c>: a few
 /// edits away, ours with a suffix added, or equal once homoglyphs such as 0/o and rn/m are folded).
-/// Authenticated partners and our own outbound path never count.
+/// Authenticated partners and our own outbound path never count. Where the logs carry SPF
+/// verdicts (policyd-spf), they are part of the evidence.
 /// </summary>
 internal sealed class Spoofing(SpoofingSettings settings) : Detector
 {
@@ -35,8 +36,8 @@ internal sealed class Spoofing(SpoofingSettings settings) : Detector
             multiIf(own_accepted > 0, 'high', 'medium') AS severity,
             toFloat32(if(own_accepted + look_alike_accepted > 0, 1.0, 0.7)) AS score,
             first_seen, last_seen, attempts AS events,
-            toJSONString(CAST(tuple(if(own_attempts > 0, 'own_domain', 'look_alike'), forged_senders, accepted_messages, refused, recipients, hosts, helos, relays),
-                'Tuple(rule String, forged_senders Array(String), accepted_messages UInt64, refused UInt64, sample_recipients Array(String), client_hosts Array(String), helos Array(String), relays Array(String))')) AS evidence
+            toJSONString(CAST(tuple(if(own_attempts > 0, 'own_domain', 'look_alike'), forged_senders, accepted_messages, refused, spf_verdicts, recipients, hosts, helos, relays),
+                'Tuple(rule String, forged_senders Array(String), accepted_messages UInt64, refused UInt64, spf_verdicts Array(String), sample_recipients Array(String), client_hosts Array(String), helos Array(String), relays Array(String))')) AS evidence
         FROM
         (
             SELECT
@@ -47,6 +48,7 @@ internal sealed class Spoofing(SpoofingSettings settings) : Detector
                 countIf(NOT own AND event = 'message') AS look_alike_accepted,
                 countIf(event = 'message') AS accepted_messages,
                 countIf(event IN ('rcpt_reject', 'reject')) AS refused,
+                groupUniqArrayIf(reason, event = 'spf') AS spf_verdicts,
                 groupUniqArray(10)(mail_from) AS forged_senders,
                 groupUniqArrayIf(10)(rcpt_to, rcpt_to != '') AS recipients,
                 groupUniqArray(3)(client_host) AS hosts,
@@ -60,9 +62,9 @@ internal sealed class Spoofing(SpoofingSettings settings) : Detector
                     {{Sql.ClientIp}} AS ip,
                     {{Sql.SenderDomain}} AS sender_domain,
                     {{Sql.IsOurDomain("sender_domain")}} AS own,
-                    event, mail_from, rcpt_to, client_host, helo, relay, ts
+                    event, reason, mail_from, rcpt_to, client_host, helo, relay, ts
                 FROM smtp_events
-                WHERE {{Sql.OnTheDay}} AND event IN ('message', 'delivery', 'rcpt_reject', 'reject')
+                WHERE {{Sql.OnTheDay}} AND event IN ('message', 'delivery', 'rcpt_reject', 'reject', 'spf')
                   AND mail_from != '' AND sasl_user = '' AND NOT {{Sql.ClientIsInternal}}
                   AND NOT arrayExists(n -> isIPAddressInRange({{Sql.ClientIp}}, n), {allowed_senders:Array(String)})
             )

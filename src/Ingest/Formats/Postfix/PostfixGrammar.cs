@@ -139,6 +139,19 @@ internal static class PostfixGrammar
         LineKind.Skipped("bounce.warning", "warning: {_}"),
     ];
 
+    // The SPF policy service (python policyd-spf) that Postfix consults at RCPT, logged under its own
+    // program name; its verdicts are evidence for the spoofing detector.
+    private const string SpfFields = "identity={spf_identity}; client-ip={client_ip}; helo={helo}; envelope-from={envelope_from}; receiver={_}";
+
+    private static readonly LineKind[] SpfKinds =
+    [
+        new("spf.result", "{spf_result}; " + SpfFields, EventNames.Spf),
+        new("spf.prepend", "prepend Received-SPF: {spf_result} ({_}) " + SpfFields, EventNames.Spf),
+        new("spf.action_prepend", "Action: prepend Received-SPF: {spf_result} ({_}) " + SpfFields, EventNames.Spf),
+        new("spf.action_text", "Action: prepend: Text: Received-SPF: {spf_result} ({_}) " + SpfFields, EventNames.Spf),
+        LineKind.Skipped("spf.other", "{_}"),
+    ];
+
     /// <summary>Kinds by daemon: the last part of the program name (<c>postfix/submission/smtpd</c> → <c>smtpd</c>).</summary>
     public static Dictionary<string, LineKind[]> KindsByDaemon { get; } = new Dictionary<string, LineKind[]>(StringComparer.Ordinal)
     {
@@ -156,6 +169,7 @@ internal static class PostfixGrammar
         ["retry"] = DeliveryKinds,
         ["discard"] = DeliveryKinds,
         ["bounce"] = BounceKinds,
+        ["policyd-spf"] = SpfKinds,
     };
 
     /// <summary>The line kind of that name (<c>smtpd.connect</c>), for writers of Postfix lines.</summary>

@@ -47,7 +47,7 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var program = line[header.Program];
-        if (!program.StartsWith("postfix", StringComparison.Ordinal))
+        if (!program.StartsWith("postfix", StringComparison.Ordinal) && !program.SequenceEqual("policyd-spf"))
         {
             return LineResult.Skipped("other program");
         }
@@ -141,6 +141,7 @@ internal sealed class PostfixParser : ILogParser
         {
             EventNames.Disconnect => fields.Get("command_counts").Trim().ToString(),
             EventNames.NdrSent => fields.GetString("ndr_queue_id"),
+            EventNames.Spf => "identity=" + fields.GetString("spf_identity"),
             _ => fields.GetString("detail"),
         };
         var isRejection = eventName is EventNames.RcptReject or EventNames.Reject || code >= 400;
@@ -153,11 +154,14 @@ internal sealed class PostfixParser : ILogParser
             ClientIp = Pick(fields.GetString("client_ip"), state?.ClientIp),
             ClientHost = Pick(fields.GetString("client_host"), state?.ClientHost),
             Helo = Pick(helo, state?.Helo),
-            MailFrom = fields.Has("mail_from") ? fields.GetString("mail_from") : state?.MailFrom ?? string.Empty,
+            MailFrom = fields.Has("mail_from") ? fields.GetString("mail_from")
+                : fields.Has("envelope_from") ? EnvelopeFrom(fields.Get("envelope_from"))
+                : state?.MailFrom ?? string.Empty,
             RcptTo = fields.GetString("rcpt_to"),
             SmtpCode = code,
             Dsn = fields.GetString("dsn"),
-            Reason = isRejection ? Reasons.Classify(detail) : string.Empty,
+            Reason = eventName == EventNames.Spf ? fields.GetString("spf_result").ToLowerInvariant()
+                : isRejection ? Reasons.Classify(detail) : string.Empty,
             QueueId = queueId.ToString(),
             SessionId = Pick(sessionId, state?.SessionId),
             MessageId = state?.MessageId ?? string.Empty,
@@ -169,6 +173,9 @@ internal sealed class PostfixParser : ILogParser
             Line = (ulong)lineNumber,
         };
     }
+
+    /// <summary>policyd-spf's envelope sender: <c>&lt;&gt;</c> is the null sender.</summary>
+    private static string EnvelopeFrom(ReadOnlySpan<char> value) => value.SequenceEqual("<>") ? string.Empty : value.Trim('<').TrimEnd('>').ToString();
 
     /// <summary>The session of an smtpd process: opened by connect, closed by disconnect, by relay and pid.</summary>
     private string SessionFor(string eventName, string relay, SyslogHeader header)

@@ -69,4 +69,31 @@ public sealed class PostfixCorporaTests(ITestOutputHelper output)
             Assert.NotEqual(string.Empty, e.RcptTo);
         }
     }
+
+    /// <summary>Every SPF verdict of the policy service in the corpora becomes an <c>spf</c> event with the verdict as its reason.</summary>
+    [Fact]
+    public void EverySpfVerdictInTheCorporaIsRead()
+    {
+        var verdicts = Corpora.Lines("sekoia-intake-formats/postfix_extracted.tsv")
+            .Select(l => l.Split('\t'))
+            .Where(f => f.Length >= 3 && f[1] == "policyd-spf" && f[2].Contains("client-ip=", StringComparison.Ordinal))
+            .Select(f => f[2])
+            .ToList();
+        var parser = new PostfixParser();
+        var origin = new LineOrigin("corpora", null, TimestampContext.Utc(2024));
+        string[] results = ["pass", "fail", "softfail", "neutral", "none", "permerror", "temperror"];
+
+        Assert.True(verdicts.Count >= 20, $"expected the corpus's SPF lines, found {verdicts.Count}");
+        foreach (var verdict in verdicts)
+        {
+            var result = parser.Parse("Nov 24 10:00:00 mx1 policyd-spf[4242]: " + verdict, origin, 1);
+            Assert.True(result.Outcome == LineOutcome.Event, $"{result.Kind}: {verdict}");
+            var e = result.Event!;
+            Assert.Equal("spf", e.Event);
+            Assert.Contains(e.Reason, results);
+            Assert.Equal(verdict[(verdict.IndexOf("client-ip=", StringComparison.Ordinal) + 10)..verdict.IndexOf(';', verdict.IndexOf("client-ip=", StringComparison.Ordinal))], e.ClientIp);
+            Assert.StartsWith("identity=", e.Detail, StringComparison.Ordinal);
+            Assert.Equal(verdict.Contains("envelope-from=<>;", StringComparison.Ordinal), e.MailFrom.Length == 0);
+        }
+    }
 }
