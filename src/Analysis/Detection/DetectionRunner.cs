@@ -42,7 +42,12 @@ public sealed class DetectionRunner(IClickHouseStore store, EstateSettings estat
     {
         var stopwatch = Stopwatch.StartNew();
         var parameters = context.ParametersFor(detector);
-        await store.ExecuteAsync(Delete, parameters, cancellationToken).ConfigureAwait(false);
+        // A lightweight delete is a mutation: skip it on a first run, when there is nothing to replace.
+        if (await CountAsync(parameters, cancellationToken).ConfigureAwait(false) > 0)
+        {
+            await store.ExecuteAsync(Delete, parameters, cancellationToken).ConfigureAwait(false);
+        }
+
         await store.ExecuteAsync(
             $$"""
             INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence)
@@ -51,8 +56,11 @@ public sealed class DetectionRunner(IClickHouseStore store, EstateSettings estat
             """,
             parameters,
             cancellationToken).ConfigureAwait(false);
-        var found = long.Parse(await store.QueryScalarAsync(Count, parameters, cancellationToken).ConfigureAwait(false) ?? "0", CultureInfo.InvariantCulture);
+        var found = await CountAsync(parameters, cancellationToken).ConfigureAwait(false);
         Log.DetectorRan(logger, detector.Name, context.Day, found, stopwatch.ElapsedMilliseconds);
         return new DetectorRun(context.Day, detector.Name, found, stopwatch.Elapsed);
     }
+
+    private async Task<long> CountAsync(IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken) =>
+        long.Parse(await store.QueryScalarAsync(Count, parameters, cancellationToken).ConfigureAwait(false) ?? "0", CultureInfo.InvariantCulture);
 }
