@@ -13,10 +13,11 @@ public sealed record DetectionSettings(EstateSettings Estate, DetectorSettings D
 /// <summary>
 /// Detection as Hangfire jobs: every hour over the day so far (findings of today are replaced each
 /// time, so they firm up as the day goes on), and a daily close over yesterday once its last logs are
-/// in. A failed run is retried; two runs never overlap.
+/// in. A failed run is retried; two runs never overlap, whichever job started them.
 /// </summary>
-public sealed class DetectionJobs(IClickHouseStore store, DetectionSettings settings, TimeProvider time, ILogger<DetectionJobs> logger)
+public sealed class DetectionJobs(IClickHouseStore store, DetectionSettings settings, JobStorage jobs, TimeProvider time, ILogger<DetectionJobs> logger)
 {
+    private const string LockResource = "relaywatch:detection";
     public const string HourlyJobId = "detect-hourly";
     public const string DailyCloseJobId = "detect-daily-close";
 
@@ -27,24 +28,25 @@ public sealed class DetectionJobs(IClickHouseStore store, DetectionSettings sett
     public const string DailyCloseCron = "30 0 * * *";
 
     [AutomaticRetry(Attempts = 3)]
-    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
     public Task<string> DetectTodayAsync(CancellationToken cancellationToken) =>
         DetectAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken);
 
     [AutomaticRetry(Attempts = 3)]
-    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
     public Task<string> CloseYesterdayAsync(CancellationToken cancellationToken) =>
         DetectAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1), cancellationToken);
 
     /// <param name="day">YYYY-MM-DD (Hangfire stores job arguments as text).</param>
     [AutomaticRetry(Attempts = 3)]
-    [DisableConcurrentExecution(timeoutInSeconds: 3600)]
     public Task<string> DetectDayAsync(string day, CancellationToken cancellationToken) =>
         DetectAsync(DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken);
 
     /// <returns>A one-line summary, which Hangfire keeps as the job's result.</returns>
     private async Task<string> DetectAsync(DateOnly day, CancellationToken cancellationToken)
     {
+        // One run at a time across jobs and servers: two runs over the same day would each delete
+        // what the other wrote and leave duplicates.
+        using var connection = jobs.GetConnection();
+        using var lease = connection.AcquireDistributedLock(LockResource, TimeSpan.FromHours(1));
         var runner = new DetectionRunner(store, settings.Estate, DetectorCatalog.Create(settings.Detectors), logger);
         var runs = await runner.RunAsync(day, day, null, cancellationToken).ConfigureAwait(false);
         return string.Create(CultureInfo.InvariantCulture,
