@@ -42,6 +42,16 @@ public static class FindingExplainer
         }
     }
 
+    /// <summary>One sentence for the bots of a shared-dictionary harvest on one day, taken together.</summary>
+    public static string ExplainCampaign(IReadOnlyList<Finding> bots)
+    {
+        ArgumentNullException.ThrowIfNull(bots);
+        using var evidence = bots[0].ParseEvidence();
+        var words = Strings(evidence.RootElement, "sample_unknown").Take(3).ToList();
+        var members = string.Join(", ", bots.Take(3).Select(b => b.Subject)) + (bots.Count > 3 ? ", …" : string.Empty);
+        return Invariant($"{bots.Count} IP(s) in unrelated networks tried one shared dictionary (e.g. {string.Join(", ", words)}): {members}");
+    }
+
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string Text(JsonElement e, string name) =>

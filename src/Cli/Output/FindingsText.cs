@@ -4,7 +4,10 @@ using RelayWatch.Analysis.Detection;
 
 namespace RelayWatch.Cli.Output;
 
-/// <summary>Findings for a terminal: per detector, worst first, each with the sentence that says why.</summary>
+/// <summary>
+/// Findings for a terminal: per detector, worst first, each with the sentence that says why. The
+/// bots of one shared-dictionary harvest are one line per day, not one line per bot.
+/// </summary>
 internal static class FindingsText
 {
     public static string Format(IReadOnlyList<Finding> findings, IReadOnlyList<string> detectors, int perDetector = 10)
@@ -14,18 +17,42 @@ internal static class FindingsText
         {
             var found = findings.Where(f => f.Detector == detector).ToList();
             text.Append(CultureInfo.InvariantCulture, $"{detector} — {found.Count} finding(s)\n");
-            foreach (var finding in found.Take(perDetector))
+            var lines = Lines(found).ToList();
+            foreach (var line in lines.Take(perDetector))
             {
-                text.Append(CultureInfo.InvariantCulture,
-                    $"  {finding.Day:yyyy-MM-dd}  {finding.Severity,-8}  {finding.Subject,-24}  {FindingExplainer.Explain(finding)}\n");
+                text.Append(line).Append('\n');
             }
 
-            if (found.Count > perDetector)
+            if (lines.Count > perDetector)
             {
-                text.Append(CultureInfo.InvariantCulture, $"  … and {found.Count - perDetector} more (relaywatch query \"SELECT * FROM findings WHERE detector = '{detector}'\")\n");
+                text.Append(CultureInfo.InvariantCulture, $"  … and {lines.Count - perDetector} more (relaywatch query \"SELECT * FROM findings WHERE detector = '{detector}'\")\n");
             }
         }
 
         return text.ToString();
     }
+
+    private static IEnumerable<string> Lines(IReadOnlyList<Finding> findings)
+    {
+        var botnets = findings.Where(IsBot).GroupBy(f => f.Day).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var finding in findings)
+        {
+            if (!IsBot(finding))
+            {
+                yield return Line(finding.Day, finding.Severity, finding.Subject, FindingExplainer.Explain(finding));
+            }
+            else if (botnets.Remove(finding.Day, out var bots))
+            {
+                yield return bots.Count == 1
+                    ? Line(finding.Day, finding.Severity, finding.Subject, FindingExplainer.Explain(finding))
+                    : Line(finding.Day, finding.Severity, $"{bots.Count} bots", FindingExplainer.ExplainCampaign(bots));
+            }
+        }
+    }
+
+    private static bool IsBot(Finding finding) =>
+        finding.Detector == "dha" && finding.Evidence.Contains("\"rule\":\"shared_dictionary\"", StringComparison.Ordinal);
+
+    private static string Line(DateOnly day, string severity, string subject, string why) =>
+        string.Create(CultureInfo.InvariantCulture, $"  {day:yyyy-MM-dd}  {severity,-8}  {subject,-24}  {why}");
 }
