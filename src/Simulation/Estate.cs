@@ -28,7 +28,16 @@ internal sealed class Estate
 
         Users = [.. names.Order(StringComparer.Ordinal)];
         UserSet = names;
+        // A few users forward their mail to a private mailbox outside: deliveries to a foreign
+        // domain from outside clients that are not relaying.
+        Forwards = Users.Where(_ => random.NextDouble() < 0.03).ToDictionary(u => $"{u}@{Domain}", u => $"{u.Replace('.', '_')}@home.example.net", StringComparer.Ordinal);
     }
+
+    /// <summary>Forwarded mailboxes: our address → the outside address the relay delivers to.</summary>
+    public IReadOnlyDictionary<string, string> Forwards { get; }
+
+    /// <summary>Where a forwarded mailbox's mail goes out.</summary>
+    public const string ForwardHop = "mx.home.example.net[198.51.100.45]:25";
 
     public string Domain { get; } = "ours.example";
 

@@ -115,7 +115,8 @@ public sealed class SimulatorTests : IDisposable
 
             if (e is { Event: "delivery", ClientIp: "192.0.2.100", MailFrom: "" })
             {
-                bounced.Add(e.RcptTo);
+                // A user who forwards their mail gets the bounce at the outside mailbox; it was addressed to them.
+                bounced.Add(e.OrigRcptTo.Length > 0 ? e.OrigRcptTo : e.RcptTo);
             }
         }
 

@@ -21,6 +21,9 @@ internal static class Sql
 
     public const string RcptDomain = "lower(splitByChar('@', rcpt_to)[-1])";
 
+    /// <summary>The recipient the client asked for: before an alias or forward rewrote it, where one did.</summary>
+    public const string OriginalRecipient = "lower(if(orig_rcpt_to != '', orig_rcpt_to, rcpt_to))";
+
     public const string SenderDomain = "lower(splitByChar('@', mail_from)[-1])";
 
     /// <summary>

@@ -45,6 +45,9 @@ public sealed record SmtpEvent
 
     public string Detail { get; init; } = string.Empty;
 
+    /// <summary>The recipient as the client gave it, when an alias or forward rewrote it (Postfix <c>orig_to=</c>).</summary>
+    public string OrigRcptTo { get; init; } = string.Empty;
+
     /// <summary>Where a delivery handed the message on, as logged (<c>10.20.0.5[10.20.0.5]:2222</c>, <c>none</c>).</summary>
     public string NextHop { get; init; } = string.Empty;
 

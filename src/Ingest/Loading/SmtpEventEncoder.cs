@@ -10,7 +10,7 @@ internal static class SmtpEventEncoder
     public static IReadOnlyList<string> Columns { get; } =
     [
         "ts", "relay", "source", "event", "client_ip", "client_host", "helo", "mail_from", "rcpt_to", "smtp_code",
-        "dsn", "reason", "queue_id", "session_id", "message_id", "size", "sasl_user", "detail", "next_hop", "file", "line",
+        "dsn", "reason", "queue_id", "session_id", "message_id", "size", "sasl_user", "detail", "next_hop", "orig_rcpt_to", "file", "line",
     ];
 
     public static void Write(RowBinaryWriter writer, SmtpEvent e)
@@ -42,6 +42,7 @@ internal static class SmtpEventEncoder
         writer.WriteString(e.SaslUser);
         writer.WriteString(e.Detail);
         writer.WriteString(e.NextHop);
+        writer.WriteString(e.OrigRcptTo);
         writer.WriteString(e.File);
         writer.WriteUInt64(e.Line);
     }

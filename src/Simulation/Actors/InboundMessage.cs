@@ -27,12 +27,19 @@ internal static class InboundMessage
         foreach (var recipient in recipients)
         {
             var delay = 0.2 + random.NextDouble();
-            session.Wait(delay).Add("delivery", new()
+            var values = new Dictionary<string, string>
             {
                 ["queue_id"] = queueId, ["rcpt_to"] = recipient, ["next_hop"] = nextHop ?? estate.Domino,
                 ["delay"] = SimRandom.Seconds(delay + 0.4), ["delays"] = "0.1/0.01/0.05/" + SimRandom.Seconds(delay),
                 ["dsn"] = "2.0.0", ["status"] = "sent", ["detail"] = "250 Message accepted for delivery",
-            }, "postfix/smtp", pid + 2);
+            };
+            if (estate.Forwards.TryGetValue(recipient, out var forward))
+            {
+                // The relay's alias map sends this mailbox's mail out; Postfix logs the address asked for as orig_to.
+                (values["rcpt_to"], values["orig_rcpt_to"], values["next_hop"], values["detail"]) = (forward, recipient, Estate.ForwardHop, "250 2.0.0 Ok: queued");
+            }
+
+            session.Wait(delay).Add(values.ContainsKey("orig_rcpt_to") ? "delivery.orig_to" : "delivery", values, "postfix/smtp", pid + 2);
         }
 
         session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);

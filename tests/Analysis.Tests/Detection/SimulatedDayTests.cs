@@ -47,6 +47,18 @@ public sealed class SimulatedDayTests(SimulatedDayFixture day) : IClassFixture<S
     }
 
     [Fact]
+    public async Task MailForwardedToAUsersOutsideMailboxIsNotRelaying()
+    {
+        // Deliveries to a foreign domain from outside clients, asked for as ours: the forwards.
+        var forwarders = await day.Store.QueryListAsync(
+            "SELECT DISTINCT replaceRegexpOne(IPv6NumToString(client_ip), '^::ffff:', '') FROM smtp_events WHERE event = 'delivery' AND orig_rcpt_to LIKE '%@ours.example' AND rcpt_to NOT LIKE '%@ours.example'",
+            null, CancellationToken.None);
+
+        Assert.NotEmpty(forwarders);
+        Assert.DoesNotContain(day.Findings, f => f.Detector == "open_relay" && forwarders.Any(r => r[0] == f.Subject));
+    }
+
+    [Fact]
     public void AFastHarvestShowsWhatItTriedAndWhatItHit()
     {
         var truth = Truth("dha").Single(t => t.GetProperty("detail").GetProperty("shape").GetString() == "fast");

@@ -52,7 +52,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"RelayWatch demo — embedded engine, data in {Path.Combine(output, "data")}", result.Output, StringComparison.Ordinal);
-        Assert.Contains("at schema version 5", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"at schema version {Store.Schema.SchemaMigrator.LatestVersion}", result.Output, StringComparison.Ordinal);
         Assert.Contains($"Outputs are under {output}.", result.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(output, "data", "relaywatch.lock")));
     }

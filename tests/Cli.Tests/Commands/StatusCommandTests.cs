@@ -19,7 +19,7 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"^engine     embedded \(chDB, ClickHouse 26\.7\.\d+\.\d+\)\n", result.Output);
         Assert.Contains($"data       {directory.Path}\n", result.Output, StringComparison.Ordinal);
-        Assert.Contains("database   relaywatch (schema version 5)\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"database   relaywatch (schema version {Store.Schema.SchemaMigrator.LatestVersion})\n", result.Output, StringComparison.Ordinal);
         Assert.Matches(@"\n  smtp_events +0 rows", result.Output);
         Assert.Matches(@"\n  findings +0 rows", result.Output);
         Assert.Matches(@"\n  ip_scores +0 rows", result.Output);
@@ -110,7 +110,7 @@ public sealed class StatusCommandTests : IDisposable
         var byFlag = await RelayWatchProcess.RunAsync("--config", config, "--data", fromFlag, "status");
 
         Assert.Contains($"data       {fromFile}\n", byFile.Output, StringComparison.Ordinal);
-        Assert.Contains("database   edge (schema version 5)", byFile.Output, StringComparison.Ordinal);
+        Assert.Contains($"database   edge (schema version {Store.Schema.SchemaMigrator.LatestVersion})", byFile.Output, StringComparison.Ordinal);
         Assert.Contains($"data       {fromFlag}\n", byFlag.Output, StringComparison.Ordinal);
     }
 

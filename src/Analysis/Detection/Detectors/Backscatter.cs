@@ -50,12 +50,12 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
                 (
                     SELECT
                         {{Sql.ClientIp}} AS ip,
-                        lower(rcpt_to) AS rcpt,
+                        {{Sql.OriginalRecipient}} AS rcpt,
                         cutToFirstSignificantSubdomain(client_host) AS bouncer_domain,
                         client_host, relay, ts
                     FROM smtp_events
                     WHERE {{Sql.OnTheDay}} AND event = 'delivery' AND mail_from = ''
-                      AND NOT {{Sql.ClientIsInternal}} AND {{Sql.IsOurDomain(Sql.RcptDomain)}}
+                      AND NOT {{Sql.ClientIsInternal}} AND {{Sql.IsOurDomain("splitByChar('@', rcpt)[-1]")}}
                 ) AS b
                 LEFT JOIN
                 (

@@ -7,8 +7,8 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// not ours, accepted and delivered onwards to the Internet. Always critical; names the relay.
 /// </summary>
 /// <remarks>
-/// A user's forwarding alias (ours → an outside mailbox) looks the same in Postfix's delivery
-/// record; list such relays' forwarding targets' senders as internal, or expect those findings.
+/// A user's forward to an outside mailbox is told apart by the recipient the client gave
+/// (<c>orig_rcpt_to</c>): it was one of ours.
 /// </remarks>
 internal sealed class OpenRelay(OpenRelaySettings settings) : Detector
 {
@@ -47,6 +47,8 @@ internal sealed class OpenRelay(OpenRelaySettings settings) : Detector
             WHERE {{Sql.OnTheDay}} AND event = 'delivery'
               AND sasl_user = '' AND NOT {{Sql.ClientIsInternal}}
               AND NOT {{Sql.IsOurDomain(Sql.RcptDomain)}}
+              -- A forward of one of our users to an outside mailbox was asked for as ours.
+              AND NOT {{Sql.IsOurDomain("splitByChar('@', " + Sql.OriginalRecipient + ")[-1]")}}
               AND NOT arrayExists(n -> isIPAddressInRange({{Sql.NextHopAddress}}, n), {internal_networks:Array(String)})
             GROUP BY ip
             HAVING messages >= {min_messages:UInt64}

@@ -117,8 +117,8 @@ internal static class PostfixGrammar
 
     private static readonly LineKind[] DeliveryKinds =
     [
-        Delivery("delivery.orig_to_conn_use", "{queue_id}: to=<{rcpt_to}>, orig_to=<{_}>, relay={next_hop}, conn_use={conn_use}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
-        Delivery("delivery.orig_to", "{queue_id}: to=<{rcpt_to}>, orig_to=<{_}>, relay={next_hop}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
+        Delivery("delivery.orig_to_conn_use", "{queue_id}: to=<{rcpt_to}>, orig_to=<{orig_rcpt_to}>, relay={next_hop}, conn_use={conn_use}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
+        Delivery("delivery.orig_to", "{queue_id}: to=<{rcpt_to}>, orig_to=<{orig_rcpt_to}>, relay={next_hop}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
         Delivery("delivery.conn_use", "{queue_id}: to=<{rcpt_to}>, relay={next_hop}, conn_use={conn_use}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
         Delivery("delivery", "{queue_id}: to=<{rcpt_to}>, relay={next_hop}, delay={delay}, delays={delays}, dsn={dsn}, status={status} ({detail})"),
         LineKind.Skipped("delivery.host_said", "{queue_id}: host {_} said: {_}"),

@@ -169,6 +169,7 @@ internal sealed class PostfixParser : ILogParser
             SaslUser = Pick(fields.GetString("sasl_user"), state?.SaslUser),
             Detail = detail,
             NextHop = fields.GetString("next_hop"),
+            OrigRcptTo = fields.GetString("orig_rcpt_to"),
             File = file,
             Line = (ulong)lineNumber,
         };
