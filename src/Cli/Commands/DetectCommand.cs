@@ -99,7 +99,8 @@ internal static class DetectCommand
 
         Console.WriteLine();
         var findings = await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false);
-        Console.Write(FindingsText.Format(findings, [.. detectors.Select(d => d.Name)]));
+        var query = store.Info.Engine == "embedded" ? $"relaywatch --data {store.Info.Location} query" : "relaywatch query";
+        Console.Write(FindingsText.Format(findings, [.. detectors.Select(d => d.Name)], query));
         return ExitCodes.Ok;
     }
 

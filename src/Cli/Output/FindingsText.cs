@@ -10,7 +10,8 @@ namespace RelayWatch.Cli.Output;
 /// </summary>
 internal static class FindingsText
 {
-    public static string Format(IReadOnlyList<Finding> findings, IReadOnlyList<string> detectors, int perDetector = 10)
+    /// <param name="query">How to run a query against this store, for the "and N more" hint.</param>
+    public static string Format(IReadOnlyList<Finding> findings, IReadOnlyList<string> detectors, string query = "relaywatch query", int perDetector = 10)
     {
         var text = new StringBuilder();
         foreach (var detector in detectors)
@@ -25,7 +26,7 @@ internal static class FindingsText
 
             if (lines.Count > perDetector)
             {
-                text.Append(CultureInfo.InvariantCulture, $"  … and {lines.Count - perDetector} more (relaywatch query \"SELECT * FROM findings WHERE detector = '{detector}'\")\n");
+                text.Append(CultureInfo.InvariantCulture, $"  … and {lines.Count - perDetector} more ({query} \"SELECT * FROM findings WHERE detector = '{detector}'\")\n");
             }
         }
 
