@@ -39,7 +39,9 @@ internal static class ServeHost
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             // A queued job starts within a second rather than Hangfire's default 15.
-            .UseSQLiteStorage(options.JobStorage, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }));
+            .UseSQLiteStorage(options.JobStorage, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) })
+            // Keep a month of finished jobs (Hangfire's default is a day), so the history says whether last week's runs succeeded.
+            .WithJobExpirationTimeout(TimeSpan.FromDays(30)));
         builder.Services.AddHangfireServer(server =>
         {
             server.WorkerCount = options.Workers;
