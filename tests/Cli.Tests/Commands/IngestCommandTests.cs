@@ -97,7 +97,7 @@ public sealed class IngestCommandTests : IDisposable
             await Task.Delay(50);
         }
 
-        SendSigterm(following.Id);
+        await RelayWatchProcess.SendSigtermAsync(following);
         var output = await following.StandardOutput.ReadToEndAsync();
         await following.WaitForExitAsync();
 
@@ -119,12 +119,6 @@ public sealed class IngestCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("relaywatch: --follow reads exactly one file; run one ingest --follow per file.\n", result.Error);
-    }
-
-    private static void SendSigterm(int pid)
-    {
-        using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class ListenCommandTests : IDisposable
     [Fact]
     public async Task SyslogOverUdpAndBothTcpFramingsIsIngestedOverLoopback()
     {
-        var port = UnusedPort();
+        var port = RelayWatchProcess.UnusedPort();
         var lines = RealLines().Take(900).Select(l => "<22>" + l).ToList();
         using var listening = RelayWatchProcess.Start(
             ["--data", directory.Combine("data"), "--config", directory.Combine("relaywatch.json"), "listen", "--udp", $"127.0.0.1:{port}", "--tcp", $"127.0.0.1:{port}"]);
@@ -48,10 +48,7 @@ public sealed class ListenCommandTests : IDisposable
 
         // Give the receiver a moment to read its sockets before asking it to stop.
         await Task.Delay(1500);
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", listening.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await RelayWatchProcess.SendSigtermAsync(listening);
 
         var output = await listening.StandardOutput.ReadToEndAsync();
         await listening.WaitForExitAsync();
@@ -78,11 +75,4 @@ public sealed class ListenCommandTests : IDisposable
 
     private static IEnumerable<string> RealLines() =>
         File.ReadLines(Path.Combine(RepositoryFolders.Corpora, "pixelpark-postfix-logsums", "mail.log"));
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

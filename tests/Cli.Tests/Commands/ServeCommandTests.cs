@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using RelayWatch.Cli.Tests.Support;
 using RelayWatch.Tests.Shared;
@@ -42,7 +41,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.True(ingest.ExitCode == 0, ingest.Error);
 
         string job;
-        var port = UnusedPort();
+        var port = RelayWatchProcess.UnusedPort();
         using (var serve = await StartAsync(data, port))
         {
             var queued = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/api/detect?day=2026-11-24"), null);
@@ -75,7 +74,7 @@ public sealed class ServeCommandTests : IDisposable
     [Fact]
     public async Task ABadDayIsRefusedInOneSentence()
     {
-        var port = UnusedPort();
+        var port = RelayWatchProcess.UnusedPort();
         using var serve = await StartAsync(directory.Combine("data"), port);
 
         var response = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/api/detect?day=yesterday"), null);
@@ -115,19 +114,8 @@ public sealed class ServeCommandTests : IDisposable
 
     private static async Task StopAsync(System.Diagnostics.Process serve)
     {
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", serve.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        await RelayWatchProcess.SendSigtermAsync(serve);
         await serve.WaitForExitAsync();
         Assert.Equal(0, serve.ExitCode);
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -25,6 +25,21 @@ internal static class RelayWatchProcess
 
     public static Task<CliResult> RunAsync(params string[] arguments) => RunWithInputAsync(null, arguments);
 
+    /// <summary>Asks a started process to stop the way a service manager does (SIGTERM), without waiting for it.</summary>
+    public static async Task SendSigtermAsync(Process process)
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>A loopback TCP port nothing listens on right now, for a server under test.</summary>
+    public static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>
     /// Reads stderr up to the first line that starts with <paramref name="prefix"/>, skipping what comes before
     /// (a first run on a fresh machine says it is fetching the engine); null when stderr ends first.
