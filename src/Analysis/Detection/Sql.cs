@@ -19,12 +19,15 @@ internal static class Sql
     /// <summary>Whether the client is ours (private space, configured networks, our mail servers).</summary>
     public const string ClientIsInternal = "arrayExists(n -> isIPAddressInRange(" + ClientIp + ", n), {internal_networks:Array(String)})";
 
-    public const string RcptDomain = "lower(splitByChar('@', rcpt_to)[-1])";
+    /// <summary>The domain of an address expression, lower case: what follows its last <c>@</c>.</summary>
+    public static string DomainOf(string address) => $"lower(splitByChar('@', {address})[-1])";
+
+    public static readonly string RcptDomain = DomainOf("rcpt_to");
 
     /// <summary>The recipient the client asked for: before an alias or forward rewrote it, where one did.</summary>
     public const string OriginalRecipient = "lower(if(orig_rcpt_to != '', orig_rcpt_to, rcpt_to))";
 
-    public const string SenderDomain = "lower(splitByChar('@', mail_from)[-1])";
+    public static readonly string SenderDomain = DomainOf("mail_from");
 
     /// <summary>
     /// The address a delivery was handed to, from <c>name[address]:port</c>; <c>::</c> (internal) when

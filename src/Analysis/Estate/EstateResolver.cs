@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using RelayWatch.Store;
 
 namespace RelayWatch.Analysis.Estate;
@@ -36,7 +35,7 @@ public static class EstateResolver
             parameters, cancellationToken).ConfigureAwait(false)).Select(r => r[0]).ToList();
 
         var inbound = await store.QueryListAsync($$"""
-            SELECT {{Detection.Sql.NextHopAddress}} AS hop, lower(splitByChar('@', rcpt_to)[-1]) AS domain, count() AS deliveries
+            SELECT {{Detection.Sql.NextHopAddress}} AS hop, {{Detection.Sql.RcptDomain}} AS domain, count() AS deliveries
             FROM smtp_events
             WHERE toDate(ts) BETWEEN {from:Date} AND {day:Date} AND event = 'delivery' AND rcpt_to LIKE '%@%'
               AND hop != '::' AND arrayExists(n -> isIPAddressInRange(hop, n), {internal_networks:Array(String)})
@@ -55,19 +54,7 @@ public static class EstateResolver
         return new OurEstate(domains, configuredDomains is not { Count: > 0 }, internalNetworks, mailServers, relays);
     }
 
-    private static string Canonical(string network)
-    {
-        var text = network.Trim();
-        if (IPNetwork.TryParse(text, out var parsed))
-        {
-            return parsed.ToString();
-        }
-
-        if (IPAddress.TryParse(text, out var address))
-        {
-            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128).ToString();
-        }
-
-        throw new ArgumentException($"'{network}' in estate.internalNetworks is not an address or a network such as 192.0.2.0/24.", nameof(network));
-    }
+    private static string Canonical(string network) =>
+        Subjects.ParseNetwork(network.Trim())?.ToString()
+        ?? throw new ArgumentException($"'{network}' in estate.internalNetworks is not an address or a network such as 192.0.2.0/24.", nameof(network));
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using RelayWatch.Analysis.Detection;
 
@@ -59,16 +58,11 @@ public static class TruthEvaluation
     /// <summary>Whether <paramref name="finding"/> names <paramref name="truth"/> or a network containing it.</summary>
     internal static bool Covers(string finding, string truth)
     {
-        var (f, t) = (Network(finding), Network(truth));
+        var (f, t) = (Subjects.ParseNetwork(finding), Subjects.ParseNetwork(truth));
         return f is not null && t is not null && f.Value.PrefixLength <= t.Value.PrefixLength && f.Value.Contains(t.Value.BaseAddress);
     }
 
     internal static bool Overlap(string a, string b) => Covers(a, b) || Covers(b, a);
-
-    private static IPNetwork? Network(string subject) =>
-        IPNetwork.TryParse(subject, out var network) ? network
-        : IPAddress.TryParse(subject, out var address) ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
-        : null;
 
     private static (string Kind, IReadOnlyList<string> Subjects, long Mistyped) Parse(string line)
     {

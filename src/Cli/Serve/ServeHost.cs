@@ -87,6 +87,12 @@ internal static class ServeHost
         await app.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>The <c>day</c> query parameter (YYYY-MM-DD), today when absent; null when it is not a date.</summary>
+    private static DateOnly? DayOrToday(string? day, TimeProvider time) =>
+        day is null ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)
+        : DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
+        : null;
+
     private static void MapApi(WebApplication app)
     {
         app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
@@ -94,9 +100,7 @@ internal static class ServeHost
         // Queue detection of one day now (e.g. after ingesting late logs); answers with the job's id.
         app.MapPost("/api/detect", (string? day, IBackgroundJobClient jobs, TimeProvider time) =>
         {
-            var date = day is null ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)
-                : DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
-                : (DateOnly?)null;
+            var date = DayOrToday(day, time);
             if (date is null)
             {
                 return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });
@@ -139,9 +143,7 @@ internal static class ServeHost
 
         app.MapGet("/api/findings", async (string? day, IClickHouseStore store, TimeProvider time, CancellationToken cancellationToken) =>
         {
-            var date = day is null ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)
-                : DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
-                : (DateOnly?)null;
+            var date = DayOrToday(day, time);
             if (date is null)
             {
                 return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });

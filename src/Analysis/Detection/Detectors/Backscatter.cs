@@ -55,7 +55,7 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
                         client_host, relay, ts
                     FROM smtp_events
                     WHERE {{Sql.OnTheDay}} AND event = 'delivery' AND mail_from = ''
-                      AND NOT {{Sql.ClientIsInternal}} AND {{Sql.IsOurDomain("splitByChar('@', rcpt)[-1]")}}
+                      AND NOT {{Sql.ClientIsInternal}} AND {{Sql.IsOurDomain(Sql.DomainOf("rcpt"))}}
                 ) AS b
                 LEFT JOIN
                 (

@@ -48,7 +48,7 @@ internal sealed class OpenRelay(OpenRelaySettings settings) : Detector
               AND sasl_user = '' AND NOT {{Sql.ClientIsInternal}}
               AND NOT {{Sql.IsOurDomain(Sql.RcptDomain)}}
               -- A forward of one of our users to an outside mailbox was asked for as ours.
-              AND NOT {{Sql.IsOurDomain("splitByChar('@', " + Sql.OriginalRecipient + ")[-1]")}}
+              AND NOT {{Sql.IsOurDomain(Sql.DomainOf(Sql.OriginalRecipient))}}
               AND NOT arrayExists(n -> isIPAddressInRange({{Sql.NextHopAddress}}, n), {internal_networks:Array(String)})
             GROUP BY ip
             HAVING messages >= {min_messages:UInt64}
