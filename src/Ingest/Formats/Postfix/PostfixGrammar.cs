@@ -141,7 +141,7 @@ internal static class PostfixGrammar
 
     // The SPF policy service (python policyd-spf) that Postfix consults at RCPT, logged under its own
     // program name; its verdicts are evidence for the spoofing detector.
-    private const string SpfFields = "identity={spf_identity}; client-ip={client_ip}; helo={helo}; envelope-from={envelope_from}; receiver={_}";
+    private const string SpfFields = "identity={spf_identity}; client-ip={client_ip}; helo={helo}; envelope-from={mail_from}; receiver={_}";
 
     private static readonly LineKind[] SpfKinds =
     [

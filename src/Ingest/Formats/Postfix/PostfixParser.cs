@@ -154,9 +154,7 @@ internal sealed class PostfixParser : ILogParser
             ClientIp = Pick(fields.GetString("client_ip"), state?.ClientIp),
             ClientHost = Pick(fields.GetString("client_host"), state?.ClientHost),
             Helo = Pick(helo, state?.Helo),
-            MailFrom = fields.Has("mail_from") ? fields.GetString("mail_from")
-                : fields.Has("envelope_from") ? EnvelopeFrom(fields.Get("envelope_from"))
-                : state?.MailFrom ?? string.Empty,
+            MailFrom = fields.Has("mail_from") ? Sender(fields.Get("mail_from")) : state?.MailFrom ?? string.Empty,
             RcptTo = fields.GetString("rcpt_to"),
             SmtpCode = code,
             Dsn = fields.GetString("dsn"),
@@ -175,8 +173,8 @@ internal sealed class PostfixParser : ILogParser
         };
     }
 
-    /// <summary>policyd-spf's envelope sender: <c>&lt;&gt;</c> is the null sender.</summary>
-    private static string EnvelopeFrom(ReadOnlySpan<char> value) => value.SequenceEqual("<>") ? string.Empty : value.Trim('<').TrimEnd('>').ToString();
+    /// <summary>An envelope sender as logged; a bare <c>&lt;&gt;</c> (policyd-spf writes it so) is the null sender, as <c>from=&lt;&gt;</c> is.</summary>
+    private static string Sender(ReadOnlySpan<char> value) => value.IsEmpty || value.SequenceEqual("<>") ? string.Empty : value.ToString();
 
     /// <summary>The session of an smtpd process: opened by connect, closed by disconnect, by relay and pid.</summary>
     private string SessionFor(string eventName, string relay, SyslogHeader header)
