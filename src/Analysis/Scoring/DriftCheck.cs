@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace RelayWatch.Analysis.Scoring;
+
+/// <summary>
+/// Compares a scoring run's features and scores with the model's training window by the population
+/// stability index (PSI = Σ (p − q) · ln(p / q) over the baseline's bins). Rules of thumb: below 0.1
+/// stable, 0.1–0.25 moving, above 0.25 a shift worth retraining for. Counts accumulate row by row, so a
+/// run of any size is checked in constant memory.
+/// </summary>
+public sealed class DriftCheck(ModelManifest manifest, double warningPsi)
+{
+    private const double Floor = 1e-4;
+
+    private readonly long[][] featureCounts = [.. manifest.FeatureBaseline.Select(d => new long[d.Shares.Count])];
+    private readonly long[] scoreCounts = new long[manifest.ScoreBaseline.Shares.Count];
+    private long rows;
+
+    public void Add(IpFeatureRow row, double score)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        for (var i = 0; i < featureCounts.Length; i++)
+        {
+            featureCounts[i][BinOf(manifest.FeatureBaseline[i].Edges, row.Values[i])]++;
+        }
+
+        scoreCounts[BinOf(manifest.ScoreBaseline.Edges, score)]++;
+        rows++;
+    }
+
+    /// <summary>The largest PSI over the features and the score; 0 before any row.</summary>
+    public double MaxPsi => rows == 0 ? 0 : Indexes().Max(p => p.Psi);
+
+    /// <summary>One sentence per feature (or the score) whose PSI passes the warning level, worst first.</summary>
+    public IReadOnlyList<string> Warnings() =>
+        rows == 0 ? [] : [.. Indexes().Where(p => p.Psi > warningPsi).OrderByDescending(p => p.Psi).Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.Name} moved from the training window (PSI {p.Psi:F2} > {warningPsi:F2})"))];
+
+    private IEnumerable<(string Name, double Psi)> Indexes()
+    {
+        for (var i = 0; i < featureCounts.Length; i++)
+        {
+            yield return (manifest.Features[i], Psi(manifest.FeatureBaseline[i].Shares, featureCounts[i]));
+        }
+
+        yield return ("score", Psi(manifest.ScoreBaseline.Shares, scoreCounts));
+    }
+
+    private double Psi(IReadOnlyList<double> expected, long[] counts)
+    {
+        double psi = 0;
+        for (var bin = 0; bin < counts.Length; bin++)
+        {
+            var p = Math.Max(counts[bin] / (double)rows, Floor);
+            var q = Math.Max(expected[bin], Floor);
+            psi += (p - q) * Math.Log(p / q);
+        }
+
+        return psi;
+    }
+
+    private static int BinOf(IReadOnlyList<double> edges, double value)
+    {
+        var bin = 0;
+        while (bin < edges.Count && value > edges[bin])
+        {
+            bin++;
+        }
+
+        return bin;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using RelayWatch.Analysis.Detection;
+using RelayWatch.Analysis.Estate;
+using RelayWatch.Store;
+
+namespace RelayWatch.Analysis.Scoring;
+
+/// <summary>
+/// Computes <see cref="FeatureCatalog"/> for every external address seen on a day, in one ClickHouse
+/// query over <c>smtp_events</c> and <c>findings</c>: per-address aggregates, its network's, and its
+/// history before the day. Addresses that are ours (private space, our mail servers, configured
+/// internal networks) are never scored.
+/// </summary>
+public static class FeatureQuery
+{
+    private const string HeloIsLiteral = @"(match(last_helo, '^\\[.*\\]$') OR isIPv4String(last_helo) OR isIPv6String(last_helo))";
+
+    private static readonly string Sql = $$"""
+        WITH
+            day_rows AS
+            (
+                SELECT {{Detection.Sql.ClientIp}} AS ip, {{Detection.Sql.ClientNetwork}} AS network, client_ip,
+                       event, reason, helo, client_host, mail_from, rcpt_to, size, sasl_user, detail, ts
+                FROM smtp_events
+                WHERE {{Detection.Sql.OnTheDay}} AND client_ip != toIPv6('::') AND NOT {{Detection.Sql.ClientIsInternal}}
+            ),
+            per_ip AS
+            (
+                SELECT
+                    ip,
+                    any(network) AS network,
+                    greatest(countIf(event = 'connect'), countIf(event = 'disconnect'), 1) AS sessions,
+                    countIf(event = 'disconnect') AS disconnects,
+                    countIf(event = 'message') AS messages,
+                    sumIf({{Detection.Sql.AcceptedRcptCommands}}, event = 'disconnect') + countIf(event = 'rcpt_reject') AS attempts,
+                    countIf(event = 'rcpt_reject') AS rejected_rcpts,
+                    countIf(event = 'reject') AS stage_rejects,
+                    countIf(event = 'rcpt_reject' AND reason = 'user_unknown') AS unknown_rcpts,
+                    countIf(event IN ('rcpt_reject', 'reject') AND reason = 'relay_denied') AS relay_denied,
+                    countIf(event = 'dnsbl' OR (event IN ('rcpt_reject', 'reject') AND reason = 'rbl')) AS rbl_hits,
+                    uniqExactIf({{Detection.Sql.RcptDomain}}, rcpt_to != '') AS rcpt_domains,
+                    uniqExactIf({{Detection.Sql.SenderDomain}}, mail_from != '') AS sender_domains,
+                    countIf(event = 'message' AND mail_from = '') AS null_sender_messages,
+                    argMaxIf(helo, ts, helo != '') AS last_helo,
+                    anyIf(client_host, client_host != '') AS host,
+                    uniqExact(toHour(ts)) AS active_hours,
+                    avgIf(size, event = 'message') AS mean_size,
+                    maxIf(size, event = 'message') AS max_size,
+                    countIf(event = 'disconnect' AND match(detail, '(^| )starttls=[1-9]')) AS tls_sessions,
+                    countIf(event = 'auth_failure') AS auth_failures,
+                    countIf(event = 'message' AND sasl_user != '') AS authenticated_messages,
+                    countIf(event = 'lost_connection') AS lost_connections,
+                    countIf(event IN ('pipelining', 'pregreet')) AS pipelining,
+                    countIf(event IN ('too_many_errors', 'non_smtp', 'timeout')) AS protocol_errors,
+                    countIf(event = 'spf') AS spf_checks,
+                    countIf(event = 'spf' AND reason IN ('fail', 'softfail')) AS spf_failures
+                FROM day_rows
+                GROUP BY ip
+            ),
+            -- How it introduced itself and what its network did (a separate step: the analyzer cannot
+            -- reuse an aggregate's alias inside the SELECT that computes it).
+            enriched AS
+            (
+                SELECT
+                    *,
+                    {{HeloIsLiteral}} AS helo_ip_literal,
+                    last_helo != '' AND position(last_helo, '.') = 0 AND NOT helo_ip_literal AS helo_bare_word,
+                    last_helo != '' AND NOT helo_ip_literal
+                        AND (match(lower(last_helo), '(^|[.-])([a-z]+[0-9]+[a-z]+[0-9a-z]*|[0-9]+[a-z]+[0-9]+[0-9a-z]*)([.-]|$)')
+                             OR match(lower(last_helo), '\\.(local|localdomain|lan|home)$')) AS helo_random,
+                    last_helo != '' AND lower(last_helo) = lower(host) AS helo_matches_rdns,
+                    host = 'unknown' AS rdns_missing,
+                    host NOT IN ('', 'unknown')
+                        AND match(lower(host), '(^|[.-])(dyn|dynamic|dsl|adsl|pool|dhcp|cable|ppp|broadband|dial|dialup|client|customer)([.-]|[0-9]|$)|[0-9]{1,3}[-.][0-9]{1,3}[-.][0-9]{1,3}[-.][0-9]{1,3}') AS rdns_dynamic,
+                    count() OVER by_network AS network_ips,
+                    sum(unknown_rcpts) OVER by_network AS network_unknown,
+                    sum(attempts) OVER by_network AS network_attempts
+                FROM per_ip
+                WINDOW by_network AS (PARTITION BY network)
+            ),
+            history AS
+            (
+                SELECT {{Detection.Sql.ClientIp}} AS ip, uniqExact(toDate(ts)) AS days_seen
+                FROM smtp_events
+                WHERE toDate(ts) BETWEEN {history_start:Date} AND {day_before:Date}
+                  AND event IN ('connect', 'message', 'rcpt_reject', 'dnsbl')
+                  AND client_ip IN (SELECT client_ip FROM day_rows)
+                GROUP BY ip
+            ),
+            flagged AS
+            (
+                SELECT subject, count() AS findings
+                FROM findings
+                WHERE day BETWEEN {history_start:Date} AND {day_before:Date}
+                GROUP BY subject
+            )
+        SELECT
+            ip, network, last_helo, host,
+            {{string.Join(",\n    ", FeatureCatalog.All.Select(f => $"toFloat32({f.Sql})"))}}
+        FROM enriched
+        LEFT JOIN history USING (ip)
+        LEFT JOIN (SELECT subject AS ip, findings AS address_findings FROM flagged) AS by_address USING (ip)
+        LEFT JOIN (SELECT subject AS network, findings AS network_findings FROM flagged) AS by_network USING (network)
+        ORDER BY ip
+        """;
+
+    /// <summary>The features of every external address seen on <paramref name="day"/>, ordered by address.</summary>
+    public static async IAsyncEnumerable<IpFeatureRow> ReadAsync(
+        IClickHouseStore store, OurEstate estate, DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(estate);
+        var parameters = new Dictionary<string, string>
+        {
+            ["day"] = Date(day),
+            ["day_before"] = Date(day.AddDays(-1)),
+            ["history_start"] = Date(day.AddDays(-FeatureCatalog.HistoryDays)),
+            ["internal_networks"] = SqlText.QuoteArray(estate.InternalNetworks),
+        };
+        var count = FeatureCatalog.All.Count;
+        await foreach (var row in store.QueryRowsAsync(Sql, parameters, cancellationToken).ConfigureAwait(false))
+        {
+            var values = new float[count];
+            for (var i = 0; i < count; i++)
+            {
+                values[i] = float.Parse(row[4 + i], NumberStyles.Float, CultureInfo.InvariantCulture);
+            }
+
+            yield return new IpFeatureRow(day, row[0], row[1], row[2], row[3], values);
+        }
+    }
+
+    /// <summary>The features of each day from <paramref name="first"/> to <paramref name="last"/>, resolving what is ours per day.</summary>
+    public static async Task<List<IpFeatureRow>> ReadDaysAsync(
+        IClickHouseStore store, EstateSettings estate, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        var rows = new List<IpFeatureRow>();
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            var ours = await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false);
+            await foreach (var row in ReadAsync(store, ours, day, cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(row);
+            }
+        }
+
+        return rows;
+    }
+
+    private static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

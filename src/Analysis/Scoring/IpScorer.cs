@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using RelayWatch.Analysis.Estate;
+using RelayWatch.Store;
+
+namespace RelayWatch.Analysis.Scoring;
+
+/// <summary>What one scoring run did.</summary>
+/// <param name="Top">The worst-scored addresses, worst first.</param>
+public sealed record ScoreRun(DateOnly Day, ModelManifest Model, long Scored, IReadOnlyList<IpScore> Top, IReadOnlyList<string> DriftWarnings, double MaxPsi);
+
+/// <summary>
+/// Scores every external address of a day with a stored model and writes <c>ip_scores</c> (replacing
+/// that day's scores by the same model) and a <c>score_runs</c> row with the drift check. Streams in
+/// chunks, so a day of a million addresses needs no more memory than a chunk.
+/// </summary>
+public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, ScoringSettings settings)
+{
+    private const int ChunkSize = 50_000;
+
+    private static readonly string[] ScoreColumns = ["day", "ip", "score", "model", "reasons"];
+
+    /// <exception cref="InvalidOperationException">There is no model that learnt only from days before <paramref name="day"/>; the message says what to run.</exception>
+    public async Task<ScoreRun> ScoreAsync(DateOnly day, string? version, int top, CancellationToken cancellationToken)
+    {
+        var model = await ModelRepository.FindForDayAsync(store, day, version, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException(version is null
+                ? string.Create(CultureInfo.InvariantCulture, $"No model has been trained on days before {day:yyyy-MM-dd}; run relaywatch train --to {day.AddDays(-1):yyyy-MM-dd} first.")
+                : $"There is no model {version}; relaywatch train lists the versions it makes, and ip_models holds them all.");
+        var parameters = new Dictionary<string, string>
+        {
+            ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["model"] = model.Manifest.Version,
+        };
+        const string Existing = "SELECT count() FROM ip_scores WHERE day = {day:Date} AND model = {model:String}";
+        if (await store.QueryScalarAsync(Existing, parameters, cancellationToken).ConfigureAwait(false) is not (null or "0"))
+        {
+            await store.ExecuteAsync("DELETE FROM ip_scores WHERE day = {day:Date} AND model = {model:String}", parameters, cancellationToken).ConfigureAwait(false);
+        }
+
+        var ours = await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false);
+        var drift = new DriftCheck(model.Manifest, settings.DriftWarningPsi);
+        // A min-heap of the worst so far: the mildest of them leaves first; equal scores keep the lower address.
+        var worst = new PriorityQueue<IpScore, (double Score, string Ip)>(Comparer<(double Score, string Ip)>.Create(
+            (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : string.CompareOrdinal(b.Ip, a.Ip)));
+        long scored = 0;
+        var chunk = new List<IpFeatureRow>(ChunkSize);
+        async Task FlushAsync()
+        {
+            var scores = model.Score(chunk, settings.ReasonsPerAddress);
+            for (var i = 0; i < scores.Count; i++)
+            {
+                drift.Add(chunk[i], scores[i].Score);
+                worst.Enqueue(scores[i], (scores[i].Score, scores[i].Ip));
+                if (worst.Count > top)
+                {
+                    worst.Dequeue();
+                }
+            }
+
+            await WriteAsync(scores, model.Manifest.Version, cancellationToken).ConfigureAwait(false);
+            scored += scores.Count;
+            chunk.Clear();
+        }
+
+        await foreach (var row in FeatureQuery.ReadAsync(store, ours, day, cancellationToken).ConfigureAwait(false))
+        {
+            chunk.Add(row);
+            if (chunk.Count == ChunkSize)
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (chunk.Count > 0)
+        {
+            await FlushAsync().ConfigureAwait(false);
+        }
+
+        var warnings = drift.Warnings();
+        await RecordRunAsync(day, model.Manifest.Version, scored, warnings, drift.MaxPsi, cancellationToken).ConfigureAwait(false);
+        var list = new List<IpScore>();
+        while (worst.TryDequeue(out var score, out _))
+        {
+            list.Add(score);
+        }
+
+        list.Reverse();
+        return new ScoreRun(day, model.Manifest, scored, list, warnings, drift.MaxPsi);
+    }
+
+    private Task WriteAsync(IReadOnlyList<IpScore> scores, string version, CancellationToken cancellationToken) =>
+        store.InsertAsync(new BulkInsert("ip_scores", ScoreColumns, "JSONEachRow"), async (stream, token) =>
+        {
+            var writer = new Utf8JsonWriter(stream);
+            await using (writer.ConfigureAwait(false))
+            {
+                foreach (var score in scores)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("day", score.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    writer.WriteString("ip", score.Ip);
+                    writer.WriteNumber("score", Math.Round(score.Score, 6));
+                    writer.WriteString("model", version);
+                    writer.WriteStartArray("reasons");
+                    foreach (var reason in score.Reasons)
+                    {
+                        writer.WriteStringValue(reason);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                    await writer.FlushAsync(token).ConfigureAwait(false);
+                    stream.WriteByte((byte)'\n');
+                    writer.Reset();
+                }
+            }
+        }, cancellationToken);
+
+    private Task RecordRunAsync(DateOnly day, string version, long scored, IReadOnlyList<string> warnings, double maxPsi, CancellationToken cancellationToken)
+    {
+        var row = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["model"] = version,
+            ["scored"] = scored,
+            ["drift_warnings"] = warnings,
+            ["max_psi"] = Math.Round(maxPsi, 4),
+        });
+        return store.InsertAsync(
+            new BulkInsert("score_runs", ["day", "model", "scored", "drift_warnings", "max_psi"], "JSONEachRow"),
+            (stream, token) => stream.WriteAsync(Encoding.UTF8.GetBytes(row + "\n"), token).AsTask(),
+            cancellationToken);
+    }
+}

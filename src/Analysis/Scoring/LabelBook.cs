@@ -1,0 +1,92 @@
+using System.Net;
+using RelayWatch.Analysis.Detection;
+using RelayWatch.Store;
+
+namespace RelayWatch.Analysis.Scoring;
+
+/// <summary>Why a sender counts as bad or good for training.</summary>
+/// <param name="Source"><c>analyst</c>, <c>allowlist</c>, <c>finding:DETECTOR</c>, <c>dnsbl</c>, or <c>unlabelled</c> (assumed good).</param>
+public sealed record SenderLabel(bool Bad, string Source);
+
+/// <summary>
+/// The labels the model learns from, strongest first: an analyst's verdict; the configured allowlist
+/// (good); a finding that names the address or its network that day (bad); the relays' own DNS-blocklist
+/// refusals (bad, when enabled); otherwise unlabelled, taken as good. Rules and relays are not always
+/// right and not every bad sender trips one, so the labels are noisy on purpose: the model learns the
+/// shape of what they catch and ranks what they miss.
+/// </summary>
+public sealed class LabelBook
+{
+    private readonly IReadOnlyList<(IPNetwork Network, bool Bad)> analyst;
+    private readonly IReadOnlyList<IPNetwork> allowlist;
+    private readonly IReadOnlyDictionary<DateOnly, List<(IPNetwork Network, string Detector)>> findings;
+    private readonly bool dnsbl;
+
+    private LabelBook(
+        IReadOnlyList<(IPNetwork, bool)> analyst, IReadOnlyList<IPNetwork> allowlist,
+        IReadOnlyDictionary<DateOnly, List<(IPNetwork, string)>> findings, bool dnsbl)
+    {
+        this.analyst = analyst;
+        this.allowlist = allowlist;
+        this.findings = findings;
+        this.dnsbl = dnsbl;
+    }
+
+    /// <summary>Reads the analysts' labels and the findings of the days from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    /// <exception cref="ArgumentException">An allowlist entry is not an address or a network.</exception>
+    public static async Task<LabelBook> LoadAsync(IClickHouseStore store, ScoringSettings settings, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var allowlist = settings.Allowlist.Select(a => Subjects.ParseNetwork(a)
+            ?? throw new ArgumentException($"The scoring allowlist entry '{a}' is neither an IP address nor a CIDR network.", nameof(settings))).ToList();
+        var analyst = (await AnalystLabels.InForceAsync(store, cancellationToken).ConfigureAwait(false))
+            .Select(l => (AnalystLabels.NetworkOf(l.Subject), l.Verdict == AnalystLabel.Bad))
+            .ToList();
+        var byDay = new Dictionary<DateOnly, List<(IPNetwork, string)>>();
+        foreach (var finding in await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false))
+        {
+            if (Subjects.ParseNetwork(finding.Subject) is { } network)
+            {
+                if (!byDay.TryGetValue(finding.Day, out var list))
+                {
+                    byDay[finding.Day] = list = [];
+                }
+
+                list.Add((network, finding.Detector));
+            }
+        }
+
+        return new LabelBook(analyst, allowlist, byDay, settings.LabelDnsblRefusals);
+    }
+
+    public SenderLabel LabelOf(IpFeatureRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var address = IPAddress.Parse(row.Ip);
+        foreach (var (network, bad) in analyst)
+        {
+            if (network.Contains(address))
+            {
+                return new SenderLabel(bad, "analyst");
+            }
+        }
+
+        if (allowlist.Any(n => n.Contains(address)))
+        {
+            return new SenderLabel(false, "allowlist");
+        }
+
+        if (findings.TryGetValue(row.Day, out var day))
+        {
+            foreach (var (network, detector) in day)
+            {
+                if (network.Contains(address))
+                {
+                    return new SenderLabel(true, "finding:" + detector);
+                }
+            }
+        }
+
+        return dnsbl && row["dnsbl_ratio"] > 0 ? new SenderLabel(true, "dnsbl") : new SenderLabel(false, "unlabelled");
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Microsoft.ML;
+using RelayWatch.Analysis.Estate;
+using RelayWatch.Store;
+
+namespace RelayWatch.Analysis.Scoring;
+
+/// <summary>
+/// Trains the reputation model on a window of days, honestly: features from the store, labels from
+/// <see cref="LabelBook"/>, a time-ordered split (learn from the earlier days, measure on the later ones,
+/// never the other way round), and a manifest that records all of it. With too few labels of either
+/// kind it falls back to an anomaly model and says so in <see cref="ModelManifest.Kind"/>.
+/// </summary>
+public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, ScoringSettings settings, TimeProvider clock)
+{
+    /// <summary>Told what training is doing, step by step.</summary>
+    public IProgress<string>? Progress { get; init; }
+
+    /// <exception cref="ArgumentException">The window is not at least two days with traffic; the message says what was found.</exception>
+    public async Task<ReputationModel> TrainAsync(DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        if (last < first)
+        {
+            throw new ArgumentException($"The training window ends ({last:yyyy-MM-dd}) before it starts ({first:yyyy-MM-dd}).", nameof(last));
+        }
+
+        Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"computing features for {last.DayNumber - first.DayNumber + 1} days"));
+        var rows = await FeatureQuery.ReadDaysAsync(store, estate, first, last, cancellationToken).ConfigureAwait(false);
+        var days = rows.Select(r => r.Day).Distinct().Order().ToList();
+        if (days.Count < 2)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Training needs at least two days with traffic (an earlier one to learn from, a later one to measure on); {first:yyyy-MM-dd} to {last:yyyy-MM-dd} has {days.Count}."));
+        }
+
+        var labels = await LabelBook.LoadAsync(store, settings, first, last, cancellationToken).ConfigureAwait(false);
+        var labelled = rows.Select(r => (Row: r, Label: labels.LabelOf(r))).ToList();
+        var evaluationDays = Math.Clamp((int)Math.Round(days.Count * settings.EvaluationShare), 1, days.Count - 1);
+        var split = days[^evaluationDays];
+        var training = labelled.Where(l => l.Row.Day < split).ToList();
+        var evaluation = labelled.Where(l => l.Row.Day >= split).ToList();
+        var bad = training.Count(t => t.Label.Bad);
+        var good = training.Count - bad;
+        var supervised = bad >= settings.MinimumLabelsPerClass && good >= settings.MinimumLabelsPerClass;
+        Progress?.Report(string.Create(CultureInfo.InvariantCulture,
+            $"{training.Count} addresses to learn from ({bad} bad, {good} good), {evaluation.Count} to measure on; {(supervised ? "training boosted trees" : "too few labels, training an anomaly model")}"));
+
+        var ml = new MLContext(settings.Seed);
+        var transformer = supervised
+            ? ReputationModel.FitSupervised(ml, [.. training.Select(t => (t.Row, t.Label.Bad))], settings)
+            : ReputationModel.FitAnomaly(ml, [.. training.Select(t => t.Row)], settings);
+        var kind = supervised ? ModelKinds.Supervised : ModelKinds.Anomaly;
+
+        IReadOnlyList<double>? anomalyReference = supervised ? null
+            : [.. ReputationModel.Predict(ml, transformer, [.. training.Select(t => t.Row.Values)], kind).Select(p => p.Raw).Order()];
+        var width = FeatureCatalog.All.Count;
+        var columns = Enumerable.Range(0, width).Select(i => training.Select(t => (double)t.Row.Values[i]).ToList()).ToList();
+        var trainedAt = clock.GetUtcNow().UtcDateTime;
+        var manifest = new ModelManifest(
+            Version: $"{(supervised ? "gbt" : "pca")}-{trainedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}",
+            Kind: kind,
+            FeatureSet: FeatureCatalog.Version,
+            Features: FeatureCatalog.Names,
+            TrainedAt: trainedAt,
+            Seed: settings.Seed,
+            TrainingWindow: new DayWindow(days[0], days[^(evaluationDays + 1)]),
+            EvaluationWindow: new DayWindow(split, days[^1]),
+            BadLabels: bad,
+            GoodLabels: good,
+            LabelSources: training.GroupBy(t => t.Label.Source).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            Evaluation: null,
+            FeatureBaseline: [.. columns.Select(Distribution.Of)],
+            ScoreBaseline: new Distribution([], [1]),
+            Means: [.. columns.Select(c => c.Count == 0 ? 0 : c.Average())],
+            Deviations: [.. columns.Select(StandardDeviation)],
+            AnomalyReference: anomalyReference);
+
+        // Measure on the held-out later days, with the same labels the model learnt from.
+        var model = ReputationModel.Create(ml, transformer, manifest);
+        var scores = model.Score([.. evaluation.Select(e => e.Row)], reasons: 0);
+        var measured = scores.Select((s, i) => (s.Score, evaluation[i].Label.Bad)).ToList();
+        var metrics = measured.Any(m => m.Bad) && measured.Any(m => !m.Bad) ? RankingMetrics.Compute(measured) : null;
+        return ReputationModel.Create(ml, transformer, manifest with
+        {
+            Evaluation = metrics,
+            ScoreBaseline = Distribution.Of([.. scores.Select(s => s.Score)]),
+        });
+    }
+
+    private static double StandardDeviation(List<double> values)
+    {
+        if (values.Count < 2)
+        {
+            return 0;
+        }
+
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
+}

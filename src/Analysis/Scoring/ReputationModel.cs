@@ -1,0 +1,190 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace RelayWatch.Analysis.Scoring;
+
+/// <summary>One address's score on a day, with the reasons in words.</summary>
+/// <param name="Score">0..1, higher is worse: a calibrated probability of being bad (supervised), or the share of the training window that looked more ordinary (anomaly).</param>
+public sealed record IpScore(DateOnly Day, string Ip, double Score, IReadOnlyList<string> Reasons);
+
+/// <summary>
+/// The ML.NET model behind the scores: fitting, scoring with reasons, and the bytes it is stored as.
+/// The supervised model carries ML.NET's feature-contribution step, so each score comes with the
+/// features that pushed it up (or, for a good sender, down).
+/// </summary>
+public sealed class ReputationModel
+{
+    private const string FeaturesColumn = "Features";
+    private const string ContributionsColumn = "FeatureContributions";
+
+    private readonly MLContext ml;
+    private readonly ITransformer transformer;
+
+    private ReputationModel(MLContext ml, ITransformer transformer, ModelManifest manifest)
+    {
+        this.ml = ml;
+        this.transformer = transformer;
+        Manifest = manifest;
+    }
+
+    public ModelManifest Manifest { get; }
+
+    /// <summary>Boosted trees on labelled rows, seeded and single-threaded so the same data gives the same model.</summary>
+    internal static ITransformer FitSupervised(MLContext ml, IReadOnlyList<(IpFeatureRow Row, bool Bad)> training, ScoringSettings settings)
+    {
+        var data = Load(ml, training.Select(t => (t.Row.Values, t.Bad)), training[0].Row.Values.Length);
+        var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+        {
+            LabelColumnName = "Label",
+            FeatureColumnName = FeaturesColumn,
+            NumberOfTrees = settings.Trees,
+            NumberOfLeaves = settings.Leaves,
+            MinimumExampleCountPerLeaf = 5,
+            LearningRate = 0.1,
+            NumberOfThreads = 1,
+            Seed = settings.Seed,
+        });
+        var predictor = trainer.Fit(data);
+        var contributions = ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: training[0].Row.Values.Length, numberOfNegativeContributions: training[0].Row.Values.Length, normalize: false)
+            .Fit(predictor.Transform(data));
+        return new TransformerChain<ITransformer>(predictor, contributions);
+    }
+
+    /// <summary>Randomized PCA over standardised features: what it cannot reconstruct is unusual.</summary>
+    internal static ITransformer FitAnomaly(MLContext ml, IReadOnlyList<IpFeatureRow> training, ScoringSettings settings)
+    {
+        var data = Load(ml, training.Select(r => (r.Values, false)), training[0].Values.Length);
+        var pipeline = ml.Transforms.NormalizeMeanVariance(FeaturesColumn)
+            .Append(ml.AnomalyDetection.Trainers.RandomizedPca(FeaturesColumn, rank: Math.Min(8, training[0].Values.Length - 1), seed: settings.Seed));
+        return pipeline.Fit(data);
+    }
+
+    internal static ReputationModel Create(MLContext ml, ITransformer transformer, ModelManifest manifest) => new(ml, transformer, manifest);
+
+    /// <summary>Raw model outputs: the supervised probability or the anomaly model's reconstruction error, with contributions when there are any.</summary>
+    internal static IReadOnlyList<(double Raw, float[]? Contributions)> Predict(MLContext ml, ITransformer transformer, IReadOnlyList<float[]> features, string kind)
+    {
+        if (features.Count == 0)
+        {
+            return [];
+        }
+
+        var scored = transformer.Transform(Load(ml, features.Select(f => (f, false)), features[0].Length));
+        if (kind == ModelKinds.Supervised)
+        {
+            return [.. ml.Data.CreateEnumerable<SupervisedOutput>(scored, reuseRowObject: false).Select(o => ((double)o.Probability, (float[]?)o.FeatureContributions))];
+        }
+
+        return [.. ml.Data.CreateEnumerable<AnomalyOutput>(scored, reuseRowObject: false).Select(o => ((double)o.Score, (float[]?)null))];
+    }
+
+    /// <summary>Scores addresses and says why, in the analyst's words.</summary>
+    /// <exception cref="InvalidOperationException">The rows carry other features than the model was trained on.</exception>
+    public IReadOnlyList<IpScore> Score(IReadOnlyList<IpFeatureRow> rows, int reasons)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (!Manifest.Features.SequenceEqual(FeatureCatalog.Names))
+        {
+            throw new InvalidOperationException($"Model {Manifest.Version} was trained on other features ({Manifest.FeatureSet}) than this version computes ({FeatureCatalog.Version}); train a new one.");
+        }
+
+        var outputs = Predict(ml, transformer, [.. rows.Select(r => r.Values)], Manifest.Kind);
+        var scores = new List<IpScore>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (raw, contributions) = outputs[i];
+            var score = Manifest.Kind == ModelKinds.Supervised ? raw : AnomalyShare(raw);
+            var order = contributions is not null
+                ? ByContribution(contributions, worse: score >= 0.5)
+                : ByDeviation(rows[i].Values);
+            scores.Add(new IpScore(rows[i].Day, rows[i].Ip, score, Describe(rows[i], order, reasons)));
+        }
+
+        return scores;
+    }
+
+    public byte[] ToBytes()
+    {
+        using var stream = new MemoryStream();
+        ml.Model.Save(transformer, null, stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>A model saved by <see cref="ToBytes"/>, ready to score.</summary>
+    public static ReputationModel FromBytes(byte[] bytes, ModelManifest manifest)
+    {
+        var ml = new MLContext(manifest.Seed);
+        using var stream = new MemoryStream(bytes);
+        return new ReputationModel(ml, ml.Model.Load(stream, out _), manifest);
+    }
+
+    internal static IDataView Load(MLContext ml, IEnumerable<(float[] Features, bool Bad)> rows, int width)
+    {
+        var schema = SchemaDefinition.Create(typeof(ModelInput));
+        schema[nameof(ModelInput.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        return ml.Data.LoadFromEnumerable(rows.Select(r => new ModelInput { Features = r.Features, Label = r.Bad }), schema);
+    }
+
+    /// <summary>Feature indexes, strongest push first: towards bad for a bad score, towards good for a good one.</summary>
+    private static IEnumerable<int> ByContribution(float[] contributions, bool worse) =>
+        Enumerable.Range(0, contributions.Length)
+            .Where(i => worse ? contributions[i] > 1e-6f : contributions[i] < -1e-6f)
+            .OrderByDescending(i => Math.Abs(contributions[i]));
+
+    /// <summary>Feature indexes, most unusual first, measured in standard deviations from the training window.</summary>
+    private IEnumerable<int> ByDeviation(float[] values) =>
+        Enumerable.Range(0, values.Length)
+            .Select(i => (Index: i, Z: Manifest.Deviations[i] > 0 ? Math.Abs(values[i] - Manifest.Means[i]) / Manifest.Deviations[i] : 0))
+            .Where(p => p.Z > 2)
+            .OrderByDescending(p => p.Z)
+            .Select(p => p.Index);
+
+    private static string[] Describe(IpFeatureRow row, IEnumerable<int> order, int count) =>
+        [.. order.Select(i => FeatureCatalog.All[i].Describe(row)).OfType<string>().Distinct(StringComparer.Ordinal).Take(count)];
+
+    /// <summary>An anomaly model's raw score as the share of training addresses that scored lower.</summary>
+    private double AnomalyShare(double raw)
+    {
+        var reference = Manifest.AnomalyReference ?? [];
+        if (reference.Count == 0)
+        {
+            return 0;
+        }
+
+        var (low, high) = (0, reference.Count);
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (reference[middle] < raw)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low / (double)reference.Count;
+    }
+
+    private sealed class ModelInput
+    {
+        public bool Label { get; set; }
+
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class SupervisedOutput
+    {
+        public float Probability { get; set; }
+
+        public float[] FeatureContributions { get; set; } = [];
+    }
+
+    private sealed class AnomalyOutput
+    {
+        public float Score { get; set; }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using RelayWatch.Analysis.Estate;
+using RelayWatch.Analysis.Scoring;
+using RelayWatch.Store;
+
+namespace RelayWatch.Analysis.Tests.Scoring;
+
+/// <summary>Training on simulated history and scoring the next day, as <c>relaywatch train</c> and <c>score</c> do.</summary>
+public sealed class ReputationModelTests(SimulatedWeekFixture week) : IClassFixture<SimulatedWeekFixture>
+{
+    private static readonly DateOnly LastTrainingDay = SimulatedWeekFixture.Scored.AddDays(-1);
+
+    private Task<ReputationModel> TrainAsync(ScoringSettings? settings = null) =>
+        new ModelTrainer(week.Store, new EstateSettings(), settings ?? new ScoringSettings(), TimeProvider.System)
+            .TrainAsync(SimulatedWeekFixture.First, LastTrainingDay, CancellationToken.None);
+
+    [Fact]
+    public async Task TheModelLearnsOnlyFromEarlierDaysAndIsMeasuredOnTheLaterOnes()
+    {
+        var model = await TrainAsync();
+        var manifest = model.Manifest;
+
+        Assert.Equal(ModelKinds.Supervised, manifest.Kind);
+        Assert.Equal(SimulatedWeekFixture.First, manifest.TrainingWindow.First);
+        Assert.True(manifest.TrainingWindow.Last < manifest.EvaluationWindow!.First);
+        Assert.Equal(LastTrainingDay, manifest.EvaluationWindow.Last);
+        Assert.Equal(FeatureCatalog.Names, manifest.Features);
+        Assert.NotNull(manifest.Evaluation);
+        Assert.True(manifest.Evaluation.RocAuc > 0.95, $"ROC AUC {manifest.Evaluation.RocAuc}");
+        Assert.Contains(manifest.LabelSources.Keys, k => k.StartsWith("finding:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheSameDataAndSeedGiveTheSameModel()
+    {
+        var first = await TrainAsync();
+        var second = await TrainAsync();
+
+        Assert.Equal(first.Manifest.Evaluation, second.Manifest.Evaluation);
+        var rows = await FeaturesAsync(SimulatedWeekFixture.Scored);
+        Assert.Equal(first.Score(rows, 3), second.Score(rows, 3), new ScoreComparer());
+    }
+
+    [Fact]
+    public async Task AStoredModelScoresExactlyAsTheOneInMemory()
+    {
+        var model = await TrainAsync();
+        await ModelRepository.SaveAsync(week.Store, model, CancellationToken.None);
+
+        var loaded = await ModelRepository.FindForDayAsync(week.Store, SimulatedWeekFixture.Scored, model.Manifest.Version, CancellationToken.None);
+
+        Assert.NotNull(loaded);
+        Assert.Equal(model.Manifest.ToJson(), loaded.Manifest.ToJson());
+        var rows = await FeaturesAsync(SimulatedWeekFixture.Scored);
+        Assert.Equal(model.Score(rows, 3), loaded.Score(rows, 3), new ScoreComparer());
+    }
+
+    [Fact]
+    public async Task ScoringWritesEveryAddressWithReasonsAndRecordsTheRun()
+    {
+        var model = await TrainAsync();
+        await ModelRepository.SaveAsync(week.Store, model, CancellationToken.None);
+
+        var run = await new IpScorer(week.Store, new EstateSettings(), new ScoringSettings())
+            .ScoreAsync(SimulatedWeekFixture.Scored, model.Manifest.Version, top: 10, CancellationToken.None);
+
+        var parameters = new Dictionary<string, string> { ["day"] = Day(SimulatedWeekFixture.Scored), ["model"] = model.Manifest.Version };
+        var stored = await week.Store.QueryScalarAsync("SELECT count() FROM ip_scores WHERE day = {day:Date} AND model = {model:String}", parameters, CancellationToken.None);
+        Assert.Equal(run.Scored.ToString(CultureInfo.InvariantCulture), stored);
+        Assert.Equal((await FeaturesAsync(SimulatedWeekFixture.Scored)).Count, run.Scored);
+        Assert.Equal(10, run.Top.Count);
+        Assert.All(run.Top, s => Assert.NotEmpty(s.Reasons));
+        Assert.True(run.Top[0].Score >= run.Top[^1].Score);
+        var runs = await week.Store.QueryScalarAsync("SELECT count() FROM score_runs WHERE day = {day:Date} AND model = {model:String}", parameters, CancellationToken.None);
+        Assert.Equal("1", runs);
+    }
+
+    [Fact]
+    public async Task ScoringTheSameDayAgainReplacesItsScores()
+    {
+        var model = await TrainAsync();
+        await ModelRepository.SaveAsync(week.Store, model, CancellationToken.None);
+        var scorer = new IpScorer(week.Store, new EstateSettings(), new ScoringSettings());
+
+        var first = await scorer.ScoreAsync(SimulatedWeekFixture.Scored, model.Manifest.Version, 5, CancellationToken.None);
+        await scorer.ScoreAsync(SimulatedWeekFixture.Scored, model.Manifest.Version, 5, CancellationToken.None);
+
+        var parameters = new Dictionary<string, string> { ["day"] = Day(SimulatedWeekFixture.Scored), ["model"] = model.Manifest.Version };
+        var stored = await week.Store.QueryScalarAsync("SELECT count() FROM ip_scores WHERE day = {day:Date} AND model = {model:String}", parameters, CancellationToken.None);
+        Assert.Equal(first.Scored.ToString(CultureInfo.InvariantCulture), stored);
+    }
+
+    [Fact]
+    public async Task AModelNeverScoresADayItLearntFrom()
+    {
+        var model = await TrainAsync();
+        await ModelRepository.SaveAsync(week.Store, model, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            new IpScorer(week.Store, new EstateSettings(), new ScoringSettings()).ScoreAsync(SimulatedWeekFixture.First, model.Manifest.Version, 5, CancellationToken.None));
+
+        Assert.Contains("cannot score", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithTooFewLabelsAnAnomalyModelScoresAndSaysSo()
+    {
+        var model = await TrainAsync(new ScoringSettings { MinimumLabelsPerClass = 1_000_000 });
+
+        Assert.Equal(ModelKinds.Anomaly, model.Manifest.Kind);
+        Assert.StartsWith("pca-", model.Manifest.Version, StringComparison.Ordinal);
+        var scores = model.Score(await FeaturesAsync(SimulatedWeekFixture.Scored), 3);
+        Assert.All(scores, s => Assert.InRange(s.Score, 0, 1));
+        Assert.Contains(scores, s => s.Reasons.Count > 0);
+    }
+
+    private async Task<List<IpFeatureRow>> FeaturesAsync(DateOnly day) =>
+        await FeatureQuery.ReadDaysAsync(week.Store, new EstateSettings(), day, day, CancellationToken.None);
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private sealed class ScoreComparer : IEqualityComparer<IpScore>
+    {
+        public bool Equals(IpScore? x, IpScore? y) =>
+            x is not null && y is not null && x.Ip == y.Ip && x.Score.Equals(y.Score) && x.Reasons.SequenceEqual(y.Reasons);
+
+        public int GetHashCode(IpScore obj) => obj.Ip.GetHashCode(StringComparison.Ordinal);
+    }
+}
