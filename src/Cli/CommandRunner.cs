@@ -23,6 +23,10 @@ internal static class CommandRunner
         {
             return Fail(e.Message, ExitCodes.Usage);
         }
+        catch (WorkFailedException e)
+        {
+            return Fail(e.Message, ExitCodes.Failed);
+        }
         catch (StoreUnavailableException e)
         {
             return Fail(e.Message, ExitCodes.Failed);

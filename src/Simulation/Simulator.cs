@@ -55,6 +55,7 @@ public sealed class Simulator(SimulationOptions options)
                 new OpenRelayAbuse(estate, log, options.Seed, 10, options.Start),
                 new DictionaryBotnet(estate, log, options.Seed, 11),
                 new AcceptThenBounce(estate, log, options.Seed, 12),
+                new SmallSenders(estate, log, options.Scale, options.Seed, 13),
             ];
 
             var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");

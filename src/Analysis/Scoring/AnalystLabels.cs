@@ -29,11 +29,11 @@ public static class AnalystLabels
     {
         ArgumentNullException.ThrowIfNull(subject);
         var network = Subjects.ParseNetwork(subject.Trim())
-            ?? throw new ArgumentException($"'{subject}' is neither an IP address nor a network in CIDR notation (such as 192.0.2.0/24).", nameof(subject));
+            ?? throw new ArgumentException($"'{subject}' is neither an IP address nor a network in CIDR notation (such as 192.0.2.0/24).");
         var floor = network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? 16 : 32;
         if (network.PrefixLength < floor)
         {
-            throw new ArgumentException($"{network} is wider than a /{floor}; label a sender's address or its own network, not a region of the Internet.", nameof(subject));
+            throw new ArgumentException($"{network} is wider than a /{floor}; label a sender's address or its own network, not a region of the Internet.");
         }
 
         var single = network.PrefixLength == (network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
@@ -49,12 +49,12 @@ public static class AnalystLabels
         ArgumentNullException.ThrowIfNull(clock);
         if (verdict is not (AnalystLabel.Bad or AnalystLabel.Good or AnalystLabel.Cleared))
         {
-            throw new ArgumentException($"The verdict must be {AnalystLabel.Bad}, {AnalystLabel.Good} or {AnalystLabel.Cleared}, not '{verdict}'.", nameof(verdict));
+            throw new ArgumentException($"The verdict must be {AnalystLabel.Bad}, {AnalystLabel.Good} or {AnalystLabel.Cleared}, not '{verdict}'.");
         }
 
         if (note is { Length: > MaxNoteLength })
         {
-            throw new ArgumentException($"The note is {note.Length} characters long; keep it under {MaxNoteLength}.", nameof(note));
+            throw new ArgumentException($"The note is {note.Length} characters long; keep it under {MaxNoteLength}.");
         }
 
         var label = new AnalystLabel(Normalise(subject), verdict, note ?? string.Empty, labelledBy, clock.GetUtcNow().UtcDateTime);

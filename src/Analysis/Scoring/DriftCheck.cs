@@ -8,23 +8,41 @@ namespace RelayWatch.Analysis.Scoring;
 /// stable, 0.1–0.25 moving, above 0.25 a shift worth retraining for. Counts accumulate row by row, so a
 /// run of any size is checked in constant memory.
 /// </summary>
-public sealed class DriftCheck(ModelManifest manifest, double warningPsi)
+public sealed class DriftCheck
 {
     private const double Floor = 1e-4;
 
-    private readonly long[][] featureCounts = [.. manifest.FeatureBaseline.Select(d => new long[d.Shares.Count])];
-    private readonly long[] scoreCounts = new long[manifest.ScoreBaseline.Shares.Count];
+    private readonly ModelManifest manifest;
+    private readonly double warningPsi;
+    private readonly Baseline baseline;
+    private readonly long[][] featureCounts;
+    private readonly long[] scoreCounts;
     private long rows;
+
+    /// <param name="day">The day being scored: compared with the window's days of the same kind (working day or weekend) where it had some.</param>
+    public DriftCheck(ModelManifest manifest, DateOnly day, double warningPsi)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        this.manifest = manifest;
+        this.warningPsi = warningPsi;
+        Against = manifest.Baselines.ContainsKey(Baseline.KindOf(day)) ? Baseline.KindOf(day) : Baseline.AllDays;
+        baseline = manifest.Baselines[Against];
+        featureCounts = [.. baseline.Features.Select(d => new long[d.Shares.Count])];
+        scoreCounts = new long[baseline.Score.Shares.Count];
+    }
+
+    /// <summary>Which of the window's days the run is compared with: <c>weekday</c>, <c>weekend</c> or <c>all</c>.</summary>
+    public string Against { get; }
 
     public void Add(IpFeatureRow row, double score)
     {
         ArgumentNullException.ThrowIfNull(row);
         for (var i = 0; i < featureCounts.Length; i++)
         {
-            featureCounts[i][BinOf(manifest.FeatureBaseline[i].Edges, row.Values[i])]++;
+            featureCounts[i][BinOf(baseline.Features[i].Edges, row.Values[i])]++;
         }
 
-        scoreCounts[BinOf(manifest.ScoreBaseline.Edges, score)]++;
+        scoreCounts[BinOf(baseline.Score.Edges, score)]++;
         rows++;
     }
 
@@ -34,16 +52,16 @@ public sealed class DriftCheck(ModelManifest manifest, double warningPsi)
     /// <summary>One sentence per feature (or the score) whose PSI passes the warning level, worst first.</summary>
     public IReadOnlyList<string> Warnings() =>
         rows == 0 ? [] : [.. Indexes().Where(p => p.Psi > warningPsi).OrderByDescending(p => p.Psi).Select(p => string.Create(CultureInfo.InvariantCulture,
-            $"{p.Name} moved from the training window (PSI {p.Psi:F2} > {warningPsi:F2})"))];
+            $"{p.Name} moved from the training window's {(Against == Baseline.AllDays ? "days" : Against + "s")} (PSI {p.Psi:F2} > {warningPsi:F2})"))];
 
     private IEnumerable<(string Name, double Psi)> Indexes()
     {
         for (var i = 0; i < featureCounts.Length; i++)
         {
-            yield return (manifest.Features[i], Psi(manifest.FeatureBaseline[i].Shares, featureCounts[i]));
+            yield return (manifest.Features[i], Psi(baseline.Features[i].Shares, featureCounts[i]));
         }
 
-        yield return ("score", Psi(manifest.ScoreBaseline.Shares, scoreCounts));
+        yield return ("score", Psi(baseline.Score.Shares, scoreCounts));
     }
 
     private double Psi(IReadOnlyList<double> expected, long[] counts)

@@ -89,7 +89,8 @@ public static class FeatureCatalog
 
     private static string Percent(float share) => string.Create(CultureInfo.InvariantCulture, $"{Math.Round(share * 100):0}%");
 
-    private static string Plural(long count, string noun) => string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : "s")}");
+    private static string Plural(long count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : noun.EndsWith('s') ? "es" : "s")}");
 
     private static string Bytes(long bytes) => bytes switch
     {

@@ -40,7 +40,7 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
         }
 
         var ours = await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false);
-        var drift = new DriftCheck(model.Manifest, settings.DriftWarningPsi);
+        var drift = new DriftCheck(model.Manifest, day, settings.DriftWarningPsi);
         // A min-heap of the worst so far: the mildest of them leaves first; equal scores keep the lower address.
         var worst = new PriorityQueue<IpScore, (double Score, string Ip)>(Comparer<(double Score, string Ip)>.Create(
             (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : string.CompareOrdinal(b.Ip, a.Ip)));

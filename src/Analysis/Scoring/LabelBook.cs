@@ -38,7 +38,7 @@ public sealed class LabelBook
     {
         ArgumentNullException.ThrowIfNull(settings);
         var allowlist = settings.Allowlist.Select(a => Subjects.ParseNetwork(a)
-            ?? throw new ArgumentException($"The scoring allowlist entry '{a}' is neither an IP address nor a CIDR network.", nameof(settings))).ToList();
+            ?? throw new ArgumentException($"The scoring allowlist entry '{a}' is neither an IP address nor a CIDR network.")).ToList();
         var analyst = (await AnalystLabels.InForceAsync(store, cancellationToken).ConfigureAwait(false))
             .Select(l => (AnalystLabels.NetworkOf(l.Subject), l.Verdict == AnalystLabel.Bad))
             .ToList();

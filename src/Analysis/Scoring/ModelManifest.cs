@@ -42,6 +42,24 @@ public sealed record Distribution(IReadOnlyList<double> Edges, IReadOnlyList<dou
     }
 }
 
+/// <summary>What the features and scores looked like in the training window, for drift checks.</summary>
+/// <param name="Features">Each feature's distribution over the training window.</param>
+/// <param name="Score">The scores' distribution over the evaluation window (the training window for an anomaly model).</param>
+public sealed record Baseline(IReadOnlyList<Distribution> Features, Distribution Score)
+{
+    /// <summary>Key of the baseline over every day.</summary>
+    public const string AllDays = "all";
+
+    /// <summary>Mail has a weekly rhythm: a Sunday is compared with the window's weekends, a Tuesday with its working days.</summary>
+    public static string KindOf(DateOnly day) => day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? "weekend" : "weekday";
+}
+
+/// <summary>The range of a feature among the good senders of the training window (5th to 95th percentile).</summary>
+public sealed record ValueRange(double Low, double High)
+{
+    public bool Contains(double value) => value >= Low && value <= High;
+}
+
 /// <summary>Where a model's windows lie: the days it learned from and the later days it was measured on.</summary>
 public sealed record DayWindow(DateOnly First, DateOnly Last);
 
@@ -50,8 +68,8 @@ public sealed record DayWindow(DateOnly First, DateOnly Last);
 /// <param name="Features">The feature names in input order; scoring checks them against <see cref="FeatureCatalog"/>.</param>
 /// <param name="LabelSources">How many training addresses each label source gave.</param>
 /// <param name="Evaluation">Ranking quality on the evaluation window against the same kind of labels; null when there were none to measure.</param>
-/// <param name="FeatureBaseline">Each feature's distribution over the training window, for drift checks.</param>
-/// <param name="ScoreBaseline">The scores' distribution over the evaluation window (the training window for an anomaly model).</param>
+/// <param name="Baselines">Distributions for drift checks: over all days (<see cref="Baseline.AllDays"/>) and per kind of day the window had (<see cref="Baseline.KindOf"/>).</param>
+/// <param name="GoodRanges">Per feature, where the good senders of the training window lay: a reason must lie outside it.</param>
 /// <param name="AnomalyReference">For an anomaly model: its raw scores on the training window, sorted, to turn a raw score into a share.</param>
 /// <param name="Means">Per feature over the training window (anomaly reasons use them).</param>
 /// <param name="Deviations">Standard deviation per feature over the training window.</param>
@@ -68,8 +86,8 @@ public sealed record ModelManifest(
     int GoodLabels,
     IReadOnlyDictionary<string, int> LabelSources,
     RankingMetrics? Evaluation,
-    IReadOnlyList<Distribution> FeatureBaseline,
-    Distribution ScoreBaseline,
+    IReadOnlyDictionary<string, Baseline> Baselines,
+    IReadOnlyList<ValueRange> GoodRanges,
     IReadOnlyList<double> Means,
     IReadOnlyList<double> Deviations,
     IReadOnlyList<double>? AnomalyReference)

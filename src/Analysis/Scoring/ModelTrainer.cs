@@ -53,8 +53,8 @@ public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, 
 
         IReadOnlyList<double>? anomalyReference = supervised ? null
             : [.. ReputationModel.Predict(ml, transformer, [.. training.Select(t => t.Row.Values)], kind).Select(p => p.Raw).Order()];
-        var width = FeatureCatalog.All.Count;
-        var columns = Enumerable.Range(0, width).Select(i => training.Select(t => (double)t.Row.Values[i]).ToList()).ToList();
+        var columns = Columns(training.Select(t => t.Row));
+        var goodColumns = Columns(training.Where(t => !t.Label.Bad).Select(t => t.Row));
         var trainedAt = clock.GetUtcNow().UtcDateTime;
         var manifest = new ModelManifest(
             Version: $"{(supervised ? "gbt" : "pca")}-{trainedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}",
@@ -69,8 +69,8 @@ public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, 
             GoodLabels: good,
             LabelSources: training.GroupBy(t => t.Label.Source).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             Evaluation: null,
-            FeatureBaseline: [.. columns.Select(Distribution.Of)],
-            ScoreBaseline: new Distribution([], [1]),
+            Baselines: new Dictionary<string, Baseline>(),
+            GoodRanges: [.. goodColumns.Select(c => new ValueRange(Percentile(c, 0.05), Percentile(c, 0.95)))],
             Means: [.. columns.Select(c => c.Count == 0 ? 0 : c.Average())],
             Deviations: [.. columns.Select(StandardDeviation)],
             AnomalyReference: anomalyReference);
@@ -83,8 +83,43 @@ public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, 
         return ReputationModel.Create(ml, transformer, manifest with
         {
             Evaluation = metrics,
-            ScoreBaseline = Distribution.Of([.. scores.Select(s => s.Score)]),
+            Baselines = Baselines(training.Select(t => t.Row).ToList(), evaluation.Select((e, i) => (e.Row.Day, scores[i].Score)).ToList()),
         });
+    }
+
+    /// <summary>Feature distributions from the training days and score distributions from the evaluation days, overall and per kind of day.</summary>
+    private static Dictionary<string, Baseline> Baselines(List<IpFeatureRow> training, List<(DateOnly Day, double Score)> evaluated)
+    {
+        const int MinimumScores = 50;
+        var allScores = Distribution.Of([.. evaluated.Select(e => e.Score)]);
+        var baselines = new Dictionary<string, Baseline>(StringComparer.Ordinal)
+        {
+            [Baseline.AllDays] = new([.. Columns(training).Select(Distribution.Of)], allScores),
+        };
+        foreach (var kind in training.GroupBy(r => Baseline.KindOf(r.Day)))
+        {
+            var scores = evaluated.Where(e => Baseline.KindOf(e.Day) == kind.Key).Select(e => e.Score).ToList();
+            baselines[kind.Key] = new([.. Columns(kind).Select(Distribution.Of)], scores.Count >= MinimumScores ? Distribution.Of(scores) : allScores);
+        }
+
+        return baselines;
+    }
+
+    private static List<List<double>> Columns(IEnumerable<IpFeatureRow> rows)
+    {
+        var list = rows.ToList();
+        return [.. Enumerable.Range(0, FeatureCatalog.All.Count).Select(i => list.Select(r => (double)r.Values[i]).ToList())];
+    }
+
+    private static double Percentile(List<double> values, double share)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToList();
+        return sorted[(int)Math.Round((sorted.Count - 1) * share)];
     }
 
     private static double StandardDeviation(List<double> values)

@@ -44,6 +44,9 @@ public sealed class ReputationModel
             LearningRate = 0.1,
             NumberOfThreads = 1,
             Seed = settings.Seed,
+            // Each tree sees half the features: the model cannot lean on one signal alone, which makes it
+            // sturdier when an attacker changes one habit, and spreads the reasons over what really differs.
+            FeatureFraction = 0.5,
         });
         var predictor = trainer.Fit(data);
         var contributions = ml.Transforms.CalculateFeatureContribution(predictor, numberOfPositiveContributions: training[0].Row.Values.Length, numberOfNegativeContributions: training[0].Row.Values.Length, normalize: false)
@@ -96,7 +99,7 @@ public sealed class ReputationModel
             var (raw, contributions) = outputs[i];
             var score = Manifest.Kind == ModelKinds.Supervised ? raw : AnomalyShare(raw);
             var order = contributions is not null
-                ? ByContribution(contributions, worse: score >= 0.5)
+                ? ByContribution(contributions, rows[i].Values, worse: score >= 0.5)
                 : ByDeviation(rows[i].Values);
             scores.Add(new IpScore(rows[i].Day, rows[i].Ip, score, Describe(rows[i], order, reasons)));
         }
@@ -126,11 +129,19 @@ public sealed class ReputationModel
         return ml.Data.LoadFromEnumerable(rows.Select(r => new ModelInput { Features = r.Features, Label = r.Bad }), schema);
     }
 
-    /// <summary>Feature indexes, strongest push first: towards bad for a bad score, towards good for a good one.</summary>
-    private static IEnumerable<int> ByContribution(float[] contributions, bool worse) =>
-        Enumerable.Range(0, contributions.Length)
+    /// <summary>
+    /// Feature indexes, strongest push first: towards bad for a bad score, towards good for a good one.
+    /// For a bad score, values outside the good senders' range come first: trees lean on whichever of
+    /// several correlated features they split on first, and "0 messages" is true of many good senders too.
+    /// </summary>
+    private IEnumerable<int> ByContribution(float[] contributions, float[] values, bool worse)
+    {
+        var pushing = Enumerable.Range(0, contributions.Length)
             .Where(i => worse ? contributions[i] > 1e-6f : contributions[i] < -1e-6f)
-            .OrderByDescending(i => Math.Abs(contributions[i]));
+            .OrderByDescending(i => Math.Abs(contributions[i]))
+            .ToList();
+        return worse ? pushing.OrderBy(i => Manifest.GoodRanges[i].Contains(values[i]) ? 1 : 0) : pushing;
+    }
 
     /// <summary>Feature indexes, most unusual first, measured in standard deviations from the training window.</summary>
     private IEnumerable<int> ByDeviation(float[] values) =>

@@ -24,8 +24,8 @@ internal static class DetectCommand
             _ =>
             {
                 var config = globals.LoadConfig(parse);
-                var (first, last) = (ParseDay(parse.GetValue(from), "--from"), ParseDay(parse.GetValue(to), "--to"));
-                var single = ParseDay(parse.GetValue(day), "--day");
+                var (first, last) = (Days.Parse(parse.GetValue(from), "--from"), Days.Parse(parse.GetValue(to), "--to"));
+                var single = Days.Parse(parse.GetValue(day), "--day");
                 if (single is not null && (first is not null || last is not null))
                 {
                     throw new UsageException("Give either --day or --from/--to, not both.");
@@ -48,7 +48,7 @@ internal static class DetectCommand
                 var (first, last) = (arguments.First, arguments.Last);
                 if (first is null)
                 {
-                    var latest = await LatestDayAsync(store, token).ConfigureAwait(false);
+                    var latest = await Days.LatestAsync(store, token).ConfigureAwait(false);
                     if (latest is null)
                     {
                         await Console.Error.WriteLineAsync("relaywatch: The store has no events yet; ingest logs first (relaywatch ingest PATH).").ConfigureAwait(false);
@@ -109,15 +109,4 @@ internal static class DetectCommand
         + $"mail servers {string.Join(", ", ours.MailServers).OrNone()}; relays {string.Join(", ", ours.Relays).OrNone()}";
 
     private static string OrNone(this string text) => text.Length == 0 ? "none seen" : text;
-
-    private static async Task<DateOnly?> LatestDayAsync(IClickHouseStore store, CancellationToken cancellationToken)
-    {
-        var text = await store.QueryScalarAsync("SELECT if(count() = 0, '', toString(max(toDate(ts)))) FROM smtp_events", cancellationToken).ConfigureAwait(false);
-        return string.IsNullOrEmpty(text) ? null : DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-    }
-
-    internal static DateOnly? ParseDay(string? text, string option) =>
-        text is null ? null
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
-        : throw new UsageException($"{option} {text} is not a date such as 2026-11-24.");
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Evaluation;
+using RelayWatch.Analysis.Scoring;
 using RelayWatch.Ingest;
 using RelayWatch.Store;
 
@@ -10,23 +11,42 @@ namespace RelayWatch.Cli.Commands;
 
 /// <summary>
 /// <c>relaywatch evaluate DIR</c>: ingests a simulation's logs, detects over its days and measures
-/// the findings against its truth, per detector.
+/// the findings against its truth, per detector; then trains the reputation model on the earlier days,
+/// scores the later ones and measures the scores, next to the best single-feature rule. Exits 1 when a
+/// measure falls below a threshold given on the command line.
 /// </summary>
 internal static class EvaluateCommand
 {
     public static Command Create(GlobalOptions globals)
     {
         var directory = new Argument<string>("DIR") { Description = "The output of relaywatch simulate (logs/, truth.jsonl, simulation.json)" };
-        var command = new Command("evaluate", "Measure the detectors against a simulation's truth: precision and recall per detector, at the level of IPs and networks")
+        var trainDays = new Option<int?>("--train-days") { Description = "Days the model learns from, from the first [default: all but the last quarter; the model step needs 3 days or more]", HelpName = "N" };
+        var minPrecision = new Option<double>("--min-precision") { Description = "Exit 1 when a detector's precision is lower", HelpName = "P", DefaultValueFactory = _ => 0 };
+        var minRecall = new Option<double>("--min-recall") { Description = "Exit 1 when a detector's recall is lower", HelpName = "R", DefaultValueFactory = _ => 0 };
+        var minAuc = new Option<double>("--min-auc") { Description = "Exit 1 when the model's ROC AUC over all attackers is lower", HelpName = "A", DefaultValueFactory = _ => 0 };
+        var minModelRecall = new Option<double>("--min-model-recall") { Description = "Exit 1 when the model's recall at 0.1% false positives is lower", HelpName = "R", DefaultValueFactory = _ => 0 };
+        var command = new Command("evaluate", "Measure the detectors and the IP reputation model against a simulation's truth: precision and recall per detector, ROC AUC and recall at low false-positive rates for the model")
         {
-            directory,
+            directory, trainDays, minPrecision, minRecall, minAuc, minModelRecall,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var simulation = parse.GetValue(directory)!;
             return CommandRunner.WithStoreAsync(
                 () => globals.ResolveStore(parse, dataDirectoryDefault: Path.Combine(simulation, "store")),
-                storeOptions => (Config: globals.LoadConfig(parse), Window: ReadWindow(simulation), Retention: storeOptions.EventRetentionDays),
+                storeOptions =>
+                {
+                    var window = ReadWindow(simulation);
+                    var days = window.Last.DayNumber - window.First.DayNumber + 1;
+                    var training = parse.GetValue(trainDays) ?? (days - Math.Max(1, days / 4));
+                    if (parse.GetValue(trainDays) is { } given && (given < 2 || given >= days))
+                    {
+                        throw new UsageException($"--train-days {given} must leave at least one later day to score and be at least 2; the simulation has {days} day(s).");
+                    }
+
+                    var thresholds = new Thresholds(parse.GetValue(minPrecision), parse.GetValue(minRecall), parse.GetValue(minAuc), parse.GetValue(minModelRecall));
+                    return (Config: globals.LoadConfig(parse), Window: window, Retention: storeOptions.EventRetentionDays, TrainDays: days >= 3 ? training : 0, Thresholds: thresholds);
+                },
                 async (store, arguments, token) =>
                 {
                     var ingest = await IngestCommand.RunAsync(store, new IngestOptions { RetentionDays = arguments.Retention }, [Path.Combine(simulation, "logs")], token).ConfigureAwait(false);
@@ -43,11 +63,102 @@ internal static class EvaluateCommand
                     var scores = TruthEvaluation.Evaluate(File.ReadLines(Path.Combine(simulation, "truth.jsonl")), findings, detectors);
                     Console.WriteLine();
                     Console.Write(Format(scores, findings));
-                    return ExitCodes.Ok;
+                    var shortfalls = scores.Where(s => s.Precision < arguments.Thresholds.Precision).Select(s => $"{s.Detector} precision {s.Precision:F3} < {arguments.Thresholds.Precision}")
+                        .Concat(scores.Where(s => s.Recall < arguments.Thresholds.Recall).Select(s => $"{s.Detector} recall {s.Recall:F3} < {arguments.Thresholds.Recall}"))
+                        .ToList();
+                    if (arguments.TrainDays == 0)
+                    {
+                        Console.WriteLine();
+                        Console.WriteLine("The reputation model is not measured: it needs a simulation of 3 days or more (earlier days to learn from, a later one to score).");
+                    }
+                    else
+                    {
+                        Console.WriteLine();
+                        var evaluation = await EvaluateModelAsync(store, arguments.Config, simulation, first, first.AddDays(arguments.TrainDays - 1), last, token).ConfigureAwait(false);
+                        if (evaluation.All.RocAuc < arguments.Thresholds.Auc || double.IsNaN(evaluation.All.RocAuc))
+                        {
+                            shortfalls.Add($"model ROC AUC {evaluation.All.RocAuc:F3} < {arguments.Thresholds.Auc}");
+                        }
+
+                        if (evaluation.All.RecallAtFpr01 < arguments.Thresholds.ModelRecall)
+                        {
+                            shortfalls.Add($"model recall at 0.1% false positives {evaluation.All.RecallAtFpr01:F3} < {arguments.Thresholds.ModelRecall}");
+                        }
+                    }
+
+                    foreach (var shortfall in shortfalls)
+                    {
+                        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"relaywatch: below the threshold: {shortfall}.")).ConfigureAwait(false);
+                    }
+
+                    return shortfalls.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
                 },
                 cancellationToken);
         });
         return command;
+    }
+
+    private sealed record Thresholds(double Precision, double Recall, double Auc, double ModelRecall);
+
+    /// <summary>Trains on the first days, scores each later one, and measures the scores against the truth.</summary>
+    private static async Task<ModelEvaluation> EvaluateModelAsync(
+        IClickHouseStore store, Configuration.ConfigFile config, string simulation, DateOnly first, DateOnly lastTrained, DateOnly last, CancellationToken cancellationToken)
+    {
+        var model = await TrainCommand.RunAsync(store, config, first, lastTrained, cancellationToken).ConfigureAwait(false);
+        var scorer = new IpScorer(store, config.Estate, config.Scoring);
+        var scores = new List<IpScore>();
+        var features = new List<IpFeatureRow>();
+        for (var day = lastTrained.AddDays(1); day <= last; day = day.AddDays(1))
+        {
+            var run = await scorer.ScoreAsync(day, model.Version, top: 0, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored {run.Scored:N0} addresses on {Days.Text(day)}{(run.DriftWarnings.Count > 0 ? $"; drift: {string.Join("; ", run.DriftWarnings)}" : string.Empty)}."));
+        }
+
+        var rows = await store.QueryListAsync(
+            "SELECT day, ip, score FROM ip_scores WHERE model = {model:String} AND day BETWEEN {first:Date} AND {last:Date}",
+            new Dictionary<string, string> { ["model"] = model.Version, ["first"] = Days.Text(lastTrained.AddDays(1)), ["last"] = Days.Text(last) },
+            cancellationToken).ConfigureAwait(false);
+        scores.AddRange(rows.Select(r => new IpScore(DateOnly.ParseExact(r[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), r[1], double.Parse(r[2], CultureInfo.InvariantCulture), [])));
+        features.AddRange(await FeatureQuery.ReadDaysAsync(store, config.Estate, lastTrained.AddDays(1), last, cancellationToken).ConfigureAwait(false));
+        var evaluation = ModelEvaluation.Evaluate(File.ReadLines(Path.Combine(simulation, "truth.jsonl")), scores, features);
+        Console.WriteLine();
+        Console.Write(FormatModel(model.Version, lastTrained.AddDays(1), last, evaluation));
+        return evaluation;
+    }
+
+    private static string FormatModel(string version, DateOnly first, DateOnly last, ModelEvaluation e)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"IP scores of {version} on {Days.Text(first)} to {Days.Text(last)} (days it never learnt from), against the truth:\n");
+        text.Append("                            attackers  legitimate  ROC AUC   PR AUC  recall@0.1%FPR  recall@1%FPR\n");
+        foreach (var (name, m) in new[] { ("all attackers", e.All), ("low-and-slow and botnets", e.LowAndSlow) })
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"{name,-26} {m.Positives,10:N0} {m.Negatives,11:N0} {m.RocAuc,8:F3} {m.PrAuc,8:F3} {m.RecallAtFpr01,15:F3} {m.RecallAtFpr1,13:F3}\n");
+        }
+
+        foreach (var (name, rule, model) in new[] { ("all attackers", e.BestRuleAll, e.All), ("low-and-slow and botnets", e.BestRuleLowAndSlow, e.LowAndSlow) })
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"best single rule on {name}: {rule.Feature} ({(rule.HigherIsWorse ? "higher" : "lower")} is worse), recall {rule.RecallAtFpr01:F3} at 0.1% false positives; the model: {model.RecallAtFpr01:F3} ({(model.RecallAtFpr01 - rule.RecallAtFpr01) * 100:+0.0;-0.0;0} points)\n");
+        }
+
+        foreach (var wrong in e.FalsePositives.Take(5))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"    false positive  {wrong}\n");
+        }
+
+        foreach (var missed in e.Missed.Take(5))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"    missed          {missed}\n");
+        }
+
+        if (e.FalsePositives.Count + e.Missed.Count > 10)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"    ({e.FalsePositives.Count} false positives and {e.Missed.Count} missed at a score of 0.5 in all)\n");
+        }
+
+        return text.ToString();
     }
 
     private static string Format(IReadOnlyList<DetectorScore> scores, IReadOnlyList<Finding> findings)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
+using RelayWatch.Analysis.Scoring;
 
 namespace RelayWatch.Cli.Configuration;
 
@@ -31,6 +32,9 @@ internal sealed class ConfigFile
 
     /// <summary>Every detector's thresholds.</summary>
     public DetectorSettings Detectors { get; set; } = new();
+
+    /// <summary>The reputation model: its labels, training and drift checks.</summary>
+    public ScoringSettings Scoring { get; set; } = new();
 
     /// <summary>Reads the file, or returns an empty configuration when <paramref name="path"/> is null.</summary>
     /// <exception cref="UsageException">The file is missing or not valid; the message says where.</exception>

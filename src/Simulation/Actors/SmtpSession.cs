@@ -14,6 +14,9 @@ internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHo
 
     public IReadOnlyList<SimLine> Lines => lines;
 
+    /// <summary>Whether the client uses STARTTLS before sending a message (the big senders all do; small ones not always).</summary>
+    public bool Tls { get; init; } = true;
+
     public DateTimeOffset Now => now;
 
     public SmtpSession Wait(double seconds)
@@ -45,8 +48,11 @@ internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHo
 
     public void Disconnect(bool withMessage)
     {
+        // Postfix writes "rcpt=accepted/tried" when some were refused, and the plain count when none were.
+        var rcpt = rejected == 0 ? rcpts.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{rcpts - rejected}/{rcpts}");
+        var commands = rejected == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"/{(Tls ? 6 : 4) + rcpts}");
         var counts = withMessage
-            ? string.Create(CultureInfo.InvariantCulture, $" ehlo=2 starttls=1 mail=1 rcpt={rcpts} data=1 quit=1 commands={6 + rcpts}")
+            ? string.Create(CultureInfo.InvariantCulture, $" ehlo={(Tls ? "2 starttls=1" : "1")} mail=1 rcpt={rcpt} data=1 quit=1 commands={(Tls ? 6 : 4) + rcpts - rejected}{commands}")
             : string.Create(CultureInfo.InvariantCulture, $" ehlo=1 mail=1 rcpt={rcpts - rejected}/{rcpts} quit=1 commands={3 + rcpts - rejected}/{3 + rcpts}");
         Add("smtpd.disconnect", new() { ["command_counts"] = counts });
     }

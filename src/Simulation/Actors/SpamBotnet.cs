@@ -22,7 +22,7 @@ internal sealed class SpamBotnet(Estate estate, PostfixLogWriter log, int seed, 
         for (var bot = 0; bot < 20 + random.Next(40); bot++)
         {
             var ip = random.NextDouble() < 0.85
-                ? string.Create(CultureInfo.InvariantCulture, $"198.19.{random.Next(256)}.{random.Next(1, 255)}")
+                ? string.Create(CultureInfo.InvariantCulture, $"198.19.{random.Next(128)}.{random.Next(1, 255)}")
                 : string.Create(CultureInfo.InvariantCulture, $"2001:db8:b07:{random.Next(0xffff):x}::{random.Next(1, 0xffff):x}");
             bots.Add(ip);
             var at = SimRandom.Diurnal(random, day);

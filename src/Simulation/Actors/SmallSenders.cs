@@ -1,0 +1,115 @@
+using System.Globalization;
+
+namespace RelayWatch.Simulation.Actors;
+
+/// <summary>
+/// The long tail of legitimate mail: small organisations' own servers, each in a network of its own,
+/// sending a message or three on the days they write at all. Unlike the big providers they are quiet,
+/// often seen only once a day and not every day, and not all use TLS — so quietness alone must never
+/// look like an attack. They mistype recipients as often as anyone, which on a one-message day makes
+/// their unknown-recipient share 50% or 100%: half the time the mistyped address was the only one, so
+/// nothing at all is accepted from them that day — on paper, one quiet sender of one unknown recipient,
+/// like a member of a low-and-slow harvest. Their rDNS, HELO and lack of company tell them apart.
+/// </summary>
+internal sealed class SmallSenders : IActor
+{
+    private const int OrganisationsAtScaleOne = 20_000;
+    private const double TypoRate = 0.02;
+
+    private readonly Estate estate;
+    private readonly PostfixLogWriter log;
+    private readonly int seed;
+    private readonly int actorIndex;
+    private readonly List<(string Host, string Ip, double Activity, bool Tls)> organisations = [];
+    private readonly Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Messages, long Typos)> seen = [];
+    private int nextPid = 60_000;
+
+    public SmallSenders(Estate estate, PostfixLogWriter log, double scale, int seed, int actorIndex)
+    {
+        (this.estate, this.log, this.seed, this.actorIndex) = (estate, log, seed, actorIndex);
+        var random = new Random(unchecked((seed * 31) + actorIndex));
+        var count = Math.Max(50, (int)Math.Round(OrganisationsAtScaleOne * scale));
+        var addresses = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; addresses.Count < count; i++)
+        {
+            // Half IPv4 (198.19.128.0/17, one /24 each), half IPv6 (a /48 each in 2001:db8:e000::/36).
+            var ip = i % 2 == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"198.19.{128 + random.Next(128)}.{random.Next(1, 255)}")
+                : string.Create(CultureInfo.InvariantCulture, $"2001:db8:e{random.Next(0x1000):x3}::{random.Next(1, 0xff):x}");
+            if (addresses.Add(ip))
+            {
+                var name = $"{SimRandom.Pick(random, Estate.LastNames).ToLowerInvariant()}-{SimRandom.Pick(random, Industries)}{random.Next(1, 99)}";
+                organisations.Add(($"mail.{name}.example", ip, 0.1 + (0.6 * random.NextDouble()), random.NextDouble() < 0.7));
+            }
+        }
+    }
+
+    private static readonly string[] Industries = ["law", "dental", "builders", "bakery", "design", "consult", "travel", "print", "garage", "farm"];
+
+    public IEnumerable<IReadOnlyList<SimLine>> Sessions(DateOnly day)
+    {
+        var random = SimRandom.For(seed, actorIndex, day);
+        var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.3 : 1.0;
+        var sessions = new List<(DateTimeOffset Start, IReadOnlyList<SimLine> Lines)>();
+        foreach (var (host, ip, activity, tls) in organisations)
+        {
+            if (random.NextDouble() >= activity * weekend)
+            {
+                continue;
+            }
+
+            var (messages, typos) = (1 + (random.NextDouble() < 0.3 ? random.Next(1, 3) : 0), 0);
+            var (first, last) = (DateTimeOffset.MaxValue, DateTimeOffset.MinValue);
+            for (var m = 0; m < messages; m++)
+            {
+                var start = SimRandom.Diurnal(random, day);
+                var pid = NextPid();
+                var session = new SmtpSession(log, pid, host, ip, host, start) { Tls = tls };
+                session.Connect();
+                var from = $"{SimRandom.Pick(random, Estate.FirstNames).ToLowerInvariant()}@{host["mail.".Length..]}";
+                var recipient = SimRandom.Pick(random, estate.Users);
+                var typo = random.NextDouble() < TypoRate;
+                if (typo)
+                {
+                    var misspelt = recipient.Remove(random.Next(1, recipient.Length - 1), 1);
+                    session.Wait(0.3).RejectRcpt(from, $"{misspelt}@{estate.Domain}", "550", "5.1.1",
+                        $"<{misspelt}@{estate.Domain}>: Recipient address rejected: User unknown in relay recipient table");
+                    typos++;
+                }
+
+                if (typo && random.NextDouble() < 0.5)
+                {
+                    session.Wait(0.2).Disconnect(withMessage: false);
+                }
+                else
+                {
+                    InboundMessage.Accept(session, random, estate, from, [$"{recipient}@{estate.Domain}"], host, pid);
+                }
+                sessions.Add((start, session.Lines));
+                (first, last) = (start < first ? start : first, session.Now > last ? session.Now : last);
+            }
+
+            var known = seen.TryGetValue(ip, out var record) ? record : (First: first, Last: last, Messages: 0L, Typos: 0L);
+            seen[ip] = (known.First, last, known.Messages + messages, known.Typos + typos);
+        }
+
+        return sessions.OrderBy(s => s.Start).Select(s => s.Lines);
+    }
+
+    /// <summary>One record per organisation over the whole simulation, as for the other legitimate senders.</summary>
+    public IEnumerable<TruthRecord> Truth() =>
+        organisations.Where(o => seen.ContainsKey(o.Ip)).Select(o =>
+        {
+            var (first, last, messages, typos) = seen[o.Ip];
+            return new TruthRecord("legitimate", [o.Ip], first, last, [estate.Relay], new Dictionary<string, object>
+            {
+                ["sender"] = "small_organisation", ["host"] = o.Host, ["messages"] = messages, ["mistyped_recipients"] = typos,
+            });
+        });
+
+    private int NextPid()
+    {
+        nextPid = nextPid >= 64_000 ? 60_000 : nextPid + 3;
+        return nextPid;
+    }
+}
