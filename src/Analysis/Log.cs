@@ -7,4 +7,7 @@ internal static partial class Log
 {
     [LoggerMessage(3001, LogLevel.Debug, "{Detector} on {Day}: {Findings} findings in {Milliseconds} ms")]
     public static partial void DetectorRan(ILogger logger, string detector, DateOnly day, long findings, long milliseconds);
+
+    [LoggerMessage(3002, LogLevel.Information, "Trained reputation model {Version} on {First} to {Last}")]
+    public static partial void ModelTrained(ILogger logger, string version, DateOnly first, DateOnly last);
 }

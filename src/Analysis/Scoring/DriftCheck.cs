@@ -12,9 +12,13 @@ public sealed class DriftCheck
 {
     private const double Floor = 1e-4;
 
+    /// <summary>Fewest addresses for a meaningful comparison: with fewer, every bin is noise.</summary>
+    public const int MinimumRows = 100;
+
     private readonly ModelManifest manifest;
     private readonly double warningPsi;
     private readonly Baseline baseline;
+    private readonly string kind;
     private readonly long[][] featureCounts;
     private readonly long[] scoreCounts;
     private long rows;
@@ -25,7 +29,8 @@ public sealed class DriftCheck
         ArgumentNullException.ThrowIfNull(manifest);
         this.manifest = manifest;
         this.warningPsi = warningPsi;
-        Against = manifest.Baselines.ContainsKey(Baseline.KindOf(day)) ? Baseline.KindOf(day) : Baseline.AllDays;
+        kind = Baseline.KindOf(day);
+        Against = manifest.Baselines.ContainsKey(kind) ? kind : Baseline.AllDays;
         baseline = manifest.Baselines[Against];
         featureCounts = [.. baseline.Features.Select(d => new long[d.Shares.Count])];
         scoreCounts = new long[baseline.Score.Shares.Count];
@@ -46,13 +51,16 @@ public sealed class DriftCheck
         rows++;
     }
 
-    /// <summary>The largest PSI over the features and the score; 0 before any row.</summary>
-    public double MaxPsi => rows == 0 ? 0 : Indexes().Max(p => p.Psi);
+    /// <summary>Whether there were enough addresses to compare (<see cref="MinimumRows"/>).</summary>
+    public bool Checked => rows >= MinimumRows;
 
-    /// <summary>One sentence per feature (or the score) whose PSI passes the warning level, worst first.</summary>
+    /// <summary>The largest PSI over the features and the score; 0 when not <see cref="Checked"/>.</summary>
+    public double MaxPsi => Checked ? Indexes().Max(p => p.Psi) : 0;
+
+    /// <summary>One sentence per feature (or the score) whose PSI passes the warning level, worst first; none when not <see cref="Checked"/>.</summary>
     public IReadOnlyList<string> Warnings() =>
-        rows == 0 ? [] : [.. Indexes().Where(p => p.Psi > warningPsi).OrderByDescending(p => p.Psi).Select(p => string.Create(CultureInfo.InvariantCulture,
-            $"{p.Name} moved from the training window's {(Against == Baseline.AllDays ? "days" : Against + "s")} (PSI {p.Psi:F2} > {warningPsi:F2})"))];
+        !Checked ? [] : [.. Indexes().Where(p => p.Psi > warningPsi).OrderByDescending(p => p.Psi).Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.Name} moved from the training window's {(Against == Baseline.AllDays ? $"days, which had no {kind}s," : Against + "s")} (PSI {p.Psi:F2} > {warningPsi:F2})"))];
 
     private IEnumerable<(string Name, double Psi)> Indexes()
     {

@@ -8,7 +8,8 @@ namespace RelayWatch.Analysis.Scoring;
 
 /// <summary>What one scoring run did.</summary>
 /// <param name="Top">The worst-scored addresses, worst first.</param>
-public sealed record ScoreRun(DateOnly Day, ModelManifest Model, long Scored, IReadOnlyList<IpScore> Top, IReadOnlyList<string> DriftWarnings, double MaxPsi);
+/// <param name="DriftChecked">False when the day had too few addresses to compare with the training window.</param>
+public sealed record ScoreRun(DateOnly Day, ModelManifest Model, long Scored, IReadOnlyList<IpScore> Top, bool DriftChecked, IReadOnlyList<string> DriftWarnings, double MaxPsi);
 
 /// <summary>
 /// Scores every external address of a day with a stored model and writes <c>ip_scores</c> (replacing
@@ -87,7 +88,7 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
         }
 
         list.Reverse();
-        return new ScoreRun(day, model.Manifest, scored, list, warnings, drift.MaxPsi);
+        return new ScoreRun(day, model.Manifest, scored, list, drift.Checked, warnings, drift.MaxPsi);
     }
 
     private Task WriteAsync(IReadOnlyList<IpScore> scores, string version, CancellationToken cancellationToken) =>

@@ -7,17 +7,19 @@ namespace RelayWatch.Analysis.Scoring;
 /// <param name="Edges">Upper bounds of all bins but the last, ascending; a value goes in the first bin whose edge is not below it.</param>
 public sealed record Distribution(IReadOnlyList<double> Edges, IReadOnlyList<double> Shares)
 {
-    /// <summary>Deciles of <paramref name="values"/> as bins (fewer when values repeat, as for 0/1 flags).</summary>
+    /// <summary>
+    /// Bins for <paramref name="values"/>: one per value when there are ten or fewer (flags, small counts),
+    /// else ten of equal width over their range. Not deciles: a feature that many senders share one value
+    /// of (the neighbours of a big provider's /24) would get hair-thin bins, and the slightest day-to-day
+    /// change in that value would look like a landslide.
+    /// </summary>
     public static Distribution Of(IReadOnlyList<double> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var sorted = values.Order().ToArray();
-        var edges = sorted.Length == 0 ? [] : Enumerable.Range(1, 9).Select(i => sorted[(int)((sorted.Length - 1) * i / 10.0)]).Distinct().ToList();
-        if (edges.Count > 0 && edges[^1] >= sorted[^1])
-        {
-            edges.RemoveAt(edges.Count - 1);
-        }
-
+        var distinct = values.Distinct().Order().ToList();
+        List<double> edges = distinct.Count <= 10
+            ? [.. distinct.SkipLast(1)]
+            : [.. Enumerable.Range(1, 9).Select(i => distinct[0] + ((distinct[^1] - distinct[0]) * i / 10))];
         return new Distribution(edges, SharesOf(edges, values));
     }
 

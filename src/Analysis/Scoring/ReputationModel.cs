@@ -6,7 +6,8 @@ namespace RelayWatch.Analysis.Scoring;
 
 /// <summary>One address's score on a day, with the reasons in words.</summary>
 /// <param name="Score">0..1, higher is worse: a calibrated probability of being bad (supervised), or the share of the training window that looked more ordinary (anomaly).</param>
-public sealed record IpScore(DateOnly Day, string Ip, double Score, IReadOnlyList<string> Reasons);
+/// <param name="Network">Its /24 or /48, for grouping the members of one campaign.</param>
+public sealed record IpScore(DateOnly Day, string Ip, string Network, double Score, IReadOnlyList<string> Reasons);
 
 /// <summary>
 /// The ML.NET model behind the scores: fitting, scoring with reasons, and the bytes it is stored as.
@@ -101,7 +102,7 @@ public sealed class ReputationModel
             var order = contributions is not null
                 ? ByContribution(contributions, rows[i].Values, worse: score >= 0.5)
                 : ByDeviation(rows[i].Values);
-            scores.Add(new IpScore(rows[i].Day, rows[i].Ip, score, Describe(rows[i], order, reasons)));
+            scores.Add(new IpScore(rows[i].Day, rows[i].Ip, rows[i].Network, score, Describe(rows[i], order, reasons)));
         }
 
         return scores;

@@ -118,7 +118,7 @@ internal static class EvaluateCommand
             "SELECT day, ip, score FROM ip_scores WHERE model = {model:String} AND day BETWEEN {first:Date} AND {last:Date}",
             new Dictionary<string, string> { ["model"] = model.Version, ["first"] = Days.Text(lastTrained.AddDays(1)), ["last"] = Days.Text(last) },
             cancellationToken).ConfigureAwait(false);
-        scores.AddRange(rows.Select(r => new IpScore(DateOnly.ParseExact(r[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), r[1], double.Parse(r[2], CultureInfo.InvariantCulture), [])));
+        scores.AddRange(rows.Select(r => new IpScore(DateOnly.ParseExact(r[0], "yyyy-MM-dd", CultureInfo.InvariantCulture), r[1], string.Empty, double.Parse(r[2], CultureInfo.InvariantCulture), [])));
         features.AddRange(await FeatureQuery.ReadDaysAsync(store, config.Estate, lastTrained.AddDays(1), last, cancellationToken).ConfigureAwait(false));
         var evaluation = ModelEvaluation.Evaluate(File.ReadLines(Path.Combine(simulation, "truth.jsonl")), scores, features);
         Console.WriteLine();

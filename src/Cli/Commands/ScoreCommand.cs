@@ -47,14 +47,14 @@ internal static class ScoreCommand
         ScoreRun run;
         try
         {
-            run = await new IpScorer(store, config.Estate, config.Scoring).ScoreAsync(day, model, top, cancellationToken).ConfigureAwait(false);
+            run = await new IpScorer(store, config.Estate, config.Scoring).ScoreAsync(day, model, ScoresText.KeepFor(top), cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
             throw new WorkFailedException(e.Message);
         }
 
-        Console.Write(ScoresText.Run(run));
+        Console.Write(ScoresText.Run(run, top));
         var query = store.Info.Engine == "embedded" ? $"relaywatch --data {store.Info.Location} query" : "relaywatch query";
         Console.WriteLine($"Every score: {query} \"SELECT score, ip, reasons FROM ip_scores WHERE day = '{Days.Text(day)}' AND model = '{run.Model.Version}' ORDER BY score DESC\" --format table");
         return run;

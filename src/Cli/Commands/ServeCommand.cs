@@ -35,6 +35,7 @@ internal static class ServeCommand
                     Path.GetFullPath(jobStorage),
                     workers,
                     new DetectionSettings(config.Estate, config.Detectors),
+                    new ScoringJobSettings(config.Estate, config.Scoring),
                     new AccessPolicy(Environment.GetEnvironmentVariable(AccessPolicy.CredentialsVariable)));
             },
             async (store, options, token) =>

@@ -33,22 +33,43 @@ internal static class ScoresText
         return text.ToString();
     }
 
-    public static string Run(ScoreRun run)
+    /// <summary>How many of the worst addresses a run keeps so that <see cref="Run"/> can fold campaigns and still fill <paramref name="lines"/> lines.</summary>
+    public static int KeepFor(int lines) => Math.Min(lines * 50, 5_000);
+
+    /// <summary>The run, its worst addresses in at most <paramref name="lines"/> lines: members of one network with about the same score share a line, with the first one's reasons.</summary>
+    public static string Run(ScoreRun run, int lines)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Scored {run.Scored:N0} addresses on {Days.Text(run.Day)} with {run.Model.Version}.");
         if (run.Top.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("score  address                    why");
+            text.AppendLine("score  address                        why");
+            var groups = new List<List<IpScore>>();
             foreach (var score in run.Top)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{score.Score,5:F3}  {score.Ip,-26} {string.Join("; ", score.Reasons)}");
+                if (groups.Count > 0 && groups[^1][0] is var head && head.Network == score.Network && Math.Round(head.Score, 2) == Math.Round(score.Score, 2))
+                {
+                    groups[^1].Add(score);
+                }
+                else
+                {
+                    groups.Add([score]);
+                }
+            }
+
+            foreach (var group in groups.Take(lines))
+            {
+                var who = group.Count == 1 ? group[0].Ip : string.Create(CultureInfo.InvariantCulture, $"{group.Count} addresses of {group[0].Network}");
+                var why = string.Join("; ", group[0].Reasons);
+                text.AppendLine(CultureInfo.InvariantCulture, $"{group[0].Score,5:F3}  {who,-30} {(group.Count == 1 ? why : $"e.g. {group[0].Ip}: {why}")}");
             }
         }
 
         text.AppendLine();
-        text.AppendLine(run.DriftWarnings.Count == 0
+        text.AppendLine(!run.DriftChecked
+            ? string.Create(CultureInfo.InvariantCulture, $"Too few addresses to check for drift (needs {DriftCheck.MinimumRows}).")
+            : run.DriftWarnings.Count == 0
             ? string.Create(CultureInfo.InvariantCulture, $"No drift from the training window (largest PSI {run.MaxPsi:F2}).")
             : "Drift — consider relaywatch train: " + string.Join("; ", run.DriftWarnings) + ".");
         return text.ToString();

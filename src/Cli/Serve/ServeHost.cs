@@ -15,7 +15,7 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Serve;
 
 /// <summary>What serve runs with.</summary>
-internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, AccessPolicy Access);
+internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, AccessPolicy Access);
 
 /// <summary>
 /// The long-running host: Hangfire's server with its schedule and dashboard, and a small JSON API
@@ -33,7 +33,9 @@ internal static class ServeHost
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options.Detection);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options.Scoring);
         builder.Services.AddTransient<DetectionJobs>();
+        builder.Services.AddTransient<ScoringJobs>();
         builder.Services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -71,6 +73,8 @@ internal static class ServeHost
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.DailyCloseJobId, j => j.CloseYesterdayAsync(CancellationToken.None), DetectionJobs.DailyCloseCron);
+        recurring.AddOrUpdate<ScoringJobs>(ScoringJobs.DailyJobId, j => j.ScoreYesterdayAsync(CancellationToken.None), ScoringJobs.DailyCron);
+        recurring.AddOrUpdate<ScoringJobs>(ScoringJobs.WeeklyTrainingJobId, j => j.TrainWeeklyAsync(CancellationToken.None), ScoringJobs.WeeklyTrainingCron);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await Console.Error.WriteLineAsync(
@@ -138,6 +142,39 @@ internal static class ServeHost
             return Results.Ok(connection.GetRecurringJobs().Select(r => new
             {
                 id = r.Id, cron = r.Cron, next = r.NextExecution, last = r.LastExecution, lastJob = r.LastJobId, lastState = r.LastJobState,
+            }));
+        });
+
+        // The day's scores from the newest model that scored it, worst first, with reasons.
+        app.MapGet("/api/scores", async (string? day, double? min, int? limit, IClickHouseStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var date = DayOrToday(day, time);
+            if (date is null)
+            {
+                return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });
+            }
+
+            var rows = await store.QueryListAsync(
+                """
+                SELECT ip, score, model, toJSONString(reasons)
+                FROM ip_scores
+                WHERE day = {day:Date}
+                  AND model = (SELECT argMax(model, created_at) FROM ip_scores WHERE day = {day:Date})
+                  AND score >= {min:Float64}
+                ORDER BY score DESC, ip
+                LIMIT {limit:UInt32}
+                """,
+                new Dictionary<string, string>
+                {
+                    ["day"] = date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    ["min"] = (min ?? 0.5).ToString(CultureInfo.InvariantCulture),
+                    ["limit"] = Math.Clamp(limit ?? 100, 1, 10_000).ToString(CultureInfo.InvariantCulture),
+                },
+                cancellationToken).ConfigureAwait(false);
+            return Results.Ok(rows.Select(r => new
+            {
+                ip = r[0], score = double.Parse(r[1], CultureInfo.InvariantCulture), model = r[2],
+                reasons = System.Text.Json.JsonSerializer.Deserialize<string[]>(r[3]),
             }));
         });
 
