@@ -39,8 +39,10 @@ public sealed class LabelBook
         ArgumentNullException.ThrowIfNull(settings);
         var allowlist = settings.Allowlist.Select(a => Subjects.ParseNetwork(a)
             ?? throw new ArgumentException($"The scoring allowlist entry '{a}' is neither an IP address nor a CIDR network.")).ToList();
+        // The most specific verdict wins: an address labelled good inside a network labelled bad is good.
         var analyst = (await AnalystLabels.InForceAsync(store, cancellationToken).ConfigureAwait(false))
-            .Select(l => (AnalystLabels.NetworkOf(l.Subject), l.Verdict == AnalystLabel.Bad))
+            .Select(l => (Network: AnalystLabels.NetworkOf(l.Subject), Bad: l.Verdict == AnalystLabel.Bad))
+            .OrderByDescending(l => l.Network.PrefixLength)
             .ToList();
         var byDay = new Dictionary<DateOnly, List<(IPNetwork, string)>>();
         foreach (var finding in await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false))

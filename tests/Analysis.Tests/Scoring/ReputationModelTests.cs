@@ -1,5 +1,6 @@
 using System.Globalization;
 using RelayWatch.Analysis.Estate;
+using RelayWatch.Analysis.Evaluation;
 using RelayWatch.Analysis.Scoring;
 using RelayWatch.Store;
 
@@ -112,6 +113,56 @@ public sealed class ReputationModelTests(SimulatedWeekFixture week) : IClassFixt
         var scores = model.Score(await FeaturesAsync(SimulatedWeekFixture.Scored), 3);
         Assert.All(scores, s => Assert.InRange(s.Score, 0, 1));
         Assert.Contains(scores, s => s.Reasons.Count > 0);
+    }
+
+    [Fact]
+    public async Task OnADayItNeverSawTheModelRanksTheTruthsAttackersFirstAndDoesAtLeastAsWellAsAnySingleRule()
+    {
+        var model = await TrainAsync();
+        var rows = await FeaturesAsync(SimulatedWeekFixture.Scored);
+
+        var evaluation = ModelEvaluation.Evaluate(week.TruthLines, model.Score(rows, 0), rows);
+
+        Assert.True(evaluation.All.Positives > 50 && evaluation.All.Negatives > 50, $"{evaluation.All.Positives} attackers, {evaluation.All.Negatives} legitimate");
+        Assert.True(evaluation.All.RocAuc >= 0.99, $"ROC AUC {evaluation.All.RocAuc}");
+        Assert.True(evaluation.All.RecallAtFpr1 >= 0.9, $"recall at 1% {evaluation.All.RecallAtFpr1}");
+        Assert.True(evaluation.LowAndSlow.Positives > 20, $"{evaluation.LowAndSlow.Positives} low-and-slow attackers");
+        Assert.True(evaluation.LowAndSlow.RecallAtFpr01 >= 0.9, $"recall on low-and-slow at 0.1% {evaluation.LowAndSlow.RecallAtFpr01}");
+        Assert.True(
+            evaluation.LowAndSlow.RecallAtFpr01 >= evaluation.BestRuleLowAndSlow.RecallAtFpr01,
+            $"model {evaluation.LowAndSlow.RecallAtFpr01} against {evaluation.BestRuleLowAndSlow.Feature} alone {evaluation.BestRuleLowAndSlow.RecallAtFpr01}");
+    }
+
+    [Fact]
+    public async Task AnAnalystsVerdictOutranksTheFindingsAndTheAllowlistOutranksTheRules()
+    {
+        var rows = await FeaturesAsync(SimulatedWeekFixture.Scored);
+        var automatic = await LabelBook.LoadAsync(week.Store, new ScoringSettings(), SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+        var flagged = rows.First(r => automatic.LabelOf(r).Source.StartsWith("finding:", StringComparison.Ordinal));
+        var listed = rows.First(r => automatic.LabelOf(r).Source == "dnsbl");
+        var quiet = rows.First(r => automatic.LabelOf(r).Source == "unlabelled");
+        try
+        {
+            await AnalystLabels.AddAsync(week.Store, flagged.Ip, AnalystLabel.Good, "our partner's test", "analyst", TimeProvider.System, CancellationToken.None);
+            await AnalystLabels.AddAsync(week.Store, quiet.Network, AnalystLabel.Bad, null, "analyst", TimeProvider.System, CancellationToken.None);
+
+            var labels = await LabelBook.LoadAsync(week.Store, new ScoringSettings(), SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+
+            Assert.Equal(new SenderLabel(false, "analyst"), labels.LabelOf(flagged));
+            Assert.Equal(new SenderLabel(true, "analyst"), labels.LabelOf(quiet));
+        }
+        finally
+        {
+            // Withdrawn, so the other tests of this class train without them (the history keeps them).
+            await AnalystLabels.AddAsync(week.Store, flagged.Ip, AnalystLabel.Cleared, null, "analyst", TimeProvider.System, CancellationToken.None);
+            await AnalystLabels.AddAsync(week.Store, quiet.Network, AnalystLabel.Cleared, null, "analyst", TimeProvider.System, CancellationToken.None);
+        }
+
+        Assert.Empty(await AnalystLabels.InForceAsync(week.Store, CancellationToken.None));
+        var allowlisted = await LabelBook.LoadAsync(week.Store, new ScoringSettings { Allowlist = [listed.Ip], LabelDnsblRefusals = true }, SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+        Assert.Equal(new SenderLabel(false, "allowlist"), allowlisted.LabelOf(listed));
+        var withoutDnsbl = await LabelBook.LoadAsync(week.Store, new ScoringSettings { LabelDnsblRefusals = false }, SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+        Assert.Equal(new SenderLabel(false, "unlabelled"), withoutDnsbl.LabelOf(listed));
     }
 
     private async Task<List<IpFeatureRow>> FeaturesAsync(DateOnly day) =>
