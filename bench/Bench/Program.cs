@@ -5,17 +5,21 @@ using RelayWatch.Bench;
 //   dotnet run -c Release --project bench/Bench -- ingest [--lines N]
 //   dotnet run -c Release --project bench/Bench -- simulate [--days N]
 //   dotnet run -c Release --project bench/Bench -- detect [--days N] [--scale X]
+//   dotnet run -c Release --project bench/Bench -- train [--days N] [--scale X]
+//   dotnet run -c Release --project bench/Bench -- score [--ips N]
 return args.FirstOrDefault() switch
 {
     "store-insert" => await StoreInsertBenchmark.RunAsync(args[1..]),
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "simulate" => SimulateBenchmark.Run(args[1..]),
     "detect" => await DetectBenchmark.RunAsync(args[1..]),
+    "train" => await ModelBenchmark.TrainAsync(args[1..]),
+    "score" => await ModelBenchmark.ScoreAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | simulate [--days N] | detect [--days N] [--scale X]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | simulate [--days N] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N]");
     return 2;
 }

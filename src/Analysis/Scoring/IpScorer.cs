@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Store;
+using RelayWatch.Store.Formats;
 
 namespace RelayWatch.Analysis.Scoring;
 
@@ -29,6 +30,13 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
             ?? throw new InvalidOperationException(version is null
                 ? string.Create(CultureInfo.InvariantCulture, $"No model has been trained on days before {day:yyyy-MM-dd}; run relaywatch train --to {day.AddDays(-1):yyyy-MM-dd} first.")
                 : $"There is no model {version}; relaywatch train lists the versions it makes, and ip_models holds them all.");
+        var ours = await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false);
+        return await ScoreRowsAsync(model, day, FeatureQuery.ReadAsync(store, ours, day, cancellationToken), top, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Scores <paramref name="rows"/> (a day's features) with <paramref name="model"/>, replacing the day's scores by it.</summary>
+    internal async Task<ScoreRun> ScoreRowsAsync(ReputationModel model, DateOnly day, IAsyncEnumerable<IpFeatureRow> rows, int top, CancellationToken cancellationToken)
+    {
         var parameters = new Dictionary<string, string>
         {
             ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -40,7 +48,6 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
             await store.ExecuteAsync("DELETE FROM ip_scores WHERE day = {day:Date} AND model = {model:String}", parameters, cancellationToken).ConfigureAwait(false);
         }
 
-        var ours = await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false);
         var drift = new DriftCheck(model.Manifest, day, settings.DriftWarningPsi);
         // A min-heap of the worst so far: the mildest of them leaves first; equal scores keep the lower address.
         var worst = new PriorityQueue<IpScore, (double Score, string Ip)>(Comparer<(double Score, string Ip)>.Create(
@@ -65,7 +72,7 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
             chunk.Clear();
         }
 
-        await foreach (var row in FeatureQuery.ReadAsync(store, ours, day, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in rows.ConfigureAwait(false))
         {
             chunk.Add(row);
             if (chunk.Count == ChunkSize)
@@ -92,31 +99,19 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
     }
 
     private Task WriteAsync(IReadOnlyList<IpScore> scores, string version, CancellationToken cancellationToken) =>
-        store.InsertAsync(new BulkInsert("ip_scores", ScoreColumns, "JSONEachRow"), async (stream, token) =>
+        store.InsertAsync(new BulkInsert("ip_scores", ScoreColumns), async (stream, token) =>
         {
-            var writer = new Utf8JsonWriter(stream);
-            await using (writer.ConfigureAwait(false))
+            var rows = new RowBinaryWriter();
+            foreach (var score in scores)
             {
-                foreach (var score in scores)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("day", score.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                    writer.WriteString("ip", score.Ip);
-                    writer.WriteNumber("score", Math.Round(score.Score, 6));
-                    writer.WriteString("model", version);
-                    writer.WriteStartArray("reasons");
-                    foreach (var reason in score.Reasons)
-                    {
-                        writer.WriteStringValue(reason);
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteEndObject();
-                    await writer.FlushAsync(token).ConfigureAwait(false);
-                    stream.WriteByte((byte)'\n');
-                    writer.Reset();
-                }
+                rows.WriteDate(score.Day);
+                rows.WriteString(score.Ip);
+                rows.WriteFloat32((float)score.Score);
+                rows.WriteString(version);
+                rows.WriteStringArray(score.Reasons);
             }
+
+            await stream.WriteAsync(rows.WrittenMemory, token).ConfigureAwait(false);
         }, cancellationToken);
 
     private Task RecordRunAsync(DateOnly day, string version, long scored, IReadOnlyList<string> warnings, double maxPsi, CancellationToken cancellationToken)

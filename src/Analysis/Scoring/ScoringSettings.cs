@@ -25,7 +25,7 @@ public sealed class ScoringSettings
     public int Seed { get; set; } = 1;
 
     /// <summary>Boosted trees in the supervised model.</summary>
-    public int Trees { get; set; } = 100;
+    public int Trees { get; set; } = 60;
 
     /// <summary>Leaves per tree.</summary>
     public int Leaves { get; set; } = 16;
