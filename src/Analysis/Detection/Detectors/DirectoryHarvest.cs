@@ -148,7 +148,9 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
                 FROM ({{QuietHarvesters}}) AS q
                 CROSS JOIN
                 (
-                    -- The dictionary: unknown recipients that quiet harvesters in two networks or more tried.
+                    -- The dictionary: unknown recipients that quiet harvesters in two networks or more tried,
+                    -- less the typos of real mailboxes (a common slip, such as carolgreen for carol.green,
+                    -- is made by unrelated senders too).
                     SELECT groupArray(word) AS dictionary
                     FROM
                     (
@@ -156,6 +158,9 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
                         GROUP BY word
                         HAVING uniqExact(network) >= 2
                     )
+                    WHERE NOT arrayExists(
+                        mailbox -> editDistance(splitByChar('@', word)[1], mailbox) <= if(length(mailbox) >= 8, 2, 1),
+                        ({{Mailboxes}}))
                 ) AS shared
                 WHERE hasAny(q.unknown_recipients, shared.dictionary)
             )
@@ -163,6 +168,13 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         WHERE attempts_on_the_day > 0
           AND campaign_size >= {min_dictionary_members:UInt64}
           AND length(dictionary) >= {min_dictionary_words:UInt64}
+        """;
+
+    // The local parts of our real mailboxes: recipients in our domains that mail was delivered to in the window.
+    private static readonly string Mailboxes = $"""
+        SELECT groupUniqArray(splitByChar('@', {Sql.OriginalRecipient})[1])
+        FROM smtp_events
+        WHERE {Sql.InTheWindow} AND event = 'delivery' AND {Sql.IsOurDomain(Sql.DomainOf(Sql.OriginalRecipient))}
         """;
 
     // Harvesting clients of the window that no other rule blames: too few unknown recipients for
