@@ -6,7 +6,8 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// <summary>
 /// <c>spoofing</c>: outside clients that did not authenticate, using one of our domains as the
 /// envelope sender (<c>own_domain</c>) or a domain made to look like one (<c>look_alike</c>: a few
-/// edits away, ours with a suffix added, or equal once homoglyphs such as 0/o and rn/m are folded).
+/// edits away, ours with a suffix added, ours with its dots dropped or hyphenated under another TLD, or
+/// equal once homoglyphs such as 0/o and rn/m are folded).
 /// Authenticated partners and our own outbound path never count. Where the logs carry SPF
 /// verdicts (policyd-spf), they are part of the evidence.
 /// </summary>
@@ -28,6 +29,9 @@ internal sealed class Spoofing(SpoofingSettings settings) : Detector
         "NOT own AND sender_domain != '' AND arrayExists(o -> editDistance(sender_domain, o) <= {max_distance:UInt64} "
         + "OR startsWith(sender_domain, concat(o, '.')) "
         + "OR startsWith(sender_domain, concat(splitByChar('.', o)[1], '-')) "
+        // ours.example written as oursexample.com or ours-example.net: the dots dropped or turned into hyphens, another TLD added.
+        + "OR startsWith(sender_domain, concat(replaceAll(o, '.', ''), '.')) "
+        + "OR startsWith(sender_domain, concat(replaceAll(o, '.', '-'), '.')) "
         + $"OR {Fold.Replace("%", "sender_domain", StringComparison.Ordinal)} = {Fold.Replace("%", "o", StringComparison.Ordinal)}, {{our_domains:Array(String)}})";
 
     public override string Query => $$"""
