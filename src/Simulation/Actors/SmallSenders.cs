@@ -50,50 +50,54 @@ internal sealed class SmallSenders : IActor
     {
         var random = SimRandom.For(seed, actorIndex, day);
         var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.3 : 1.0;
-        var sessions = new List<(DateTimeOffset Start, IReadOnlyList<SimLine> Lines)>();
-        foreach (var (host, ip, activity, tls) in organisations)
+        // Who writes today and when, first (a few bytes per message); each session is written only when
+        // its turn comes, so the day is streamed rather than held.
+        var messages = new List<(DateTimeOffset Start, int Organisation)>();
+        for (var i = 0; i < organisations.Count; i++)
         {
-            if (random.NextDouble() >= activity * weekend)
+            if (random.NextDouble() < organisations[i].Activity * weekend)
             {
-                continue;
+                for (var m = 1 + (random.NextDouble() < 0.3 ? random.Next(1, 3) : 0); m > 0; m--)
+                {
+                    messages.Add((SimRandom.Diurnal(random, day), i));
+                }
             }
-
-            var (messages, typos) = (1 + (random.NextDouble() < 0.3 ? random.Next(1, 3) : 0), 0);
-            var (first, last) = (DateTimeOffset.MaxValue, DateTimeOffset.MinValue);
-            for (var m = 0; m < messages; m++)
-            {
-                var start = SimRandom.Diurnal(random, day);
-                var pid = NextPid();
-                var session = new SmtpSession(log, pid, host, ip, host, start) { Tls = tls };
-                session.Connect();
-                var from = $"{SimRandom.Pick(random, Estate.FirstNames).ToLowerInvariant()}@{host["mail.".Length..]}";
-                var recipient = SimRandom.Pick(random, estate.Users);
-                var typo = random.NextDouble() < TypoRate;
-                if (typo)
-                {
-                    var misspelt = recipient.Remove(random.Next(1, recipient.Length - 1), 1);
-                    session.Wait(0.3).RejectRcpt(from, $"{misspelt}@{estate.Domain}", "550", "5.1.1",
-                        $"<{misspelt}@{estate.Domain}>: Recipient address rejected: User unknown in relay recipient table");
-                    typos++;
-                }
-
-                if (typo && random.NextDouble() < 0.5)
-                {
-                    session.Wait(0.2).Disconnect(withMessage: false);
-                }
-                else
-                {
-                    InboundMessage.Accept(session, random, estate, from, [$"{recipient}@{estate.Domain}"], host, pid);
-                }
-                sessions.Add((start, session.Lines));
-                (first, last) = (start < first ? start : first, session.Now > last ? session.Now : last);
-            }
-
-            var known = seen.TryGetValue(ip, out var record) ? record : (First: first, Last: last, Messages: 0L, Typos: 0L);
-            seen[ip] = (known.First, last, known.Messages + messages, known.Typos + typos);
         }
 
-        return sessions.OrderBy(s => s.Start).Select(s => s.Lines);
+        messages.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Organisation.CompareTo(b.Organisation));
+        foreach (var (start, organisation) in messages)
+        {
+            yield return Session(random, organisations[organisation], start);
+        }
+    }
+
+    private IReadOnlyList<SimLine> Session(Random random, (string Host, string Ip, double Activity, bool Tls) sender, DateTimeOffset start)
+    {
+        var pid = NextPid();
+        var session = new SmtpSession(log, pid, sender.Host, sender.Ip, sender.Host, start) { Tls = sender.Tls };
+        session.Connect();
+        var from = $"{SimRandom.Pick(random, Estate.FirstNames).ToLowerInvariant()}@{sender.Host["mail.".Length..]}";
+        var recipient = SimRandom.Pick(random, estate.Users);
+        var typo = random.NextDouble() < TypoRate;
+        if (typo)
+        {
+            var misspelt = recipient.Remove(random.Next(1, recipient.Length - 1), 1);
+            session.Wait(0.3).RejectRcpt(from, $"{misspelt}@{estate.Domain}", "550", "5.1.1",
+                $"<{misspelt}@{estate.Domain}>: Recipient address rejected: User unknown in relay recipient table");
+        }
+
+        if (typo && random.NextDouble() < 0.5)
+        {
+            session.Wait(0.2).Disconnect(withMessage: false);
+        }
+        else
+        {
+            InboundMessage.Accept(session, random, estate, from, [$"{recipient}@{estate.Domain}"], sender.Host, pid);
+        }
+
+        var known = seen.TryGetValue(sender.Ip, out var record) ? record : (First: start, Last: start, Messages: 0L, Typos: 0L);
+        seen[sender.Ip] = (known.First < start ? known.First : start, known.Last > session.Now ? known.Last : session.Now, known.Messages + 1, known.Typos + (typo ? 1 : 0));
+        return session.Lines;
     }
 
     /// <summary>One record per organisation over the whole simulation, as for the other legitimate senders.</summary>
