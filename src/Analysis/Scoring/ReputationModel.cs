@@ -17,7 +17,6 @@ public sealed record IpScore(DateOnly Day, string Ip, string Network, double Sco
 public sealed class ReputationModel
 {
     private const string FeaturesColumn = "Features";
-    private const string ContributionsColumn = "FeatureContributions";
 
     private readonly MLContext ml;
     private readonly ITransformer transformer;
