@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Analysis.Scoring;
@@ -35,6 +36,9 @@ internal sealed class ConfigFile
 
     /// <summary>The reputation model: its labels, training and drift checks.</summary>
     public ScoringSettings Scoring { get; set; } = new();
+
+    /// <summary>What the blocklist lists, for how long, and what it never lists.</summary>
+    public BlocklistSettings Blocklists { get; set; } = new();
 
     /// <summary>Reads the file, or returns an empty configuration when <paramref name="path"/> is null.</summary>
     /// <exception cref="UsageException">The file is missing or not valid; the message says where.</exception>

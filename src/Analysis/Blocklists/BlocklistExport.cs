@@ -1,0 +1,40 @@
+using System.Text;
+using RelayWatch.Analysis.Estate;
+using RelayWatch.Store;
+
+namespace RelayWatch.Analysis.Blocklists;
+
+/// <summary>Writes the published list in one format, atomically: a temporary file beside the target, then a rename, so a relay never reads half a list and a failed export leaves the previous file in place.</summary>
+public static class BlocklistExport
+{
+    /// <returns>How many entries were written.</returns>
+    public static async Task<int> WriteAsync(
+        IClickHouseStore store, BlocklistSettings settings, EstateSettings estate, BlocklistFormat format, string path, DateTime now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        var entries = await PublishedAsync(store, settings, estate, now, cancellationToken).ConfigureAwait(false);
+        var full = Path.GetFullPath(path);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            await File.WriteAllTextAsync(temporary, format.Render(entries, now), new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        return entries.Count;
+    }
+
+    /// <summary>What is published at <paramref name="now"/>, through the guard as it stands now.</summary>
+    public static async Task<IReadOnlyList<BlocklistEntry>> PublishedAsync(
+        IClickHouseStore store, BlocklistSettings settings, EstateSettings estate, DateTime now, CancellationToken cancellationToken)
+    {
+        var current = await BlocklistState.CurrentAsync(store, cancellationToken).ConfigureAwait(false);
+        var ours = await EstateResolver.ResolveAsync(store, estate, DateOnly.FromDateTime(now), cancellationToken).ConfigureAwait(false);
+        var guard = new BlocklistGuard(settings, ours.InternalNetworks, current.Where(e => e.Action == BlocklistActions.Allowed).Select(e => e.Subject));
+        return BlocklistFormats.Published(current, guard, now);
+    }
+}

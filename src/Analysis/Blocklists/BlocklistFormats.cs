@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace RelayWatch.Analysis.Blocklists;
+
+/// <summary>One way a relay takes a blocklist.</summary>
+/// <param name="Name">What <c>--format</c> says.</param>
+/// <param name="Use">How the relay uses the file, for the help text and docs/blocklists.md.</param>
+public sealed record BlocklistFormat(string Name, string Use, Func<IReadOnlyList<BlocklistEntry>, DateTime, string> Render);
+
+/// <summary>
+/// The published list in each relay's native syntax. Every format gets the same entries: listed now,
+/// allowed by the guard, and not inside another listed network.
+/// </summary>
+public static class BlocklistFormats
+{
+    private const string Message = "Listed by RelayWatch";
+
+    public static IReadOnlyList<BlocklistFormat> All { get; } =
+    [
+        new("postfix-cidr", "Postfix check_client_access cidr:/etc/postfix/relaywatch.cidr (smtpd_client_restrictions)",
+            (e, t) => Lines(e, t, "#", x => $"{x.Subject} REJECT {Message}: {Clean(x.Reason)}")),
+        new("postscreen-cidr", "Postfix postscreen_access_list = permit_mynetworks, cidr:/etc/postfix/relaywatch-postscreen.cidr",
+            (e, t) => Lines(e, t, "#", x => $"{x.Subject} reject")),
+        new("postfix-hash", "Postfix check_client_access hash:/etc/postfix/relaywatch (run postmap on it); networks as the octet or hextet prefixes Postfix looks up",
+            (e, t) => Lines(e, t, "#", x => HashKey(x.Subject) is { } key ? $"{key} REJECT {Message}" : null)),
+        new("sendmail-access", "Sendmail access database (makemap hash access < file): Connect: entries",
+            (e, t) => Lines(e, t, "#", x => HashKey(x.Subject) is { } key ? $"Connect:{(key.Contains(':', StringComparison.Ordinal) ? "IPv6:" : string.Empty)}{key} REJECT" : null)),
+        new("exim", "Exim host list, one per line: deny hosts = net-iplsearch;/etc/exim4/relaywatch-hosts (or hostlist blocked = /etc/exim4/relaywatch-hosts)",
+            (e, t) => Lines(e, t, "#", x => x.Subject)),
+        new("rbldnsd", "rbldnsd combined zone (ip4set and ip6trie): rbldnsd -b ADDR/53 bl.example.org:combined:/var/lib/rbldnsd/relaywatch; any MTA can query it as a DNSBL answering 127.0.0.2",
+            Rbldnsd),
+        new("nftables", "nftables sets: nft -f file; drop with: ip saddr @blocked4 tcp dport 25 drop, ip6 saddr @blocked6 tcp dport 25 drop",
+            Nftables),
+        new("plain", "one address or CIDR per line, nothing else", (e, t) => Lines(e, t, null, x => x.Subject)),
+        new("csv", "subject, severity, listed_at, expires_at, reason (RFC 4180, with a header)", Csv),
+        new("json", "an object with generated_at and entries [{subject, severity, listed_at, expires_at, reason, sources}]", Json),
+    ];
+
+    public static IReadOnlyList<string> Names { get; } = [.. All.Select(f => f.Name)];
+
+    /// <exception cref="ArgumentException">There is no such format; the message lists them.</exception>
+    public static BlocklistFormat Find(string name) =>
+        All.FirstOrDefault(f => f.Name == name) ?? throw new ArgumentException($"There is no blocklist format '{name}'; the formats are {string.Join(", ", Names)}.");
+
+    /// <summary>The entries every format publishes: those listed at <paramref name="now"/> that the guard lets through, without any that a listed network covers.</summary>
+    public static IReadOnlyList<BlocklistEntry> Published(IEnumerable<BlocklistEntry> entries, BlocklistGuard guard, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(guard);
+        var listed = entries.Where(e => e.IsListedAt(now) && guard.WhyNot(e.Subject) is null).ToList();
+        var networks = listed.Select(e => Subjects.ParseNetwork(e.Subject)!.Value).ToList();
+        return [.. listed.Where((e, i) => !networks.Where((n, j) => j != i && n.PrefixLength < networks[i].PrefixLength).Any(n => n.Contains(networks[i].BaseAddress)))
+            .OrderBy(e => Subjects.ParseNetwork(e.Subject)!.Value.BaseAddress.AddressFamily)
+            .ThenBy(e => Subjects.ParseNetwork(e.Subject)!.Value.BaseAddress.GetAddressBytes(), ByteOrder.Instance)];
+    }
+
+    private static string Header(string comment, DateTime now, int count) =>
+        string.Create(CultureInfo.InvariantCulture, $"{comment} RelayWatch blocklist, {count} entries, generated {now:yyyy-MM-ddTHH:mm:ssZ}\n");
+
+    private static string Lines(IReadOnlyList<BlocklistEntry> entries, DateTime now, string? comment, Func<BlocklistEntry, string?> line)
+    {
+        var text = new StringBuilder(comment is null ? string.Empty : Header(comment, now, entries.Count));
+        foreach (var entry in entries)
+        {
+            if (line(entry) is { } written)
+            {
+                text.Append(written).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Postfix and Sendmail hash-table keys: an address, or a network on an octet (IPv4) or hextet (IPv6) boundary as its prefix.</summary>
+    private static string? HashKey(string subject)
+    {
+        var network = Subjects.ParseNetwork(subject)!.Value;
+        var v4 = network.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
+        if (network.PrefixLength == (v4 ? 32 : 128))
+        {
+            return network.BaseAddress.ToString();
+        }
+
+        if (v4)
+        {
+            // A prefix not on an octet boundary cannot be a hash key: widening it could block a good sender, so it is left to the CIDR formats.
+            return network.PrefixLength % 8 == 0 ? string.Join('.', network.BaseAddress.GetAddressBytes().Take(network.PrefixLength / 8)) : null;
+        }
+
+        if (network.PrefixLength % 16 != 0)
+        {
+            return null;
+        }
+
+        var bytes = network.BaseAddress.GetAddressBytes();
+        return string.Join(':', Enumerable.Range(0, network.PrefixLength / 16).Select(i => ((bytes[2 * i] << 8) | bytes[(2 * i) + 1]).ToString("x", CultureInfo.InvariantCulture)));
+    }
+
+    private static string Rbldnsd(IReadOnlyList<BlocklistEntry> entries, DateTime now)
+    {
+        var text = new StringBuilder(Header("#", now, entries.Count));
+        foreach (var (dataset, family) in new[] { ("ip4set", AddressFamily.InterNetwork), ("ip6trie", AddressFamily.InterNetworkV6) })
+        {
+            text.Append(CultureInfo.InvariantCulture, $"$DATASET {dataset} @\n:127.0.0.2:{Message}\n");
+            foreach (var entry in entries.Where(e => Subjects.ParseNetwork(e.Subject)!.Value.BaseAddress.AddressFamily == family))
+            {
+                text.Append(entry.Subject).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Nftables(IReadOnlyList<BlocklistEntry> entries, DateTime now)
+    {
+        var text = new StringBuilder(Header("#", now, entries.Count));
+        // Recreated whole on every load: the table is flushed first, so a removed entry leaves the set.
+        text.Append("table inet relaywatch\ndelete table inet relaywatch\ntable inet relaywatch {\n");
+        foreach (var (set, type, family) in new[] { ("blocked4", "ipv4_addr", AddressFamily.InterNetwork), ("blocked6", "ipv6_addr", AddressFamily.InterNetworkV6) })
+        {
+            var members = entries.Where(e => Subjects.ParseNetwork(e.Subject)!.Value.BaseAddress.AddressFamily == family).Select(e => e.Subject).ToList();
+            text.Append(CultureInfo.InvariantCulture, $"  set {set} {{\n    type {type}\n    flags interval\n");
+            if (members.Count > 0)
+            {
+                text.Append("    elements = { ").AppendJoin(", ", members).Append(" }\n");
+            }
+
+            text.Append("  }\n");
+        }
+
+        return text.Append("}\n").ToString();
+    }
+
+    private static string Csv(IReadOnlyList<BlocklistEntry> entries, DateTime now)
+    {
+        static string Field(string value) => value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        var text = new StringBuilder("subject,severity,listed_at,expires_at,reason\r\n");
+        foreach (var e in entries)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"{Field(e.Subject)},{Field(e.Severity)},{e.ListedAt:yyyy-MM-ddTHH:mm:ssZ},{e.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ},{Field(e.Reason)}\r\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Json(IReadOnlyList<BlocklistEntry> entries, DateTime now) =>
+        JsonSerializer.Serialize(new
+        {
+            generated_at = now,
+            entries = entries.Select(e => new { subject = e.Subject, severity = e.Severity, listed_at = e.ListedAt, expires_at = e.ExpiresAt, reason = e.Reason, sources = e.Sources }),
+        }, new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    /// <summary>Reasons come from findings about attacker-controlled text: one line, no control characters.</summary>
+    private static string Clean(string reason) =>
+        new([.. reason.Select(c => char.IsControl(c) ? ' ' : c).Take(200)]);
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x!.AsSpan().SequenceCompareTo(y);
+    }
+}
