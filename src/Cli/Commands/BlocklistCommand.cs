@@ -57,7 +57,8 @@ internal static class BlocklistCommand
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Blocklist from {Days.Text(day)}: {update.Listed.Count} listed, {update.Renewed.Count} renewed, {update.Review.Count} held for review, {update.Expired.Count} expired, {update.Refused.Count} refused."));
-        foreach (var entry in update.Listed.Take(10))
+        string[] worstFirst = ["critical", "high", "medium", "low", "analyst", "score"];
+        foreach (var entry in update.Listed.OrderBy(e => Array.IndexOf(worstFirst, e.Severity)).ThenBy(e => e.Subject, StringComparer.Ordinal).Take(10))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  listed   {entry.Subject,-26} until {entry.ExpiresAt:yyyy-MM-dd}  {Shorten(entry.Reason)}"));
         }

@@ -5,6 +5,7 @@ using RelayWatch.Cli.Configuration;
 using RelayWatch.Cli.Output;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
@@ -140,6 +141,24 @@ internal static class DemoCommand
         Console.WriteLine();
         Console.WriteLine($"7. Scoring every sender of {Days.Text(day)} (relaywatch score), the worst first:");
         await ScoreCommand.RunAsync(store, config, day, model.Version, top: 10, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine();
+        await PublishBlocklistsAsync(store, config, day, outputDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The blocklist from the day's findings and scores, written in every relay's format.</summary>
+    private static async Task PublishBlocklistsAsync(IClickHouseStore store, ConfigFile config, DateOnly day, string outputDirectory, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"8. The blocklist from {Days.Text(day)} (relaywatch blocklist update, then export):");
+        await BlocklistCommand.RunUpdateAsync(store, config, day, cancellationToken).ConfigureAwait(false);
+        var folder = Path.Combine(outputDirectory, "blocklists");
+        Directory.CreateDirectory(folder);
+        var now = DateTime.UtcNow;
+        foreach (var format in BlocklistFormats.All)
+        {
+            var path = Path.Combine(folder, format.Name);
+            var count = await BlocklistExport.WriteAsync(store, config.Blocklists, config.Estate, format, path, now, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {path}  ({count} entries; {format.Use})"));
+        }
     }
 
     private static async Task PrintAsync(IClickHouseStore store, string sql, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Evaluation;
 using RelayWatch.Analysis.Scoring;
@@ -86,6 +87,13 @@ internal static class EvaluateCommand
                         }
                     }
 
+                    Console.WriteLine();
+                    var blocklist = await EvaluateBlocklistAsync(store, arguments.Config, simulation, last, token).ConfigureAwait(false);
+                    if (blocklist.LegitimateListed.Count > 0)
+                    {
+                        shortfalls.Add($"the blocklist lists {blocklist.LegitimateListed.Count} legitimate sender(s): {string.Join(", ", blocklist.LegitimateListed.Take(5))}");
+                    }
+
                     foreach (var shortfall in shortfalls)
                     {
                         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"relaywatch: below the threshold: {shortfall}.")).ConfigureAwait(false);
@@ -99,6 +107,36 @@ internal static class EvaluateCommand
     }
 
     private sealed record Thresholds(double Precision, double Recall, double Auc, double ModelRecall);
+
+    /// <summary>Updates the blocklist from the last day, as the nightly job would an hour after it, and checks what it publishes.</summary>
+    private static async Task<BlocklistEvaluation> EvaluateBlocklistAsync(
+        IClickHouseStore store, Configuration.ConfigFile config, string simulation, DateOnly last, CancellationToken cancellationToken)
+    {
+        var now = last.AddDays(1).ToDateTime(new TimeOnly(1, 0), DateTimeKind.Utc);
+        var update = await new BlocklistUpdater(store, config.Blocklists, config.Estate, new FixedClock(now)).UpdateAsync(last, cancellationToken).ConfigureAwait(false);
+        var published = await BlocklistExport.PublishedAsync(store, config.Blocklists, config.Estate, now, cancellationToken).ConfigureAwait(false);
+        var findings = await Finding.ReadAsync(store, last, last, cancellationToken).ConfigureAwait(false);
+        var evaluation = BlocklistEvaluation.Evaluate(File.ReadLines(Path.Combine(simulation, "truth.jsonl")), published, findings, config.Blocklists);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Blocklist from {Days.Text(last)}: {evaluation.Published} published ({update.Listed.Count} listed, {update.Review.Count} held for review, {update.Refused.Count} refused); legitimate senders listed: {evaluation.LegitimateListed.Count}; the day's findings published: {evaluation.Found.Count - evaluation.NotPublished.Count} of {evaluation.Found.Count}"));
+        foreach (var wrong in evaluation.LegitimateListed.Take(5))
+        {
+            Console.WriteLine($"    legitimate sender listed  {wrong}");
+        }
+
+        foreach (var missing in evaluation.NotPublished.Take(5))
+        {
+            var why = update.Review.FirstOrDefault(r => r.Subject == missing)?.Reason ?? update.Refused.FirstOrDefault(r => r.Subject == missing).Why ?? "not published";
+            Console.WriteLine($"    not published             {missing}: {why}");
+        }
+
+        return evaluation;
+    }
+
+    private sealed class FixedClock(DateTime now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(now, TimeSpan.Zero);
+    }
 
     /// <summary>Trains on the first days, scores each later one, and measures the scores against the truth.</summary>
     private static async Task<ModelEvaluation> EvaluateModelAsync(
