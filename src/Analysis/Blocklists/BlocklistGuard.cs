@@ -51,14 +51,14 @@ public sealed class BlocklistGuard
         var floor = v4 ? settings.MinPrefixV4 : settings.MinPrefixV6;
         if (network.PrefixLength < floor)
         {
-            return $"{network} is wider than a /{floor}, the shortest prefix blocklists.minPrefixV{(v4 ? 4 : 6)} lets a blocklist carry.";
+            return $"{subject} is wider than a /{floor}, the shortest prefix blocklists.minPrefixV{(v4 ? 4 : 6)} lets a blocklist carry.";
         }
 
         foreach (var special in settings.AllowSpecialAddresses ? [] : Special)
         {
             if (Overlaps(special, network))
             {
-                return $"{network} lies in special address space ({special}: private, loopback, link-local, multicast or reserved), which is never listed unless blocklists.allowSpecialAddresses is set.";
+                return $"{subject} lies in special address space ({special}: private, loopback, link-local, multicast or reserved), which is never listed unless blocklists.allowSpecialAddresses is set.";
             }
         }
 
@@ -66,7 +66,7 @@ public sealed class BlocklistGuard
         {
             if (Overlaps(allowedNetwork, network))
             {
-                return $"{network} overlaps {allowedNetwork} from {why}, and allowlists always win.";
+                return $"{subject} overlaps {allowedNetwork} from {why}, and allowlists always win.";
             }
         }
 
