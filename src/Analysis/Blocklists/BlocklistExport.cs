@@ -28,6 +28,18 @@ public static class BlocklistExport
         return entries.Count;
     }
 
+    /// <summary>
+    /// The published list in a format, stamped with the time of its newest change rather than the time of
+    /// asking, so the same list always reads the same and its hash can serve as an HTTP ETag.
+    /// </summary>
+    public static async Task<string> RenderAsync(
+        IClickHouseStore store, BlocklistSettings settings, EstateSettings estate, BlocklistFormat format, DateTime now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        var entries = await PublishedAsync(store, settings, estate, now, cancellationToken).ConfigureAwait(false);
+        return format.Render(entries, entries.Count == 0 ? DateTime.UnixEpoch : entries.Max(e => e.ChangedAt));
+    }
+
     /// <summary>What is published at <paramref name="now"/>, through the guard as it stands now.</summary>
     public static async Task<IReadOnlyList<BlocklistEntry>> PublishedAsync(
         IClickHouseStore store, BlocklistSettings settings, EstateSettings estate, DateTime now, CancellationToken cancellationToken)

@@ -36,6 +36,7 @@ internal static class ServeCommand
                     workers,
                     new DetectionSettings(config.Estate, config.Detectors),
                     new ScoringJobSettings(config.Estate, config.Scoring),
+                    new BlocklistJobSettings(config.Estate, config.Blocklists),
                     new AccessPolicy(Environment.GetEnvironmentVariable(AccessPolicy.CredentialsVariable)));
             },
             async (store, options, token) =>

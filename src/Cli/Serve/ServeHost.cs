@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Jobs;
 using RelayWatch.Cli.Output;
@@ -15,7 +16,7 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Serve;
 
 /// <summary>What serve runs with.</summary>
-internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, AccessPolicy Access);
+internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, AccessPolicy Access);
 
 /// <summary>
 /// The long-running host: Hangfire's server with its schedule and dashboard, and a small JSON API
@@ -36,6 +37,8 @@ internal static class ServeHost
         builder.Services.AddSingleton(options.Scoring);
         builder.Services.AddTransient<DetectionJobs>();
         builder.Services.AddTransient<ScoringJobs>();
+        builder.Services.AddSingleton(options.Blocklists);
+        builder.Services.AddTransient<BlocklistJobs>();
         builder.Services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -75,6 +78,7 @@ internal static class ServeHost
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.DailyCloseJobId, j => j.CloseYesterdayAsync(CancellationToken.None), DetectionJobs.DailyCloseCron);
         recurring.AddOrUpdate<ScoringJobs>(ScoringJobs.DailyJobId, j => j.ScoreYesterdayAsync(CancellationToken.None), ScoringJobs.DailyCron);
         recurring.AddOrUpdate<ScoringJobs>(ScoringJobs.WeeklyTrainingJobId, j => j.TrainWeeklyAsync(CancellationToken.None), ScoringJobs.WeeklyTrainingCron);
+        recurring.AddOrUpdate<BlocklistJobs>(BlocklistJobs.HourlyJobId, j => j.UpdateAsync(CancellationToken.None), BlocklistJobs.HourlyCron);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await Console.Error.WriteLineAsync(
@@ -143,6 +147,27 @@ internal static class ServeHost
             {
                 id = r.Id, cron = r.Cron, next = r.NextExecution, last = r.LastExecution, lastJob = r.LastJobId, lastState = r.LastJobState,
             }));
+        });
+
+        // The published blocklist in a relay's format. Relays poll it with If-None-Match: an unchanged
+        // list answers 304 without a body.
+        app.MapGet("/blocklists/{format}", async (string format, HttpContext context, IClickHouseStore store, BlocklistJobSettings settings, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var known = BlocklistFormats.All.FirstOrDefault(f => f.Name == format);
+            if (known is null)
+            {
+                return Results.NotFound(new { error = $"There is no blocklist format '{format}'; the formats are {string.Join(", ", BlocklistFormats.Names)}." });
+            }
+
+            var text = await BlocklistExport.RenderAsync(store, settings.Blocklists, settings.Estate, known, time.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+            var etag = $"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32]}\"";
+            context.Response.Headers.ETag = etag;
+            if (context.Request.Headers.IfNoneMatch.Contains(etag))
+            {
+                return Results.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            return Results.Text(text, known.Name is "json" ? "application/json" : known.Name is "csv" ? "text/csv" : "text/plain", System.Text.Encoding.UTF8);
         });
 
         // The day's scores from the newest model that scored it, worst first, with reasons.

@@ -57,7 +57,7 @@ public sealed class ServeCommandTests : IDisposable
             Assert.Contains("accepted and delivered by mx1", openRelay.GetProperty("why").GetString(), StringComparison.Ordinal);
 
             var schedule = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/schedule"));
-            Assert.Equal(["detect-daily-close", "detect-hourly", "score-daily", "train-weekly"], schedule.EnumerateArray().Select(r => r.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
+            Assert.Equal(["blocklist-hourly", "detect-daily-close", "detect-hourly", "score-daily", "train-weekly"], schedule.EnumerateArray().Select(r => r.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/hangfire"))).StatusCode);
             await StopAsync(serve);
         }
@@ -69,6 +69,33 @@ public sealed class ServeCommandTests : IDisposable
             Assert.Equal("Succeeded", state.GetProperty("state").GetString());
             await StopAsync(again);
         }
+    }
+
+    [Fact]
+    public async Task RelaysPollTheBlocklistCheaplyWithAnETag()
+    {
+        var data = directory.Combine("data");
+        Assert.Equal(0, (await RelayWatchProcess.RunAsync("--data", data, "ingest", Path.Combine(RepositoryFolders.Samples, "simulated", "logs"))).ExitCode);
+        Assert.Equal(0, (await RelayWatchProcess.RunAsync("--data", data, "detect")).ExitCode);
+        Assert.Equal(0, (await RelayWatchProcess.RunAsync("--data", data, "blocklist", "update")).ExitCode);
+
+        var port = RelayWatchProcess.UnusedPort();
+        using var serve = await StartAsync(data, port);
+        var first = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/blocklists/postfix-cidr"));
+        var body = await first.Content.ReadAsStringAsync();
+        var etag = first.Headers.ETag;
+        using var again = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/blocklists/postfix-cidr"));
+        again.Headers.IfNoneMatch.Add(etag!);
+        var unchanged = await http.SendAsync(again);
+        var unknown = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/blocklists/pf"));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.NotNull(etag);
+        Assert.Contains("2001:db8:5a0b::/48 REJECT", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Empty(await unchanged.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        await StopAsync(serve);
     }
 
     [Fact]
