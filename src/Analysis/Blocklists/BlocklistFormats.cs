@@ -35,6 +35,8 @@ public static class BlocklistFormats
             Rbldnsd),
         new("nftables", "nftables sets: nft -f file; drop with: ip saddr @blocked4 tcp dport 25 drop, ip6 saddr @blocked6 tcp dport 25 drop",
             Nftables),
+        new("exchange", "Exchange Management Shell script for Edge Transport servers: replaces RelayWatch's IP Block List entries (Add-IPBlockListEntry, with expiry and comment)",
+            Exchange),
         new("plain", "one address or CIDR per line, nothing else", (e, t) => Lines(e, t, null, x => x.Subject)),
         new("csv", "subject, severity, listed_at, expires_at, reason (RFC 4180, with a header)", Csv),
         new("json", "an object with generated_at and entries [{subject, severity, listed_at, expires_at, reason, sources}]", Json),
@@ -132,6 +134,23 @@ public static class BlocklistFormats
         }
 
         return text.Append("}\n").ToString();
+    }
+
+    private static string Exchange(IReadOnlyList<BlocklistEntry> entries, DateTime now)
+    {
+        static string Quoted(string value) => "'" + Clean(value).Replace("'", "''", StringComparison.Ordinal) + "'";
+        var text = new StringBuilder(Header("#", now, entries.Count));
+        text.Append("# Run in the Exchange Management Shell on each Edge Transport server. The entries RelayWatch wrote before\n");
+        text.Append("# (their comment starts with RelayWatch) are removed first, so the IP Block List matches this list.\n");
+        text.Append("Get-IPBlockListEntry | Where-Object { $_.Comment -like 'RelayWatch*' } | Remove-IPBlockListEntry -Confirm:$false\n");
+        foreach (var e in entries)
+        {
+            var single = !e.Subject.Contains('/', StringComparison.Ordinal);
+            text.Append(CultureInfo.InvariantCulture,
+                $"Add-IPBlockListEntry {(single ? "-IPAddress" : "-IPRange")} {e.Subject} -ExpirationTime '{e.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}' -Comment {Quoted("RelayWatch: " + e.Reason)}\n");
+        }
+
+        return text.ToString();
     }
 
     private static string Csv(IReadOnlyList<BlocklistEntry> entries, DateTime now)
