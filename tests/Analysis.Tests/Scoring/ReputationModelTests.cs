@@ -165,6 +165,28 @@ public sealed class ReputationModelTests(SimulatedWeekFixture week) : IClassFixt
         Assert.Equal(new SenderLabel(false, "unlabelled"), withoutDnsbl.LabelOf(listed));
     }
 
+    [Fact]
+    public async Task TheBlocklistFromFindingsAndScoresListsTheAttackersAndNoLegitimateSender()
+    {
+        var model = await TrainAsync();
+        await ModelRepository.SaveAsync(week.Store, model, CancellationToken.None);
+        await new IpScorer(week.Store, new EstateSettings(), new ScoringSettings()).ScoreAsync(SimulatedWeekFixture.Scored, model.Manifest.Version, 0, CancellationToken.None);
+        var now = SimulatedWeekFixture.Scored.AddDays(1).ToDateTime(new TimeOnly(1, 0), DateTimeKind.Utc);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(now));
+        var settings = new RelayWatch.Analysis.Blocklists.BlocklistSettings();
+
+        var update = await new RelayWatch.Analysis.Blocklists.BlocklistUpdater(week.Store, settings, new EstateSettings(), clock).UpdateAsync(SimulatedWeekFixture.Scored, CancellationToken.None);
+        var published = await RelayWatch.Analysis.Blocklists.BlocklistExport.PublishedAsync(week.Store, settings, new EstateSettings(), now, CancellationToken.None);
+        var findings = await RelayWatch.Analysis.Detection.Finding.ReadAsync(week.Store, SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+        var evaluation = BlocklistEvaluation.Evaluate(week.TruthLines, published, findings, settings);
+
+        Assert.True(evaluation.Published > 20, $"{evaluation.Published} published");
+        Assert.Empty(evaluation.LegitimateListed);
+        Assert.All(evaluation.NotPublished, missing => Assert.Contains(update.Review, r => r.Subject == missing));
+        // The spam bots no detector names come in through their scores.
+        Assert.Contains(published, e => e.Sources.Any(s => s.StartsWith("score:", StringComparison.Ordinal)) && e.Subject.StartsWith("198.19.", StringComparison.Ordinal));
+    }
+
     private async Task<List<IpFeatureRow>> FeaturesAsync(DateOnly day) =>
         await FeatureQuery.ReadDaysAsync(week.Store, new EstateSettings(), day, day, CancellationToken.None);
 
