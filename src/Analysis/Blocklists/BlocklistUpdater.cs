@@ -219,19 +219,8 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
         return rows.ToDictionary(r => r[0], r => long.Parse(r[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
     }
 
-    /// <summary>An address or network as the blocklist writes it: <c>203.0.113.7</c>, <c>198.18.4.0/24</c>, <c>2001:db8:5a0b::/48</c>.</summary>
-    public static string? Canonical(string subject)
-    {
-        if (Subjects.ParseNetwork(subject.Trim()) is not { } network)
-        {
-            return null;
-        }
-
-        var address = network.BaseAddress.IsIPv4MappedToIPv6 ? network.BaseAddress.MapToIPv4() : network.BaseAddress;
-        var full = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        var length = network.BaseAddress.IsIPv4MappedToIPv6 ? network.PrefixLength - 96 : network.PrefixLength;
-        return length >= full ? address.ToString() : new IPNetwork(address, length).ToString();
-    }
+    /// <summary>An address or network as the blocklist writes it (<see cref="Subjects.Canonical"/>).</summary>
+    public static string? Canonical(string subject) => Subjects.Canonical(subject);
 
     /// <summary>The /24 or /48 an address lies in, as CIDR text.</summary>
     private static string PrefixOf(string address)

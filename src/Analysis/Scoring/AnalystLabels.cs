@@ -28,17 +28,16 @@ public static class AnalystLabels
     public static string Normalise(string subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        var network = Subjects.ParseNetwork(subject.Trim())
+        var canonical = Subjects.Canonical(subject)
             ?? throw new ArgumentException($"'{subject}' is neither an IP address nor a network in CIDR notation (such as 192.0.2.0/24).");
+        var network = Subjects.ParseNetwork(canonical)!.Value;
         var floor = network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? 16 : 32;
         if (network.PrefixLength < floor)
         {
-            throw new ArgumentException($"{network} is wider than a /{floor}; label a sender's address or its own network, not a region of the Internet.");
+            throw new ArgumentException($"{canonical} is wider than a /{floor}; label a sender's address or its own network, not a region of the Internet.");
         }
 
-        var single = network.PrefixLength == (network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
-        var address = network.BaseAddress.IsIPv4MappedToIPv6 ? network.BaseAddress.MapToIPv4() : network.BaseAddress;
-        return single ? address.ToString() : network.ToString();
+        return canonical;
     }
 
     /// <summary>Records a verdict (<see cref="AnalystLabel.Bad"/>, <see cref="AnalystLabel.Good"/> or <see cref="AnalystLabel.Cleared"/>).</summary>
