@@ -64,11 +64,21 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
             var sources = candidate.Sources.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (current.TryGetValue(candidate.Subject, out var state) && state.IsListedAt(now))
             {
-                var expires = Max(state.ExpiresAt, now.AddDays(Ttl(candidate.Severity, 0)));
-                renewed.Add(state with { Reason = candidate.Reason, Sources = sources, ExpiresAt = expires, ChangedBy = "relaywatch", ChangedAt = now });
+                // Renewed when that moves the expiry out by a day or more: the hourly job would otherwise
+                // write every listed subject into the audit trail every hour.
+                var expires = now.AddDays(Ttl(candidate.Severity, 0));
+                if (expires - state.ExpiresAt >= TimeSpan.FromDays(1))
+                {
+                    renewed.Add(state with { Reason = candidate.Reason, Sources = sources, ExpiresAt = expires, ChangedBy = "relaywatch", ChangedAt = now });
+                }
             }
             else if (impact.TryGetValue(candidate.Subject, out var messages) && messages > settings.ReviewAboveAcceptedMessages)
             {
+                if (state?.Action == BlocklistActions.Review)
+                {
+                    continue;
+                }
+
                 review.Add(new BlocklistEntry(candidate.Subject, BlocklistActions.Review,
                     string.Create(CultureInfo.InvariantCulture, $"{candidate.Reason} — held for review: {messages} accepted messages from it in the last 30 days"),
                     sources, candidate.Severity, now, now, "relaywatch", now));
@@ -80,8 +90,9 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
             }
         }
 
+        var relisted = listed.Select(e => e.Subject).ToHashSet(StringComparer.Ordinal);
         var expired = current.Values
-            .Where(e => e.Action == BlocklistActions.Listed && e.ExpiresAt <= now)
+            .Where(e => e.Action == BlocklistActions.Listed && e.ExpiresAt <= now && !relisted.Contains(e.Subject))
             .Select(e => e with { Action = BlocklistActions.Expired, ChangedBy = "relaywatch", ChangedAt = now })
             .ToList();
         await BlocklistState.AppendAsync(store, [.. listed, .. renewed, .. review, .. expired], cancellationToken).ConfigureAwait(false);
@@ -236,5 +247,4 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
         return new IPNetwork(new IPAddress(bytes), length).ToString();
     }
 
-    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 }

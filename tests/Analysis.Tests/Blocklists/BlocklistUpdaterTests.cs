@@ -64,6 +64,22 @@ public sealed class BlocklistUpdaterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnHourlyUpdateThatChangesNothingWritesNothing()
+    {
+        await FindingAsync(Day, "auth_bruteforce", "203.0.113.7", "high");
+        await FindingAsync(Day, "spoofing", "198.51.100.59", "medium");
+        await MessagesAsync("198.51.100.59", 11);
+        await Updater().UpdateAsync(Day, CancellationToken.None);
+        var rows = await store.QueryScalarAsync("SELECT count() FROM blocklist_changes", CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromHours(1));
+        var again = await Updater().UpdateAsync(Day, CancellationToken.None);
+
+        Assert.Equal((0, 0, 0, 0), (again.Listed.Count, again.Renewed.Count, again.Review.Count, again.Expired.Count));
+        Assert.Equal(rows, await store.QueryScalarAsync("SELECT count() FROM blocklist_changes", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ASenderWhoseMailWeAcceptedGoesToReviewNotToTheList()
     {
         await FindingAsync(Day, "spoofing", "198.51.100.59", "medium");
