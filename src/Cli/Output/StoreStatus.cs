@@ -12,7 +12,16 @@ internal sealed record StoreStatus(
     IReadOnlyList<TableStatus> Tables, IReadOnlyList<IngestStatus> Ingest, OurEstate? Ours)
 {
     /// <summary>The public tables, in the order they are reported.</summary>
-    private static readonly string[] ReportedTables = ["smtp_events", "findings", "ip_scores"];
+    private static readonly string[] ReportedTables = ["smtp_events", "findings", "ip_scores", "blocklist_changes"];
+
+    /// <summary>The newest reputation model in one line; null when none has been trained.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Subjects listed on the blocklist now (the exports leave out those a listed network covers).</summary>
+    public long BlocklistListed { get; init; }
+
+    /// <summary>Subjects held for review.</summary>
+    public long BlocklistReview { get; init; }
 
     /// <param name="estate">When given, what is ours is settled (configured or inferred) as of the latest day with events.</param>
     public static async Task<StoreStatus> ReadAsync(IClickHouseStore store, CancellationToken cancellationToken, EstateSettings? estate = null)
@@ -35,7 +44,7 @@ internal sealed record StoreStatus(
         }
 
         var ranges = new Dictionary<string, (string First, string Last)>(StringComparer.Ordinal);
-        foreach (var (table, column) in new[] { ("smtp_events", "ts"), ("findings", "day"), ("ip_scores", "day") })
+        foreach (var (table, column) in new[] { ("smtp_events", "ts"), ("findings", "day"), ("ip_scores", "day"), ("blocklist_changes", "changed_at") })
         {
             if (parts.TryGetValue(table, out var p) && p.Rows > 0)
             {
@@ -63,8 +72,21 @@ internal sealed record StoreStatus(
         var ours = estate is not null && ranges.TryGetValue("smtp_events", out var events)
             ? await EstateResolver.ResolveAsync(store, estate, DateOnly.FromDateTime(DateTime.Parse(events.Last, CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false)
             : null;
+        var model = (await RelayWatch.Analysis.Scoring.ModelRepository.ListAsync(store, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        var blocklist = await store.QueryListAsync(
+            """
+            SELECT countIf(state = 'listed' AND expires > now64(3)), countIf(state = 'review')
+            FROM (SELECT argMax(action, changed_at) AS state, argMax(expires_at, changed_at) AS expires FROM blocklist_changes GROUP BY subject)
+            """,
+            null, cancellationToken).ConfigureAwait(false);
         return new StoreStatus(store.Info.Engine, version, store.Info.Location, store.Info.Database,
-            int.Parse(schema ?? "0", CultureInfo.InvariantCulture), tables, ingest, ours);
+            int.Parse(schema ?? "0", CultureInfo.InvariantCulture), tables, ingest, ours)
+        {
+            Model = model is null ? null : string.Create(CultureInfo.InvariantCulture,
+                $"{model.Version} ({model.Kind}), learnt from {model.TrainingWindow.First:yyyy-MM-dd} to {model.TrainingWindow.Last:yyyy-MM-dd}{(model.Evaluation is { } m ? $"; held-out ROC AUC {m.RocAuc:F3}, recall {m.RecallAtFpr01:F3} at 0.1% false positives" : string.Empty)}"),
+            BlocklistListed = L(blocklist[0][0]),
+            BlocklistReview = L(blocklist[0][1]),
+        };
 
         static long L(string text) => long.Parse(text, CultureInfo.InvariantCulture);
     }
@@ -79,7 +101,7 @@ internal sealed record StoreStatus(
         text.AppendLine("tables");
         foreach (var table in Tables)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  {table.Name,-12} {table.Rows,14:N0} rows  {FormatBytes(table.BytesOnDisk),10}");
+            text.Append(CultureInfo.InvariantCulture, $"  {table.Name,-17} {table.Rows,14:N0} rows  {FormatBytes(table.BytesOnDisk),10}");
             if (table.First is not null)
             {
                 text.Append(CultureInfo.InvariantCulture, $"  {table.First} .. {table.Last}");
@@ -102,6 +124,9 @@ internal sealed record StoreStatus(
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"ours       {Commands.DetectCommand.EstateText(Ours)}");
         }
+
+        text.AppendLine($"model      {Model ?? "none trained yet (relaywatch train)"}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"blocklist  {BlocklistListed:N0} listed, {BlocklistReview:N0} held for review");
 
         return text.ToString();
     }

@@ -18,6 +18,7 @@ public sealed class ModelCommandTests : IDisposable
         var first = await RelayWatchProcess.RunAsync("--data", data, "score", "--top", "5");
         var stored = await ScoresAsync(data);
         var second = await RelayWatchProcess.RunAsync("--data", data, "score", "--top", "5");
+        var status = await RelayWatchProcess.RunAsync("--data", data, "status");
 
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.Contains("Training on 2026-09-08 to 2026-10-07:", train.Output, StringComparison.Ordinal);
@@ -29,6 +30,7 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal(first.Output, second.Output);
         Assert.Equal(stored, await ScoresAsync(data));
         Assert.Contains('\t', stored);
+        Assert.Matches(@"\nmodel +gbt-\d{8}-\d{6} \(gradient_boosted_trees\), learnt from 2026-10-05 to 2026-10-0\d; held-out ROC AUC", status.Output);
     }
 
     [Fact]
