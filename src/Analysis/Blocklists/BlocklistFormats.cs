@@ -37,6 +37,8 @@ public static class BlocklistFormats
             Nftables),
         new("exchange", "Exchange Management Shell script for Edge Transport servers: replaces RelayWatch's IP Block List entries (Add-IPBlockListEntry, with expiry and comment)",
             Exchange),
+        new("domino", "the value for Domino's Configuration Settings, Router/SMTP > Restrictions and Controls > SMTP Inbound Controls, \"Deny connections from the following SMTP Internet host names/IP addresses\": one bracketed address or CIDR per line, nothing else",
+            (e, t) => Lines(e, t, null, x => $"[{x.Subject}]")),
         new("plain", "one address or CIDR per line, nothing else", (e, t) => Lines(e, t, null, x => x.Subject)),
         new("csv", "subject, severity, listed_at, expires_at, reason (RFC 4180, with a header)", Csv),
         new("json", "an object with generated_at and entries [{subject, severity, listed_at, expires_at, reason, sources}]", Json),

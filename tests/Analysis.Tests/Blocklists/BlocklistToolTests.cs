@@ -127,6 +127,12 @@ public sealed class BlocklistToolTests : IDisposable
         }
     }
 
+    [Fact]
+    public void DominoGetsBracketedEntriesAndNothingElseToPasteIntoItsDenyField()
+    {
+        Assert.Equal("[198.18.4.0/24]\n[203.0.113.7]\n[2001:db8:5a0b::/48]\n[2001:db8:d031:b966::965]\n", BlocklistFormats.Find("domino").Render(published, Now));
+    }
+
     private string Write(string format)
     {
         var path = Path.Combine(folder, format);
