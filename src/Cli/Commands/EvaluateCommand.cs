@@ -64,8 +64,8 @@ internal static class EvaluateCommand
                     var scores = TruthEvaluation.Evaluate(File.ReadLines(Path.Combine(simulation, "truth.jsonl")), findings, detectors);
                     Console.WriteLine();
                     Console.Write(Format(scores, findings));
-                    var shortfalls = scores.Where(s => s.Precision < arguments.Thresholds.Precision).Select(s => $"{s.Detector} precision {s.Precision:F3} < {arguments.Thresholds.Precision}")
-                        .Concat(scores.Where(s => s.Recall < arguments.Thresholds.Recall).Select(s => $"{s.Detector} recall {s.Recall:F3} < {arguments.Thresholds.Recall}"))
+                    var shortfalls = scores.Where(s => s.Precision < arguments.Thresholds.Precision).Select(s => Invariant($"{s.Detector}'s precision {s.Precision:F3} is below --min-precision {arguments.Thresholds.Precision}"))
+                        .Concat(scores.Where(s => s.Recall < arguments.Thresholds.Recall).Select(s => Invariant($"{s.Detector}'s recall {s.Recall:F3} is below --min-recall {arguments.Thresholds.Recall}")))
                         .ToList();
                     if (arguments.TrainDays == 0)
                     {
@@ -76,14 +76,15 @@ internal static class EvaluateCommand
                     {
                         Console.WriteLine();
                         var evaluation = await EvaluateModelAsync(store, arguments.Config, simulation, first, first.AddDays(arguments.TrainDays - 1), last, token).ConfigureAwait(false);
-                        if (evaluation.All.RocAuc < arguments.Thresholds.Auc || double.IsNaN(evaluation.All.RocAuc))
+                        // No attackers (or no legitimate senders) on the scored days leaves the AUC undefined: that fails a threshold too.
+                        if (arguments.Thresholds.Auc > 0 && !(evaluation.All.RocAuc >= arguments.Thresholds.Auc))
                         {
-                            shortfalls.Add($"model ROC AUC {evaluation.All.RocAuc:F3} < {arguments.Thresholds.Auc}");
+                            shortfalls.Add(Invariant($"the model's ROC AUC {evaluation.All.RocAuc:F3} is below --min-auc {arguments.Thresholds.Auc}"));
                         }
 
                         if (evaluation.All.RecallAtFpr01 < arguments.Thresholds.ModelRecall)
                         {
-                            shortfalls.Add($"model recall at 0.1% false positives {evaluation.All.RecallAtFpr01:F3} < {arguments.Thresholds.ModelRecall}");
+                            shortfalls.Add(Invariant($"the model's recall at 0.1% false positives {evaluation.All.RecallAtFpr01:F3} is below --min-model-recall {arguments.Thresholds.ModelRecall}"));
                         }
                     }
 
@@ -91,12 +92,12 @@ internal static class EvaluateCommand
                     var blocklist = await EvaluateBlocklistAsync(store, arguments.Config, simulation, last, token).ConfigureAwait(false);
                     if (blocklist.LegitimateListed.Count > 0)
                     {
-                        shortfalls.Add($"the blocklist lists {blocklist.LegitimateListed.Count} legitimate sender(s): {string.Join(", ", blocklist.LegitimateListed.Take(5))}");
+                        shortfalls.Add($"the blocklist lists {blocklist.LegitimateListed.Count} legitimate sender(s), which it must never do: {string.Join(", ", blocklist.LegitimateListed.Take(5))}");
                     }
 
                     foreach (var shortfall in shortfalls)
                     {
-                        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"relaywatch: below the threshold: {shortfall}.")).ConfigureAwait(false);
+                        await Console.Error.WriteLineAsync($"relaywatch: {char.ToUpperInvariant(shortfall[0])}{shortfall[1..]}.").ConfigureAwait(false);
                     }
 
                     return shortfalls.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
@@ -107,6 +108,8 @@ internal static class EvaluateCommand
     }
 
     private sealed record Thresholds(double Precision, double Recall, double Auc, double ModelRecall);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Updates the blocklist from the last day, as the nightly job would an hour after it, and checks what it publishes.</summary>
     private static async Task<BlocklistEvaluation> EvaluateBlocklistAsync(
