@@ -38,15 +38,15 @@ public static class FeatureCatalog
         new("helo_ip_literal", "helo_ip_literal", "1 when its HELO name is an address literal such as [192.0.2.7].",
             r => r["helo_ip_literal"] > 0 ? "HELO is an IP literal" : null),
         new("helo_bare_word", "helo_bare_word", "1 when its HELO name is a single word without a dot.",
-            r => r["helo_bare_word"] > 0 ? $"HELO is a bare word ({r.Helo})" : null),
+            r => r["helo_bare_word"] > 0 ? $"HELO is a bare word ({Shown(r.Helo)})" : null),
         new("helo_random", "helo_random", "1 when its HELO name looks machine-made: letters and digits mixed in one label, or .local.",
-            r => r["helo_random"] > 0 ? $"HELO looks generated ({r.Helo})" : null),
+            r => r["helo_random"] > 0 ? $"HELO looks generated ({Shown(r.Helo)})" : null),
         new("helo_matches_rdns", "helo_matches_rdns", "1 when its HELO name equals its reverse DNS name.",
-            r => r.Helo.Length == 0 ? null : r["helo_matches_rdns"] > 0 ? "HELO matches its rDNS" : $"HELO {r.Helo} differs from its rDNS"),
+            r => r.Helo.Length == 0 ? null : r["helo_matches_rdns"] > 0 ? "HELO matches its rDNS" : $"HELO {Shown(r.Helo)} differs from its rDNS"),
         new("rdns_missing", "rdns_missing", "1 when the relay found no reverse DNS name for it.",
-            r => r["rdns_missing"] > 0 ? "no rDNS" : r.Host.Length > 0 ? $"rDNS {r.Host}" : null),
+            r => r["rdns_missing"] > 0 ? "no rDNS" : r.Host.Length > 0 ? $"rDNS {Shown(r.Host)}" : null),
         new("rdns_dynamic", "rdns_dynamic", "1 when its reverse DNS name looks like a dynamic or consumer address (dsl, pool, dyn, embedded digits).",
-            r => r["rdns_dynamic"] > 0 ? $"rDNS looks dynamic ({r.Host})" : null),
+            r => r["rdns_dynamic"] > 0 ? $"rDNS looks dynamic ({Shown(r.Host)})" : null),
         new("network_neighbours", "log1p(network_ips - 1)", "Other external addresses of its /24 (IPv4) or /48 (IPv6) active that day (log scale).",
             r => $"{Plural(r.Count("network_neighbours"), "other address")} of {r.Network} active"),
         new("network_unknown_ratio", "network_unknown / greatest(network_attempts, 1)", "Share of unknown recipients among everything its /24 or /48 tried that day.",
@@ -86,6 +86,16 @@ public static class FeatureCatalog
 
     public static int IndexOf(string feature) =>
         Indexes.TryGetValue(feature, out var index) ? index : throw new ArgumentException($"There is no feature named {feature}.", nameof(feature));
+
+    /// <summary>
+    /// A name the client chose (HELO) or its DNS gave (rDNS), fit for a sentence on an analyst's terminal:
+    /// control characters (an escape sequence, a newline) become '?', and anything past 64 characters is cut.
+    /// </summary>
+    internal static string Shown(string name)
+    {
+        var shown = new string([.. name.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
+        return name.Length > 64 ? shown + "…" : shown;
+    }
 
     private static string Percent(float share) => string.Create(CultureInfo.InvariantCulture, $"{Math.Round(share * 100):0}%");
 

@@ -231,5 +231,10 @@ internal static class BlocklistCommand
         return command;
     }
 
-    private static string Shorten(string text) => text.Length <= 110 ? text : text[..107] + "…";
+    /// <summary>A reason for one terminal line: findings quote what clients sent, so control characters become '?'.</summary>
+    private static string Shorten(string text)
+    {
+        var line = new string([.. text.Select(c => char.IsControl(c) ? '?' : c)]);
+        return line.Length <= 110 ? line : line[..107] + "…";
+    }
 }

@@ -17,4 +17,18 @@ public sealed class FeatureDocumentationTests
             Assert.Contains($"| `{feature.Name}` | {feature.Meaning.Replace($"{{{nameof(FeatureCatalog.HistoryDays)}}}", "14", StringComparison.Ordinal)} |", text, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void AClientsHeloCannotWriteEscapeSequencesOrScreensIntoAReason()
+    {
+        var hostile = "win-\u001b[31mred\u001b[0m\r\nFAKE LINE" + new string('x', 200);
+        var row = new IpFeatureRow(new DateOnly(2026, 11, 24), "203.0.113.7", "203.0.113.0/24", hostile, "unknown", new float[FeatureCatalog.All.Count]);
+        row.Values[FeatureCatalog.IndexOf("helo_random")] = 1;
+
+        var reason = FeatureCatalog.All[FeatureCatalog.IndexOf("helo_random")].Describe(row)!;
+
+        Assert.DoesNotContain(reason, char.IsControl);
+        Assert.True(reason.Length < 100, reason);
+        Assert.StartsWith("HELO looks generated (win-?[31mred?[0m??FAKE LINE", reason, StringComparison.Ordinal);
+    }
 }
