@@ -77,6 +77,35 @@ public static class ClickHouseStoreExtensions
         return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
     }
 
+    /// <summary>Inserts one row given as column → value (JSONEachRow: strings, numbers and arrays as JSON).</summary>
+    public static Task InsertRowAsync(this IClickHouseStore store, string table, IReadOnlyDictionary<string, object> row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(row);
+        var line = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(row) + "\n");
+        return store.InsertAsync(new BulkInsert(table, [.. row.Keys], "JSONEachRow"), (stream, token) => stream.WriteAsync(line, token).AsTask(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the rows of <paramref name="table"/> matching <paramref name="condition"/>, if there are any. A
+    /// lightweight DELETE is a mutation even when nothing matches (about half a second), so a first run,
+    /// with nothing to replace, skips it.
+    /// </summary>
+    /// <returns>Whether there were rows to delete.</returns>
+    public static async Task<bool> DeleteWhereAsync(
+        this IClickHouseStore store, string table, string condition, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var existing = await store.QueryScalarAsync($"SELECT count() FROM {table} WHERE {condition}", parameters, cancellationToken).ConfigureAwait(false);
+        if (existing is null or "0")
+        {
+            return false;
+        }
+
+        await store.ExecuteAsync($"DELETE FROM {table} WHERE {condition}", parameters, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     private static async Task ProduceAsync(
         IClickHouseStore store, string sql, PipeWriter writer, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
     {

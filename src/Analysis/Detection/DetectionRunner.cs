@@ -15,9 +15,9 @@ public sealed record DetectorRun(DateOnly Day, string Detector, long Findings, T
 /// </summary>
 public sealed class DetectionRunner(IClickHouseStore store, EstateSettings estate, IReadOnlyList<Detector> detectors, ILogger logger)
 {
-    private const string Delete = "DELETE FROM findings WHERE day = {day:Date} AND detector = {detector:String}";
+    private const string TheDetectorsDay = "day = {day:Date} AND detector = {detector:String}";
 
-    private const string Count = "SELECT count() FROM findings WHERE day = {day:Date} AND detector = {detector:String}";
+    private const string Count = "SELECT count() FROM findings WHERE " + TheDetectorsDay;
 
     /// <summary>Runs every detector on each day from <paramref name="first"/> to <paramref name="last"/>.</summary>
     /// <param name="progress">Told about each detector run as it ends.</param>
@@ -42,11 +42,7 @@ public sealed class DetectionRunner(IClickHouseStore store, EstateSettings estat
     {
         var stopwatch = Stopwatch.StartNew();
         var parameters = context.ParametersFor(detector);
-        // A lightweight delete is a mutation: skip it on a first run, when there is nothing to replace.
-        if (await CountAsync(parameters, cancellationToken).ConfigureAwait(false) > 0)
-        {
-            await store.ExecuteAsync(Delete, parameters, cancellationToken).ConfigureAwait(false);
-        }
+        await store.DeleteWhereAsync("findings", TheDetectorsDay, parameters, cancellationToken).ConfigureAwait(false);
 
         await store.ExecuteAsync(
             $$"""

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
 using RelayWatch.Store;
 
 namespace RelayWatch.Analysis.Scoring;
@@ -57,21 +55,14 @@ public static class AnalystLabels
         }
 
         var label = new AnalystLabel(Normalise(subject), verdict, note ?? string.Empty, labelledBy, clock.GetUtcNow().UtcDateTime);
-        await store.InsertAsync(
-            new BulkInsert("ip_labels", ["subject", "verdict", "note", "labelled_by", "labelled_at"], "JSONEachRow"),
-            async (stream, token) =>
-            {
-                var json = JsonSerializer.Serialize(new Dictionary<string, string>
-                {
-                    ["subject"] = label.Subject,
-                    ["verdict"] = label.Verdict,
-                    ["note"] = label.Note,
-                    ["labelled_by"] = label.LabelledBy,
-                    ["labelled_at"] = label.LabelledAt.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
-                });
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(json + "\n"), token).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
+        await store.InsertRowAsync("ip_labels", new Dictionary<string, object>
+        {
+            ["subject"] = label.Subject,
+            ["verdict"] = label.Verdict,
+            ["note"] = label.Note,
+            ["labelled_by"] = label.LabelledBy,
+            ["labelled_at"] = label.LabelledAt.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+        }, cancellationToken).ConfigureAwait(false);
         return label;
     }
 

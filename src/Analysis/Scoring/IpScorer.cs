@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Store;
 using RelayWatch.Store.Formats;
@@ -42,11 +40,7 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
             ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["model"] = model.Manifest.Version,
         };
-        const string Existing = "SELECT count() FROM ip_scores WHERE day = {day:Date} AND model = {model:String}";
-        if (await store.QueryScalarAsync(Existing, parameters, cancellationToken).ConfigureAwait(false) is not (null or "0"))
-        {
-            await store.ExecuteAsync("DELETE FROM ip_scores WHERE day = {day:Date} AND model = {model:String}", parameters, cancellationToken).ConfigureAwait(false);
-        }
+        await store.DeleteWhereAsync("ip_scores", "day = {day:Date} AND model = {model:String}", parameters, cancellationToken).ConfigureAwait(false);
 
         var drift = new DriftCheck(model.Manifest, day, settings.DriftWarningPsi);
         // A min-heap of the worst so far: the mildest of them leaves first; equal scores keep the lower address.
@@ -114,19 +108,13 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
             await stream.WriteAsync(rows.WrittenMemory, token).ConfigureAwait(false);
         }, cancellationToken);
 
-    private Task RecordRunAsync(DateOnly day, string version, long scored, IReadOnlyList<string> warnings, double maxPsi, CancellationToken cancellationToken)
-    {
-        var row = JsonSerializer.Serialize(new Dictionary<string, object>
+    private Task RecordRunAsync(DateOnly day, string version, long scored, IReadOnlyList<string> warnings, double maxPsi, CancellationToken cancellationToken) =>
+        store.InsertRowAsync("score_runs", new Dictionary<string, object>
         {
             ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["model"] = version,
             ["scored"] = scored,
             ["drift_warnings"] = warnings,
             ["max_psi"] = Math.Round(maxPsi, 4),
-        });
-        return store.InsertAsync(
-            new BulkInsert("score_runs", ["day", "model", "scored", "drift_warnings", "max_psi"], "JSONEachRow"),
-            (stream, token) => stream.WriteAsync(Encoding.UTF8.GetBytes(row + "\n"), token).AsTask(),
-            cancellationToken);
-    }
+        }, cancellationToken);
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using RelayWatch.Store;
 
 namespace RelayWatch.Analysis.Scoring;
@@ -13,18 +11,14 @@ public static class ModelRepository
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(model);
         var manifest = model.Manifest;
-        var row = JsonSerializer.Serialize(new Dictionary<string, string>
+        await store.InsertRowAsync("ip_models", new Dictionary<string, object>
         {
             ["version"] = manifest.Version,
             ["kind"] = manifest.Kind,
             ["trained_at"] = manifest.TrainedAt.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
             ["manifest"] = manifest.ToJson(),
             ["model"] = Convert.ToBase64String(model.ToBytes()),
-        });
-        await store.InsertAsync(
-            new BulkInsert("ip_models", ["version", "kind", "trained_at", "manifest", "model"], "JSONEachRow"),
-            (stream, token) => stream.WriteAsync(Encoding.UTF8.GetBytes(row + "\n"), token).AsTask(),
-            cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The manifests of every stored model, newest first.</summary>
