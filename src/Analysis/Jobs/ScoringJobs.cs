@@ -34,7 +34,7 @@ public sealed class ScoringJobs(IClickHouseStore store, ScoringJobSettings setti
         using var connection = jobs.GetConnection();
         using var lease = connection.AcquireDistributedLock(LockResource, TimeSpan.FromHours(1));
         var trained = string.Empty;
-        if (await ModelRepository.FindForDayAsync(store, day, null, cancellationToken).ConfigureAwait(false) is null)
+        if (await ModelRepository.NewestAsync(store, day, cancellationToken).ConfigureAwait(false) is null)
         {
             var model = await TrainAsync(day.AddDays(-1), cancellationToken).ConfigureAwait(false);
             trained = $"trained {model.Manifest.Version} first (there was none before {day:yyyy-MM-dd}); ";

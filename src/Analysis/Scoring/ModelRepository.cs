@@ -21,11 +21,18 @@ public static class ModelRepository
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The manifests of every stored model, newest first.</summary>
-    public static async Task<IReadOnlyList<ModelManifest>> ListAsync(IClickHouseStore store, CancellationToken cancellationToken)
+    // A model's training window as the manifest stores it: "trainingWindow": {"first": "2026-11-17", "last": "2026-11-21"}.
+    private const string LearntUpTo = "JSONExtractString(manifest, 'trainingWindow', 'last')";
+
+    /// <summary>The newest model's manifest, or the newest one that learnt only from days before <paramref name="before"/>; null when there is none.</summary>
+    public static async Task<ModelManifest?> NewestAsync(IClickHouseStore store, DateOnly? before, CancellationToken cancellationToken)
     {
-        var rows = await store.QueryListAsync("SELECT manifest FROM ip_models ORDER BY trained_at DESC, version DESC", null, cancellationToken).ConfigureAwait(false);
-        return [.. rows.Select(r => ModelManifest.FromJson(r[0]))];
+        ArgumentNullException.ThrowIfNull(store);
+        var manifest = await store.QueryScalarAsync(
+            $"SELECT manifest FROM ip_models WHERE {(before is null ? "1" : LearntUpTo + " < {day:String}")} ORDER BY trained_at DESC, version DESC LIMIT 1",
+            new Dictionary<string, string> { ["day"] = (before ?? default).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
+            cancellationToken).ConfigureAwait(false);
+        return manifest is null ? null : ModelManifest.FromJson(manifest);
     }
 
     /// <summary>
@@ -35,23 +42,23 @@ public static class ModelRepository
     /// <exception cref="InvalidOperationException">The named model learnt from <paramref name="day"/>.</exception>
     public static async Task<ReputationModel?> FindForDayAsync(IClickHouseStore store, DateOnly day, string? version, CancellationToken cancellationToken)
     {
-        var manifest = (await ListAsync(store, cancellationToken).ConfigureAwait(false))
-            .FirstOrDefault(m => version is null ? m.TrainingWindow.Last < day : m.Version == version);
-        if (manifest is null)
+        ArgumentNullException.ThrowIfNull(store);
+        var rows = await store.QueryListAsync(
+            $"SELECT manifest, model FROM ip_models WHERE {(version is null ? LearntUpTo + " < {day:String}" : "version = {version:String}")} ORDER BY trained_at DESC, version DESC LIMIT 1",
+            new Dictionary<string, string> { ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["version"] = version ?? string.Empty },
+            cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
         {
             return null;
         }
 
+        var manifest = ModelManifest.FromJson(rows[0][0]);
         if (manifest.TrainingWindow.Last >= day)
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"Model {manifest.Version} learnt from {manifest.TrainingWindow.First:yyyy-MM-dd} to {manifest.TrainingWindow.Last:yyyy-MM-dd}, so it cannot score {day:yyyy-MM-dd} honestly; pick a model trained before that day."));
         }
 
-        var encoded = await store.QueryScalarAsync(
-            "SELECT model FROM ip_models WHERE version = {version:String} ORDER BY trained_at DESC LIMIT 1",
-            new Dictionary<string, string> { ["version"] = manifest.Version },
-            cancellationToken).ConfigureAwait(false);
-        return ReputationModel.FromBytes(Convert.FromBase64String(encoded!), manifest);
+        return ReputationModel.FromBytes(Convert.FromBase64String(rows[0][1]), manifest);
     }
 }

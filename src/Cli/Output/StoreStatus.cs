@@ -72,7 +72,7 @@ internal sealed record StoreStatus(
         var ours = estate is not null && ranges.TryGetValue("smtp_events", out var events)
             ? await EstateResolver.ResolveAsync(store, estate, DateOnly.FromDateTime(DateTime.Parse(events.Last, CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false)
             : null;
-        var model = (await RelayWatch.Analysis.Scoring.ModelRepository.ListAsync(store, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        var model = await RelayWatch.Analysis.Scoring.ModelRepository.NewestAsync(store, null, cancellationToken).ConfigureAwait(false);
         var blocklist = await store.QueryListAsync(
             """
             SELECT countIf(state = 'listed' AND expires > now64(3)), countIf(state = 'review')
