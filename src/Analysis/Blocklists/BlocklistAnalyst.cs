@@ -63,5 +63,5 @@ public sealed class BlocklistAnalyst(IClickHouseStore store, BlocklistSettings s
     }
 
     private static string Canonical(string subject) =>
-        BlocklistUpdater.Canonical(subject) ?? throw new ArgumentException($"'{subject}' is neither an IP address nor a network in CIDR notation (such as 192.0.2.0/24).");
+        Subjects.Canonical(subject) ?? throw new ArgumentException($"'{subject}' is neither an IP address nor a network in CIDR notation (such as 192.0.2.0/24).");
 }

@@ -7,12 +7,10 @@ namespace RelayWatch.Analysis.Blocklists;
 /// <summary>Writes the published list in one format, atomically: a temporary file beside the target, then a rename, so a relay never reads half a list and a failed export leaves the previous file in place.</summary>
 public static class BlocklistExport
 {
-    /// <returns>How many entries were written.</returns>
-    public static async Task<int> WriteAsync(
-        IClickHouseStore store, BlocklistSettings settings, EstateSettings estate, BlocklistFormat format, string path, DateTime now, CancellationToken cancellationToken)
+    /// <param name="entries">What is published (<see cref="PublishedAsync"/>), read once for any number of formats.</param>
+    public static async Task WriteAsync(BlocklistFormat format, IReadOnlyList<BlocklistEntry> entries, string path, DateTime now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(format);
-        var entries = await PublishedAsync(store, settings, estate, now, cancellationToken).ConfigureAwait(false);
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
@@ -24,8 +22,6 @@ public static class BlocklistExport
         {
             File.Delete(temporary);
         }
-
-        return entries.Count;
     }
 
     /// <summary>

@@ -110,7 +110,7 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
         var candidates = new Dictionary<string, Candidate>(StringComparer.Ordinal);
         void Add(string subject, string severity, string reason, string source)
         {
-            var canonical = Canonical(subject);
+            var canonical = Subjects.Canonical(subject);
             if (canonical is null)
             {
                 return;
@@ -229,9 +229,6 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
             cancellationToken).ConfigureAwait(false);
         return rows.ToDictionary(r => r[0], r => long.Parse(r[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
     }
-
-    /// <summary>An address or network as the blocklist writes it (<see cref="Subjects.Canonical"/>).</summary>
-    public static string? Canonical(string subject) => Subjects.Canonical(subject);
 
     /// <summary>The /24 or /48 an address lies in, as CIDR text.</summary>
     private static string PrefixOf(string address)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RelayWatch.Analysis;
 using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Cli.Configuration;
 using RelayWatch.Store;
@@ -114,7 +115,7 @@ internal static class BlocklistCommand
         var command = new Command("show", "One subject's history: every change, why, by whom and when") { subject };
         command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
             () => globals.ResolveStore(parse),
-            _ => BlocklistUpdater.Canonical(parse.GetValue(subject)!) ?? throw new UsageException($"'{parse.GetValue(subject)}' is neither an IP address nor a network in CIDR notation."),
+            _ => Subjects.Canonical(parse.GetValue(subject)!) ?? throw new UsageException($"'{parse.GetValue(subject)}' is neither an IP address nor a network in CIDR notation."),
             async (store, canonical, token) =>
             {
                 var history = await BlocklistState.HistoryAsync(store, canonical, token).ConfigureAwait(false);
@@ -223,7 +224,10 @@ internal static class BlocklistCommand
             },
             async (store, arguments, token) =>
             {
-                var count = await BlocklistExport.WriteAsync(store, arguments.Config.Blocklists, arguments.Config.Estate, arguments.Format, arguments.Path, DateTime.UtcNow, token).ConfigureAwait(false);
+                var now = DateTime.UtcNow;
+                var published = await BlocklistExport.PublishedAsync(store, arguments.Config.Blocklists, arguments.Config.Estate, now, token).ConfigureAwait(false);
+                await BlocklistExport.WriteAsync(arguments.Format, published, arguments.Path, now, token).ConfigureAwait(false);
+                var count = published.Count;
                 Console.WriteLine($"Wrote {count} entr{(count == 1 ? "y" : "ies")} to {Path.GetFullPath(arguments.Path)} ({arguments.Format.Name}: {arguments.Format.Use}).");
                 return ExitCodes.Ok;
             },

@@ -153,11 +153,12 @@ internal static class DemoCommand
         var folder = Path.Combine(outputDirectory, "blocklists");
         Directory.CreateDirectory(folder);
         var now = DateTime.UtcNow;
+        var published = await BlocklistExport.PublishedAsync(store, config.Blocklists, config.Estate, now, cancellationToken).ConfigureAwait(false);
         foreach (var format in BlocklistFormats.All)
         {
             var path = Path.Combine(folder, format.Name);
-            var count = await BlocklistExport.WriteAsync(store, config.Blocklists, config.Estate, format, path, now, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {path}  ({count} entries; {format.Use})"));
+            await BlocklistExport.WriteAsync(format, published, path, now, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {path}  ({published.Count} entries; {format.Use})"));
         }
     }
 
