@@ -16,6 +16,7 @@ root.Add(DetectCommand.Create(globals));
 root.Add(TrainCommand.Create(globals));
 root.Add(ScoreCommand.Create(globals));
 root.Add(LabelCommand.Create(globals));
+root.Add(ReportCommand.Create(globals));
 root.Add(BlocklistCommand.Create(globals));
 root.Add(EvaluateCommand.Create(globals));
 root.Add(ServeCommand.Create(globals));

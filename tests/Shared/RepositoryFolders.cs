@@ -12,6 +12,9 @@ internal static class RepositoryFolders
 
     public static string Samples { get; } = Find(Path.Combine("data", "samples"), "the sample logs these tests read");
 
+    /// <summary>The repository's root: the folder that holds data/samples.</summary>
+    public static string Root { get; } = Path.GetDirectoryName(Path.GetDirectoryName(Samples))!;
+
     public static string Find(string relative, string whatFor)
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -5,7 +5,7 @@ namespace RelayWatch.Analysis.Detection;
 /// <see cref="DetectionContext.Parameters"/> binds: <c>{day:Date}</c>, <c>{our_domains:Array(String)}</c>,
 /// <c>{internal_networks:Array(String)}</c>. Plain ClickHouse SQL, the same on both engines.
 /// </summary>
-internal static class Sql
+public static class Sql
 {
     /// <summary>The client address as canonical text: <c>203.0.113.7</c>, <c>2001:db8::1</c>.</summary>
     public const string ClientIp = "replaceRegexpOne(IPv6NumToString(client_ip), '^::ffff:', '')";

@@ -6,6 +6,7 @@ using RelayWatch.Cli.Output;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RelayWatch.Analysis.Blocklists;
+using RelayWatch.Reports;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
@@ -87,7 +88,11 @@ internal static class DemoCommand
             var (first, last) = (DateOnly.Parse(days[0][0], CultureInfo.InvariantCulture), DateOnly.Parse(days[0][1], CultureInfo.InvariantCulture));
             await DetectCommand.RunAsync(store, config.Estate, config.Detectors, first, last, cancellationToken).ConfigureAwait(false);
             Console.WriteLine();
-            await ScoreWithHistoryAsync(store, options, config, samples!, outputDirectory, cancellationToken).ConfigureAwait(false);
+            var scored = await ScoreWithHistoryAsync(store, options, config, samples!, outputDirectory, cancellationToken).ConfigureAwait(false);
+            var reported = scored ?? last;
+            Console.WriteLine();
+            Console.WriteLine($"9. The daily report for {Days.Text(reported)} (relaywatch report):");
+            await ReportCommand.RunAsync(store, config, reported, Path.Combine(outputDirectory, "reports"), ReportWriter.Formats, cancellationToken).ConfigureAwait(false);
         }
 
         Console.WriteLine();
@@ -106,14 +111,15 @@ internal static class DemoCommand
     /// sample's own seed and scale (the same estate and senders), ingests and detects it, trains on it
     /// and scores the sample day — a day the model never learnt from.
     /// </summary>
-    private static async Task ScoreWithHistoryAsync(
+    /// <returns>The sample day it scored, or null when there was no simulated sample.</returns>
+    private static async Task<DateOnly?> ScoreWithHistoryAsync(
         IClickHouseStore store, StoreOptions options, ConfigFile config, string samples, string outputDirectory, CancellationToken cancellationToken)
     {
         var description = Path.Combine(samples, "simulated", "simulation.json");
         if (!File.Exists(description))
         {
             Console.WriteLine($"5. No simulated sample ({description}) to take a seed from; the reputation model is not trained.");
-            return;
+            return null;
         }
 
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(description, cancellationToken).ConfigureAwait(false));
@@ -143,6 +149,7 @@ internal static class DemoCommand
         await ScoreCommand.RunAsync(store, config, day, model.Version, top: 10, cancellationToken).ConfigureAwait(false);
         Console.WriteLine();
         await PublishBlocklistsAsync(store, config, day, outputDirectory, cancellationToken).ConfigureAwait(false);
+        return day;
     }
 
     /// <summary>The blocklist from the day's findings and scores, written in every relay's format.</summary>

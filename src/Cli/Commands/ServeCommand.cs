@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RelayWatch.Analysis.Jobs;
 using RelayWatch.Cli.Serve;
+using RelayWatch.Reports.Jobs;
 
 namespace RelayWatch.Cli.Commands;
 
@@ -12,7 +13,7 @@ internal static class ServeCommand
     public static Command Create(GlobalOptions globals)
     {
         var urls = new Option<string?>("--urls") { Description = $"Where to listen [default: {DefaultUrls}]; other machines also need $RELAYWATCH_SERVE_CREDENTIALS", HelpName = "URLS" };
-        var command = new Command("serve", "Run the schedule (hourly detection, daily close) with its Hangfire dashboard and JSON API until stopped")
+        var command = new Command("serve", "Run the schedule (detection, scoring, blocklist, daily report) with its Hangfire dashboard, JSON API, blocklists and reports until stopped")
         {
             urls,
         };
@@ -29,6 +30,15 @@ internal static class ServeCommand
                     throw new UsageException("serve.workers must be at least 1.");
                 }
 
+                try
+                {
+                    config.Reports.Validate();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UsageException(e.Message);
+                }
+
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jobStorage))!);
                 return new ServeOptions(
                     parse.GetValue(urls) ?? config.Serve.Urls ?? DefaultUrls,
@@ -37,6 +47,7 @@ internal static class ServeCommand
                     new DetectionSettings(config.Estate, config.Detectors),
                     new ScoringJobSettings(config.Estate, config.Scoring),
                     new BlocklistJobSettings(config.Estate, config.Blocklists),
+                    new ReportJobSettings(config.Estate, config.Reports, Path.GetFullPath(config.Reports.Folder ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(jobStorage))!, "reports"))),
                     new AccessPolicy(Environment.GetEnvironmentVariable(AccessPolicy.CredentialsVariable)));
             },
             async (store, options, token) =>

@@ -4,6 +4,7 @@ using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Analysis.Scoring;
+using RelayWatch.Reports;
 
 namespace RelayWatch.Cli.Configuration;
 
@@ -39,6 +40,9 @@ internal sealed class ConfigFile
 
     /// <summary>What the blocklist lists, for how long, and what it never lists.</summary>
     public BlocklistSettings Blocklists { get; set; } = new();
+
+    /// <summary>The daily report: how much it shows, sites, capacity, mail delivery.</summary>
+    public ReportSettings Reports { get; set; } = new();
 
     /// <summary>Reads the file, or returns an empty configuration when <paramref name="path"/> is null.</summary>
     /// <exception cref="UsageException">The file is missing or not valid; the message says where.</exception>

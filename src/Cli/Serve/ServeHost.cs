@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RelayWatch.Analysis.Blocklists;
+using RelayWatch.Reports.Jobs;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Jobs;
 using RelayWatch.Cli.Output;
@@ -16,14 +17,17 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Serve;
 
 /// <summary>What serve runs with.</summary>
-internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, AccessPolicy Access);
+internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, AccessPolicy Access);
 
 /// <summary>
 /// The long-running host: Hangfire's server with its schedule and dashboard, and a small JSON API
 /// (the web console will grow here), over one open store.
 /// </summary>
-internal static class ServeHost
+internal static partial class ServeHost
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^report-\d{4}-\d{2}-\d{2}\.(html|md|json)$")]
+    private static partial System.Text.RegularExpressions.Regex ReportFileName();
+
     public static async Task RunAsync(IClickHouseStore store, ServeOptions options, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -39,6 +43,8 @@ internal static class ServeHost
         builder.Services.AddTransient<ScoringJobs>();
         builder.Services.AddSingleton(options.Blocklists);
         builder.Services.AddTransient<BlocklistJobs>();
+        builder.Services.AddSingleton(options.Reports);
+        builder.Services.AddTransient<ReportJobs>();
         builder.Services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -79,6 +85,7 @@ internal static class ServeHost
         recurring.AddOrUpdate<ScoringJobs>(ScoringJobs.DailyJobId, j => j.ScoreYesterdayAsync(CancellationToken.None), ScoringJobs.DailyCron);
         recurring.AddOrUpdate<ScoringJobs>(ScoringJobs.WeeklyTrainingJobId, j => j.TrainWeeklyAsync(CancellationToken.None), ScoringJobs.WeeklyTrainingCron);
         recurring.AddOrUpdate<BlocklistJobs>(BlocklistJobs.HourlyJobId, j => j.UpdateAsync(CancellationToken.None), BlocklistJobs.HourlyCron);
+        recurring.AddOrUpdate<ReportJobs>(ReportJobs.DailyJobId, j => j.ReportYesterdayAsync(CancellationToken.None), ReportJobs.DailyCron);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await Console.Error.WriteLineAsync(
@@ -168,6 +175,20 @@ internal static class ServeHost
             }
 
             return Results.Text(text, known.Name is "json" ? "application/json" : known.Name is "csv" ? "text/csv" : "text/plain", System.Text.Encoding.UTF8);
+        });
+
+        // The daily reports the job wrote, newest first, and each file by name.
+        app.MapGet("/reports", (ReportJobSettings settings) => Results.Ok(
+            (Directory.Exists(settings.Folder) ? Directory.EnumerateFiles(settings.Folder, "report-*.*") : [])
+                .Select(Path.GetFileName).Where(name => ReportFileName().IsMatch(name!)).OrderDescending(StringComparer.Ordinal)
+                .Select(name => new { name, url = $"/reports/{name}" })));
+        app.MapGet("/reports/{name}", (string name, ReportJobSettings settings) =>
+        {
+            // Only the job's own file names: nothing else in (or outside) the folder is ever served.
+            var path = Path.Combine(settings.Folder, name);
+            return ReportFileName().IsMatch(name) && File.Exists(path)
+                ? Results.File(path, Path.GetExtension(name) switch { ".html" => "text/html; charset=utf-8", ".json" => "application/json", _ => "text/markdown; charset=utf-8" })
+                : Results.NotFound(new { error = $"There is no report {name}; GET /reports lists them." });
         });
 
         // The day's scores from the newest model that scored it, worst first, with reasons.

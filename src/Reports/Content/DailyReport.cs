@@ -1,0 +1,24 @@
+namespace RelayWatch.Reports.Content;
+
+/// <summary>
+/// Everything the daily report says about one day, before it is rendered: the JSON report is this
+/// record serialised (docs/reports.md documents it), and the HTML and Markdown pages are views of it.
+/// </summary>
+/// <param name="Schema">The JSON schema's name and version, <see cref="SchemaVersion"/>.</param>
+/// <param name="Day">The day reported, UTC.</param>
+/// <param name="GeneratedAt">When the report was made.</param>
+/// <param name="HasData">False when the store holds no events for the day; the sections are then empty.</param>
+public sealed record DailyReport(
+    string Schema,
+    DateOnly Day,
+    DateTimeOffset GeneratedAt,
+    bool HasData,
+    SummarySection Summary,
+    IReadOnlyList<DetectorSection> Detectors,
+    ScoreSection? Scores,
+    BlocklistSection? Blocklist,
+    TrafficSection Traffic,
+    DataQualitySection DataQuality)
+{
+    public const string SchemaVersion = "relaywatch-daily-report/1";
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using RelayWatch.Analysis.Detection;
+using RelayWatch.Reports.Content;
+
+namespace RelayWatch.Reports.Sections;
+
+/// <summary>Reads one section per detector: the day's worst findings with their evidence, and what is new, continuing or gone.</summary>
+internal static class DetectorReader
+{
+    /// <summary>Evidence lists worth an analyst's eye, by their key in the detectors' evidence JSON.</summary>
+    private static readonly (string Key, string Label)[] EvidenceLists =
+    [
+        ("members", "Member IPs"), ("exposed_mailboxes", "Exposed mailboxes"), ("probe_types", "Probe types"),
+        ("forged_senders", "Forged senders"), ("bounced_to", "Bounced to"), ("targets", "Bounced-to users"),
+        ("sample_unknown", "Tried"), ("sample_recipients", "Recipients"), ("helos", "HELO"), ("relays", "Relays"),
+    ];
+
+    private const int ValuesShown = 10;
+
+    public static string Title(string detector) => detector switch
+    {
+        "dha" => "Directory harvest",
+        "relay_probe" => "Relay probes",
+        "open_relay" => "Open relaying",
+        "spoofing" => "Spoofed senders",
+        "backscatter" => "NDR backscatter",
+        "bounce_source" => "Backscatter we caused",
+        "auth_bruteforce" => "Password guessing",
+        _ => detector,
+    };
+
+    public static async Task<IReadOnlyList<DetectorSection>> ReadAsync(ReportContext context, BlocklistLookup blocklist, CancellationToken cancellationToken)
+    {
+        var findings = await Finding.ReadAsync(context.Store, context.Day.AddDays(-7), context.Day, cancellationToken).ConfigureAwait(false);
+        var sections = new List<DetectorSection>();
+        var detectors = DetectorCatalog.Names.Concat(findings.Select(f => f.Detector)).Distinct(StringComparer.Ordinal);
+        foreach (var detector in detectors)
+        {
+            var mine = findings.Where(f => f.Detector == detector).ToList();
+            var today = mine.Where(f => f.Day == context.Day).ToList();
+            var yesterday = mine.Where(f => f.Day == context.Day.AddDays(-1)).Select(f => f.Subject).ToHashSet(StringComparer.Ordinal);
+            var before = mine.Where(f => f.Day < context.Day).Select(f => f.Subject).ToHashSet(StringComparer.Ordinal);
+            if (today.Count == 0 && yesterday.Count == 0)
+            {
+                continue;
+            }
+
+            var todaySubjects = today.Select(f => f.Subject).ToHashSet(StringComparer.Ordinal);
+            var items = Items(today, before, blocklist).Take(context.Settings.TopFindings).ToList();
+            var continuing = today.Count(f => before.Contains(f.Subject));
+            sections.Add(new DetectorSection(
+                detector, Title(detector), today.Count, today.Count - continuing, continuing, items,
+                [.. yesterday.Where(s => !todaySubjects.Contains(s)).Order(StringComparer.Ordinal)]));
+        }
+
+        return sections;
+    }
+
+    /// <summary>
+    /// The day's findings as report items, worst first. The bots of a shared-dictionary harvest are one
+    /// campaign: they make one item listing them all, in the place of the first of them.
+    /// </summary>
+    private static IEnumerable<DetectorSection.Item> Items(IReadOnlyList<Finding> today, HashSet<string> before, BlocklistLookup blocklist)
+    {
+        var bots = today.Where(IsCampaignMember).ToList();
+        var campaignShown = false;
+        foreach (var finding in today)
+        {
+            if (!IsCampaignMember(finding))
+            {
+                yield return new DetectorSection.Item(
+                    finding.Subject, 1, finding.Severity, Math.Round(finding.Score, 3), finding.FirstSeen, finding.LastSeen, finding.Events,
+                    before.Contains(finding.Subject) ? "continuing" : "new",
+                    Values.Shown(FindingExplainer.Explain(finding), 400),
+                    [.. Evidence(finding).Where(e => !(e.Label == "Member IPs" && e.Total == 1 && e.Values[0] == finding.Subject))],
+                    blocklist.StateOf(finding.Subject));
+            }
+            else if (!campaignShown)
+            {
+                campaignShown = true;
+                var subjects = bots.Select(b => b.Subject).ToList();
+                var listed = subjects.Count(s => blocklist.StateOf(s).StartsWith("listed", StringComparison.Ordinal));
+                var evidence = Evidence(finding).Where(e => e.Label != "Member IPs" && e.Label != "HELO").Prepend(
+                    new DetectorSection.EvidenceList("Member IPs", [.. subjects.Take(ValuesShown)], subjects.Count));
+                yield return new DetectorSection.Item(
+                    Invariant($"{subjects.Count} addresses (one shared dictionary)"), subjects.Count, finding.Severity, Math.Round(bots.Max(b => b.Score), 3),
+                    bots.Min(b => b.FirstSeen), bots.Max(b => b.LastSeen), bots.Sum(b => b.Events),
+                    subjects.Any(before.Contains) ? "continuing" : "new",
+                    Values.Shown(FindingExplainer.ExplainCampaign(bots), 400), [.. evidence],
+                    Invariant($"{listed} of {subjects.Count} listed"));
+            }
+        }
+    }
+
+    private static bool IsCampaignMember(Finding finding) =>
+        finding.Detector == "dha" && finding.Evidence.Contains("\"rule\":\"shared_dictionary\"", StringComparison.Ordinal);
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static List<DetectorSection.EvidenceList> Evidence(Finding finding)
+    {
+        var lists = new List<DetectorSection.EvidenceList>();
+        try
+        {
+            using var evidence = finding.ParseEvidence();
+            foreach (var (key, label) in EvidenceLists)
+            {
+                if (evidence.RootElement.ValueKind == JsonValueKind.Object
+                    && evidence.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0)
+                {
+                    var values = value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText()).ToList();
+                    lists.Add(new DetectorSection.EvidenceList(label, [.. values.Take(ValuesShown).Select(v => Values.Shown(v))], values.Count));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // The explanation already says the evidence is unreadable.
+        }
+
+        return lists;
+    }
+}
