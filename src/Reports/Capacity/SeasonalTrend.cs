@@ -29,7 +29,15 @@ internal sealed class SeasonalTrend
     public double Growth => Math.Exp(slope) - 1;
 
     /// <summary>Monday … Sunday against the average day (1 = average).</summary>
-    public IReadOnlyList<double> WeekdayFactors => [.. weekday.Select(Math.Exp)];
+    public IReadOnlyList<double> WeekdayFactors
+    {
+        get
+        {
+            var factors = weekday.Select(Math.Exp).ToList();
+            var average = factors.Average();
+            return [.. factors.Select(f => f / average)];
+        }
+    }
 
     /// <summary>The messages the fit expects on a day.</summary>
     public double Expected(DateOnly day) => Math.Exp(level + (slope * (day.DayNumber - origin.DayNumber)) + weekday[Index(day)]);

@@ -57,7 +57,7 @@ public sealed class ServeCommandTests : IDisposable
             Assert.Contains("accepted and delivered by mx1", openRelay.GetProperty("why").GetString(), StringComparison.Ordinal);
 
             var schedule = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/schedule"));
-            Assert.Equal(["blocklist-hourly", "detect-daily-close", "detect-hourly", "score-daily", "train-weekly"], schedule.EnumerateArray().Select(r => r.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
+            Assert.Equal(["blocklist-hourly", "detect-daily-close", "detect-hourly", "report-daily", "score-daily", "train-weekly"], schedule.EnumerateArray().Select(r => r.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/hangfire"))).StatusCode);
             await StopAsync(serve);
         }
