@@ -30,7 +30,7 @@ internal static class ModelBenchmark
         var arguments = new BenchArguments(args);
         var days = (int)arguments.Long("--days", 30);
         var scale = double.Parse(arguments.Text("--scale", "1"), CultureInfo.InvariantCulture);
-        return await WithStoreAsync(days + 1, scale, async (store, root) =>
+        return await SimulatedStore.WithStoreAsync(Start, days + 1, scale, async (store, root) =>
         {
             var last = Start.AddDays(days - 1);
             var settings = new ScoringSettings();
@@ -60,7 +60,7 @@ internal static class ModelBenchmark
     {
         var arguments = new BenchArguments(args);
         var addresses = arguments.Long("--ips", 1_000_000);
-        return await WithStoreAsync(7, 0.05, async (store, root) =>
+        return await SimulatedStore.WithStoreAsync(Start, 7, 0.05, async (store, root) =>
         {
             var last = Start.AddDays(5);
             var model = await new ModelTrainer(store, new EstateSettings(), new ScoringSettings(), TimeProvider.System).TrainAsync(Start, last, CancellationToken.None);
@@ -98,33 +98,5 @@ internal static class ModelBenchmark
         }
 
         await Task.CompletedTask;
-    }
-
-    /// <summary>Simulates, ingests and detects <paramref name="days"/> days into a fresh store, runs <paramref name="work"/>, and cleans up.</summary>
-    private static async Task<int> WithStoreAsync(int days, double scale, Func<IClickHouseStore, string, Task> work)
-    {
-        var root = Path.Combine(Path.GetTempPath(), "relaywatch-model-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        try
-        {
-            var simulation = new Simulator(new SimulationOptions { Days = days, Scale = scale, Start = Start, Seed = 4711, Output = Path.Combine(root, "sim") }).Run(CancellationToken.None);
-            var options = new StoreOptions { DataDirectory = Path.Combine(root, "data"), EventRetentionDays = 20_000 };
-            await using var store = await ClickHouseStore.OpenAsync(options, null, CancellationToken.None);
-            var stopwatch = Stopwatch.StartNew();
-            await new IngestRunner(store, new IngestOptions { RetentionDays = options.EventRetentionDays }, TimeProvider.System, NullLogger.Instance)
-                .IngestAsync([Path.Combine(root, "sim", "logs")], CancellationToken.None);
-            await new DetectionRunner(store, new EstateSettings(), DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance)
-                .RunAsync(Start, Start.AddDays(days - 1), null, CancellationToken.None);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"set-up: {days} simulated day(s) at scale {scale} ({simulation.LinesByFile.Values.Sum():N0} lines) ingested and detected in {stopwatch.Elapsed.TotalSeconds:F0} s"));
-            await work(store, root);
-            return 0;
-        }
-        finally
-        {
-            if (Directory.Exists(root))
-            {
-                Directory.Delete(root, recursive: true);
-            }
-        }
     }
 }

@@ -7,6 +7,7 @@ using RelayWatch.Bench;
 //   dotnet run -c Release --project bench/Bench -- detect [--days N] [--scale X]
 //   dotnet run -c Release --project bench/Bench -- train [--days N] [--scale X]
 //   dotnet run -c Release --project bench/Bench -- score [--ips N]
+//   dotnet run -c Release --project bench/Bench -- report [--days N] [--scale X]
 return args.FirstOrDefault() switch
 {
     "store-insert" => await StoreInsertBenchmark.RunAsync(args[1..]),
@@ -15,11 +16,12 @@ return args.FirstOrDefault() switch
     "detect" => await DetectBenchmark.RunAsync(args[1..]),
     "train" => await ModelBenchmark.TrainAsync(args[1..]),
     "score" => await ModelBenchmark.ScoreAsync(args[1..]),
+    "report" => await ReportBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | simulate [--days N] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | simulate [--days N] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X]");
     return 2;
 }

@@ -43,7 +43,7 @@ public sealed class ReportBuilder(IClickHouseStore store, EstateSettings estate,
         foreach (var gap in quality.Gaps)
         {
             yield return FormattableString.Invariant(
-                $"{gap.Relay} logged nothing from {gap.From:HH:mm} to {gap.To:HH:mm} UTC ({gap.Minutes:0} minutes) where about {gap.ExpectedEvents:N0} events were due.");
+                $"{gap.Relay} logged nothing from {gap.From:HH:mm} to {gap.To:HH:mm} UTC ({gap.Minutes:0} minutes) where about {gap.ExpectedSessions:N0} sessions were due.");
         }
 
         foreach (var skew in quality.ClockSkews.Where(s => s.Suspect))

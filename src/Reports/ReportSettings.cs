@@ -18,7 +18,7 @@ public sealed class ReportSettings
     /// <summary>What each relay can take, in accepted messages per hour; the forecast says when it would be reached.</summary>
     public IReadOnlyDictionary<string, double> CapacityMessagesPerHour { get; set; } = new Dictionary<string, double>(StringComparer.Ordinal);
 
-    /// <summary>A relay silent this long, where its usual rate would have logged at least 20 events, is reported as a gap in its logs.</summary>
+    /// <summary>A relay silent this long, where its usual rate would have opened at least 20 sessions, is reported as a gap in its logs.</summary>
     public int QuietMinutes { get; set; } = 15;
 
     /// <summary>Where serve's daily job writes the reports [default: <c>reports</c> beside the job database].</summary>

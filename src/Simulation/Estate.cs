@@ -2,7 +2,7 @@ namespace RelayWatch.Simulation;
 
 /// <summary>
 /// The organisation being simulated: its domain, its users, its relay and the Domino server behind
-/// it. One Point-of-Presence with one Postfix relay for now; sites, failover and other MTAs follow.
+/// it. Two Point-of-Presence sites with a Postfix relay each (<see cref="MxRouting"/>); other MTAs follow.
 /// </summary>
 internal sealed class Estate
 {
@@ -18,8 +18,9 @@ internal sealed class Estate
         "green", "baker", "adams", "nelson", "hill", "campbell", "mitchell", "roberts",
     ];
 
-    public Estate(Random random, int users)
+    public Estate(Random random, int users, DateOnly firstDay, double growthPercent)
     {
+        (this.firstDay, growthPerDay) = (firstDay, growthPercent / 100);
         var names = new HashSet<string>(StringComparer.Ordinal);
         while (names.Count < users)
         {
@@ -41,7 +42,11 @@ internal sealed class Estate
 
     public string Domain { get; } = "ours.example";
 
-    public string Relay { get; } = "mx1";
+    private readonly DateOnly firstDay;
+    private readonly double growthPerDay;
+
+    /// <summary>Legitimate traffic on a day against the first day: compound growth of <c>--growth</c> percent a day.</summary>
+    public double Growth(DateOnly day) => Math.Pow(1 + growthPerDay, day.DayNumber - firstDay.DayNumber);
 
     /// <summary>Where the relay hands inbound mail on: the Domino SMTP server on a high port.</summary>
     public string Domino { get; } = "domino1.ours.example[10.20.0.5]:2222";

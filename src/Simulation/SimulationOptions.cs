@@ -15,6 +15,9 @@ public sealed class SimulationOptions
     /// <summary>Traffic volume: at 1 a day is about a million log lines. Default 0.01.</summary>
     public double Scale { get; set; } = 0.01;
 
+    /// <summary>Daily growth of legitimate traffic, in percent (compound): 0.2 doubles it in about a year. Default 0.2.</summary>
+    public double Growth { get; set; } = 0.2;
+
     /// <summary>Output folder; written under a temporary name and renamed when complete.</summary>
     public string Output { get; set; } = "simulation";
 
@@ -29,6 +32,11 @@ public sealed class SimulationOptions
         if (Scale is <= 0 or > 100 || double.IsNaN(Scale))
         {
             throw new ArgumentException($"--scale must be above 0 and at most 100, not {Scale}.");
+        }
+
+        if (Growth is < -5 or > 20 || double.IsNaN(Growth))
+        {
+            throw new ArgumentException($"--growth must be between -5 and 20 (percent a day), not {Growth}.");
         }
 
         if (string.IsNullOrWhiteSpace(Output))

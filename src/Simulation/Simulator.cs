@@ -9,7 +9,8 @@ namespace RelayWatch.Simulation;
 /// Writes simulated relay logs with their ground truth, deterministically for a seed and streaming
 /// (memory holds only the sessions in flight, whatever the number of days). The output folder is
 /// written under a temporary name and renamed when complete, so a half-written one never looks done:
-/// <c>OUT/logs/mx1/mail.log</c> (Postfix, RFC 3339 syslog), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
+/// <c>OUT/logs/mx1/mail.log</c> and <c>OUT/logs/mx2/mail.log</c> (Postfix, RFC 3339 syslog; which relay
+/// takes a session is <see cref="MxRouting"/>'s choice), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
 /// </summary>
 public sealed class Simulator(SimulationOptions options)
 {
@@ -39,17 +40,18 @@ public sealed class Simulator(SimulationOptions options)
         Directory.CreateDirectory(staging);
         try
         {
-            var estate = new Estate(new Random(options.Seed), users: 150);
-            var log = new PostfixLogWriter(estate.Relay);
+            var estate = new Estate(new Random(options.Seed), users: 150, options.Start, options.Growth);
+            var routing = new MxRouting(options.Seed, options.Start, options.Days);
+            var log = new PostfixLogWriter(routing);
             IActor[] actors =
             [
-                new NormalTraffic(estate, log, options.Scale, options.Seed, 1, options.Start),
+                new NormalTraffic(estate, log, options.Scale, options.Seed, 1),
                 new DirectoryHarvest(estate, log, options.Seed, 2),
                 new RelayProbe(estate, log, options.Seed, 3),
                 new SpoofedSender(estate, log, options.Seed, 4),
                 new Backscatter(estate, log, options.Seed, 5),
                 new SlowHarvest(estate, log, options.Seed, 6),
-                new SaslBruteForce(estate, log, options.Seed, 7),
+                new SaslBruteForce(log, options.Seed, 7),
                 new SpamBotnet(estate, log, options.Seed, 8),
                 new OutboundMail(estate, log, options.Scale, options.Seed, 9),
                 new OpenRelayAbuse(estate, log, options.Seed, 10, options.Start),
@@ -58,33 +60,52 @@ public sealed class Simulator(SimulationOptions options)
                 new SmallSenders(estate, log, options.Scale, options.Seed, 13),
             ];
 
-            var relayFile = Path.Combine(staging, LogsFolder, estate.Relay, "mail.log");
-            Directory.CreateDirectory(Path.GetDirectoryName(relayFile)!);
+            // One log per relay, each as that relay's syslog writes it.
+            var files = MxRouting.Sites.ToDictionary(s => s.Relay, s => Path.Combine(LogsFolder, s.Relay, "mail.log"), StringComparer.Ordinal);
+            var writers = files.ToDictionary(f => f.Key, f =>
+            {
+                var path = Path.Combine(staging, f.Value);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                return new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" };
+            }, StringComparer.Ordinal);
+            var counts = files.Keys.ToDictionary(r => r, _ => 0L, StringComparer.Ordinal);
             long lines = 0;
-            using (var writer = new StreamWriter(relayFile, false, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" })
+            try
             {
                 for (var day = 0; day < options.Days; day++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     foreach (var line in Merge(actors.Select(a => a.Sessions(options.Start.AddDays(day)))))
                     {
-                        writer.WriteLine(PostfixLogWriter.Format(line));
+                        writers[line.Relay].WriteLine(PostfixLogWriter.Format(line));
+                        counts[line.Relay]++;
                         lines++;
                     }
 
                     Progress?.Report((day + 1, lines));
                 }
             }
+            finally
+            {
+                foreach (var writer in writers.Values)
+                {
+                    writer.Dispose();
+                }
+            }
 
-            var truth = actors.SelectMany(a => a.Truth()).OrderBy(t => t.Start).ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Subjects[0], StringComparer.Ordinal).ToList();
+            var failovers = routing.Outages.Select(o => new TruthRecord(
+                "mx_failover", [MxRouting.Preferred], o.Start, o.End, [MxRouting.Preferred, MxRouting.Backup],
+                new Dictionary<string, object> { ["from_site"] = MxRouting.Sites[0].Site, ["to_site"] = MxRouting.Sites[1].Site, ["to_relay"] = MxRouting.Backup }));
+            var truth = actors.SelectMany(a => a.Truth()).Concat(failovers).OrderBy(t => t.Start).ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Subjects[0], StringComparer.Ordinal).ToList();
             File.WriteAllLines(Path.Combine(staging, "truth.jsonl"), truth.Select(t => JsonSerializer.Serialize(t, JsonLines)), new UTF8Encoding(false));
             File.WriteAllText(Path.Combine(staging, "simulation.json"), JsonSerializer.Serialize(new
             {
-                command = $"relaywatch simulate --days {options.Days} --start {options.Start:yyyy-MM-dd} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
+                command = $"relaywatch simulate --days {options.Days} --start {options.Start:yyyy-MM-dd} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --growth {options.Growth.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
                 days = options.Days,
                 start = options.Start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 seed = options.Seed,
                 scale = options.Scale,
+                growth = options.Growth,
             }, new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
             if (Directory.Exists(output))
@@ -93,7 +114,7 @@ public sealed class Simulator(SimulationOptions options)
             }
 
             Directory.Move(staging, output);
-            return new SimulationSummary(output, new Dictionary<string, long> { [Path.Combine(LogsFolder, estate.Relay, "mail.log")] = lines }, truth.Count, stopwatch.Elapsed)
+            return new SimulationSummary(output, files.ToDictionary(f => f.Value, f => counts[f.Key], StringComparer.Ordinal), truth.Count, stopwatch.Elapsed)
             {
                 MaxLinesInFlight = maxInFlight,
             };

@@ -19,7 +19,7 @@ public sealed class SimulatorTests : IDisposable
         var second = Simulate("b", seed: 7);
         var other = Simulate("c", seed: 8);
 
-        foreach (var file in new[] { "logs/mx1/mail.log", "truth.jsonl" })
+        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mail.log", "truth.jsonl" })
         {
             Assert.Equal(File.ReadAllBytes(Path.Combine(first.Output, file)), File.ReadAllBytes(Path.Combine(second.Output, file)));
             Assert.NotEqual(File.ReadAllBytes(Path.Combine(first.Output, file)), File.ReadAllBytes(Path.Combine(other.Output, file)));
@@ -34,7 +34,7 @@ public sealed class SimulatorTests : IDisposable
         var origin = new LineOrigin("mail.log", null, TimestampContext.Utc(2026));
         var rejectedBy = new Dictionary<string, List<string>>();
         long number = 0;
-        foreach (var line in File.ReadLines(Path.Combine(summary.Output, "logs", "mx1", "mail.log")))
+        foreach (var line in RelayLogs(summary).SelectMany(File.ReadLines))
         {
             var result = parser.Parse(line, origin, ++number);
             Assert.True(result.Outcome != LineOutcome.Unrecognised, $"{result.Kind}: {line}");
@@ -94,10 +94,11 @@ public sealed class SimulatorTests : IDisposable
         var parser = new PostfixParser();
         var origin = new LineOrigin("mail.log", null, TimestampContext.Utc(2026));
         var previous = DateTimeOffset.MinValue;
+        var lastFile = string.Empty;
         var senders = new HashSet<string>(StringComparer.Ordinal);
         var bounced = new List<string>();
         long number = 0;
-        foreach (var line in File.ReadLines(Path.Combine(summary.Output, "logs", "mx1", "mail.log")))
+        foreach (var (file, line) in RelayLogs(summary).SelectMany(file => File.ReadLines(file).Select(line => (file, line))))
         {
             var result = parser.Parse(line, origin, ++number);
             var e = result.Event;
@@ -106,7 +107,10 @@ public sealed class SimulatorTests : IDisposable
                 continue;
             }
 
-            Assert.True(e.Timestamp >= previous, $"line {number} goes back in time: {line}");
+            // Each relay's log is in time order; the next relay's starts again from the beginning.
+            previous = number == 1 || file != lastFile ? DateTimeOffset.MinValue : previous;
+            lastFile = file;
+            Assert.True(e.Timestamp >= previous, $"line {number} of {file} goes back in time: {line}");
             previous = e.Timestamp;
             if (e is { Event: "message", ClientIp: "10.20.0.5" })
             {
@@ -128,7 +132,7 @@ public sealed class SimulatorTests : IDisposable
     public void EveryKindOfLineTheSimulatorWritesAppearsInARealPostfixLog()
     {
         var summary = Simulate("fidelity");
-        var simulated = Kinds(File.ReadLines(Path.Combine(summary.Output, "logs", "mx1", "mail.log")), 2026);
+        var simulated = Kinds(RelayLogs(summary).SelectMany(File.ReadLines), 2026);
         var real = Kinds(RealLog(), 2023);
 
         Assert.Empty(simulated.Except(real));
@@ -180,6 +184,27 @@ public sealed class SimulatorTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(directory, "cancelled*"));
     }
 
+    [Fact]
+    public void WhenThePreferredSiteIsDarkEverySessionGoesToTheBackupAndTheTruthSaysWhen()
+    {
+        var summary = Simulate("failover", days: 4);
+        var outage = Assert.Single(Truth(summary), t => t.Kind == "mx_failover");
+        var parser = new PostfixParser();
+        var origin = new LineOrigin("mail.log", null, TimestampContext.Utc(2026));
+        List<DateTimeOffset> Connects(string relay) =>
+            [.. File.ReadLines(Path.Combine(summary.Output, "logs", relay, "mail.log")).Select((line, i) => parser.Parse(line, origin, i + 1).Event)
+                .Where(e => e is { Event: "connect" }).Select(e => e!.Timestamp)];
+        bool During(DateTimeOffset t) => t >= outage.Start && t < outage.End;
+
+        Assert.Equal(new DateOnly(2026, 11, 4), DateOnly.FromDateTime(outage.Start.UtcDateTime));
+        Assert.InRange((outage.End - outage.Start).TotalMinutes, 40, 150);
+        Assert.Equal(["mx1", "mx2"], outage.Relays);
+        Assert.DoesNotContain(Connects("mx1"), During);
+        var backup = Connects("mx2");
+        Assert.True(backup.Count(During) > 10 * backup.Count(t => t >= outage.Start.AddDays(-1) && t < outage.End.AddDays(-1)),
+            "during the outage the backup takes everything, more than ten times its share at that hour the day before");
+    }
+
     private SimulationSummary Simulate(string name, int seed = 1, int days = 1, double scale = 0.02) =>
         new Simulator(new SimulationOptions { Output = Path.Combine(directory, name), Seed = seed, Days = days, Scale = scale }).Run(CancellationToken.None);
 
@@ -196,4 +221,8 @@ public sealed class SimulatorTests : IDisposable
     private static IEnumerable<string> RealLog() =>
         new[] { "pixelpark-postfix-logsums/mail.log", "digineo-postfix_exporter/mail.log", "inqueue-postfix-ecs-pipeline/mail.log", "crowdsec-hub/postfix-logs/postfix-logs.log" }
             .SelectMany(f => File.ReadLines(Path.Combine(RepositoryFolders.Corpora, f)));
+
+    /// <summary>Every relay's log the simulation wrote, mx1 first.</summary>
+    private static IReadOnlyList<string> RelayLogs(SimulationSummary summary) =>
+        [.. Directory.EnumerateFiles(Path.Combine(summary.Output, "logs"), "mail.log", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
 }

@@ -13,7 +13,7 @@ public sealed record SummarySection(
 {
     /// <param name="Name">Stable key (<c>messages_in</c>, or the rejection reason).</param>
     /// <param name="Label">What a reader calls it.</param>
-    /// <param name="Median7">The median over the seven days before the day (days without data count as 0).</param>
+    /// <param name="Median7">The median over those of the seven days before that have any events (0 when none has).</param>
     public sealed record Comparison(string Name, string Label, long Today, long PreviousDay, double Median7);
 
     public sealed record FindingCount(string Detector, string Severity, long Today, long PreviousDay);

@@ -256,7 +256,7 @@ internal static class ReportDocumentBuilder
 
         blocks.Add(quality.Gaps.Count == 0
             ? new Paragraph("Gaps: no relay went quiet where its usual rate expected events.")
-            : new Bullets([.. quality.Gaps.Select(g => Invariant($"{g.Relay} logged nothing from {g.From:HH:mm} to {g.To:HH:mm} ({g.Minutes:0} min, about {g.ExpectedEvents:N0} events were due)."))], Alert: true));
+            : new Bullets([.. quality.Gaps.Select(g => Invariant($"{g.Relay} logged nothing from {g.From:HH:mm} to {g.To:HH:mm} ({g.Minutes:0} min, about {g.ExpectedSessions:N0} sessions were due)."))], Alert: true));
         if (quality.ClockSkews.Count > 0)
         {
             blocks.Add(new Table(

@@ -7,8 +7,11 @@ namespace RelayWatch.Reports.Sections;
 /// <summary>Reads what ingest made of each file, the silences in each relay's log, and clock skew between hosts.</summary>
 internal static class DataQualityReader
 {
-    /// <summary>A silence is reported when the relay's usual rate would have logged at least this many events in it.</summary>
-    public const double ExpectedEventsForGap = 20;
+    /// <summary>
+    /// A silence is reported when the relay's usual rate would have opened at least this many sessions in
+    /// it: sessions arrive independently, so a quiet spell that long happens by chance about e^-20 of the time.
+    /// </summary>
+    public const double ExpectedSessionsForGap = 20;
 
     /// <summary>A hop takes seconds; a median offset beyond this means a clock is off.</summary>
     private const double SkewSeconds = 60;
@@ -64,7 +67,7 @@ internal static class DataQualityReader
     /// <summary>
     /// Silences of at least <see cref="ReportSettings.QuietMinutes"/> in each relay's log (from the day's start
     /// to its end), kept when the relay's rate at those hours over the week before (or the day itself)
-    /// would have logged at least <see cref="ExpectedEventsForGap"/> events.
+    /// would have opened at least <see cref="ExpectedSessionsForGap"/> sessions.
     /// </summary>
     private static async Task<List<DataQualitySection.Gap>> GapsAsync(ReportContext context, CancellationToken cancellationToken)
     {
@@ -93,10 +96,13 @@ internal static class DataQualityReader
             return [];
         }
 
-        // Events per relay and hour of the day: the usual rate over the week before, else the day itself.
+        // Sessions per relay and hour of the day: the usual rate over the days before in the week (those
+        // with events), else the day itself.
         var rates = await context.Store.QueryListAsync(
             """
-            SELECT relay, toHour(ts) AS h, countIf(toDate(ts) < {day:Date}) / greatest(uniqExactIf(toDate(ts), toDate(ts) < {day:Date}), 1), countIf(toDate(ts) = {day:Date})
+            SELECT relay, toHour(ts) AS h,
+                   countIf(event = 'connect' AND toDate(ts) < {day:Date}) / greatest(uniqExactIf(toDate(ts), toDate(ts) < {day:Date}), 1),
+                   countIf(event = 'connect' AND toDate(ts) = {day:Date})
             FROM smtp_events WHERE toDate(ts) BETWEEN {week_start:Date} AND {day:Date}
             GROUP BY relay, h
             """,
@@ -112,7 +118,7 @@ internal static class DataQualityReader
                 expected += perHour.GetValueOrDefault((relay, t.Hour)) / 60;
             }
 
-            if (expected >= ExpectedEventsForGap)
+            if (expected >= ExpectedSessionsForGap)
             {
                 gaps.Add(new DataQualitySection.Gap(relay, from, to, Math.Round((to - from).TotalMinutes, 1), Math.Round(expected)));
             }

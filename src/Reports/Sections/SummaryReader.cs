@@ -35,7 +35,10 @@ internal static class SummaryReader
             """,
             parameters, cancellationToken).ConfigureAwait(false);
         var byDay = totals.ToDictionary(r => Values.Day(r[0]), r => r.Skip(1).Select(Values.Long).ToArray());
-        var comparisons = TotalNames.Select((t, i) => Compare(context.Day, t.Name, t.Label, d => byDay.TryGetValue(d, out var row) ? row[i] : 0)).ToList();
+        // The week's median is over the days before that have any events: a store with three days of
+        // history compares with those three, not with four zeros.
+        var history = byDay.Keys.Where(d => d < context.Day).ToHashSet();
+        var comparisons = TotalNames.Select((t, i) => Compare(context.Day, history, t.Name, t.Label, d => byDay.TryGetValue(d, out var row) ? row[i] : 0)).ToList();
 
         var refusals = await context.Store.QueryListAsync(
             """
@@ -48,7 +51,7 @@ internal static class SummaryReader
         var refusalCounts = refusals.ToDictionary(r => (Values.Day(r[0]), r[1]), r => Values.Long(r[2]));
         var reasons = refusalCounts.Keys.Select(k => k.Item2).Distinct(StringComparer.Ordinal);
         var rejections = reasons
-            .Select(reason => Compare(context.Day, reason, ReasonLabel(reason), d => refusalCounts.GetValueOrDefault((d, reason))))
+            .Select(reason => Compare(context.Day, history, reason, ReasonLabel(reason), d => refusalCounts.GetValueOrDefault((d, reason))))
             .OrderByDescending(c => c.Today).ThenByDescending(c => c.Median7).ThenBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
 
@@ -66,7 +69,7 @@ internal static class SummaryReader
             .ToList();
 
         var hasData = byDay.ContainsKey(context.Day);
-        var summary = new SummarySection(comparisons, rejections, findings, Callouts(hasData, comparisons, rejections, detectors));
+        var summary = new SummarySection(comparisons, rejections, findings, Callouts(hasData, history.Count > 0, comparisons, rejections, detectors));
         return (summary, hasData);
     }
 
@@ -82,11 +85,11 @@ internal static class SummaryReader
         _ => "Other",
     };
 
-    private static SummarySection.Comparison Compare(DateOnly day, string name, string label, Func<DateOnly, long> count) =>
-        new(name, label, count(day), count(day.AddDays(-1)), Values.Median(Enumerable.Range(1, 7).Select(i => (double)count(day.AddDays(-i)))));
+    private static SummarySection.Comparison Compare(DateOnly day, IReadOnlySet<DateOnly> history, string name, string label, Func<DateOnly, long> count) =>
+        new(name, label, count(day), count(day.AddDays(-1)), Values.Median(history.Select(d => (double)count(d))));
 
     /// <summary>The changes a reader should not miss, in words: critical findings first, then what moved most against the week.</summary>
-    private static List<string> Callouts(bool hasData, IReadOnlyList<SummarySection.Comparison> totals, IReadOnlyList<SummarySection.Comparison> rejections, IReadOnlyList<DetectorSection> detectors)
+    private static List<string> Callouts(bool hasData, bool hasHistory, IReadOnlyList<SummarySection.Comparison> totals, IReadOnlyList<SummarySection.Comparison> rejections, IReadOnlyList<DetectorSection> detectors)
     {
         var callouts = new List<string>();
         if (!hasData)
@@ -108,7 +111,7 @@ internal static class SummaryReader
             callouts.Add(Invariant($"{section.Title}: {section.New} new finding(s){(section.Continuing > 0 ? $", {section.Continuing} continuing" : string.Empty)}."));
         }
 
-        if (totals.All(c => c.PreviousDay == 0 && c.Median7 == 0))
+        if (!hasHistory)
         {
             callouts.Add("The week before has no events to compare with: the counts below stand alone.");
             return callouts;

@@ -61,9 +61,9 @@ internal sealed class AcceptThenBounce(Estate estate, PostfixLogWriter log, int 
             at = session.Now.AddSeconds(60 + random.Next(1800));
         }
 
-        truth.Add(new TruthRecord("bounce_source", [ip], first, at, [estate.Relay], new Dictionary<string, object>
+        truth.Add(new TruthRecord("bounce_source", [ip], first, at, log.Routing.RelaysOf(ip), new Dictionary<string, object>
         {
-            ["relay"] = estate.Relay, ["ndrs"] = (long)messages, ["forged_senders"] = forged, ["accepting_domain"] = legacy,
+            ["relay"] = string.Join(",", log.Routing.RelaysOf(ip)), ["ndrs"] = (long)messages, ["forged_senders"] = forged, ["accepting_domain"] = legacy,
         }));
     }
 

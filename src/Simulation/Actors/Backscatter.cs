@@ -29,7 +29,7 @@ internal sealed class Backscatter(Estate estate, PostfixLogWriter log, int seed,
             sessions.Add(session.Lines);
         }
 
-        truth.Add(new TruthRecord("backscatter", [ip], starts[0], starts[^1], [estate.Relay], new Dictionary<string, object>
+        truth.Add(new TruthRecord("backscatter", [ip], starts[0], starts[^1], log.Routing.RelaysOf(ip), new Dictionary<string, object>
         {
             ["bouncing_host"] = host, ["bounces"] = bounces, ["targets"] = targets.Distinct().Order(StringComparer.Ordinal).ToList(),
         }));

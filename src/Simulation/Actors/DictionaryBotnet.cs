@@ -52,7 +52,7 @@ internal sealed class DictionaryBotnet(Estate estate, PostfixLogWriter log, int 
             sessions.Add((start, session.Lines));
         }
 
-        truth.Add(new TruthRecord("dha", [.. members], sessions.Min(s => s.Start), sessions.Max(s => s.Lines[^1].Time), [estate.Relay], new Dictionary<string, object>
+        truth.Add(new TruthRecord("dha", [.. members], sessions.Min(s => s.Start), sessions.Max(s => s.Lines[^1].Time), log.Routing.RelaysOf(members), new Dictionary<string, object>
         {
             ["shape"] = "botnet_dictionary", ["attempts"] = attempts, ["dictionary_size"] = (long)Dictionary.Length,
         }));

@@ -56,7 +56,7 @@ internal sealed class DirectoryHarvest(Estate estate, PostfixLogWriter log, int 
             at = session.Now.AddSeconds(5 + random.Next(25));
         }
 
-        truth.Add(new TruthRecord("dha", [ip], start, at, [estate.Relay], new Dictionary<string, object>
+        truth.Add(new TruthRecord("dha", [ip], start, at, log.Routing.RelaysOf(ip), new Dictionary<string, object>
         {
             ["shape"] = "fast", ["attempts"] = candidates.Count, ["sessions"] = sessions.Count,
             ["exposed"] = exposed.Select(u => $"{u}@{estate.Domain}").ToList(),

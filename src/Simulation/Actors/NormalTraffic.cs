@@ -19,14 +19,13 @@ internal sealed class NormalTraffic : IActor
     private readonly double scale;
     private readonly int seed;
     private readonly int actorIndex;
-    private readonly DateOnly firstDay;
     private readonly List<Sender> senders = [];
     private readonly Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Messages, long Typos)> seen = [];
     private int nextPid = 10_000;
 
-    public NormalTraffic(Estate estate, PostfixLogWriter log, double scale, int seed, int actorIndex, DateOnly firstDay)
+    public NormalTraffic(Estate estate, PostfixLogWriter log, double scale, int seed, int actorIndex)
     {
-        (this.estate, this.log, this.scale, this.seed, this.actorIndex, this.firstDay) = (estate, log, scale, seed, actorIndex, firstDay);
+        (this.estate, this.log, this.scale, this.seed, this.actorIndex) = (estate, log, scale, seed, actorIndex);
         for (var i = 1; i <= 60; i++)
         {
             senders.Add(new Sender($"mail-out{i}.bigmail.example", string.Create(CultureInfo.InvariantCulture, $"192.0.2.{i}"), "provider", 6));
@@ -52,7 +51,7 @@ internal sealed class NormalTraffic : IActor
     {
         var random = SimRandom.For(seed, actorIndex, day);
         var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.45 : 1.0;
-        var growth = 1 + (0.002 * (day.DayNumber - firstDay.DayNumber));
+        var growth = estate.Growth(day);
         var count = (int)Math.Round(SessionsPerDayAtScaleOne * scale * weekend * growth);
         var starts = Enumerable.Range(0, count).Select(_ => SimRandom.Diurnal(random, day)).Order().ToList();
         var weights = senders.Select(s => s.Weight).ToArray();
@@ -67,7 +66,7 @@ internal sealed class NormalTraffic : IActor
         senders.Where(s => seen.ContainsKey(s.Ip)).Select(s =>
         {
             var (first, last, messages, typos) = seen[s.Ip];
-            return new TruthRecord("legitimate", [s.Ip], first, last, [estate.Relay], new Dictionary<string, object>
+            return new TruthRecord("legitimate", [s.Ip], first, last, log.Routing.RelaysOf(s.Ip), new Dictionary<string, object>
             {
                 ["sender"] = s.Kind, ["host"] = s.Host, ["messages"] = messages, ["mistyped_recipients"] = typos,
             });

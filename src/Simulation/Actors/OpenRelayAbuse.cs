@@ -42,9 +42,9 @@ internal sealed class OpenRelayAbuse(Estate estate, PostfixLogWriter log, int se
             at = session.Now.AddSeconds(30 + random.Next(600));
         }
 
-        truth.Add(new TruthRecord("open_relay", [ip], first, at, [estate.Relay], new Dictionary<string, object>
+        truth.Add(new TruthRecord("open_relay", [ip], first, at, log.Routing.RelaysOf(ip), new Dictionary<string, object>
         {
-            ["messages"] = (long)messages, ["mail_from"] = sender, ["recipients"] = recipients.Count, ["relayed_by"] = estate.Relay,
+            ["messages"] = (long)messages, ["mail_from"] = sender, ["recipients"] = recipients.Count, ["relayed_by"] = string.Join(",", log.Routing.RelaysOf(ip)),
         }));
     }
 

@@ -25,8 +25,8 @@ internal sealed class OutboundMail(Estate estate, PostfixLogWriter log, double s
     public IEnumerable<IReadOnlyList<SimLine>> Sessions(DateOnly day)
     {
         var random = SimRandom.For(seed, actorIndex, day);
-        var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.2 : 1.0;
-        var starts = Enumerable.Range(0, (int)Math.Round(MessagesPerDayAtScaleOne * scale * weekend)).Select(_ => SimRandom.Diurnal(random, day)).Order().ToList();
+        var volume = (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.2 : 1.0) * estate.Growth(day);
+        var starts = Enumerable.Range(0, (int)Math.Round(MessagesPerDayAtScaleOne * scale * volume)).Select(_ => SimRandom.Diurnal(random, day)).Order().ToList();
         var bouncesLater = new PriorityQueue<string, DateTimeOffset>();
         foreach (var start in starts)
         {
@@ -96,7 +96,7 @@ internal sealed class OutboundMail(Estate estate, PostfixLogWriter log, double s
     {
         if (first is { } start)
         {
-            yield return new TruthRecord("legitimate", [DominoIp], start, last, [estate.Relay], new Dictionary<string, object>
+            yield return new TruthRecord("legitimate", [DominoIp], start, last, log.Routing.RelaysOf(DominoIp), new Dictionary<string, object>
             {
                 ["sender"] = "our_outbound", ["host"] = DominoHost, ["messages"] = messages, ["mistyped_recipients"] = 0L, ["genuine_bounces_back"] = bounces,
             });
@@ -104,7 +104,7 @@ internal sealed class OutboundMail(Estate estate, PostfixLogWriter log, double s
 
         if (bounces > 0)
         {
-            yield return new TruthRecord("legitimate", [BounceIp], first!.Value, last, [estate.Relay], new Dictionary<string, object>
+            yield return new TruthRecord("legitimate", [BounceIp], first!.Value, last, log.Routing.RelaysOf(BounceIp), new Dictionary<string, object>
             {
                 ["sender"] = "genuine_bounces", ["host"] = BounceHost, ["messages"] = bounces, ["mistyped_recipients"] = 0L,
             });

@@ -38,7 +38,7 @@ internal sealed class RelayProbe(Estate estate, PostfixLogWriter log, int seed, 
 
             session.Wait(0.5).Disconnect(withMessage: false);
             sessions.Add((start, session.Lines));
-            truth.Add(new TruthRecord("relay_probe", [ip], start, session.Now, [estate.Relay], new Dictionary<string, object>
+            truth.Add(new TruthRecord("relay_probe", [ip], start, session.Now, [session.Relay], new Dictionary<string, object>
             {
                 ["helo"] = helo, ["variants"] = variants.Select(v => v.Name).ToList(),
             }));

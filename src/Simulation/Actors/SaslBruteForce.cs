@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RelayWatch.Simulation.Actors;
 
 /// <summary>Password guessing against the submission port: bursts of failed SMTP AUTH LOGIN from one address.</summary>
-internal sealed class SaslBruteForce(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class SaslBruteForce(PostfixLogWriter log, int seed, int actorIndex) : IActor
 {
     private readonly List<TruthRecord> truth = [];
 
@@ -31,7 +31,7 @@ internal sealed class SaslBruteForce(Estate estate, PostfixLogWriter log, int se
             at = session.Now.AddSeconds(10 + random.Next(50));
         }
 
-        truth.Add(new TruthRecord("auth_bruteforce", [ip], start, at, [estate.Relay], new Dictionary<string, object> { ["attempts"] = attempts }));
+        truth.Add(new TruthRecord("auth_bruteforce", [ip], start, at, log.Routing.RelaysOf(ip), new Dictionary<string, object> { ["attempts"] = attempts }));
         return sessions;
     }
 

@@ -49,7 +49,7 @@ internal sealed class SlowHarvest(Estate estate, PostfixLogWriter log, int seed,
             sessions.Add((start, session.Lines));
         }
 
-        truth.Add(new TruthRecord("dha", [network], sessions.Min(s => s.Start), sessions.Max(s => s.Lines[^1].Time), [estate.Relay], new Dictionary<string, object>
+        truth.Add(new TruthRecord("dha", [network], sessions.Min(s => s.Start), sessions.Max(s => s.Lines[^1].Time), log.Routing.RelaysOf(members), new Dictionary<string, object>
         {
             ["shape"] = v6 ? "slow_ipv6_48" : "slow_ipv4_24", ["attempts"] = words.Count, ["members"] = members.ToList(),
         }));

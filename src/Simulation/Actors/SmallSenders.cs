@@ -49,13 +49,13 @@ internal sealed class SmallSenders : IActor
     public IEnumerable<IReadOnlyList<SimLine>> Sessions(DateOnly day)
     {
         var random = SimRandom.For(seed, actorIndex, day);
-        var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.3 : 1.0;
+        var volume = (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.3 : 1.0) * estate.Growth(day);
         // Who writes today and when, first (a few bytes per message); each session is written only when
         // its turn comes, so the day is streamed rather than held.
         var messages = new List<(DateTimeOffset Start, int Organisation)>();
         for (var i = 0; i < organisations.Count; i++)
         {
-            if (random.NextDouble() < organisations[i].Activity * weekend)
+            if (random.NextDouble() < organisations[i].Activity * volume)
             {
                 for (var m = 1 + (random.NextDouble() < 0.3 ? random.Next(1, 3) : 0); m > 0; m--)
                 {
@@ -105,7 +105,7 @@ internal sealed class SmallSenders : IActor
         organisations.Where(o => seen.ContainsKey(o.Ip)).Select(o =>
         {
             var (first, last, messages, typos) = seen[o.Ip];
-            return new TruthRecord("legitimate", [o.Ip], first, last, [estate.Relay], new Dictionary<string, object>
+            return new TruthRecord("legitimate", [o.Ip], first, last, log.Routing.RelaysOf(o.Ip), new Dictionary<string, object>
             {
                 ["sender"] = "small_organisation", ["host"] = o.Host, ["messages"] = messages, ["mistyped_recipients"] = typos,
             });

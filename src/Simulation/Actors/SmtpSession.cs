@@ -14,6 +14,9 @@ internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHo
 
     public IReadOnlyList<SimLine> Lines => lines;
 
+    /// <summary>The relay the client reached (<see cref="MxRouting"/>).</summary>
+    public string Relay { get; } = log.Routing.RelayFor(start, clientIp);
+
     /// <summary>Whether the client uses STARTTLS before sending a message (the big senders all do; small ones not always).</summary>
     public bool Tls { get; init; } = true;
 
@@ -68,6 +71,6 @@ internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHo
     {
         values.TryAdd("client_host", clientHost);
         values.TryAdd("client_ip", clientIp);
-        lines.Add(log.Line(now, otherProgram ?? program, otherPid ?? pid, kind, values));
+        lines.Add(log.Line(Relay, now, otherProgram ?? program, otherPid ?? pid, kind, values));
     }
 }

@@ -30,6 +30,7 @@ internal sealed class SpamBotnet(Estate estate, PostfixLogWriter log, int seed, 
             var port = random.Next(1024, 65535).ToString(CultureInfo.InvariantCulture);
             var lines = new List<SimLine>();
             var client = new Dictionary<string, string> { ["client_ip"] = ip, ["client_port"] = port };
+            var relay = log.Routing.RelayFor(at, ip);
             SimLine Line(string kind, Dictionary<string, string> values)
             {
                 foreach (var (key, value) in client)
@@ -37,7 +38,7 @@ internal sealed class SpamBotnet(Estate estate, PostfixLogWriter log, int seed, 
                     values.TryAdd(key, value);
                 }
 
-                return log.Line(at, Postscreen, PostscreenPid, kind, values);
+                return log.Line(relay, at, Postscreen, PostscreenPid, kind, values);
             }
 
             lines.Add(Line("postscreen.connect", new() { ["server_ip"] = ServerIp, ["server_port"] = "25" }));
@@ -71,7 +72,7 @@ internal sealed class SpamBotnet(Estate estate, PostfixLogWriter log, int seed, 
             sessions.Add((start, lines));
         }
 
-        truth.Add(new TruthRecord("spam_botnet", [.. bots], sessions.Min(s => s.Start), sessions.Max(s => s.Lines[^1].Time), [estate.Relay], new Dictionary<string, object>
+        truth.Add(new TruthRecord("spam_botnet", [.. bots], sessions.Min(s => s.Start), sessions.Max(s => s.Lines[^1].Time), log.Routing.RelaysOf(bots), new Dictionary<string, object>
         {
             ["bots"] = bots.Count, ["dnsbl"] = "zen.dnsbl.example",
         }));

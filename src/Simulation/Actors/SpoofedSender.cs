@@ -33,7 +33,7 @@ internal sealed class SpoofedSender(Estate estate, PostfixLogWriter log, int see
             var recipients = Enumerable.Range(0, random.Next(1, 4)).Select(_ => $"{SimRandom.Pick(random, estate.Users)}@{estate.Domain}").Distinct().ToList();
             InboundMessage.Accept(session, random, estate, from, recipients, domain, 45_000 + random.Next(1000));
             campaigns.Add((start, session.Lines));
-            truth.Add(new TruthRecord("spoofing", [ip], start, session.Now, [estate.Relay], new Dictionary<string, object>
+            truth.Add(new TruthRecord("spoofing", [ip], start, session.Now, [session.Relay], new Dictionary<string, object>
             {
                 ["mail_from"] = from, ["look_alike"] = lookAlike, ["recipients"] = recipients,
             }));

@@ -1,0 +1,74 @@
+using System.Net;
+
+namespace RelayWatch.Simulation;
+
+/// <summary>
+/// Which relay takes each SMTP session, by the estate's MX records: <c>mx1</c> at site <c>lon</c>
+/// (preference 10) and <c>mx2</c> at site <c>fra</c> (preference 20). Senders use the preferred MX,
+/// except the few that always pick the backup (8 % of outside addresses, chosen by address, as some
+/// spammers and some odd MTAs do) — and everyone while the preferred site is dark: one outage on the
+/// fourth day of each simulated week, 40 to 150 minutes starting between 08:00 and 16:00 UTC. Our own
+/// servers hand outbound mail to the preferred relay, or to the backup during an outage.
+/// </summary>
+internal sealed class MxRouting
+{
+    private const double BackupShare = 0.08;
+    private readonly List<(DateTimeOffset Start, DateTimeOffset End)> outages = [];
+    private readonly Dictionary<string, SortedSet<string>> used = new(StringComparer.Ordinal);
+
+    public MxRouting(int seed, DateOnly start, int days)
+    {
+        for (var day = 3; day < days; day += 7)
+        {
+            var date = start.AddDays(day);
+            var random = new Random(unchecked((seed * 1_000_003) + (99 * 7_919) + date.DayNumber));
+            var from = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddMinutes(480 + random.Next(480));
+            outages.Add((from, from.AddMinutes(40 + random.Next(111))));
+        }
+    }
+
+    public static IReadOnlyList<(string Site, string Relay, int Preference)> Sites { get; } = [("lon", "mx1", 10), ("fra", "mx2", 20)];
+
+    public static string Preferred => Sites[0].Relay;
+
+    public static string Backup => Sites[1].Relay;
+
+    /// <summary>When the preferred site was dark.</summary>
+    public IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> Outages => outages;
+
+    /// <summary>The relay a session from <paramref name="clientIp"/> starting at <paramref name="time"/> reaches; remembered for the truth.</summary>
+    public string RelayFor(DateTimeOffset time, string clientIp)
+    {
+        var relay = outages.Any(o => time >= o.Start && time < o.End) ? Backup
+            : !IsInternal(clientIp) && Fraction(clientIp) < BackupShare ? Backup
+            : Preferred;
+        if (!used.TryGetValue(clientIp, out var relays))
+        {
+            used[clientIp] = relays = new SortedSet<string>(StringComparer.Ordinal);
+        }
+
+        relays.Add(relay);
+        return relay;
+    }
+
+    /// <summary>The relays the given addresses' sessions reached, for their truth records.</summary>
+    public IReadOnlyList<string> RelaysOf(IEnumerable<string> clientIps) =>
+        [.. clientIps.SelectMany(ip => used.TryGetValue(ip, out var relays) ? relays : []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    public IReadOnlyList<string> RelaysOf(string clientIp) => RelaysOf([clientIp]);
+
+    private static bool IsInternal(string ip) =>
+        IPAddress.TryParse(ip, out var address) && (IPNetwork.Parse("10.0.0.0/8").Contains(address) || IPAddress.IsLoopback(address));
+
+    /// <summary>A stable share in [0, 1) for an address (FNV-1a; string hashes differ between processes).</summary>
+    private static double Fraction(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return (hash % 10_000) / 10_000.0;
+    }
+}
