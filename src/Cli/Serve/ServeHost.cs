@@ -125,6 +125,18 @@ internal static partial class ServeHost
             return Results.Accepted($"/api/jobs/{id}", new { job = id, day = date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
         });
 
+        app.MapPost("/api/report", (string? day, IBackgroundJobClient jobs, TimeProvider time) =>
+        {
+            var date = DayOrToday(day, time);
+            if (date is null)
+            {
+                return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });
+            }
+
+            var id = jobs.Enqueue<ReportJobs>(j => j.ReportDayAsync(date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CancellationToken.None));
+            return Results.Accepted($"/api/jobs/{id}", new { job = id, day = date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+        });
+
         app.MapGet("/api/jobs/{id}", (string id, JobStorage storage) =>
         {
             using var connection = storage.GetConnection();

@@ -20,9 +20,16 @@ public sealed class ReportJobs(IClickHouseStore store, ReportJobSettings setting
     public const string DailyCron = "30 1 * * *";
 
     [AutomaticRetry(Attempts = 3)]
-    public async Task<string> ReportYesterdayAsync(CancellationToken cancellationToken)
+    public Task<string> ReportYesterdayAsync(CancellationToken cancellationToken) =>
+        ReportAsync(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1), cancellationToken);
+
+    /// <summary>A day's report on demand (<c>POST /api/report?day=D</c>); the day as text, as Hangfire stores arguments.</summary>
+    [AutomaticRetry(Attempts = 1)]
+    public Task<string> ReportDayAsync(string day, CancellationToken cancellationToken) =>
+        ReportAsync(DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture), cancellationToken);
+
+    private async Task<string> ReportAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        var day = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1);
         var report = await new ReportBuilder(store, settings.Estate, settings.Reports, time).BuildAsync(day, cancellationToken).ConfigureAwait(false);
         var written = await ReportWriter.WriteAsync(report, settings.Folder, ReportWriter.Formats, cancellationToken).ConfigureAwait(false);
         if (settings.Reports.MailTo.Count > 0)
@@ -31,6 +38,6 @@ public sealed class ReportJobs(IClickHouseStore store, ReportJobSettings setting
         }
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"{day:yyyy-MM-dd}: {written.Html}; {report.Summary.Callouts.Count} callout(s){(settings.Reports.MailTo.Count > 0 ? $"; mailed to {string.Join(", ", settings.Reports.MailTo)}" : string.Empty)}");
+            $"{day:yyyy-MM-dd}: {Path.GetFileName(written.Html)}; {report.Summary.Callouts.Count} callout(s){(settings.Reports.MailTo.Count > 0 ? $"; mailed to {string.Join(", ", settings.Reports.MailTo)}" : string.Empty)}");
     }
 }

@@ -24,7 +24,7 @@ internal static class ReportDocumentBuilder
         }
 
         blocks.Add(new Paragraph(Invariant($"Generated {report.GeneratedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Times are UTC. Schema {report.Schema}."), Muted: true));
-        Summary(report, blocks);
+        Summary(report, blocks, Figure);
         Detectors(report, blocks);
         Scores(report, blocks, Figure);
         Blocklist(report, blocks);
@@ -33,7 +33,7 @@ internal static class ReportDocumentBuilder
         return new ReportDocument(Invariant($"RelayWatch daily report — {report.Day:yyyy-MM-dd}"), blocks);
     }
 
-    private static void Summary(DailyReport report, List<Block> blocks)
+    private static void Summary(DailyReport report, List<Block> blocks, Action<string> figure)
     {
         blocks.Add(new Heading(2, "1. Summary", "summary"));
         if (report.Summary.Callouts.Count > 0)
@@ -55,6 +55,7 @@ internal static class ReportDocumentBuilder
         {
             blocks.Add(new Heading(3, "Refusals by reason", "refusals"));
             blocks.Add(Comparisons("Reason", report.Summary.Rejections));
+            figure("refusals");
         }
 
         if (report.Summary.Findings.Count > 0)

@@ -59,6 +59,16 @@ public sealed class ServeCommandTests : IDisposable
             var schedule = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/schedule"));
             Assert.Equal(["blocklist-hourly", "detect-daily-close", "detect-hourly", "report-daily", "score-daily", "train-weekly"], schedule.EnumerateArray().Select(r => r.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/hangfire"))).StatusCode);
+
+            var reportJob = (await (await http.PostAsync(new Uri($"http://127.0.0.1:{port}/api/report?day=2026-11-24"), null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job").GetString()!;
+            var reported = await WaitForAsync(port, reportJob, "Succeeded");
+            Assert.StartsWith("2026-11-24: report-2026-11-24.html; ", reported.GetProperty("result").GetString(), StringComparison.Ordinal);
+            var reports = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/reports"));
+            Assert.Equal(["report-2026-11-24.md", "report-2026-11-24.json", "report-2026-11-24.html"], reports.EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+            var page = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/reports/report-2026-11-24.html"));
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("open relaying", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/reports/..%2Fhangfire.sqlite"))).StatusCode);
             await StopAsync(serve);
         }
 
