@@ -22,12 +22,15 @@ public sealed class ReportBuilder(IClickHouseStore store, EstateSettings estate,
         var blocklistSection = await BlocklistReader.ReadAsync(context, blocklist, cancellationToken).ConfigureAwait(false);
         var traffic = await TrafficReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
         var quality = await DataQualityReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
-        summary = summary with { Callouts = [.. summary.Callouts, .. TrafficCallouts(traffic, quality, scores)] };
+        summary = summary with { Callouts = [.. summary.Callouts, .. TrafficCallouts(day, traffic, quality, scores)] };
         return new DailyReport(DailyReport.SchemaVersion, day, now, hasData, summary, detectors, scores, blocklistSection, traffic, quality);
     }
 
+    /// <summary>A relay that would reach its capacity within this many days is called out in the summary.</summary>
+    private const int CapacityWarningDays = 90;
+
     /// <summary>Failover, capacity, drift and log gaps also belong at the top of the page.</summary>
-    private static IEnumerable<string> TrafficCallouts(TrafficSection traffic, DataQualitySection quality, ScoreSection? scores)
+    private static IEnumerable<string> TrafficCallouts(DateOnly day, TrafficSection traffic, DataQualitySection quality, ScoreSection? scores)
     {
         foreach (var failover in traffic.Failovers)
         {
@@ -35,7 +38,7 @@ public sealed class ReportBuilder(IClickHouseStore store, EstateSettings estate,
                 $"MX failover: site {failover.FromSite} took {failover.ShareDuring:P0} of inbound sessions instead of its usual {failover.UsualShare:P0} from {failover.Start:HH:mm} to {failover.End:HH:mm} UTC; {failover.ToSite} took over.");
         }
 
-        foreach (var trend in traffic.Trends.Where(t => t.CapacityReached is { } d && d.DayNumber - traffic.History.Max(h => h.Day).DayNumber <= 90))
+        foreach (var trend in traffic.Trends.Where(t => t.CapacityReached is { } reached && reached.DayNumber - day.DayNumber <= CapacityWarningDays))
         {
             yield return FormattableString.Invariant($"Capacity: {trend.Verdict}");
         }
@@ -48,7 +51,9 @@ public sealed class ReportBuilder(IClickHouseStore store, EstateSettings estate,
 
         foreach (var skew in quality.ClockSkews.Where(s => s.Suspect))
         {
-            yield return FormattableString.Invariant($"Clock skew: {skew.HostB} logs the same messages {skew.MedianSeconds:0} s after {skew.HostA} (median of {skew.Messages:N0}).");
+            var (later, earlier) = skew.MedianSeconds >= 0 ? (skew.HostB, skew.HostA) : (skew.HostA, skew.HostB);
+            yield return FormattableString.Invariant(
+                $"Clock skew: {later} logs the same messages {Math.Abs(skew.MedianSeconds):0} s after {earlier} (median of {skew.Messages:N0}); a hop takes seconds, so one of their clocks is off.");
         }
 
         foreach (var warning in scores?.DriftWarnings ?? [])

@@ -10,9 +10,6 @@ internal sealed record ReportContext(IClickHouseStore Store, DateOnly Day, OurEs
     /// <summary>Days of traffic history the trends read, ending with the day.</summary>
     public const int HistoryDays = 90;
 
-    /// <summary>The day's start, UTC.</summary>
-    public DateTime DayStart => Day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-
     /// <summary>
     /// The query parameters every section may use: <c>{day:Date}</c>, <c>{previous:Date}</c>,
     /// <c>{week_start:Date}</c> (seven days before the day), <c>{history_start:Date}</c>, and what is ours.

@@ -13,6 +13,7 @@ namespace RelayWatch.Simulation;
 internal sealed class MxRouting
 {
     private const double BackupShare = 0.08;
+    private static readonly IPNetwork Ours = IPNetwork.Parse("10.0.0.0/8");
     private readonly List<(DateTimeOffset Start, DateTimeOffset End)> outages = [];
     private readonly Dictionary<string, SortedSet<string>> used = new(StringComparer.Ordinal);
 
@@ -58,7 +59,7 @@ internal sealed class MxRouting
     public IReadOnlyList<string> RelaysOf(string clientIp) => RelaysOf([clientIp]);
 
     private static bool IsInternal(string ip) =>
-        IPAddress.TryParse(ip, out var address) && (IPNetwork.Parse("10.0.0.0/8").Contains(address) || IPAddress.IsLoopback(address));
+        IPAddress.TryParse(ip, out var address) && (Ours.Contains(address) || IPAddress.IsLoopback(address));
 
     /// <summary>A stable share in [0, 1) for an address (FNV-1a; string hashes differ between processes).</summary>
     private static double Fraction(string text)
