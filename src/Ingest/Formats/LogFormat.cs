@@ -4,4 +4,5 @@ namespace RelayWatch.Ingest.Formats;
 public enum LogFormat
 {
     Postfix,
+    Exim,
 }

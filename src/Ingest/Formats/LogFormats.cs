@@ -1,3 +1,4 @@
+using RelayWatch.Ingest.Formats.Exim;
 using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
 
@@ -12,6 +13,7 @@ public static class LogFormats
     public static string NameOf(LogFormat format) => format switch
     {
         LogFormat.Postfix => "postfix",
+        LogFormat.Exim => "exim",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -19,6 +21,7 @@ public static class LogFormats
     public static LogFormat? Parse(string name) => name.ToLowerInvariant() switch
     {
         "postfix" => LogFormat.Postfix,
+        "exim" => LogFormat.Exim,
         _ => null,
     };
 
@@ -27,6 +30,7 @@ public static class LogFormats
     internal static ILogParser CreateParser(LogFormat format) => format switch
     {
         LogFormat.Postfix => new PostfixParser(),
+        LogFormat.Exim => new EximParser(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -37,15 +41,21 @@ public static class LogFormats
     internal static LogFormat? Detect(IEnumerable<string> firstLines)
     {
         var context = TimestampContext.Utc(DateTime.UnixEpoch.Year + 50);
-        var postfix = 0;
+        var (postfix, exim) = (0, 0);
         foreach (var line in firstLines.Take(DetectionLines))
         {
-            if (SyslogHeaderReader.TryRead(line, context, out var header) && line.AsSpan(header.Program).StartsWith("postfix", StringComparison.Ordinal))
+            if (SyslogHeaderReader.TryRead(line, context, out var header))
             {
-                postfix++;
+                var program = line.AsSpan(header.Program);
+                postfix += program.StartsWith("postfix", StringComparison.Ordinal) ? 1 : 0;
+                exim += program.SequenceEqual("exim") || program.SequenceEqual("exim4") ? 1 : 0;
+            }
+            else if (EximParser.LooksNative(line))
+            {
+                exim++;
             }
         }
 
-        return postfix > 0 ? LogFormat.Postfix : null;
+        return postfix == 0 && exim == 0 ? null : postfix >= exim ? LogFormat.Postfix : LogFormat.Exim;
     }
 }

@@ -1,0 +1,753 @@
+using System.Globalization;
+using RelayWatch.Ingest.Events;
+using RelayWatch.Ingest.Syslog;
+using Sprache;
+
+namespace RelayWatch.Ingest.Formats.Exim;
+
+/// <summary>
+/// Reads Exim's mainlog — native (<c>2026-11-24 10:00:00 …</c>) or through syslog (<c>exim[123]: …</c>) —
+/// with <see cref="EximGrammar"/> (through its span readers <see cref="EximFieldReader"/> and
+/// <see cref="TryReadTimestamp"/> on the hot path), and correlates it: an SMTP connection's lines share a session id
+/// (by client address and port, from "SMTP connection from" to its close), and a message's lines share
+/// what its arrival (<c>&lt;=</c>) said — client, HELO, sender, size, Message-ID — through its message id.
+/// The words after the prefix pick the kind of line (a cheap span dispatch); the grammar reads its
+/// fields. Correlation state idle for longer than <see cref="Horizon"/> is dropped.
+/// </summary>
+internal sealed class EximParser : ILogParser
+{
+    private const int SweepEvery = 50_000;
+
+    /// <summary>Lines recognised and deliberately not stored, by how they begin (after the prefix, or after the message id).</summary>
+    private static readonly string[] SkippedStarts =
+    [
+        "Start queue run", "End queue run", "exim ", "no host name found", "no IP address found", "TLS error on connection",
+        "TLS session", "Connection from", "SMTP data timeout", "daemon started", "Warning:", "WARNING:", "LOG:",
+        "cwd=", "SMTP connection lost after final dot", "SMTP syntax error in", "sender verify", "H=",
+        "DKIM:", "cancelled by", "peer", "our cert", "cipher", "bits",
+        "tls_", "event", "Authentication-Results:", "signer:", "domains:", "arc_", "dkim_", "ACL ", "rcpt for", "received ",
+        "spam ", "SA:", "Spool file", "Format error", "spool",
+    ];
+
+    private readonly Dictionary<string, Session> sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MessageState> messages = new(StringComparer.Ordinal);
+    private long linesSinceSweep;
+
+    public string Source => "exim";
+
+    /// <summary>How long correlation state may sit idle before it is dropped. Default 7 days (Exim's usual retry horizon for a frozen message is longer; a day's mail is correlated long before).</summary>
+    public TimeSpan Horizon { get; init; } = TimeSpan.FromDays(7);
+
+    public int OpenSessions => sessions.Count;
+
+    public int OpenMessages => messages.Count;
+
+    public LineResult Parse(ReadOnlySpan<char> line, LineOrigin origin, long lineNumber)
+    {
+        if (!TryReadPrefix(line, origin, out var timestamp, out var relay, out var bodyStart, out var why))
+        {
+            return why is null ? LineResult.Skipped("other program") : LineResult.Unrecognised(why);
+        }
+
+        if (++linesSinceSweep >= SweepEvery)
+        {
+            Sweep(timestamp);
+        }
+
+        var body = line[bodyStart..].TrimEnd();
+        var context = new LineContext(timestamp, relay, origin.File, lineNumber);
+        return IsMessageId(body, out var idLength)
+            ? MessageLine(body[..idLength].ToString(), body[Math.Min(body.Length, idLength + 1)..], context)
+            : ConnectionLine(body, context);
+    }
+
+    /// <summary>Whether a line looks like a native mainlog line (<c>yyyy-MM-dd HH:mm:ss</c> then a message id or a known phrase), for format detection.</summary>
+    public static bool LooksNative(string line)
+    {
+        if (line.Length < 21 || !char.IsAsciiDigit(line[0]) || line[4] != '-' || line[7] != '-' || line[10] != ' ' || line[13] != ':' || line[16] != ':')
+        {
+            return false;
+        }
+
+        var rest = line.AsSpan(19).TrimStart(".0123456789").TrimStart(' ');
+        rest = rest.StartsWith("+") || rest.StartsWith("-") ? rest[Math.Min(rest.Length, 6)..] : rest;
+        rest = rest.StartsWith("[") && rest.IndexOf("] ") is var close and > 0 ? rest[(close + 2)..] : rest;
+        return IsMessageId(rest, out _) || rest.StartsWith("SMTP connection from ") || rest.StartsWith("H=") || rest.Contains(" authenticator failed for ", StringComparison.Ordinal)
+            || rest.StartsWith("Start queue run") || rest.StartsWith("exim ");
+    }
+
+    /// <summary>The lines of one message, after its id.</summary>
+    private LineResult MessageLine(string id, ReadOnlySpan<char> rest, LineContext context)
+    {
+        if (rest.StartsWith("<= "))
+        {
+            return Arrival(id, rest[3..], context);
+        }
+
+        if (rest.StartsWith("=> ") || rest.StartsWith("-> "))
+        {
+            return Delivery(id, rest[3..], EventNames.Delivery, "exim.delivery", context);
+        }
+
+        if (rest.StartsWith("== "))
+        {
+            return Delivery(id, rest[3..], EventNames.Defer, "exim.defer", context);
+        }
+
+        if (rest.StartsWith("** "))
+        {
+            return Delivery(id, rest[3..], EventNames.Bounce, "exim.bounce", context);
+        }
+
+        if (rest.StartsWith("*> "))
+        {
+            return LineResult.Skipped("exim.suppressed_delivery");
+        }
+
+        if (rest.SequenceEqual("Completed"))
+        {
+            messages.Remove(Key(context.Relay, id));
+            return LineResult.Skipped("exim.completed");
+        }
+
+        if (rest.Contains(" rejected after DATA", StringComparison.Ordinal) || rest.Contains(" rejected by non-SMTP ACL", StringComparison.Ordinal))
+        {
+            var at = rest.IndexOf(" rejected ", StringComparison.Ordinal);
+            return Rejection(rest[..at], rest[(at + " rejected ".Length)..], EventNames.Reject, "exim.reject_data", context, id);
+        }
+
+        if (rest.StartsWith("SMTP connection from "))
+        {
+            // The client went away in the middle of this message.
+            return ConnectionLine(rest, context);
+        }
+
+        // Exim writes many free-form notes about a message (routing, retries, ACL warnings); the ones
+        // RelayWatch stores are matched above, and a line that carries a message id is Exim's.
+        return LineResult.Skipped("exim.message_note");
+    }
+
+    /// <summary>The lines about a connection rather than a message: connects, closes, refusals, authentication.</summary>
+    private LineResult ConnectionLine(ReadOnlySpan<char> body, LineContext context)
+    {
+        const string ConnectionFrom = "SMTP connection from ";
+        if (body.StartsWith(ConnectionFrom))
+        {
+            var spec = body[ConnectionFrom.Length..];
+            var host = ReadHost(spec, out var port, out var after);
+            if (host is null)
+            {
+                // A local submission (SMTP over a pipe) names a user, not an address.
+                return IsLocal(spec) ? LineResult.Skipped("exim.local_connection") : LineResult.Unrecognised("unreadable host in exim connection line");
+            }
+
+            var tail = spec[after..].Trim();
+            if (tail.IsEmpty || tail.StartsWith("I=") || tail.StartsWith("(TCP/IP connection count"))
+            {
+                var id = string.Create(CultureInfo.InvariantCulture, $"{context.Relay}/{host.Ip}/{port}/{context.Timestamp.ToUnixTimeMilliseconds():x}");
+                sessions[SessionKey(context.Relay, host.Ip, port)] = new Session(id, host) { LastSeen = context.Timestamp };
+                return Event(EventNames.Connect, "exim.connect", context, host, port);
+            }
+
+            var (eventName, kind) = tail.StartsWith("closed by QUIT") || tail.StartsWith("closed by EOF") ? (EventNames.Disconnect, "exim.disconnect")
+                : tail.StartsWith("lost") ? (EventNames.LostConnection, "exim.lost_connection")
+                : tail.StartsWith("closed after") || tail.StartsWith("D=") ? (EventNames.Disconnect, "exim.disconnect")
+                : (null, "exim.connection_note");
+            if (eventName is null)
+            {
+                return LineResult.Skipped(kind);
+            }
+
+            var smtp = Event(eventName, kind, context, host, port, detail: tail.ToString());
+            sessions.Remove(SessionKey(context.Relay, host.Ip, port));
+            return smtp;
+        }
+
+        foreach (var (marker, eventName, kind) in RejectionMarkers)
+        {
+            var at = body.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0 && (at == 0 || body.StartsWith("H=") || body.StartsWith("U=")))
+            {
+                return Rejection(body[..at], body[(at + (marker[0] == ' ' ? 1 : 0))..], eventName, kind, context, null);
+            }
+        }
+
+        var authenticator = body.IndexOf(" authenticator failed for ", StringComparison.Ordinal);
+        if (authenticator > 0)
+        {
+            return AuthFailure(body[(authenticator + " authenticator failed for ".Length)..], context);
+        }
+
+        if (body.StartsWith("rejected HELO from ") || body.StartsWith("rejected EHLO from "))
+        {
+            var spec = body["rejected HELO from ".Length..];
+            var host = ReadHost(spec, out var port, out var after);
+            var detail = spec[after..].TrimStart(':').Trim().ToString();
+            return host is null ? LineResult.Skipped("exim.helo_reject_local") : Event(EventNames.Reject, "exim.helo_reject", context, host, port, detail, code: 550);
+        }
+
+        if (body.StartsWith("SMTP protocol synchronization error"))
+        {
+            return WithHostField(body, EventNames.Pipelining, "exim.synchronization_error", context);
+        }
+
+        if (body.StartsWith("SMTP call from ") && body.Contains(" dropped: too many", StringComparison.Ordinal))
+        {
+            var spec = body["SMTP call from ".Length..];
+            var host = ReadHost(spec, out var port, out var after);
+            return host is null ? (IsLocal(spec) ? LineResult.Skipped("exim.local_connection") : LineResult.Unrecognised("unreadable host in exim dropped-call line")) : Event(EventNames.TooManyErrors, "exim.too_many_errors", context, host, port, spec[after..].Trim().ToString());
+        }
+
+        if (body.StartsWith("SMTP command timeout on connection from "))
+        {
+            var spec = body["SMTP command timeout on connection from ".Length..];
+            var host = ReadHost(spec, out var port, out _);
+            return host is null ? (IsLocal(spec) ? LineResult.Skipped("exim.local_connection") : LineResult.Unrecognised("unreadable host in exim timeout line")) : Event(EventNames.Timeout, "exim.timeout", context, host, port);
+        }
+
+        if (body.StartsWith("unexpected disconnection while reading SMTP command from "))
+        {
+            var spec = body["unexpected disconnection while reading SMTP command from ".Length..];
+            var host = ReadHost(spec, out var port, out var after);
+            return host is null ? LineResult.Unrecognised("unreadable host in exim disconnection line") : Event(EventNames.LostConnection, "exim.lost_connection", context, host, port, spec[after..].Trim().ToString());
+        }
+
+        return StartsWithAny(body) ? LineResult.Skipped("exim.note") : LineResult.Unrecognised("unknown exim line");
+    }
+
+    /// <summary>Refusals written with the client's fields first, by the words that say what was refused.</summary>
+    private static readonly (string Marker, string Event, string Kind)[] RejectionMarkers =
+    [
+        (" rejected RCPT ", EventNames.RcptReject, "exim.rcpt_reject"),
+        ("rejected RCPT ", EventNames.RcptReject, "exim.rcpt_reject"),
+        (" rejected MAIL ", EventNames.Reject, "exim.mail_reject"),
+        (" rejected connection in ", EventNames.Reject, "exim.connect_reject"),
+        (" temporarily rejected connection in ", EventNames.Reject, "exim.connect_reject"),
+        (" rejected after DATA", EventNames.Reject, "exim.reject_data"),
+    ];
+
+    /// <summary>
+    /// A refusal: <paramref name="fields"/> are the client's (<c>H=… F=&lt;…&gt;</c>), <paramref name="what"/>
+    /// starts with <c>rejected</c> or <c>temporarily rejected</c> and ends with the reason after <c>: </c>.
+    /// </summary>
+    private LineResult Rejection(ReadOnlySpan<char> fields, ReadOnlySpan<char> what, string eventName, string kind, LineContext context, string? messageId)
+    {
+        var parsed = EximFieldReader.Read(fields);
+        var host = parsed.FirstOrDefault(f => f.Key == "H")?.Host;
+        var sender = parsed.FirstOrDefault(f => f.Key == "F")?.Value ?? string.Empty;
+        var temporary = fields.EndsWith(" temporarily") || what.StartsWith("temporarily");
+        var recipient = string.Empty;
+        var rest = what;
+        var rcpt = rest.IndexOf("RCPT <", StringComparison.Ordinal);
+        if (eventName == EventNames.RcptReject && rcpt >= 0)
+        {
+            var close = rest[(rcpt + 6)..].IndexOf('>');
+            if (close >= 0)
+            {
+                recipient = rest.Slice(rcpt + 6, close).ToString();
+                rest = rest[(rcpt + 6 + close + 1)..];
+            }
+        }
+        else if (eventName == EventNames.Reject && rest.Contains("MAIL <", StringComparison.Ordinal))
+        {
+            var mail = rest.IndexOf("MAIL <", StringComparison.Ordinal);
+            var close = rest[(mail + 6)..].IndexOf('>');
+            if (close >= 0)
+            {
+                sender = rest.Slice(mail + 6, close).ToString();
+                rest = rest[(mail + 6 + close + 1)..];
+            }
+        }
+
+        var colon = rest.IndexOf(": ", StringComparison.Ordinal);
+        var detail = (colon >= 0 ? rest[(colon + 2)..] : rest).Trim().Trim('"').ToString();
+        var state = messageId is null ? null : Message(Key(context.Relay, messageId), context.Timestamp);
+        var port = Port(fields);
+        var session = host is null ? null : sessions.GetValueOrDefault(SessionKey(context.Relay, host.Ip, port));
+        return new LineResult(LineOutcome.Event, kind, new SmtpEvent
+        {
+            Timestamp = context.Timestamp,
+            Relay = context.Relay,
+            Source = Source,
+            Event = eventName,
+            ClientIp = host?.Ip ?? state?.ClientIp ?? string.Empty,
+            ClientHost = host is null ? state?.ClientHost ?? string.Empty : HostName(host),
+            // At the connect ACL no HELO has been given yet.
+            Helo = host is null ? state?.Helo ?? string.Empty : kind == "exim.connect_reject" ? host.Helo : HeloOf(host),
+            MailFrom = sender.Length > 0 ? sender : state?.MailFrom ?? string.Empty,
+            RcptTo = recipient,
+            SmtpCode = temporary ? (ushort)450 : (ushort)550,
+            Reason = Reasons.Classify(detail),
+            QueueId = messageId ?? string.Empty,
+            SessionId = session?.Id ?? state?.SessionId ?? string.Empty,
+            MessageId = state?.MessageId ?? string.Empty,
+            Detail = detail,
+            File = context.File,
+            Line = (ulong)context.Line,
+        });
+    }
+
+    /// <summary><c>&lt;= sender H=… P=… S=… id=…</c>: a message accepted; a bounce we made (<c>&lt;= &lt;&gt; R=parent</c>) is recorded as a notification sent.</summary>
+    private LineResult Arrival(string id, ReadOnlySpan<char> rest, LineContext context)
+    {
+        var space = rest.IndexOf(' ');
+        var sender = (space < 0 ? rest : rest[..space]).ToString();
+        var fields = space < 0 ? [] : EximFieldReader.Read(rest[(space + 1)..]);
+        string? Field(string key) => fields.FirstOrDefault(f => f.Key == key)?.Value;
+        var host = fields.FirstOrDefault(f => f.Key == "H")?.Host;
+        var port = Port(rest);
+        var session = host is null ? null : sessions.GetValueOrDefault(SessionKey(context.Relay, host.Ip, port));
+        var state = Message(Key(context.Relay, id), context.Timestamp);
+        state.ClientIp = host?.Ip ?? string.Empty;
+        state.ClientHost = host is null ? string.Empty : HostName(host);
+        state.Helo = host is null ? string.Empty : HeloOf(host);
+        state.MailFrom = sender == "<>" ? string.Empty : sender;
+        state.MessageId = Field("id") ?? string.Empty;
+        state.SessionId = session?.Id ?? string.Empty;
+        state.SaslUser = Field("A") is { } auth && auth.IndexOf(':') is var colon and >= 0 ? auth[(colon + 1)..] : string.Empty;
+        state.Size = ulong.TryParse(Field("S"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
+
+        if (sender == "<>" && Field("R") is { } parent && messages.TryGetValue(Key(context.Relay, parent), out var original))
+        {
+            // Exim's own bounce: recorded against the message that caused it, as Postfix's "sender non-delivery notification".
+            return new LineResult(LineOutcome.Event, "exim.bounce_message", Build(EventNames.NdrSent, context, original, parent) with { Detail = id });
+        }
+
+        return new LineResult(LineOutcome.Event, "exim.arrival", Build(EventNames.Message, context, state, id) with { Size = state.Size });
+    }
+
+    /// <summary><c>=&gt; rcpt &lt;original&gt; R=… T=… H=…</c> and its defer (<c>==</c>) and bounce (<c>**</c>) siblings.</summary>
+    private LineResult Delivery(string id, ReadOnlySpan<char> rest, string eventName, string kind, LineContext context)
+    {
+        var space = rest.IndexOf(' ');
+        var recipient = (space < 0 ? rest : rest[..space]).TrimEnd(':').ToString();
+        var tail = space < 0 ? [] : rest[(space + 1)..];
+        var original = string.Empty;
+        if (tail.StartsWith("<"))
+        {
+            var close = tail.IndexOf('>');
+            if (close > 0)
+            {
+                original = tail[1..close].ToString();
+                tail = tail[(close + 1)..].TrimStart();
+            }
+        }
+
+        // Defers and bounces end with the reason after ": "; the field list comes before it.
+        var detail = string.Empty;
+        var reasonAt = eventName == EventNames.Delivery ? -1 : tail.IndexOf(": ", StringComparison.Ordinal);
+        if (reasonAt >= 0)
+        {
+            detail = tail[(reasonAt + 2)..].Trim().ToString();
+            tail = tail[..reasonAt];
+        }
+
+        var fields = EximFieldReader.Read(tail);
+        var host = fields.FirstOrDefault(f => f.Key == "H")?.Host;
+        if (eventName == EventNames.Delivery)
+        {
+            detail = fields.FirstOrDefault(f => f.Key == "C")?.Value ?? string.Empty;
+        }
+
+        var state = Message(Key(context.Relay, id), context.Timestamp);
+        var port = Port(tail);
+        return new LineResult(LineOutcome.Event, kind, Build(eventName, context, state, id) with
+        {
+            RcptTo = recipient,
+            OrigRcptTo = original,
+            NextHop = host is null ? (fields.FirstOrDefault(f => f.Key == "T")?.Value is { Length: > 0 } transport ? transport : string.Empty)
+                : $"{(host.Name.Length > 0 ? host.Name : host.Ip)}[{host.Ip}]{(port.Length > 0 ? ":" + port : string.Empty)}",
+            Detail = detail,
+            SmtpCode = SmtpCode(detail),
+            Reason = eventName == EventNames.Delivery ? string.Empty : Reasons.Classify(detail),
+        });
+    }
+
+    /// <summary><c>NAME authenticator failed for host (helo) [ip]:port: 535 Incorrect authentication data (set_id=user)</c>.</summary>
+    private LineResult AuthFailure(ReadOnlySpan<char> spec, LineContext context)
+    {
+        // Some versions write the client as a field: "failed for H=(helo) [ip] U=user: 435 …".
+        spec = spec.StartsWith("H=") ? spec[2..] : spec;
+        var host = ReadHost(spec, out var port, out var after);
+        if (host is null)
+        {
+            return LineResult.Unrecognised("unreadable host in exim authenticator line");
+        }
+
+        // What follows the client (and any I=[ip]:port) after ": " is the reply: "535 Incorrect authentication data (set_id=user)".
+        var detail = spec[after..];
+        detail = detail[(detail.IndexOf(": ", StringComparison.Ordinal) + 1)..].Trim();
+        var user = detail.IndexOf("(set_id=", StringComparison.Ordinal) is var at and >= 0 && detail[(at + 8)..].IndexOf(')') is var close and >= 0
+            ? detail.Slice(at + 8, close).ToString() : string.Empty;
+        var smtp = Event(EventNames.AuthFailure, "exim.auth_failure", context, host, port, detail.ToString(), SmtpCode(detail));
+        return smtp with { Event = smtp.Event! with { SaslUser = user } };
+    }
+
+    /// <summary>A line whose client is in an <c>H=</c> field somewhere in it.</summary>
+    private LineResult WithHostField(ReadOnlySpan<char> body, string eventName, string kind, LineContext context)
+    {
+        var at = body.IndexOf(" H=", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return LineResult.Skipped(kind);
+        }
+
+        var spec = body[(at + 3)..];
+        var host = ReadHost(spec, out var port, out _);
+        return host is null ? LineResult.Unrecognised("unreadable host in " + kind) : Event(eventName, kind, context, host, port, body[..at].ToString());
+    }
+
+    private LineResult Event(string eventName, string kind, LineContext context, EximHost host, string port, string detail = "", ushort code = 0)
+    {
+        var session = sessions.GetValueOrDefault(SessionKey(context.Relay, host.Ip, port));
+        if (session is not null)
+        {
+            session.LastSeen = context.Timestamp;
+        }
+
+        return new LineResult(LineOutcome.Event, kind, new SmtpEvent
+        {
+            Timestamp = context.Timestamp,
+            Relay = context.Relay,
+            Source = Source,
+            Event = eventName,
+            ClientIp = host.Ip,
+            ClientHost = HostName(host),
+            Helo = host.Helo.Length > 0 ? host.Helo : session?.Host.Helo ?? string.Empty,
+            SessionId = session?.Id ?? string.Empty,
+            SmtpCode = code,
+            Reason = eventName == EventNames.Reject ? Reasons.Classify(detail) : string.Empty,
+            Detail = detail,
+            File = context.File,
+            Line = (ulong)context.Line,
+        });
+    }
+
+    private SmtpEvent Build(string eventName, LineContext context, MessageState state, string id) => new()
+    {
+        Timestamp = context.Timestamp,
+        Relay = context.Relay,
+        Source = Source,
+        Event = eventName,
+        ClientIp = state.ClientIp,
+        ClientHost = state.ClientHost,
+        Helo = state.Helo,
+        MailFrom = state.MailFrom,
+        QueueId = id,
+        SessionId = state.SessionId,
+        MessageId = state.MessageId,
+        SaslUser = state.SaslUser,
+        File = context.File,
+        Line = (ulong)context.Line,
+    };
+
+    /// <summary>Reads <c>name (helo) [ip]:port</c> from the start of <paramref name="spec"/>; null when there is no bracketed address.</summary>
+    private static EximHost? ReadHost(ReadOnlySpan<char> spec, out string port, out int after)
+    {
+        port = string.Empty;
+        after = 0;
+        // The address is the first bracket outside the (helo), which may hold brackets itself: ([192.0.2.1]).
+        var open = -1;
+        for (int i = 0, depth = 0; i < spec.Length && open < 0; i++)
+        {
+            depth += spec[i] == '(' ? 1 : spec[i] == ')' ? -1 : 0;
+            open = spec[i] == '[' && depth == 0 ? i : -1;
+        }
+
+        var close = open < 0 ? -1 : spec[open..].IndexOf(']') + open;
+        if (open < 0 || close < open)
+        {
+            return null;
+        }
+
+        var end = close + 1;
+        if (end + 1 < spec.Length && spec[end] == ':' && char.IsAsciiDigit(spec[end + 1]))
+        {
+            end++;
+            while (end < spec.Length && char.IsAsciiDigit(spec[end]))
+            {
+                end++;
+            }
+        }
+
+        var parsed = EximGrammar.Host.End().TryParse(spec[..end].ToString());
+        if (!parsed.WasSuccessful)
+        {
+            return null;
+        }
+
+        port = end > close + 2 ? spec[(close + 2)..end].ToString() : string.Empty;
+        after = end;
+        return parsed.Value;
+    }
+
+    /// <summary>The port of the first <c>[ip]:port</c> in a field list, or empty.</summary>
+    private static string Port(ReadOnlySpan<char> text)
+    {
+        var close = text.IndexOf("]:", StringComparison.Ordinal);
+        if (close < 0)
+        {
+            return string.Empty;
+        }
+
+        var digits = text[(close + 2)..];
+        var length = 0;
+        while (length < digits.Length && char.IsAsciiDigit(digits[length]))
+        {
+            length++;
+        }
+
+        return digits[..length].ToString();
+    }
+
+    /// <summary>
+    /// The HELO of a client in a line written after it: Exim shows <c>(helo)</c> only when it differs
+    /// from the verified name, so without it the HELO was that name.
+    /// </summary>
+    private static string HeloOf(EximHost host) => host.Helo.Length > 0 ? host.Helo : host.Name;
+
+    /// <summary>The name Exim verified; <c>unknown</c> when it shows none, as Postfix logs it.</summary>
+    private static string HostName(EximHost host) => host.Name.Length > 0 ? host.Name : "unknown";
+
+    /// <summary>The first three-digit SMTP code in a reply text (<c>550 5.1.1 …</c>), 0 when none.</summary>
+    private static ushort SmtpCode(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i + 3 <= text.Length; i++)
+        {
+            if (text[i] is >= '2' and <= '5' && char.IsAsciiDigit(text[i + 1]) && char.IsAsciiDigit(text[i + 2])
+                && (i == 0 || !char.IsAsciiDigit(text[i - 1])) && (i + 3 == text.Length || !char.IsAsciiDigit(text[i + 3])))
+            {
+                return ushort.Parse(text.Slice(i, 3), NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Whether a connection is local: its specification names no bracketed address.</summary>
+    private static bool IsLocal(ReadOnlySpan<char> spec) => !spec.Contains('[');
+
+    private static bool StartsWithAny(ReadOnlySpan<char> text)
+    {
+        foreach (var start in SkippedStarts)
+        {
+            if (text.StartsWith(start))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the body starts with a message id (6-6-2 or 6-11-4 base-62 digits) and a space or its end.</summary>
+    private static bool IsMessageId(ReadOnlySpan<char> body, out int length)
+    {
+        foreach (var candidate in (ReadOnlySpan<int>)[16, 23])
+        {
+            if (body.Length >= candidate && (body.Length == candidate || body[candidate] == ' ') && body[6] == '-' && body[candidate - (candidate == 16 ? 3 : 5)] == '-')
+            {
+                var id = body[..candidate];
+                var ok = true;
+                for (var i = 0; i < id.Length && ok; i++)
+                {
+                    ok = id[i] == '-' ? i == 6 || i == candidate - (candidate == 16 ? 3 : 5) : char.IsAsciiLetterOrDigit(id[i]);
+                }
+
+                if (ok)
+                {
+                    length = candidate;
+                    return true;
+                }
+            }
+        }
+
+        length = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// The time and relay of a line and where its text begins. Native lines start with the date; lines
+    /// through syslog carry a syslog header and the program <c>exim</c> or <c>exim4</c>. The relay is
+    /// <c>--relay</c>, else the syslog host, else (a native mainlog names no host) the folder the file is in.
+    /// </summary>
+    private static bool TryReadPrefix(ReadOnlySpan<char> line, LineOrigin origin, out DateTimeOffset timestamp, out string relay, out int bodyStart, out string? why)
+    {
+        timestamp = default;
+        relay = string.Empty;
+        bodyStart = 0;
+        why = null;
+        if (line.Length > 19 && char.IsAsciiDigit(line[0]) && line[4] == '-' && line[10] == ' ')
+        {
+            if (!TryReadTimestamp(line, out var stamp, out bodyStart))
+            {
+                why = "unreadable exim timestamp";
+                return false;
+            }
+
+            // The pid, when logged, follows the stamp after one space.
+            if (bodyStart < line.Length && line[bodyStart] == ' ')
+            {
+                bodyStart++;
+            }
+
+            if (bodyStart + 1 < line.Length && line[bodyStart] == '[' && EximGrammar.Pid.TryParse(line[bodyStart..Math.Min(line.Length, bodyStart + 16)].ToString()) is { WasSuccessful: true } pid)
+            {
+                bodyStart += pid.Remainder.Position;
+                bodyStart += bodyStart < line.Length && line[bodyStart] == ' ' ? 1 : 0;
+            }
+
+            try
+            {
+                timestamp = stamp.OffsetMinutes is { } offset
+                    ? new DateTimeOffset(stamp.Year, stamp.Month, stamp.Day, stamp.Hour, stamp.Minute, stamp.Second, TimeSpan.FromMinutes(offset)).AddTicks(stamp.Microsecond * 10L).ToUniversalTime()
+                    : origin.Timestamps.FromLocal(stamp.Year, stamp.Month, stamp.Day, stamp.Hour, stamp.Minute, stamp.Second, stamp.Microsecond);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                why = "impossible exim timestamp";
+                return false;
+            }
+
+            relay = origin.Relay ?? FolderName(origin.File);
+            return true;
+        }
+
+        if (!SyslogHeaderReader.TryRead(line, origin.Timestamps, out var header))
+        {
+            why = "no exim or syslog timestamp";
+            return false;
+        }
+
+        var program = line[header.Program];
+        if (!program.SequenceEqual("exim") && !program.SequenceEqual("exim4"))
+        {
+            return false;
+        }
+
+        timestamp = header.Timestamp;
+        relay = origin.Relay ?? line[header.Host].ToString();
+        bodyStart = header.MessageStart;
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="EximGrammar.Timestamp"/> read at fixed positions, without allocating: the grammar is
+    /// the reference, and a test checks that both read every stamp of the corpora alike.
+    /// </summary>
+    internal static bool TryReadTimestamp(ReadOnlySpan<char> line, out EximTimestamp stamp, out int end)
+    {
+        stamp = default;
+        end = 0;
+        if (line.Length < 19 || line[4] != '-' || line[7] != '-' || line[10] != ' ' || line[13] != ':' || line[16] != ':'
+            || !Digits(line[..4], out var year) || !Digits(line.Slice(5, 2), out var month) || !Digits(line.Slice(8, 2), out var day)
+            || !Digits(line.Slice(11, 2), out var hour) || !Digits(line.Slice(14, 2), out var minute) || !Digits(line.Slice(17, 2), out var second))
+        {
+            return false;
+        }
+
+        end = 19;
+        var microsecond = 0;
+        if (end + 1 < line.Length && line[end] == '.' && char.IsAsciiDigit(line[end + 1]))
+        {
+            var digits = 0;
+            while (end + 1 + digits < line.Length && char.IsAsciiDigit(line[end + 1 + digits]))
+            {
+                microsecond = digits < 6 ? (microsecond * 10) + (line[end + 1 + digits] - '0') : microsecond;
+                digits++;
+            }
+
+            for (var i = digits; i < 6; i++)
+            {
+                microsecond *= 10;
+            }
+
+            end += 1 + digits;
+        }
+
+        int? offset = null;
+        if (end + 5 < line.Length && line[end] == ' ' && line[end + 1] is '+' or '-' && Digits(line.Slice(end + 2, 4), out var hhmm))
+        {
+            offset = (line[end + 1] == '-' ? -1 : 1) * (((hhmm / 100) * 60) + (hhmm % 100));
+            end += 6;
+        }
+
+        stamp = new EximTimestamp(year, month, day, hour, minute, second, microsecond, offset);
+        return true;
+    }
+
+    private static bool Digits(ReadOnlySpan<char> text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
+    private static string FolderName(string file) =>
+        Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) is { Length: > 0 } folder ? folder : "exim";
+
+    private MessageState Message(string key, DateTimeOffset now)
+    {
+        if (!messages.TryGetValue(key, out var state))
+        {
+            state = new MessageState();
+            messages[key] = state;
+        }
+
+        state.LastSeen = now;
+        return state;
+    }
+
+    private void Sweep(DateTimeOffset now)
+    {
+        linesSinceSweep = 0;
+        var cutoff = now - Horizon;
+        foreach (var (key, session) in sessions)
+        {
+            if (session.LastSeen < cutoff)
+            {
+                sessions.Remove(key);
+            }
+        }
+
+        foreach (var (key, message) in messages)
+        {
+            if (message.LastSeen < cutoff)
+            {
+                messages.Remove(key);
+            }
+        }
+    }
+
+    private static string Key(string relay, string id) => relay + "/" + id;
+
+    private static string SessionKey(string relay, string ip, string port) => $"{relay}/{ip}/{port}";
+
+    private readonly record struct LineContext(DateTimeOffset Timestamp, string Relay, string File, long Line);
+
+    private sealed class Session(string id, EximHost host)
+    {
+        public string Id { get; } = id;
+
+        public EximHost Host { get; } = host;
+
+        public DateTimeOffset LastSeen { get; set; }
+    }
+
+    private sealed class MessageState
+    {
+        public string ClientIp { get; set; } = string.Empty;
+
+        public string ClientHost { get; set; } = string.Empty;
+
+        public string Helo { get; set; } = string.Empty;
+
+        public string SaslUser { get; set; } = string.Empty;
+
+        public string SessionId { get; set; } = string.Empty;
+
+        public string MessageId { get; set; } = string.Empty;
+
+        public string MailFrom { get; set; } = string.Empty;
+
+        public ulong Size { get; set; }
+
+        public DateTimeOffset LastSeen { get; set; }
+    }
+}
