@@ -66,7 +66,13 @@ internal static class EximFieldReader
         switch (key)
         {
             case "H":
-                return TryHost(text, start, out field, out end);
+                if (!TryReadHost(text, start, out var host, out _, out end))
+                {
+                    return false;
+                }
+
+                field = new EximField(key, host.Ip, host);
+                return true;
             case "F" when start < text.Length && text[start] == '<':
                 var close = text[start..].IndexOf('>');
                 if (close < 0)
@@ -123,10 +129,11 @@ internal static class EximFieldReader
         return false;
     }
 
-    /// <summary><c>name (helo) [ip]:port</c>, as <see cref="EximGrammar.Host"/> reads it.</summary>
-    private static bool TryHost(ReadOnlySpan<char> text, int start, out EximField field, out int end)
+    /// <summary><c>name (helo) [ip]:port</c> from <paramref name="start"/>, as <see cref="EximGrammar.Host"/> reads it; <paramref name="port"/> is empty when none is given.</summary>
+    internal static bool TryReadHost(ReadOnlySpan<char> text, int start, out EximHost host, out string port, out int end)
     {
-        field = null!;
+        host = null!;
+        port = string.Empty;
         end = start;
         var i = start;
         var name = string.Empty;
@@ -173,14 +180,17 @@ internal static class EximFieldReader
         end = addressEnd + 1;
         if (end + 1 < text.Length && text[end] == ':' && char.IsAsciiDigit(text[end + 1]))
         {
+            var portStart = end + 1;
             end++;
             while (end < text.Length && char.IsAsciiDigit(text[end]))
             {
                 end++;
             }
+
+            port = text[portStart..end].ToString();
         }
 
-        field = new EximField("H", ip, new EximHost(name, helo, ip));
+        host = new EximHost(name, helo, ip);
         return true;
     }
 }

@@ -44,6 +44,13 @@ internal static class EximGrammar
         from close in Parse.Char(']')
         select int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The whole prefix of a native line: the stamp, the pid when logged, and the space before the text.</summary>
+    public static readonly Parser<EximTimestamp> Prefix =
+        from stamp in Timestamp
+        from pid in Parse.Char(' ').Then(_ => Pid).Optional()
+        from space in Parse.Char(' ').Optional()
+        select stamp;
+
     private static readonly Parser<char> IdChar = Parse.Char(char.IsAsciiLetterOrDigit, "base-62 digit");
 
     /// <summary>A message id: six base-62 digits, a dash, six (or eleven) more, a dash, two (or four) more.</summary>

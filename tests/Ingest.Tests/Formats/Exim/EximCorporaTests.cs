@@ -78,20 +78,21 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
         Assert.True(lines.Count > 0);
     }
 
-    /// <summary>The parser reads stamps at fixed positions for speed; the grammar is the reference, and both agree on every line of the corpora and the sample.</summary>
+    /// <summary>The parser reads the prefix (stamp and pid) at fixed positions for speed; the grammar is the reference, and both agree on every line of the corpora and the sample.</summary>
     [Fact]
-    public void TheFastTimestampReaderAgreesWithTheGrammar()
+    public void TheFastPrefixReaderAgreesWithTheGrammar()
     {
         var lines = Directory.EnumerateFiles(Corpora.PathOf("exim-testsuite/log")).SelectMany(File.ReadLines)
             .Concat(Corpora.Lines("crowdsec-hub/exim-logs/exim-logs.log"))
             .Concat(File.ReadLines(SampleFiles.PathOf("exim/mx3/mainlog")))
-            .Concat(["2026-11-24 10:00:03.250 +0100 [1] x", "2026-11-24 10:00:03.1234567 -0930 x", "2026-11-24 10:00:03. x", "2026-11-24 1x:00:03 x"])
+            .Concat(["2026-11-24 10:00:03.250 +0100 [1] x", "2026-11-24 10:00:03.1234567 -0930 x", "2026-11-24 10:00:03. x", "2026-11-24 1x:00:03 x",
+                "2026-11-24 10:00:03 [12x] y", "2026-11-24 10:00:03 [] y", "2026-11-24 10:00:03 [42]y", "2026-11-24 10:00:03  z"])
             .ToList();
         var compared = 0;
         foreach (var line in lines)
         {
-            var grammar = Sprache.ParserExtensions.TryParse(EximGrammar.Timestamp, line);
-            var fast = EximParser.TryReadTimestamp(line, out var stamp, out var end);
+            var grammar = Sprache.ParserExtensions.TryParse(EximGrammar.Prefix, line);
+            var fast = EximParser.TryReadNativePrefix(line, out var stamp, out var end);
             Assert.True(grammar.WasSuccessful == fast, line);
             if (fast)
             {
@@ -112,7 +113,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
             .Concat(Directory.EnumerateFiles(Corpora.PathOf("exim-testsuite/rejectlog")).SelectMany(File.ReadLines))
             .Concat(Corpora.Lines("crowdsec-hub/exim-logs/exim-logs.log"))
             .Concat(File.ReadLines(SampleFiles.PathOf("exim/mx3/mainlog")))
-            .Select(line => EximParser.TryReadTimestamp(line, out _, out var end) ? line[end..] : line)
+            .Select(line => EximParser.TryReadNativePrefix(line, out _, out var end) ? line[end..] : line)
             .Concat(["H=[192.0.2.1]x F=<a b> T=\"unterminated  X=\"q\\\"uoted\" H=(helo) [::1]:25 K=", "\tH=a (b) [1.2.3.4] id=\t x"])
             .ToList();
 
