@@ -31,7 +31,7 @@ internal static class EximIngestBenchmark
         {
             var lines = WriteLog(log, targetLines);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Exim ingest, {lines:N0} lines ({new FileInfo(log).Length / 1048576.0:N0} MB, native mainlog), {Environment.ProcessorCount} cores"));
-            var parse = Math.Min(Time(() => Parse(log)), Time(() => Parse(log)));
+            var parse = Math.Min(IngestBenchmark.Time(() => Parse(log)), IngestBenchmark.Time(() => Parse(log)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  parse only (prefix + Exim grammar + correlation)   {lines / parse,12:N0} lines/s  ({parse:F2} s)"));
 
             var options = new StoreOptions { DataDirectory = Path.Combine(work, "data"), Database = "bench", EventRetentionDays = 20_000 };
@@ -49,13 +49,6 @@ internal static class EximIngestBenchmark
         }
     }
 
-    private static double Time(Action action)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        action();
-        return stopwatch.Elapsed.TotalSeconds;
-    }
-
     private static void Parse(string path)
     {
         var parser = new EximParser();
@@ -71,7 +64,7 @@ internal static class EximIngestBenchmark
     /// <summary>The sample repeated, each copy a day later.</summary>
     private static long WriteLog(string path, long targetLines)
     {
-        var source = File.ReadAllLines(Path.Combine(SamplesRoot(), "exim", "mx3", "mainlog"));
+        var source = File.ReadAllLines(Path.Combine(BenchFolders.Samples, "exim", "mx3", "mainlog"));
         long lines = 0;
         using var output = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" };
         for (var copy = 0; lines < targetLines; copy++)
@@ -90,19 +83,5 @@ internal static class EximIngestBenchmark
         }
 
         return lines;
-    }
-
-    private static string SamplesRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "data", "samples");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("data/samples (in the repository) holds the Exim sample this benchmark repeats; it is missing.");
     }
 }

@@ -76,7 +76,7 @@ internal static class IngestBenchmark
     private static void Report(string name, long lines, double seconds) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-75} {lines / seconds,12:N0} lines/s  ({seconds:F2} s)"));
 
-    private static double Time(Action action)
+    internal static double Time(Action action)
     {
         var stopwatch = Stopwatch.StartNew();
         action();
@@ -107,7 +107,7 @@ internal static class IngestBenchmark
     /// <summary>The corpus log repeated, a day later each time, as RFC 3164 lines.</summary>
     private static (long Lines, long Bytes) WriteLog(string path, long targetLines)
     {
-        var corpus = Path.Combine(CorporaRoot(), "pixelpark-postfix-logsums", "mail.log");
+        var corpus = Path.Combine(BenchFolders.Corpora, "pixelpark-postfix-logsums", "mail.log");
         var source = File.ReadAllLines(corpus);
         var context = TimestampContext.Utc(2023);
         long lines = 0;
@@ -157,19 +157,5 @@ internal static class IngestBenchmark
         {
             return null;
         }
-    }
-
-    private static string CorporaRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "corpora");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("../shared/corpora (beside the repository) holds the real log this benchmark repeats; it is missing.");
     }
 }

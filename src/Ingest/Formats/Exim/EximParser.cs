@@ -28,8 +28,8 @@ internal sealed class EximParser : ILogParser
         "spam ", "SA:", "Spool file", "Format error", "spool",
     ];
 
-    private readonly Dictionary<string, Session> sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MessageState> messages = new(StringComparer.Ordinal);
+    private readonly CorrelationMap<string, Session> sessions = new(StringComparer.Ordinal);
+    private readonly CorrelationMap<string, MessageState> messages = new(StringComparer.Ordinal);
     private long linesSinceSweep;
 
     public string Source => "exim";
@@ -144,7 +144,7 @@ internal sealed class EximParser : ILogParser
             if (tail.IsEmpty || tail.StartsWith("I=") || tail.StartsWith("(TCP/IP connection count"))
             {
                 var id = string.Create(CultureInfo.InvariantCulture, $"{context.Relay}/{host.Ip}/{port}/{context.Timestamp.ToUnixTimeMilliseconds():x}");
-                sessions[SessionKey(context.Relay, host.Ip, port)] = new Session(id, host) { LastSeen = context.Timestamp };
+                sessions.Set(SessionKey(context.Relay, host.Ip, port), new Session(id, host) { LastSeen = context.Timestamp });
                 return Event(EventNames.Connect, "exim.connect", context, host, port);
             }
 
@@ -262,7 +262,7 @@ internal sealed class EximParser : ILogParser
         var detail = (colon >= 0 ? rest[(colon + 2)..] : rest).Trim().Trim('"').ToString();
         var state = messageId is null ? null : Message(Key(context.Relay, messageId), context.Timestamp);
         var port = Port(fields);
-        var session = host is null ? null : sessions.GetValueOrDefault(SessionKey(context.Relay, host.Ip, port));
+        var session = host is null ? null : sessions.Find(SessionKey(context.Relay, host.Ip, port), context.Timestamp);
         return new LineResult(LineOutcome.Event, kind, new SmtpEvent
         {
             Timestamp = context.Timestamp,
@@ -295,7 +295,7 @@ internal sealed class EximParser : ILogParser
         string? Field(string key) => fields.FirstOrDefault(f => f.Key == key)?.Value;
         var host = fields.FirstOrDefault(f => f.Key == "H")?.Host;
         var port = Port(rest);
-        var session = host is null ? null : sessions.GetValueOrDefault(SessionKey(context.Relay, host.Ip, port));
+        var session = host is null ? null : sessions.Find(SessionKey(context.Relay, host.Ip, port), context.Timestamp);
         var state = Message(Key(context.Relay, id), context.Timestamp);
         state.ClientIp = host?.Ip ?? string.Empty;
         state.ClientHost = host is null ? string.Empty : HostName(host);
@@ -306,7 +306,7 @@ internal sealed class EximParser : ILogParser
         state.SaslUser = Field("A") is { } auth && auth.IndexOf(':') is var colon and >= 0 ? auth[(colon + 1)..] : string.Empty;
         state.Size = ulong.TryParse(Field("S"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
 
-        if (sender == "<>" && Field("R") is { } parent && messages.TryGetValue(Key(context.Relay, parent), out var original))
+        if (sender == "<>" && Field("R") is { } parent && messages.Find(Key(context.Relay, parent), context.Timestamp) is { } original)
         {
             // Exim's own bounce: recorded against the message that caused it, as Postfix's "sender non-delivery notification".
             return new LineResult(LineOutcome.Event, "exim.bounce_message", Build(EventNames.NdrSent, context, original, parent) with { Detail = id });
@@ -398,11 +398,7 @@ internal sealed class EximParser : ILogParser
 
     private LineResult Event(string eventName, string kind, LineContext context, EximHost host, string port, string detail = "", ushort code = 0)
     {
-        var session = sessions.GetValueOrDefault(SessionKey(context.Relay, host.Ip, port));
-        if (session is not null)
-        {
-            session.LastSeen = context.Timestamp;
-        }
+        var session = sessions.Find(SessionKey(context.Relay, host.Ip, port), context.Timestamp);
 
         return new LineResult(LineOutcome.Event, kind, new SmtpEvent
         {
@@ -663,37 +659,13 @@ internal sealed class EximParser : ILogParser
     private static string FolderName(string file) =>
         Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) is { Length: > 0 } folder ? folder : "exim";
 
-    private MessageState Message(string key, DateTimeOffset now)
-    {
-        if (!messages.TryGetValue(key, out var state))
-        {
-            state = new MessageState();
-            messages[key] = state;
-        }
-
-        state.LastSeen = now;
-        return state;
-    }
+    private MessageState Message(string key, DateTimeOffset now) => messages.GetOrAdd(key, now, static () => new MessageState());
 
     private void Sweep(DateTimeOffset now)
     {
         linesSinceSweep = 0;
-        var cutoff = now - Horizon;
-        foreach (var (key, session) in sessions)
-        {
-            if (session.LastSeen < cutoff)
-            {
-                sessions.Remove(key);
-            }
-        }
-
-        foreach (var (key, message) in messages)
-        {
-            if (message.LastSeen < cutoff)
-            {
-                messages.Remove(key);
-            }
-        }
+        sessions.Sweep(now - Horizon);
+        messages.Sweep(now - Horizon);
     }
 
     private static string Key(string relay, string id) => relay + "/" + id;
@@ -702,32 +674,11 @@ internal sealed class EximParser : ILogParser
 
     private readonly record struct LineContext(DateTimeOffset Timestamp, string Relay, string File, long Line);
 
-    private sealed class Session(string id, EximHost host)
+    private sealed class Session(string id, EximHost host) : ICorrelationState
     {
         public string Id { get; } = id;
 
         public EximHost Host { get; } = host;
-
-        public DateTimeOffset LastSeen { get; set; }
-    }
-
-    private sealed class MessageState
-    {
-        public string ClientIp { get; set; } = string.Empty;
-
-        public string ClientHost { get; set; } = string.Empty;
-
-        public string Helo { get; set; } = string.Empty;
-
-        public string SaslUser { get; set; } = string.Empty;
-
-        public string SessionId { get; set; } = string.Empty;
-
-        public string MessageId { get; set; } = string.Empty;
-
-        public string MailFrom { get; set; } = string.Empty;
-
-        public ulong Size { get; set; }
 
         public DateTimeOffset LastSeen { get; set; }
     }

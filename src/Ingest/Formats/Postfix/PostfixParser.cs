@@ -25,8 +25,8 @@ internal sealed class PostfixParser : ILogParser
     private const int MaxCaptures = 16;
     private const int SweepEvery = 50_000;
 
-    private readonly Dictionary<(string Relay, int Pid), Session> sessions = [];
-    private readonly Dictionary<string, MessageState> messages = new(StringComparer.Ordinal);
+    private readonly CorrelationMap<(string Relay, int Pid), Session> sessions = new();
+    private readonly CorrelationMap<string, MessageState> messages = new(StringComparer.Ordinal);
     private long linesSinceSweep;
     private string lastRelay = string.Empty;
 
@@ -111,7 +111,7 @@ internal sealed class PostfixParser : ILogParser
                 client.ClientHost = fields.GetString("client_host");
                 client.SaslUser = fields.GetString("sasl_user");
                 client.SessionId = sessionId;
-                client.Helo = sessions.TryGetValue(SessionKey(relay, header.Pid), out var session) ? session.Helo : string.Empty;
+                client.Helo = sessions.Peek(SessionKey(relay, header.Pid))?.Helo ?? string.Empty;
                 return null;
             case MessageHeader:
                 Message(queueKey!, header.Timestamp).MessageId = fields.GetString("message_id");
@@ -129,7 +129,7 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var helo = fields.GetString("helo");
-        if (helo.Length > 0 && daemon.SequenceEqual("smtpd") && sessions.TryGetValue(SessionKey(relay, header.Pid), out var current))
+        if (helo.Length > 0 && daemon.SequenceEqual("smtpd") && sessions.Peek(SessionKey(relay, header.Pid)) is { } current)
         {
             current.Helo = helo;
         }
@@ -183,16 +183,15 @@ internal sealed class PostfixParser : ILogParser
         if (eventName == EventNames.Connect)
         {
             var id = string.Create(CultureInfo.InvariantCulture, $"{relay}/{header.Pid}/{header.Timestamp.ToUnixTimeMilliseconds():x}");
-            sessions[key] = new Session(id) { LastSeen = header.Timestamp };
+            sessions.Set(key, new Session(id) { LastSeen = header.Timestamp });
             return id;
         }
 
-        if (!sessions.TryGetValue(key, out var session))
+        if (sessions.Find(key, header.Timestamp) is not { } session)
         {
             return string.Empty;
         }
 
-        session.LastSeen = header.Timestamp;
         if (eventName == EventNames.Disconnect)
         {
             sessions.Remove(key);
@@ -212,38 +211,14 @@ internal sealed class PostfixParser : ILogParser
         return lastRelay;
     }
 
-    private MessageState Message(string key, DateTimeOffset now)
-    {
-        if (!messages.TryGetValue(key, out var state))
-        {
-            state = new MessageState();
-            messages[key] = state;
-        }
-
-        state.LastSeen = now;
-        return state;
-    }
+    private MessageState Message(string key, DateTimeOffset now) => messages.GetOrAdd(key, now, static () => new MessageState());
 
     /// <summary>Drops correlation state idle for longer than the horizon (a lost disconnect, a purged queue file).</summary>
     private void Sweep(DateTimeOffset now)
     {
         linesSinceSweep = 0;
-        var cutoff = now - Horizon;
-        foreach (var (key, session) in sessions)
-        {
-            if (session.LastSeen < cutoff)
-            {
-                sessions.Remove(key);
-            }
-        }
-
-        foreach (var (key, message) in messages)
-        {
-            if (message.LastSeen < cutoff)
-            {
-                messages.Remove(key);
-            }
-        }
+        sessions.Sweep(now - Horizon);
+        messages.Sweep(now - Horizon);
     }
 
     private static (string Relay, int Pid) SessionKey(string relay, int pid) => (relay, pid);
@@ -256,32 +231,11 @@ internal sealed class PostfixParser : ILogParser
     private static ulong ParseSize(ReadOnlySpan<char> text) =>
         ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
 
-    private sealed class Session(string id)
+    private sealed class Session(string id) : ICorrelationState
     {
         public string Id { get; } = id;
 
         public string Helo { get; set; } = string.Empty;
-
-        public DateTimeOffset LastSeen { get; set; }
-    }
-
-    private sealed class MessageState
-    {
-        public string ClientIp { get; set; } = string.Empty;
-
-        public string ClientHost { get; set; } = string.Empty;
-
-        public string Helo { get; set; } = string.Empty;
-
-        public string SaslUser { get; set; } = string.Empty;
-
-        public string SessionId { get; set; } = string.Empty;
-
-        public string MessageId { get; set; } = string.Empty;
-
-        public string MailFrom { get; set; } = string.Empty;
-
-        public ulong Size { get; set; }
 
         public DateTimeOffset LastSeen { get; set; }
     }

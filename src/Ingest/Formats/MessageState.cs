@@ -1,0 +1,27 @@
+namespace RelayWatch.Ingest.Formats;
+
+/// <summary>
+/// What one line of a message told about it that its later lines do not repeat — the client, its
+/// HELO and login, the session, the sender, size and Message-ID — kept by a parser under the
+/// message's queue id (Postfix) or message id (Exim) until the message is done.
+/// </summary>
+internal sealed class MessageState : ICorrelationState
+{
+    public string ClientIp { get; set; } = string.Empty;
+
+    public string ClientHost { get; set; } = string.Empty;
+
+    public string Helo { get; set; } = string.Empty;
+
+    public string SaslUser { get; set; } = string.Empty;
+
+    public string SessionId { get; set; } = string.Empty;
+
+    public string MessageId { get; set; } = string.Empty;
+
+    public string MailFrom { get; set; } = string.Empty;
+
+    public ulong Size { get; set; }
+
+    public DateTimeOffset LastSeen { get; set; }
+}
