@@ -102,6 +102,19 @@ internal static partial class ServeHost
         await app.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Queues a job for a day given as <c>?day=</c> (default today): 202 with the job's id, or 400 for a bad day.</summary>
+    private static IResult QueueForDay(string? day, TimeProvider time, Func<string, string> enqueue)
+    {
+        if (DayOrToday(day, time) is not { } date)
+        {
+            return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });
+        }
+
+        var text = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var id = enqueue(text);
+        return Results.Accepted($"/api/jobs/{id}", new { job = id, day = text });
+    }
+
     /// <summary>The <c>day</c> query parameter (YYYY-MM-DD), today when absent; null when it is not a date.</summary>
     private static DateOnly? DayOrToday(string? day, TimeProvider time) =>
         day is null ? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)
@@ -112,30 +125,11 @@ internal static partial class ServeHost
     {
         app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
 
-        // Queue detection of one day now (e.g. after ingesting late logs); answers with the job's id.
+        // Queue detection of one day now (e.g. after ingesting late logs), or its report; answers with the job's id.
         app.MapPost("/api/detect", (string? day, IBackgroundJobClient jobs, TimeProvider time) =>
-        {
-            var date = DayOrToday(day, time);
-            if (date is null)
-            {
-                return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });
-            }
-
-            var id = jobs.Enqueue<DetectionJobs>(j => j.DetectDayAsync(date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CancellationToken.None));
-            return Results.Accepted($"/api/jobs/{id}", new { job = id, day = date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
-        });
-
+            QueueForDay(day, time, date => jobs.Enqueue<DetectionJobs>(j => j.DetectDayAsync(date, CancellationToken.None))));
         app.MapPost("/api/report", (string? day, IBackgroundJobClient jobs, TimeProvider time) =>
-        {
-            var date = DayOrToday(day, time);
-            if (date is null)
-            {
-                return Results.BadRequest(new { error = $"day {day} is not a date such as 2026-11-24." });
-            }
-
-            var id = jobs.Enqueue<ReportJobs>(j => j.ReportDayAsync(date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CancellationToken.None));
-            return Results.Accepted($"/api/jobs/{id}", new { job = id, day = date.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
-        });
+            QueueForDay(day, time, date => jobs.Enqueue<ReportJobs>(j => j.ReportDayAsync(date, CancellationToken.None))));
 
         app.MapGet("/api/jobs/{id}", (string id, JobStorage storage) =>
         {
