@@ -6,10 +6,10 @@ using RelayWatch.Cli.Output;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RelayWatch.Analysis.Blocklists;
-using RelayWatch.Reports;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
+using RelayWatch.Reports;
 using RelayWatch.Simulation;
 using RelayWatch.Store;
 
