@@ -147,7 +147,12 @@ public static class ReportCharts
             }
         }
 
-        plot.Axes.DateTimeTicksBottom();
+        // One tick a day over two weeks or less, else one a week (dates only: the points are days).
+        var first = history.Min(h => h.Day);
+        var last = report.Traffic.Trends.SelectMany(t => t.Forecast).Select(f => f.Day).DefaultIfEmpty(report.Day).Max();
+        var step = last.DayNumber - first.DayNumber <= 14 ? 1 : 7;
+        var ticks = Enumerable.Range(0, ((last.DayNumber - first.DayNumber) / step) + 1).Select(i => first.AddDays(i * step)).ToList();
+        plot.Axes.Bottom.SetTicks([.. ticks.Select(d => d.ToDateTime(TimeOnly.MinValue).ToOADate())], [.. ticks.Select(d => d.ToString("MM-dd", CultureInfo.InvariantCulture))]);
         plot.ShowLegend(Alignment.UpperLeft);
         var verdicts = string.Join(" ", report.Traffic.Trends.Select(t => t.Verdict));
         return Chart("daily-trend", plot, $"Messages accepted per day by each relay over up to 90 days, and the seasonal forecast for the next 28 (dashed). {verdicts}");

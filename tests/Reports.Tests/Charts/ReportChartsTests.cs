@@ -26,7 +26,7 @@ public sealed class ReportChartsTests(SampleDayFixture sample) : IClassFixture<S
     }
 
     [Fact]
-    public async Task TheHourlyChartsDataIsWhatTheStoreHolds()
+    public async Task TheTrafficChartsDataIsWhatTheStoreHolds()
     {
         var rows = await sample.Store.QueryListAsync(
             "SELECT toHour(ts), count() FROM smtp_events WHERE toDate(ts) = '2026-11-24' AND event = 'message' GROUP BY 1 ORDER BY 1", null, CancellationToken.None);
@@ -35,6 +35,8 @@ public sealed class ReportChartsTests(SampleDayFixture sample) : IClassFixture<S
 
         Assert.Equal(expected.Where(e => e.Value > 0).OrderBy(e => e.Key), drawn.Where(d => d.Value > 0).OrderBy(d => d.Key));
         Assert.Equal(expected.Values.Sum(), sample.Report.Traffic.HourByDay.Where(c => c.Day == SampleDayFixture.Day).Sum(c => c.Messages));
+        Assert.Equal(expected.Values.Sum(), sample.Report.Traffic.History.Where(h => h.Day == SampleDayFixture.Day).Sum(h => h.Messages));
+        Assert.Equal(sample.Report.Summary.Totals.Single(t => t.Name == "sessions").Today, sample.Report.Traffic.Hourly.Sum(h => h.Sessions));
     }
 
     [Fact]
