@@ -14,7 +14,7 @@ internal sealed record ReportContext(IClickHouseStore Store, DateOnly Day, OurEs
     /// The query parameters every section may use: <c>{day:Date}</c>, <c>{previous:Date}</c>,
     /// <c>{week_start:Date}</c> (seven days before the day), <c>{history_start:Date}</c>, and what is ours.
     /// </summary>
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string>
     {
         ["day"] = Text(Day),
         ["previous"] = Text(Day.AddDays(-1)),

@@ -26,8 +26,8 @@ internal static class FailoverDetector
         var preferred = usualShares.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).First();
 
         // Only buckets with enough inbound sessions say anything about shares; the others neither count nor break a run.
-        var informative = buckets.Keys.Select(k => k.Start).Distinct().Order()
-            .Select(start => (Start: start, Total: buckets.Where(b => b.Key.Start == start).Sum(b => b.Value)))
+        var informative = buckets.GroupBy(b => b.Key.Start).OrderBy(g => g.Key)
+            .Select(g => (Start: g.Key, Total: g.Sum(b => b.Value)))
             .Where(b => b.Total >= MinimumSessions)
             .Select(b => (b.Start, b.Total, Collapsed: buckets.GetValueOrDefault((preferred.Key, b.Start)) < preferred.Value * 0.25 * b.Total))
             .ToList();

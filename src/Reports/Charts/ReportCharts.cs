@@ -2,6 +2,7 @@ using System.Globalization;
 using RelayWatch.Reports.Content;
 using RelayWatch.Reports.Sections;
 using ScottPlot;
+using static System.FormattableString;
 
 namespace RelayWatch.Reports.Charts;
 
@@ -232,6 +233,4 @@ public static class ReportCharts
 
     private static ReportChart Chart(string id, Plot plot, string caption) =>
         new(id, plot.Axes.Title.Label.Text, caption, plot.GetImageBytes(Width, Height, ImageFormat.Png));
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using RelayWatch.Reports.Charts;
 using RelayWatch.Reports.Content;
 using static RelayWatch.Reports.Rendering.ReportDocument;
+using static System.FormattableString;
 
 namespace RelayWatch.Reports.Rendering;
 
@@ -290,6 +291,4 @@ internal static class ReportDocumentBuilder
         >= 1L << 10 => Invariant($"{bytes / (double)(1L << 10):0.0} KiB"),
         _ => Invariant($"{bytes} B"),
     };
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

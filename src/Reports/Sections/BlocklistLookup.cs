@@ -14,6 +14,7 @@ internal sealed class BlocklistLookup
     public BlocklistLookup(IReadOnlyList<BlocklistEntry> current, DateTime now)
     {
         this.now = now;
+        Entries = current;
         bySubject = current.ToDictionary(e => e.Subject, StringComparer.Ordinal);
         networks = [.. current
             .Where(e => e.Subject.Contains('/', StringComparison.Ordinal) && e.IsListedAt(now))
@@ -22,7 +23,8 @@ internal sealed class BlocklistLookup
             .Select(n => (n.Network!.Value, n.Entry))];
     }
 
-    public IReadOnlyList<BlocklistEntry> Entries => [.. bySubject.Values];
+    /// <summary>Every subject's latest change.</summary>
+    public IReadOnlyList<BlocklistEntry> Entries { get; }
 
     /// <summary><c>listed until …</c>, <c>review</c>, <c>expired</c>, <c>removed</c>, <c>allowed</c>, <c>listed in NETWORK</c>, or <c>none</c>.</summary>
     public string StateOf(string subject)

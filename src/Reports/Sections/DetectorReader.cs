@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Reports.Content;
+using static System.FormattableString;
 
 namespace RelayWatch.Reports.Sections;
 
@@ -95,7 +96,6 @@ internal static class DetectorReader
     private static bool IsCampaignMember(Finding finding) =>
         finding.Detector == "dha" && finding.Evidence.Contains("\"rule\":\"shared_dictionary\"", StringComparison.Ordinal);
 
-    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static List<DetectorSection.EvidenceList> Evidence(Finding finding)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Reports.Content;
 using RelayWatch.Store;
+using static System.FormattableString;
 
 namespace RelayWatch.Reports.Sections;
 
@@ -145,6 +146,4 @@ internal static class SummaryReader
             ? Invariant($"{c.Label} rose to {c.Today:N0}, {c.Today / baseline:0.#}× the week's median of {baseline:N0}.")
             : Invariant($"{c.Label} fell to {c.Today:N0}, from a week's median of {baseline:N0} ({label} down {-difference / baseline:P0}).");
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using RelayWatch.Reports.Capacity;
 using RelayWatch.Reports.Content;
+using static System.FormattableString;
 
 namespace RelayWatch.Reports.Sections;
 
@@ -71,6 +72,4 @@ internal static class TrendReader
     }
 
     private static string Rate(double growth) => Invariant($"{(growth >= 0 ? "+" : string.Empty)}{growth * 100:0.00} %");
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

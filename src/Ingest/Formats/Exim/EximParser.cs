@@ -220,8 +220,8 @@ internal sealed class EximParser : ILogParser
         (" rejected RCPT ", EventNames.RcptReject, "exim.rcpt_reject"),
         ("rejected RCPT ", EventNames.RcptReject, "exim.rcpt_reject"),
         (" rejected MAIL ", EventNames.Reject, "exim.mail_reject"),
+        // Also finds "temporarily rejected connection in", with "temporarily" ending the client's fields.
         (" rejected connection in ", EventNames.Reject, "exim.connect_reject"),
-        (" temporarily rejected connection in ", EventNames.Reject, "exim.connect_reject"),
         (" rejected after DATA", EventNames.Reject, "exim.reject_data"),
     ];
 
