@@ -14,6 +14,12 @@ public sealed class IngestOptions
     /// <summary>Year of RFC 3164 stamps (which have none); null takes each file's last-write year, rolling December back in January.</summary>
     public int? Year { get; set; }
 
+    /// <summary>
+    /// Order of numeric dates that could be read either way (Domino's <c>05/11/2026</c>); null detects it
+    /// per file from its first lines, else takes dotted dates as day-first and others as month-first.
+    /// </summary>
+    public DateOrder? DateOrder { get; set; }
+
     /// <summary>Zone of stamps without an offset. Default UTC.</summary>
     public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Utc;
 

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Warning, "{File} was cut short ({Reason}); the lines before the damage were read")]
     public static partial void FileCutShort(ILogger logger, string file, string reason);
 
+    [LoggerMessage(2005, LogLevel.Warning, "The dates in {File} can be read day-first or month-first and its first lines do not say which; they are read as {Order} (set --date-order if that is wrong)")]
+    public static partial void DateOrderAssumed(ILogger logger, string file, Formats.DateOrder order);
+
     [LoggerMessage(2004, LogLevel.Debug, "Resuming {File} at byte {Offset}, line {Line}")]
     public static partial void Resuming(ILogger logger, string file, long offset, long line);
 }

@@ -26,6 +26,11 @@ internal static class IngestCommand
         };
         var relay = new Option<string?>("--relay") { Description = "The relay's name for every event [default: the host name each line was logged by]", HelpName = "NAME" };
         var year = new Option<int?>("--year") { Description = "Year of timestamps that have none (RFC 3164) [default: the file's last-write year, December lines read in January going to the year before]", HelpName = "YEAR" };
+        var dateOrder = new Option<string?>("--date-order")
+        {
+            Description = "Order of numeric dates that read either way, as in Domino's console log: dmy, mdy or ymd [default: detected per file from its first lines; else dotted dates day-first, others month-first]",
+            HelpName = "ORDER",
+        };
         var zone = new Option<string?>("--tz") { Description = "Time zone of timestamps without an offset, e.g. Europe/Berlin [default: UTC]", HelpName = "ZONE" };
         var batchLines = new Option<int>("--batch-lines")
         {
@@ -37,7 +42,7 @@ internal static class IngestCommand
         {
             Description = "Keep reading one file as it grows, like tail -F (survives rotation and truncation); Ctrl+C stops after committing what was read",
         };
-        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, zone, batchLines, follow };
+        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, dateOrder, zone, batchLines, follow };
         command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
             () => globals.ResolveStore(parse),
             storeOptions =>
@@ -48,6 +53,7 @@ internal static class IngestCommand
                     Format = ParseFormat(parse.GetValue(format)),
                     Relay = parse.GetValue(relay),
                     Year = parse.GetValue(year),
+                    DateOrder = ParseDateOrder(parse.GetValue(dateOrder)),
                     TimeZone = ParseZone(parse.GetValue(zone)),
                     BatchLines = parse.GetValue(batchLines),
                 };
@@ -152,6 +158,15 @@ internal static class IngestCommand
 
     private static LogFormat? ParseFormat(string? name) =>
         name is null ? null : LogFormats.Parse(name) ?? throw new UsageException($"'{name}' is not a log format RelayWatch reads; use one of {string.Join(", ", LogFormats.Names)}.");
+
+    private static DateOrder? ParseDateOrder(string? name) => name?.ToLowerInvariant() switch
+    {
+        null => null,
+        "dmy" => DateOrder.DayMonthYear,
+        "mdy" => DateOrder.MonthDayYear,
+        "ymd" => DateOrder.YearMonthDay,
+        _ => throw new UsageException($"'{name}' is not a date order; use dmy, mdy or ymd."),
+    };
 
     internal static TimeZoneInfo ParseZone(string? name)
     {

@@ -5,4 +5,5 @@ public enum LogFormat
 {
     Postfix,
     Exim,
+    Domino,
 }

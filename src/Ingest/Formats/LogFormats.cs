@@ -1,3 +1,4 @@
+using RelayWatch.Ingest.Formats.Domino;
 using RelayWatch.Ingest.Formats.Exim;
 using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
@@ -14,6 +15,7 @@ public static class LogFormats
     {
         LogFormat.Postfix => "postfix",
         LogFormat.Exim => "exim",
+        LogFormat.Domino => "domino",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -22,6 +24,7 @@ public static class LogFormats
     {
         "postfix" => LogFormat.Postfix,
         "exim" => LogFormat.Exim,
+        "domino" => LogFormat.Domino,
         _ => null,
     };
 
@@ -31,6 +34,7 @@ public static class LogFormats
     {
         LogFormat.Postfix => new PostfixParser(),
         LogFormat.Exim => new EximParser(),
+        LogFormat.Domino => new DominoParser(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -41,7 +45,7 @@ public static class LogFormats
     internal static LogFormat? Detect(IEnumerable<string> firstLines)
     {
         var context = TimestampContext.Utc(DateTime.UnixEpoch.Year + 50);
-        var (postfix, exim) = (0, 0);
+        var (postfix, exim, domino) = (0, 0, 0);
         foreach (var line in firstLines.Take(DetectionLines))
         {
             if (SyslogHeaderReader.TryRead(line, context, out var header))
@@ -54,8 +58,13 @@ public static class LogFormats
             {
                 exim++;
             }
+            else if (DominoParser.LooksLikeConsole(line))
+            {
+                domino++;
+            }
         }
 
-        return postfix == 0 && exim == 0 ? null : postfix >= exim ? LogFormat.Postfix : LogFormat.Exim;
+        var best = Math.Max(postfix, Math.Max(exim, domino));
+        return best == 0 ? null : best == postfix ? LogFormat.Postfix : best == exim ? LogFormat.Exim : LogFormat.Domino;
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Formats.Domino;
 using RelayWatch.Ingest.Sources;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Store;
@@ -120,12 +121,13 @@ public sealed class IngestRunner
             (checkpoint, start, startLine) = (null, 0, 0);
         }
 
-        var origin = new LineOrigin(path, options.Relay, TimestampsOf(path));
         var format = options.Format ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null) ?? DetectFromStart(path);
         if (format is null)
         {
             throw new InvalidDataException(UnknownFormat(path));
         }
+
+        var origin = new LineOrigin(path, options.Relay, WithDateOrder(format.Value, TimestampsOf(path), FirstLines(path), path));
 
         if (start > 0)
         {
@@ -210,7 +212,7 @@ public sealed class IngestRunner
             var listener = SyslogListener.Start(udp, tcp);
             var name = $"syslog {string.Join(" ", new[] { listener.UdpEndpoint is { } u ? $"udp://{u}" : null, listener.TcpEndpoint is { } t ? $"tcp://{t}" : null }.OfType<string>())}";
             var now = time.GetUtcNow();
-            var origin = new LineOrigin(name, options.Relay, new TimestampContext(options.Year ?? now.Year, options.Year is null ? now.Month : 12, options.TimeZone));
+            var origin = new LineOrigin(name, options.Relay, new TimestampContext(options.Year ?? now.Year, options.Year is null ? now.Month : 12, options.TimeZone) { DateOrder = options.DateOrder });
             var key = "listen-" + Guid.NewGuid().ToString("N");
             var ingest = new FileIngest(key, name, format, ParserFor(format), origin, null, writer, options, ExpiredBefore());
             long number = 0, offset = 0;
@@ -256,7 +258,10 @@ public sealed class IngestRunner
         }
     }
 
-    private static LogFormat? DetectFromStart(string path)
+    private static LogFormat? DetectFromStart(string path) => LogFormats.Detect(FirstLines(path));
+
+    /// <summary>The lines detection looks at, from the start of a file.</summary>
+    private static List<string> FirstLines(string path)
     {
         using var stream = LogFiles.Open(path);
         using var reader = new LineReader(stream);
@@ -266,7 +271,28 @@ public sealed class IngestRunner
             lines.Add(line.Text);
         }
 
-        return LogFormats.Detect(lines);
+        return lines;
+    }
+
+    /// <summary>
+    /// A file's stamps with their date order settled, for the formats whose dates can be read two ways
+    /// (Domino's): <c>--date-order</c>, else what the first lines prove, else the separator's usual
+    /// order with a warning that the file did not prove it.
+    /// </summary>
+    private TimestampContext WithDateOrder(LogFormat format, TimestampContext context, IEnumerable<string> firstLines, string path)
+    {
+        if (format != LogFormat.Domino || context.DateOrder is not null)
+        {
+            return context;
+        }
+
+        var order = DominoParser.DetectDateOrder(firstLines, out var proven);
+        if (order is { } assumed && !proven)
+        {
+            Log.DateOrderAssumed(logger, path, assumed);
+        }
+
+        return context with { DateOrder = order };
     }
 
     /// <summary>
@@ -279,7 +305,7 @@ public sealed class IngestRunner
         await using (writer.ConfigureAwait(false))
         {
             using var reader = new LineReader(input);
-            var context = new TimestampContext(options.Year ?? time.GetUtcNow().Year, options.Year is null ? time.GetUtcNow().Month : 12, options.TimeZone);
+            var context = new TimestampContext(options.Year ?? time.GetUtcNow().Year, options.Year is null ? time.GetUtcNow().Month : 12, options.TimeZone) { DateOrder = options.DateOrder };
             var summary = await ReadAsync(reader, name, "stdin-" + Guid.NewGuid().ToString("N"), null, context, writer, (_, _) => { }, cancellationToken).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
             return summary;
@@ -319,6 +345,7 @@ public sealed class IngestRunner
             if (start > 0 && (options.Format ?? LogFormats.Parse(checkpoint!.Format)) is { } format)
             {
                 Log.Resuming(logger, path, start, startLine);
+                context = WithDateOrder(format, context, FirstLines(path), path);
                 WarmUp(path, start, ParserFor(format), new LineOrigin(path, options.Relay, context));
             }
 
@@ -358,6 +385,7 @@ public sealed class IngestRunner
             return new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path));
         }
 
+        context = WithDateOrder(format.Value, context, lookahead.Select(l => l.Text), path);
         var ingest = new FileIngest(fileKey, path, format.Value, ParserFor(format.Value), new LineOrigin(path, options.Relay, context), checkpoint, writer, options, ExpiredBefore());
         foreach (var line in lookahead)
         {
@@ -412,7 +440,7 @@ public sealed class IngestRunner
     private TimestampContext TimestampsOf(string path)
     {
         var written = File.GetLastWriteTimeUtc(path);
-        return new TimestampContext(options.Year ?? written.Year, options.Year is null ? written.Month : 12, options.TimeZone);
+        return new TimestampContext(options.Year ?? written.Year, options.Year is null ? written.Month : 12, options.TimeZone) { DateOrder = options.DateOrder };
     }
 
     private ILogParser ParserFor(LogFormat format)

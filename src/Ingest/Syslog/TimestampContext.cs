@@ -13,6 +13,12 @@ internal sealed record TimestampContext(int Year, int LatestMonth, TimeZoneInfo 
 {
     public static TimestampContext Utc(int year) => new(year, 12, TimeZoneInfo.Utc);
 
+    /// <summary>
+    /// The order of numeric dates that could be read either way (<c>05/11/2026</c>); null when the file's
+    /// order is not known, and each line uses what its own numbers prove.
+    /// </summary>
+    public Formats.DateOrder? DateOrder { get; init; }
+
     /// <summary>The UTC instant of a local wall-clock time without a year.</summary>
     public DateTimeOffset FromLocal(int month, int day, int hour, int minute, int second, int microsecond)
     {

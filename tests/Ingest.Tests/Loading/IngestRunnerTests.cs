@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Loading;
 using RelayWatch.Ingest.Tests.Support;
 using RelayWatch.Store;
@@ -145,8 +146,37 @@ public sealed class IngestRunnerTests : IDisposable
 
         var summary = (await Runner(store).IngestAsync([path], CancellationToken.None))[0];
 
-        Assert.Equal($"the format of {path} was not recognised from its first lines; name it with --format (postfix, exim)", summary.Problem);
+        Assert.Equal($"the format of {path} was not recognised from its first lines; name it with --format (postfix, exim, domino)", summary.Problem);
         Assert.Equal(FileCounts.Zero, summary.Counts);
+    }
+
+    /// <summary>
+    /// A console log whose first lines do not say whether 05/11 is 5 November or 11 May is read one way
+    /// throughout — <c>--date-order</c> when given, else month-first for slashes — even after a later
+    /// line (24/11) shows which it was: a file's dates are never read two ways.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "2026-05-11 08:00:00.000", "")]
+    [InlineData(DateOrder.DayMonthYear, "2026-11-05 08:00:00.000", "2026-11-24 08:00:00.000")]
+    public async Task AFilesDatesAreReadInOneOrder(DateOrder? order, string first, string last)
+    {
+        await using var store = await TestEngine.OpenKeepingEverythingAsync();
+        var path = Path.Combine(directory, "domino1", "console.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var ambiguous = Enumerable.Range(0, LogFormats.DetectionLines).Select(_ => "05/11/2026 08:00:00   SMTP Server: 192.0.2.10 connected");
+        await File.WriteAllLinesAsync(path, ambiguous.Append("24/11/2026 08:00:00   SMTP Server: 192.0.2.11 connected"));
+        var runner = new IngestRunner(store, new IngestOptions { DateOrder = order }, TimeProvider.System, NullLogger.Instance);
+
+        var summary = (await runner.IngestAsync([path], CancellationToken.None))[0];
+        var stamps = await store.QueryListAsync("SELECT toString(ts) FROM smtp_events ORDER BY line", null, CancellationToken.None);
+        var lastLine = stamps[^1][0];
+
+        Assert.Equal("domino", summary.Format);
+        Assert.Equal(first, stamps[0][0]);
+        // Month-first, 24/11 is no date: unrecognised, counted, not guessed.
+        Assert.Equal(last.Length > 0 ? last : first, lastLine);
+        Assert.Equal(order is null ? 1 : 0, summary.Counts.Unrecognised);
+        Assert.Equal("domino1", await store.QueryScalarAsync("SELECT any(relay) FROM smtp_events", CancellationToken.None));
     }
 
     private static IngestRunner Runner(IClickHouseStore store, int batchLines = 100_000) =>

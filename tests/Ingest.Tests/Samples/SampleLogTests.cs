@@ -13,6 +13,7 @@ public sealed class SampleLogTests
     [Theory]
     [InlineData("postfix")]
     [InlineData("exim")]
+    [InlineData("domino")]
     public async Task EachSampleIngestsToItsExpectedCounts(string format)
     {
         using var expected = JsonDocument.Parse(await File.ReadAllTextAsync(SampleFiles.PathOf($"{format}/expected.json")));

@@ -177,6 +177,11 @@ internal static class EximFieldReader
         }
 
         var ip = text[(i + 1)..addressEnd].ToString();
+        if (!System.Net.IPAddress.TryParse(ip, out _))
+        {
+            return false;
+        }
+
         end = addressEnd + 1;
         if (end + 1 < text.Length && text[end] == ':' && char.IsAsciiDigit(text[end + 1]))
         {

@@ -84,6 +84,7 @@ internal static class EximGrammar
         from helo in Helo.Then(h => Parse.Char(' ').Return(h)).Optional()
         from open in Parse.Char('[')
         from ip in Address
+        where System.Net.IPAddress.TryParse(ip, out _)
         from close in Parse.Char(']')
         from port in Parse.Char(':').Then(_ => Digit.AtLeastOnce().Text()).Optional()
         select new EximHost(name.GetOrDefault() ?? string.Empty, helo.GetOrDefault() ?? string.Empty, ip);

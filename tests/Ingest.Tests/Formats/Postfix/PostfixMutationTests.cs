@@ -28,7 +28,7 @@ public sealed class PostfixMutationTests
 
         for (var i = 0; i < 20_000; i++)
         {
-            var line = Mutate(corpus[random.Next(corpus.Count)], random);
+            var line = LineDamage.Mutate(corpus[random.Next(corpus.Count)], random);
             var result = parser.Parse(line, Origin, i + 1);
 
             outcomes[result.Outcome] = outcomes.GetValueOrDefault(result.Outcome) + 1;
@@ -45,28 +45,5 @@ public sealed class PostfixMutationTests
 
         // The damage is real: some lines survive as events, some are only skipped, some are lost to recognition.
         Assert.All(Enum.GetValues<LineOutcome>(), o => Assert.True(outcomes.GetValueOrDefault(o) > 100, $"{o}: {outcomes.GetValueOrDefault(o)}"));
-    }
-
-    private static string Mutate(string line, Random random)
-    {
-        var chars = line.ToCharArray().ToList();
-        var damage = random.Next(1, 4);
-        for (var d = 0; d < damage && chars.Count > 0; d++)
-        {
-            var at = random.Next(chars.Count);
-            switch (random.Next(8))
-            {
-                case 0: chars.RemoveRange(at, chars.Count - at); break; // truncated
-                case 1: chars.Insert(at, (char)random.Next(0, 0x3000)); break; // any character, controls included
-                case 2: chars.RemoveAt(at); break;
-                case 3: chars[at] = "[]<>:;,=() "[random.Next(11)]; break; // punctuation the templates rely on
-                case 4: chars.InsertRange(at, chars.Take(Math.Min(40, chars.Count))); break; // repeated text
-                case 5: chars.Insert(at, '\0'); break;
-                case 6: chars[at] = char.IsAsciiDigit(chars[at]) ? (char)('0' + random.Next(10)) : chars[at]; break;
-                default: chars.InsertRange(at, new string('9', random.Next(1, 30))); break; // overflowing numbers
-            }
-        }
-
-        return new string([.. chars]);
     }
 }
