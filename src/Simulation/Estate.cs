@@ -28,6 +28,7 @@ internal sealed class Estate
         }
 
         Users = [.. names.Order(StringComparer.Ordinal)];
+        DominoServer = new DominoServer(Domain);
         UserSet = names;
         // A few users forward their mail to a private mailbox outside: deliveries to a foreign
         // domain from outside clients that are not relaying.
@@ -48,8 +49,11 @@ internal sealed class Estate
     /// <summary>Legitimate traffic on a day against the first day: compound growth of <c>--growth</c> percent a day.</summary>
     public double Growth(DateOnly day) => Math.Pow(1 + growthPerDay, day.DayNumber - firstDay.DayNumber);
 
-    /// <summary>Where the relay hands inbound mail on: the Domino SMTP server on a high port.</summary>
-    public string Domino { get; } = "domino1.ours.example[10.20.0.5]:2222";
+    /// <summary>The Domino server the relays hand inbound mail to, on a high port.</summary>
+    public DominoServer DominoServer { get; }
+
+    /// <summary>Where the relay hands inbound mail on, as Postfix logs the next hop.</summary>
+    public string Domino => DominoServer.Hop;
 
     /// <summary>Valid local parts, first.last.</summary>
     public IReadOnlyList<string> Users { get; }

@@ -10,7 +10,8 @@ namespace RelayWatch.Simulation;
 /// (memory holds only the sessions in flight, whatever the number of days). The output folder is
 /// written under a temporary name and renamed when complete, so a half-written one never looks done:
 /// <c>OUT/logs/mx1/mail.log</c> and <c>OUT/logs/mx2/mail.log</c> (Postfix, RFC 3339 syslog; which relay
-/// takes a session is <see cref="MxRouting"/>'s choice), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
+/// takes a session is <see cref="MxRouting"/>'s choice), <c>OUT/logs/domino1/console.log</c> (the Domino
+/// server behind them, <see cref="DominoServer"/>), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
 /// </summary>
 public sealed class Simulator(SimulationOptions options)
 {
@@ -42,7 +43,7 @@ public sealed class Simulator(SimulationOptions options)
         {
             var estate = new Estate(new Random(options.Seed), users: 150, options.Start, options.Growth);
             var routing = new MxRouting(options.Seed, options.Start, options.Days);
-            var log = new PostfixLogWriter(routing);
+            var log = new SimLog(routing);
             IActor[] actors =
             [
                 new NormalTraffic(estate, log, options.Scale, options.Seed, 1),
@@ -60,8 +61,9 @@ public sealed class Simulator(SimulationOptions options)
                 new SmallSenders(estate, log, options.Scale, options.Seed, 13),
             ];
 
-            // One log per relay, each as that relay's syslog writes it.
+            // One log per host, each as that host writes it: the relays' syslog, Domino's console log.
             var files = MxRouting.Sites.ToDictionary(s => s.Relay, s => Path.Combine(LogsFolder, s.Relay, "mail.log"), StringComparer.Ordinal);
+            files[DominoServer.Name] = Path.Combine(LogsFolder, DominoServer.Name, "console.log");
             var writers = files.ToDictionary(f => f.Key, f =>
             {
                 var path = Path.Combine(staging, f.Value);
@@ -77,7 +79,7 @@ public sealed class Simulator(SimulationOptions options)
                     cancellationToken.ThrowIfCancellationRequested();
                     foreach (var line in Merge(actors.Select(a => a.Sessions(options.Start.AddDays(day)))))
                     {
-                        writers[line.Relay].WriteLine(PostfixLogWriter.Format(line));
+                        writers[line.Relay].WriteLine(SimLog.Format(line));
                         counts[line.Relay]++;
                         lines++;
                     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RelayWatch.Analysis.Detection;
 using RelayWatch.Reports.Rendering;
 using RelayWatch.Reports.Tests.Support;
 using RelayWatch.Store;
@@ -31,9 +32,17 @@ public sealed class ReportBuilderTests(SampleDayFixture sample) : IClassFixture<
     [Fact]
     public async Task TotalsAreTheStoreCountsOfTheDay()
     {
+        // The relays' rows: Domino's repeat each message the relays hand it, and are not counted again.
         var counts = await sample.Store.QueryListAsync(
-            "SELECT countIf(event = 'message'), countIf(event = 'connect'), countIf(event IN ('rcpt_reject', 'reject')) FROM smtp_events WHERE toDate(ts) = '2026-11-24'",
+            $"SELECT countIf(event = 'message'), countIf(event = 'connect'), countIf(event IN ('rcpt_reject', 'reject')), countIf(event = 'message' AND NOT {Sql.AtEdge}) FROM smtp_events WHERE toDate(ts) = '2026-11-24'",
             null, CancellationToken.None);
+        var hopped = long.Parse(counts[0][3], CultureInfo.InvariantCulture);
+        Assert.True(hopped > 100, "the simulated day has Domino's side of the hand-offs");
+        var edge = await sample.Store.QueryListAsync(
+            $"SELECT countIf(event = 'message'), countIf(event = 'connect'), countIf(event IN ('rcpt_reject', 'reject')) FROM smtp_events WHERE toDate(ts) = '2026-11-24' AND {Sql.AtEdge}",
+            null, CancellationToken.None);
+        Assert.Equal(long.Parse(counts[0][0], CultureInfo.InvariantCulture) - hopped, long.Parse(edge[0][0], CultureInfo.InvariantCulture));
+        counts = edge;
         var totals = sample.Report.Summary.Totals.ToDictionary(t => t.Name, t => t.Today);
         Assert.Equal(long.Parse(counts[0][0], CultureInfo.InvariantCulture), totals["messages_in"] + totals["messages_out"]);
         Assert.Equal(long.Parse(counts[0][1], CultureInfo.InvariantCulture), totals["sessions"]);

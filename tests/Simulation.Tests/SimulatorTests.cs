@@ -1,5 +1,7 @@
 using System.Text.Json;
+using RelayWatch.Ingest.Events;
 using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Formats.Domino;
 using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Tests.Shared;
@@ -19,7 +21,7 @@ public sealed class SimulatorTests : IDisposable
         var second = Simulate("b", seed: 7);
         var other = Simulate("c", seed: 8);
 
-        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mail.log", "truth.jsonl" })
+        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mail.log", "logs/domino1/console.log", "truth.jsonl" })
         {
             Assert.Equal(File.ReadAllBytes(Path.Combine(first.Output, file)), File.ReadAllBytes(Path.Combine(second.Output, file)));
             Assert.NotEqual(File.ReadAllBytes(Path.Combine(first.Output, file)), File.ReadAllBytes(Path.Combine(other.Output, file)));
@@ -207,6 +209,43 @@ public sealed class SimulatorTests : IDisposable
 
     private SimulationSummary Simulate(string name, int seed = 1, int days = 1, double scale = 0.02) =>
         new Simulator(new SimulationOptions { Output = Path.Combine(directory, name), Seed = seed, Days = days, Scale = scale }).Run(CancellationToken.None);
+
+    /// <summary>
+    /// The Domino server's console log tells the other side of every hand-off: each message a relay
+    /// delivered to Domino is received there under the same Message-ID and delivered to as many mail
+    /// files as the relay had recipients for it; each recipient Domino refused is one the relay bounced
+    /// with Domino's reply; our outbound mail leaves through a Router transfer; and every line is read
+    /// by the Domino grammar, in kinds our hand-written sample also has.
+    /// </summary>
+    [Fact]
+    public void DominoLogsTheOtherSideOfEveryHandOff()
+    {
+        var summary = Simulate("domino", days: 1);
+        var relayParser = new PostfixParser();
+        var origin = new LineOrigin("mail.log", null, TimestampContext.Utc(2026));
+        var relayEvents = RelayLogs(summary).SelectMany(File.ReadLines).Select((l, i) => relayParser.Parse(l, origin, i + 1).Event).OfType<SmtpEvent>().ToList();
+        var toDomino = relayEvents.Where(e => e.NextHop.Contains("[10.20.0.5]:2222", StringComparison.Ordinal)).ToList();
+
+        var dominoParser = new DominoParser();
+        var console = new LineOrigin(Path.Combine(summary.Output, "logs", "domino1", "console.log"), null, TimestampContext.Utc(2026) with { DateOrder = DateOrder.DayMonthYear });
+        var results = File.ReadLines(console.File).Select((l, i) => (Line: l, Result: dominoParser.Parse(l, console, i + 1))).ToList();
+        Assert.All(results, r => Assert.True(r.Result.Outcome == LineOutcome.Event, $"{r.Result.Kind}: {r.Line}"));
+        var domino = results.Select(r => r.Result.Event!).ToList();
+
+        var handedOn = toDomino.Where(e => e.Event == "delivery").ToList();
+        Assert.Equal(handedOn.Select(e => e.MessageId).ToHashSet(), domino.Where(e => e.Event == "message").Select(e => e.MessageId).ToHashSet());
+        Assert.Equal(handedOn.Count, domino.Count(e => e.Event == "delivery" && e.NextHop == "mailbox"));
+        Assert.Equal(
+            toDomino.Where(e => e.Event == "bounce").Select(e => e.RcptTo).Order(StringComparer.Ordinal),
+            domino.Where(e => e.Event == "rcpt_reject").Select(e => e.RcptTo).Order(StringComparer.Ordinal));
+        Assert.Equal(relayEvents.Count(e => e.Event == "message" && e.ClientIp == "10.20.0.5"), domino.Count(e => e.Event == "delivery" && e.NextHop.StartsWith("mx", StringComparison.Ordinal)));
+        Assert.All(domino.Where(e => e.Event == "message"), e => Assert.Equal(domino.Single(c => c.Event == "connect" && c.SessionId == e.SessionId).ClientIp, e.ClientIp));
+
+        var sampleParser = new DominoParser();
+        var sample = Path.Combine(RepositoryFolders.Samples, "domino", "domino1", "console.log");
+        var sampleKinds = File.ReadLines(sample).Select((l, i) => sampleParser.Parse(l, console, i + 1).Kind).ToHashSet();
+        Assert.Subset(sampleKinds, results.Select(r => r.Result.Kind).ToHashSet());
+    }
 
     private static List<TruthRecord> Truth(SimulationSummary summary) =>
         [.. File.ReadLines(Path.Combine(summary.Output, "truth.jsonl")).Select(l => JsonSerializer.Deserialize<TruthRecord>(l)!)];

@@ -19,6 +19,13 @@ public static class Sql
     /// <summary>Whether the client is ours (private space, configured networks, our mail servers).</summary>
     public const string ClientIsInternal = "arrayExists(n -> isIPAddressInRange(" + ClientIp + ", n), {internal_networks:Array(String)})";
 
+    /// <summary>
+    /// Whether a row was logged at the edge — by a relay, not by an internal mail server behind the relays
+    /// (Domino), whose rows repeat the relays' hand-offs: volumes counted over both would count each
+    /// message twice. Detection reads every row; traffic and capacity count edge rows.
+    /// </summary>
+    public const string AtEdge = "source NOT IN ('domino')";
+
     /// <summary>The domain of an address expression, lower case: what follows its last <c>@</c>.</summary>
     public static string DomainOf(string address) => $"lower(splitByChar('@', {address})[-1])";
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RelayWatch.Analysis.Detection;
 using RelayWatch.Store;
 
 namespace RelayWatch.Analysis.Estate;
@@ -31,7 +32,7 @@ public static class EstateResolver
         };
 
         var relays = (await store.QueryListAsync(
-            "SELECT DISTINCT relay FROM smtp_events WHERE toDate(ts) BETWEEN {from:Date} AND {day:Date} ORDER BY relay",
+            $$"""SELECT DISTINCT relay FROM smtp_events WHERE toDate(ts) BETWEEN {from:Date} AND {day:Date} AND {{Sql.AtEdge}} ORDER BY relay""",
             parameters, cancellationToken).ConfigureAwait(false)).Select(r => r[0]).ToList();
 
         var inbound = await store.QueryListAsync($$"""

@@ -31,7 +31,7 @@ internal static class SummaryReader
                    countIf(event IN ('rcpt_reject', 'reject')),
                    countIf(event = 'bounce')
             FROM smtp_events
-            WHERE toDate(ts) BETWEEN {"{week_start:Date}"} AND {"{day:Date}"}
+            WHERE toDate(ts) BETWEEN {"{week_start:Date}"} AND {"{day:Date}"} AND {Sql.AtEdge}
             GROUP BY d
             """,
             parameters, cancellationToken).ConfigureAwait(false);
@@ -42,10 +42,10 @@ internal static class SummaryReader
         var comparisons = TotalNames.Select((t, i) => Compare(context.Day, history, t.Name, t.Label, d => byDay.TryGetValue(d, out var row) ? row[i] : 0)).ToList();
 
         var refusals = await context.Store.QueryListAsync(
-            """
+            $$"""
             SELECT toDate(ts) AS d, if(reason = '', 'other', reason) AS r, count()
             FROM smtp_events
-            WHERE toDate(ts) BETWEEN {week_start:Date} AND {day:Date} AND event IN ('rcpt_reject', 'reject')
+            WHERE toDate(ts) BETWEEN {week_start:Date} AND {day:Date} AND event IN ('rcpt_reject', 'reject') AND {{Sql.AtEdge}}
             GROUP BY d, r
             """,
             parameters, cancellationToken).ConfigureAwait(false);

@@ -19,7 +19,7 @@ internal static class TrafficReader
                    countIf(event = 'message' AND NOT {Sql.ClientIsInternal}), countIf(event = 'message' AND {Sql.ClientIsInternal}),
                    sumIf(size, event = 'message'), countIf(event = 'connect')
             FROM smtp_events
-            WHERE toDate(ts) = {"{day:Date}"}
+            WHERE toDate(ts) = {"{day:Date}"} AND {Sql.AtEdge}
             GROUP BY relay, h
             ORDER BY relay, h
             """,
@@ -27,11 +27,11 @@ internal static class TrafficReader
         var hourly = hourlyRows.Select(r => (Relay: r[0], Hour: int.Parse(r[1], CultureInfo.InvariantCulture), In: Values.Long(r[2]), Out: Values.Long(r[3]), Bytes: Values.Long(r[4]), Sessions: Values.Long(r[5]))).ToList();
 
         var peakMinutes = (await store.QueryListAsync(
-            """
+            $$"""
             SELECT relay, m, c FROM
             (
                 SELECT relay, toStartOfMinute(ts) AS m, count() AS c
-                FROM smtp_events WHERE toDate(ts) = {day:Date} AND event = 'message'
+                FROM smtp_events WHERE toDate(ts) = {day:Date} AND event = 'message' AND {{Sql.AtEdge}}
                 GROUP BY relay, m
             )
             ORDER BY c DESC, m LIMIT 1 BY relay
@@ -40,7 +40,7 @@ internal static class TrafficReader
 
         // Sessions as intervals from their first to their last record, then a running count of opens and closes.
         var concurrency = (await store.QueryListAsync(
-            """
+            $$"""
             SELECT relay, max(open) FROM
             (
                 SELECT relay, sum(delta) OVER (PARTITION BY relay ORDER BY t, delta ROWS UNBOUNDED PRECEDING) AS open
@@ -51,7 +51,7 @@ internal static class TrafficReader
                     (
                         SELECT relay, min(ts) AS s, max(ts) AS e
                         FROM smtp_events
-                        WHERE toDate(ts) = {day:Date} AND session_id != '' AND event NOT IN ('message', 'delivery', 'defer', 'bounce', 'ndr_sent')
+                        WHERE toDate(ts) = {day:Date} AND session_id != '' AND event NOT IN ('message', 'delivery', 'defer', 'bounce', 'ndr_sent') AND {{Sql.AtEdge}}
                         GROUP BY relay, session_id
                     )
                     ARRAY JOIN [(s, toInt64(1)), (e, toInt64(-1))] AS edge
@@ -96,10 +96,10 @@ internal static class TrafficReader
     {
         var parameters = new Dictionary<string, string>(context.Parameters) { ["heat_start"] = ReportContext.Text(context.Day.AddDays(1 - HeatMapDays)) };
         var rows = await context.Store.QueryListAsync(
-            """
+            $$"""
             SELECT toDate(ts) AS d, toHour(ts) AS h, count()
             FROM smtp_events
-            WHERE toDate(ts) BETWEEN {heat_start:Date} AND {day:Date} AND event = 'message'
+            WHERE toDate(ts) BETWEEN {heat_start:Date} AND {day:Date} AND event = 'message' AND {{Sql.AtEdge}}
             GROUP BY d, h
             ORDER BY d, h
             """,
@@ -111,12 +111,12 @@ internal static class TrafficReader
     private static async Task<List<(string Relay, DateOnly Day, long Messages, long PeakHour)>> HistoryAsync(ReportContext context, CancellationToken cancellationToken)
     {
         var rows = await context.Store.QueryListAsync(
-            """
+            $$"""
             SELECT relay, d, sum(c), max(c) FROM
             (
                 SELECT relay, toDate(ts) AS d, toHour(ts) AS h, count() AS c
                 FROM smtp_events
-                WHERE toDate(ts) BETWEEN {history_start:Date} AND {day:Date} AND event = 'message'
+                WHERE toDate(ts) BETWEEN {history_start:Date} AND {day:Date} AND event = 'message' AND {{Sql.AtEdge}}
                 GROUP BY relay, d, h
             )
             GROUP BY relay, d
@@ -146,7 +146,7 @@ internal static class TrafficReader
                 SELECT event, {Sql.ClientIp} AS ip,
                        has(finding_ips, ip) OR has(scored_ips, ip) OR arrayExists(n -> isIPAddressInRange(ip, n), finding_networks) AS attacker
                 FROM smtp_events
-                WHERE toDate(ts) = {"{day:Date}"} AND event IN ('connect', 'rcpt_reject', 'reject')
+                WHERE toDate(ts) = {"{day:Date}"} AND event IN ('connect', 'rcpt_reject', 'reject') AND {Sql.AtEdge}
             )
             """,
             context.Parameters, cancellationToken).ConfigureAwait(false);
@@ -161,7 +161,7 @@ internal static class TrafficReader
             $"""
             SELECT relay, toDate(ts) = {"{day:Date}"} AS today, toStartOfInterval(ts, INTERVAL 10 MINUTE) AS b, count()
             FROM smtp_events
-            WHERE toDate(ts) BETWEEN {"{week_start:Date}"} AND {"{day:Date}"} AND event = 'connect' AND NOT {Sql.ClientIsInternal}
+            WHERE toDate(ts) BETWEEN {"{week_start:Date}"} AND {"{day:Date}"} AND event = 'connect' AND NOT {Sql.ClientIsInternal} AND {Sql.AtEdge}
             GROUP BY relay, today, b
             """,
             context.Parameters, cancellationToken).ConfigureAwait(false);

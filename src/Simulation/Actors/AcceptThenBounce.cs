@@ -7,7 +7,7 @@ namespace RelayWatch.Simulation.Actors;
 /// recipient table, so spam to made-up addresses there is accepted, refused by Domino, and bounced
 /// by our relay to the forged senders — innocent third parties. One spammer a day.
 /// </summary>
-internal sealed class AcceptThenBounce(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class AcceptThenBounce(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
     private static readonly string[] ForgedDomains = ["example.net", "example.org", "mailer.example.com", "post.example.net", "inbox.example.org"];
 
@@ -39,11 +39,12 @@ internal sealed class AcceptThenBounce(Estate estate, PostfixLogWriter log, int 
                 ["queue_id"] = queueId, ["mail_from"] = sender, ["size"] = random.Next(3_000, 40_000).ToString(CultureInfo.InvariantCulture), ["nrcpt"] = "1",
             }, "postfix/qmgr", 900);
             session.Wait(0.05).Disconnect(withMessage: true);
-            session.Wait(0.4).Add("delivery", new()
+            estate.DominoServer.Refuse(session, session.Wait(0.4).Now.AddSeconds(-0.02), random, recipient);
+            session.Add("delivery", new()
             {
                 ["queue_id"] = queueId, ["rcpt_to"] = recipient, ["next_hop"] = estate.Domino, ["delay"] = "0.8", ["delays"] = "0.3/0.01/0.2/0.3",
                 ["dsn"] = "5.1.1", ["status"] = "bounced",
-                ["detail"] = $"host domino1.{estate.Domain}[10.20.0.5] said: 550 5.1.1 <{recipient}>... User unknown (in reply to RCPT TO command)",
+                ["detail"] = $"host {estate.DominoServer.Host}[{DominoServer.Ip}] said: 550 5.1.1 <{recipient}>... User unknown (in reply to RCPT TO command)",
             }, "postfix/smtp", pid + 2);
             var notification = SimRandom.QueueId(random);
             session.Wait(0.01).Add("bounce.ndr", new() { ["queue_id"] = queueId, ["ndr_queue_id"] = notification }, "postfix/bounce", pid + 3);

@@ -6,7 +6,7 @@ namespace RelayWatch.Simulation.Actors;
 /// NDR backscatter: someone forged our users' addresses on spam, and another site's MTA bounces it
 /// back to them — null-sender messages for mail our users never sent, accepted and delivered.
 /// </summary>
-internal sealed class Backscatter(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class Backscatter(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
     private readonly List<TruthRecord> truth = [];
 

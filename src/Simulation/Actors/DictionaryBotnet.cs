@@ -7,7 +7,7 @@ namespace RelayWatch.Simulation.Actors;
 /// its own), each trying two to four recipients from one shared dictionary, once. No address and no
 /// network stands out; only the dictionary the bots share ties them together.
 /// </summary>
-internal sealed class DictionaryBotnet(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class DictionaryBotnet(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
     private static readonly string[] Dictionary =
     [

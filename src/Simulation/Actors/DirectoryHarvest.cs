@@ -8,7 +8,7 @@ namespace RelayWatch.Simulation.Actors;
 /// not log: the truth lists them as exposed). To stay under Postfix's error limits (and its
 /// tarpit), the harvester quits after 20 refusals, reconnects and carries on.
 /// </summary>
-internal sealed class DirectoryHarvest(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class DirectoryHarvest(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
     private const int ErrorsPerSession = 20;
 

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace RelayWatch.Simulation.Actors;
 
-/// <summary>The lines of a message the relay accepts and hands to Domino: client, cleanup, qmgr, deliveries, removal.</summary>
+/// <summary>
+/// The lines of a message the relay accepts and hands to Domino: client, cleanup, qmgr, deliveries,
+/// removal — and Domino's console lines of taking it and delivering it to the mail files.
+/// </summary>
 internal static class InboundMessage
 {
     /// <summary>Writes an accepted message in <paramref name="session"/>, disconnecting after DATA; deliveries follow.</summary>
@@ -18,12 +21,14 @@ internal static class InboundMessage
         session.Wait(0.3).Client(queueId);
         var messageId = string.Create(CultureInfo.InvariantCulture, $"{session.Now.ToUnixTimeMilliseconds()}.{random.Next(1000, 9999)}@{messageIdDomain}");
         session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = queueId, ["message_id"] = messageId }, "postfix/cleanup", pid + 1);
+        var size = random.Next(2_000, 120_000);
         session.Wait(0.02).Add("qmgr.queued", new()
         {
-            ["queue_id"] = queueId, ["mail_from"] = mailFrom, ["size"] = random.Next(2_000, 120_000).ToString(CultureInfo.InvariantCulture),
+            ["queue_id"] = queueId, ["mail_from"] = mailFrom, ["size"] = size.ToString(CultureInfo.InvariantCulture),
             ["nrcpt"] = recipients.Count.ToString(CultureInfo.InvariantCulture),
         }, "postfix/qmgr", 900);
         session.Wait(0.05).Disconnect(withMessage: true);
+        var toDomino = nextHop is null ? recipients.Where(r => !estate.Forwards.ContainsKey(r)).ToList() : [];
         foreach (var recipient in recipients)
         {
             var delay = 0.2 + random.NextDouble();
@@ -39,7 +44,14 @@ internal static class InboundMessage
                 (values["rcpt_to"], values["orig_rcpt_to"], values["next_hop"], values["detail"]) = (forward, recipient, Estate.ForwardHop, "250 2.0.0 Ok: queued");
             }
 
-            session.Wait(delay).Add(values.ContainsKey("orig_rcpt_to") ? "delivery.orig_to" : "delivery", values, "postfix/smtp", pid + 2);
+            session.Wait(delay);
+            if (toDomino.Count > 0 && recipient == toDomino[0])
+            {
+                // Domino takes all its recipients in one transaction, answering just before the relay logs "sent".
+                estate.DominoServer.Receive(session, session.Now.AddSeconds(-0.02), random, mailFrom, toDomino, messageId, size);
+            }
+
+            session.Add(values.ContainsKey("orig_rcpt_to") ? "delivery.orig_to" : "delivery", values, "postfix/smtp", pid + 2);
         }
 
         session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);

@@ -15,7 +15,7 @@ internal sealed class NormalTraffic : IActor
     private const double TypoRate = 0.02;
 
     private readonly Estate estate;
-    private readonly PostfixLogWriter log;
+    private readonly SimLog log;
     private readonly double scale;
     private readonly int seed;
     private readonly int actorIndex;
@@ -23,7 +23,7 @@ internal sealed class NormalTraffic : IActor
     private readonly Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Messages, long Typos)> seen = [];
     private int nextPid = 10_000;
 
-    public NormalTraffic(Estate estate, PostfixLogWriter log, double scale, int seed, int actorIndex)
+    public NormalTraffic(Estate estate, SimLog log, double scale, int seed, int actorIndex)
     {
         (this.estate, this.log, this.scale, this.seed, this.actorIndex) = (estate, log, scale, seed, actorIndex);
         for (var i = 1; i <= 60; i++)

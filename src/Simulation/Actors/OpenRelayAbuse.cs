@@ -7,7 +7,7 @@ namespace RelayWatch.Simulation.Actors;
 /// misconfigured (a change widened the networks it trusts), and a spammer who was probing finds it
 /// open. Unauthenticated mail for foreign domains is accepted and delivered out to the Internet.
 /// </summary>
-internal sealed class OpenRelayAbuse(Estate estate, PostfixLogWriter log, int seed, int actorIndex, DateOnly incidentDay) : IActor
+internal sealed class OpenRelayAbuse(Estate estate, SimLog log, int seed, int actorIndex, DateOnly incidentDay) : IActor
 {
     private static readonly string[] Victims = ["mailbox.example.net", "inbox.example.org", "webmail.example.com", "post.example.net"];
 

@@ -7,13 +7,12 @@ namespace RelayWatch.Simulation.Actors;
 /// Now and then the far side accepts a message and bounces it later, so a genuine null-sender bounce
 /// comes back to the user who really sent that mail — which a backscatter detector must not flag.
 /// </summary>
-internal sealed class OutboundMail(Estate estate, PostfixLogWriter log, double scale, int seed, int actorIndex) : IActor
+internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int seed, int actorIndex) : IActor
 {
     /// <summary>Outbound messages on a weekday at scale 1 (a third of inbound).</summary>
     private const int MessagesPerDayAtScaleOne = 45_000;
     private const double LateBounceRate = 0.02;
-    private const string DominoHost = "domino1.ours.example";
-    private const string DominoIp = "10.20.0.5";
+    private const string DominoIp = DominoServer.Ip;
     private const string BounceHost = "mx1.bigmail.example";
     private const string BounceIp = "192.0.2.100";
 
@@ -39,7 +38,9 @@ internal sealed class OutboundMail(Estate estate, PostfixLogWriter log, double s
             var remoteUser = $"{SimRandom.Pick(random, Estate.FirstNames)}{random.Next(1, 999)}@bigmail.example";
             var provider = random.Next(1, 61);
             var pid = 20_000 + random.Next(5000);
-            var session = new SmtpSession(log, pid, DominoHost, DominoIp, DominoHost, start);
+            var size = random.Next(3_000, 900_000);
+            var session = new SmtpSession(log, pid, estate.DominoServer.Host, DominoIp, estate.DominoServer.Host, start);
+            estate.DominoServer.Transfer(session, start.AddSeconds(-0.1), random, user, remoteUser, size);
             session.Connect();
             session.AcceptRcpt();
             var queueId = SimRandom.QueueId(random);
@@ -47,7 +48,7 @@ internal sealed class OutboundMail(Estate estate, PostfixLogWriter log, double s
             session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = queueId, ["message_id"] = $"OF{random.Next():X8}.{random.Next():X8}@{estate.Domain}" }, "postfix/cleanup", pid + 1);
             session.Wait(0.02).Add("qmgr.queued", new()
             {
-                ["queue_id"] = queueId, ["mail_from"] = user, ["size"] = random.Next(3_000, 900_000).ToString(CultureInfo.InvariantCulture), ["nrcpt"] = "1",
+                ["queue_id"] = queueId, ["mail_from"] = user, ["size"] = size.ToString(CultureInfo.InvariantCulture), ["nrcpt"] = "1",
             }, "postfix/qmgr", 900);
             session.Wait(0.05).Disconnect(withMessage: true);
             var delay = 0.5 + random.NextDouble();
@@ -98,7 +99,7 @@ internal sealed class OutboundMail(Estate estate, PostfixLogWriter log, double s
         {
             yield return new TruthRecord("legitimate", [DominoIp], start, last, log.Routing.RelaysOf(DominoIp), new Dictionary<string, object>
             {
-                ["sender"] = "our_outbound", ["host"] = DominoHost, ["messages"] = messages, ["mistyped_recipients"] = 0L, ["genuine_bounces_back"] = bounces,
+                ["sender"] = "our_outbound", ["host"] = estate.DominoServer.Host, ["messages"] = messages, ["mistyped_recipients"] = 0L, ["genuine_bounces_back"] = bounces,
             });
         }
 

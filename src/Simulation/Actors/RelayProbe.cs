@@ -7,7 +7,7 @@ namespace RelayWatch.Simulation.Actors;
 /// that tries the classic relay tricks against our domain — the <c>%</c>-hack, a quoted local part,
 /// a source route, and a plain foreign recipient — each refused with "Relay access denied".
 /// </summary>
-internal sealed class RelayProbe(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class RelayProbe(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
     private const string Foreign = "elsewhere.example";
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RelayWatch.Simulation.Actors;
 
 /// <summary>Password guessing against the submission port: bursts of failed SMTP AUTH LOGIN from one address.</summary>
-internal sealed class SaslBruteForce(PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class SaslBruteForce(SimLog log, int seed, int actorIndex) : IActor
 {
     private readonly List<TruthRecord> truth = [];
 

@@ -7,7 +7,7 @@ namespace RelayWatch.Simulation.Actors;
 /// trying only a recipient or three at a random time of day, far below any per-address threshold.
 /// Only aggregating the network shows it. Alternates, day by day, between an IPv4 /24 and an IPv6 /48.
 /// </summary>
-internal sealed class SlowHarvest(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class SlowHarvest(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
     private static readonly string[] Dictionary =
     [

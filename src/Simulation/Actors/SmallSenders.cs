@@ -17,14 +17,14 @@ internal sealed class SmallSenders : IActor
     private const double TypoRate = 0.02;
 
     private readonly Estate estate;
-    private readonly PostfixLogWriter log;
+    private readonly SimLog log;
     private readonly int seed;
     private readonly int actorIndex;
     private readonly List<(string Host, string Ip, double Activity, bool Tls)> organisations = [];
     private readonly Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Messages, long Typos)> seen = [];
     private int nextPid = 60_000;
 
-    public SmallSenders(Estate estate, PostfixLogWriter log, double scale, int seed, int actorIndex)
+    public SmallSenders(Estate estate, SimLog log, double scale, int seed, int actorIndex)
     {
         (this.estate, this.log, this.seed, this.actorIndex) = (estate, log, seed, actorIndex);
         var random = new Random(unchecked((seed * 31) + actorIndex));

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RelayWatch.Simulation.Actors;
 
 /// <summary>Writes the Postfix lines of one inbound SMTP session, moving its clock along as it goes.</summary>
-internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start, string program = "postfix/smtpd")
+internal sealed class SmtpSession(SimLog log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start, string program = "postfix/smtpd")
 {
     private readonly List<SimLine> lines = [];
     private readonly int pid = pid;
@@ -66,6 +66,9 @@ internal sealed class SmtpSession(PostfixLogWriter log, int pid, string clientHo
 
     public void AuthFailure(string method) =>
         Add("smtpd.sasl_failed", new() { ["sasl_method"] = method, ["detail"] = "authentication failure" });
+
+    /// <summary>A line of an internal server's console log that this session caused (Domino taking the mail the relay hands on).</summary>
+    public void Console(string server, DateTimeOffset time, int thread, string message) => lines.Add(log.Console(server, time, thread, message));
 
     public void Add(string kind, Dictionary<string, string> values, string? otherProgram = null, int? otherPid = null)
     {

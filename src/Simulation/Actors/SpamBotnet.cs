@@ -6,7 +6,7 @@ namespace RelayWatch.Simulation.Actors;
 /// A spam botnet meeting postscreen: many addresses on dynamic networks, listed by DNSBLs, often
 /// talking before the greeting. Postscreen refuses them (blocked using the DNSBL) or they hang up.
 /// </summary>
-internal sealed class SpamBotnet(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class SpamBotnet(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
     private const string ServerIp = "198.51.100.25";
     private const string Postscreen = "postfix/postscreen";

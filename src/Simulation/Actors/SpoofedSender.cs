@@ -7,7 +7,7 @@ namespace RelayWatch.Simulation.Actors;
 /// (the CEO-fraud pattern) or a look-alike of it. The relay accepts and delivers it, so only the
 /// logs' sender and client address tell the story.
 /// </summary>
-internal sealed class SpoofedSender(Estate estate, PostfixLogWriter log, int seed, int actorIndex) : IActor
+internal sealed class SpoofedSender(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
     private static readonly string[] Roles = ["ceo", "finance", "it-support", "payroll", "hr"];
 

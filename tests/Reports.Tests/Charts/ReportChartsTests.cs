@@ -1,4 +1,5 @@
 using System.Globalization;
+using RelayWatch.Analysis.Detection;
 using RelayWatch.Reports.Charts;
 using RelayWatch.Reports.Tests.Support;
 using RelayWatch.Store;
@@ -29,7 +30,7 @@ public sealed class ReportChartsTests(SampleDayFixture sample) : IClassFixture<S
     public async Task TheTrafficChartsDataIsWhatTheStoreHolds()
     {
         var rows = await sample.Store.QueryListAsync(
-            "SELECT toHour(ts), count() FROM smtp_events WHERE toDate(ts) = '2026-11-24' AND event = 'message' GROUP BY 1 ORDER BY 1", null, CancellationToken.None);
+            $"SELECT toHour(ts), count() FROM smtp_events WHERE toDate(ts) = '2026-11-24' AND event = 'message' AND {Sql.AtEdge} GROUP BY 1 ORDER BY 1", null, CancellationToken.None);
         var expected = rows.ToDictionary(r => int.Parse(r[0], CultureInfo.InvariantCulture), r => long.Parse(r[1], CultureInfo.InvariantCulture));
         var drawn = sample.Report.Traffic.Hourly.GroupBy(h => h.Hour).ToDictionary(g => g.Key, g => g.Sum(h => h.Messages));
 

@@ -34,7 +34,7 @@ internal sealed class SmtpSink : IAsyncDisposable
             File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111);
         }
         var port = FreePort();
-        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(tool) { RedirectStandardError = true };
         if (Environment.UserName == "root")
         {
             start.ArgumentList.Add("-u");
@@ -93,8 +93,17 @@ internal sealed class SmtpSink : IAsyncDisposable
     {
         if (!process.HasExited)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            // Bounded: waiting for exit also waits for the redirected stream to close, which a stuck child could hold open.
+            process.Kill(entireProcessTree: true);
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Killed; the test's result stands either way.
+            }
         }
 
         process.Dispose();

@@ -92,8 +92,9 @@ internal sealed class DominoParser : ILogParser
     /// <summary>
     /// The date order of a console log, judged by its first lines: the order their numbers prove (a
     /// four-digit year first, or a day above 12), by majority; when none proves one, the order its
-    /// separator implies (<see cref="DefaultOrder"/>), with <paramref name="proven"/> false. Null when no
-    /// line has a Domino stamp.
+    /// separator implies (<see cref="DefaultOrder"/>) — certain for dotted dates, which are day-first
+    /// wherever they are written, and a guess for slashed and dashed ones, with <paramref name="proven"/>
+    /// false. Null when no line has a Domino stamp.
     /// </summary>
     public static DateOrder? DetectDateOrder(IEnumerable<string> firstLines, out bool proven)
     {
@@ -111,8 +112,9 @@ internal sealed class DominoParser : ILogParser
             }
         }
 
-        proven = votes.Any(v => v > 0);
-        return proven ? (DateOrder)Array.IndexOf(votes, votes.Max()) : separator is { } written ? DefaultOrder(written) : null;
+        // Dotted dates that do not start with a four-digit year are day-first wherever they are written.
+        proven = votes.Any(v => v > 0) || separator == '.';
+        return votes.Any(v => v > 0) ? (DateOrder)Array.IndexOf(votes, votes.Max()) : separator is { } written ? DefaultOrder(written) : null;
     }
 
     /// <summary>The date order a dated line implies by its separator when its numbers prove none: dotted dates are day-first, slashed and dashed ones month-first (Domino's US default).</summary>

@@ -150,7 +150,8 @@ public sealed class DominoParserTests
     [InlineData(new[] { "11/24/2026 08:00:00 AM  x" }, DateOrder.MonthDayYear, true)]
     [InlineData(new[] { "[1:2-3] 2026-11-05 08:00:00   x" }, DateOrder.YearMonthDay, true)]
     [InlineData(new[] { "05/11/2026 08:00:00   x" }, DateOrder.MonthDayYear, false)]
-    [InlineData(new[] { "05.11.2026 08:00:00   x" }, DateOrder.DayMonthYear, false)]
+    [InlineData(new[] { "05.11.2026 08:00:00   x" }, DateOrder.DayMonthYear, true)]
+    [InlineData(new[] { "05-11-2026 08:00:00   x" }, DateOrder.MonthDayYear, false)]
     public void TheDateOrderIsWhatTheFirstLinesProveElseWhatTheSeparatorSuggests(string[] lines, DateOrder expected, bool proven)
     {
         Assert.Equal(expected, DominoParser.DetectDateOrder(lines, out var wasProven));

@@ -1,0 +1,40 @@
+using System.Globalization;
+using RelayWatch.Ingest.Formats.Postfix;
+
+namespace RelayWatch.Simulation;
+
+/// <summary>
+/// Makes the simulated estate's log lines and writes each as its host does: the relays' Postfix lines
+/// through the grammar's own templates (<see cref="PostfixGrammar"/>), so what the simulator writes is
+/// what the ingest reads, in Postfix's wording; the Domino server's console lines as its console log
+/// writes them. Lines of one instant keep the order they were made in.
+/// </summary>
+internal sealed class SimLog(MxRouting routing)
+{
+    /// <summary>The program name that marks a Domino console line (its pid is the listener or Router thread).</summary>
+    public const string DominoConsole = "domino";
+
+    /// <summary>Domino's process id on the simulated server, in every console line's <c>[pid:tid]</c>.</summary>
+    private const int DominoPid = 0x4711;
+
+    /// <summary>Which relay each session reaches.</summary>
+    public MxRouting Routing => routing;
+
+    private long order;
+
+    public SimLine Line(string relay, DateTimeOffset time, string program, int pid, string kind, IReadOnlyDictionary<string, string> values) =>
+        new(time, order++, relay, program, pid, PostfixGrammar.Kind(kind).Template.Render(values));
+
+    /// <summary>A line of <paramref name="server"/>'s console log, written by thread <paramref name="thread"/>.</summary>
+    public SimLine Console(string server, DateTimeOffset time, int thread, string message) =>
+        new(time, order++, server, DominoConsole, thread, message);
+
+    /// <summary>
+    /// A line as its host writes it: a relay's as rsyslog does with high-precision RFC 3339 stamps; a
+    /// Domino console line with its <c>[pid:tid-native]</c> prefix and a day-first dotted date (the
+    /// server's clock on UTC).
+    /// </summary>
+    public static string Format(SimLine line) => line.Program == DominoConsole
+        ? string.Create(CultureInfo.InvariantCulture, $"[{DominoPid:X6}:{line.Pid:X6}-00007F3A{line.Pid:X4}0700] {line.Time.UtcDateTime:dd.MM.yyyy HH:mm:ss}   {line.Message}")
+        : string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff}+00:00 {line.Relay} {line.Program}[{line.Pid}]: {line.Message}");
+}
