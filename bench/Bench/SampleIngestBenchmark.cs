@@ -13,7 +13,7 @@ namespace RelayWatch.Bench;
 
 /// <summary>
 /// Ingest throughput of a format whose only committed log is its hand-written sample (Exim's mainlog,
-/// Domino's console log): the sample repeated a day later each time (each copy's messages complete
+/// Domino's console log, IronPort's mail_logs): the sample repeated a day later each time (each copy's messages complete
 /// before the next begins, so correlation state stays small, as in a real log); parse only, then end to
 /// end into the embedded store.
 /// </summary>
@@ -27,6 +27,13 @@ internal static class SampleIngestBenchmark
 
     private static readonly Sample Domino = new(LogFormat.Domino, "domino/domino1/console.log", "Linux console log",
         (line, day) => line.Replace("24.11.2026", day.ToString("dd.MM.yyyy", CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+    private static readonly Sample Ironport = new(LogFormat.Ironport, "ironport/esa1/mail_logs", "AsyncOS mail_logs",
+        (line, day) => line.StartsWith("Tue Nov 24 ", StringComparison.Ordinal) && line.Length > 24
+            ? string.Create(CultureInfo.InvariantCulture, $"{day:ddd MMM} {day.Day,2}{line[10..20]}{day:yyyy}{line[24..]}")
+            : line);
+
+    public static Task<int> RunIronportAsync(string[] args) => RunAsync(Ironport, args);
 
     public static Task<int> RunEximAsync(string[] args) => RunAsync(Exim, args);
 

@@ -6,4 +6,5 @@ public enum LogFormat
     Postfix,
     Exim,
     Domino,
+    Ironport,
 }

@@ -1,5 +1,6 @@
 using RelayWatch.Ingest.Formats.Domino;
 using RelayWatch.Ingest.Formats.Exim;
+using RelayWatch.Ingest.Formats.Ironport;
 using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
 
@@ -16,6 +17,7 @@ public static class LogFormats
         LogFormat.Postfix => "postfix",
         LogFormat.Exim => "exim",
         LogFormat.Domino => "domino",
+        LogFormat.Ironport => "ironport",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -25,6 +27,7 @@ public static class LogFormats
         "postfix" => LogFormat.Postfix,
         "exim" => LogFormat.Exim,
         "domino" => LogFormat.Domino,
+        "ironport" or "esa" => LogFormat.Ironport,
         _ => null,
     };
 
@@ -35,6 +38,7 @@ public static class LogFormats
         LogFormat.Postfix => new PostfixParser(),
         LogFormat.Exim => new EximParser(),
         LogFormat.Domino => new DominoParser(),
+        LogFormat.Ironport => new IronportParser(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -45,10 +49,15 @@ public static class LogFormats
     internal static LogFormat? Detect(IEnumerable<string> firstLines)
     {
         var context = TimestampContext.Utc(DateTime.UnixEpoch.Year + 50);
-        var (postfix, exim, domino) = (0, 0, 0);
+        var (postfix, exim, domino, ironport) = (0, 0, 0, 0);
         foreach (var line in firstLines.Take(DetectionLines))
         {
-            if (SyslogHeaderReader.TryRead(line, context, out var header))
+            if (IronportParser.LooksLikeMailLog(line))
+            {
+                // Before syslog: "Mar 17 18:24:37 mail_logs: Info: …" would read as a syslog line from host "mail_logs:".
+                ironport++;
+            }
+            else if (SyslogHeaderReader.TryRead(line, context, out var header))
             {
                 var program = line.AsSpan(header.Program);
                 postfix += program.StartsWith("postfix", StringComparison.Ordinal) ? 1 : 0;
@@ -64,7 +73,11 @@ public static class LogFormats
             }
         }
 
-        var best = Math.Max(postfix, Math.Max(exim, domino));
-        return best == 0 ? null : best == postfix ? LogFormat.Postfix : best == exim ? LogFormat.Exim : LogFormat.Domino;
+        var best = Math.Max(Math.Max(postfix, exim), Math.Max(domino, ironport));
+        return best == 0 ? null
+            : best == postfix ? LogFormat.Postfix
+            : best == exim ? LogFormat.Exim
+            : best == domino ? LogFormat.Domino
+            : LogFormat.Ironport;
     }
 }

@@ -14,6 +14,7 @@ public sealed class SampleLogTests
     [InlineData("postfix")]
     [InlineData("exim")]
     [InlineData("domino")]
+    [InlineData("ironport")]
     public async Task EachSampleIngestsToItsExpectedCounts(string format)
     {
         using var expected = JsonDocument.Parse(await File.ReadAllTextAsync(SampleFiles.PathOf($"{format}/expected.json")));

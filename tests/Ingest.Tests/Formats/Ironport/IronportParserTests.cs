@@ -1,0 +1,157 @@
+using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Formats.Ironport;
+using RelayWatch.Ingest.Syslog;
+using RelayWatch.Ingest.Tests.Support;
+using Sprache;
+
+namespace RelayWatch.Ingest.Tests.Formats.Ironport;
+
+/// <summary>Lines written for these tests in AsyncOS's wording, and the corpora's mail_logs.</summary>
+public sealed class IronportParserTests
+{
+    private static readonly LineOrigin Origin = new(Path.Combine("logs", "esa1", "mail_logs"), null, TimestampContext.Utc(2026));
+
+    [Theory]
+    [InlineData("Tue Nov 24 08:00:01 2026 Info: New SMTP ICID 7 interface Main (192.0.2.20) address 198.51.100.10 reverse dns host mx.example.net verified yes", "2026-11-24T08:00:01", "esa1")]
+    [InlineData("Tue Nov  3 08:00:01 2026 Info: New SMTP ICID 7 interface Main (192.0.2.20) address 198.51.100.10 reverse dns host mx.example.net verified yes", "2026-11-03T08:00:01", "esa1")]
+    [InlineData("<166>Nov 24 08:00:01 mail_logs: Info: New SMTP ICID 7 interface Main (192.0.2.20) address 198.51.100.10 reverse dns host mx.example.net verified yes", "2026-11-24T08:00:01", "esa1")]
+    [InlineData("<94>Nov 24 08:00:01 esa2.ours.example mail_logs: Info: New SMTP ICID 7 interface Main (192.0.2.20) address 198.51.100.10 reverse dns host mx.example.net verified yes", "2026-11-24T08:00:01", "esa2.ours.example")]
+    [InlineData("Nov 24 08:00:01 esa2 mail_logs: Info: New SMTP ICID 7 interface Main (192.0.2.20) address 198.51.100.10 reverse dns host mx.example.net verified yes", "2026-11-24T08:00:01", "esa2")]
+    public void TheApplianceFileAndSyslogBothGiveTheStampAndRelay(string line, string stamp, string relay)
+    {
+        var e = new IronportParser().Parse(line, Origin, 1).Event!;
+
+        Assert.Equal((DateTimeOffset.Parse(stamp + "Z", System.Globalization.CultureInfo.InvariantCulture), relay, "connect", "198.51.100.10", "mx.example.net"), (e.Timestamp, e.Relay, e.Event, e.ClientIp, e.ClientHost));
+    }
+
+    [Fact]
+    public void AConnectionsRefusalsAndAMessagesDeliveryCarryTheClient()
+    {
+        var parser = new IronportParser();
+        string[] lines =
+        [
+            "Tue Nov 24 09:10:00 2026 Info: New SMTP ICID 2 interface Incoming (192.0.2.20) address 203.0.113.77 reverse dns host unknown verified no",
+            "Tue Nov 24 09:10:01 2026 Info: Start MID 9 ICID 2",
+            "Tue Nov 24 09:10:01 2026 Info: MID 9 ICID 2 From: <a@b.example>",
+            "Tue Nov 24 09:10:01 2026 Info: MID 9 ICID 2 To: <ghost@ours.example> Rejected by LDAPACCEPT",
+            "Tue Nov 24 09:10:01 2026 Info: MID 9 ICID 2 RID 0 To: <alice@ours.example>",
+            "Tue Nov 24 09:10:02 2026 Info: MID 9 Message-ID '<m9@b.example>'",
+            "Tue Nov 24 09:10:02 2026 Info: MID 9 ready 1200 bytes from <a@b.example>",
+            "Tue Nov 24 09:10:02 2026 Info: ICID 2 close",
+            "Tue Nov 24 09:10:03 2026 Info: New SMTP DCID 4 interface 10.20.2.11 address 10.20.0.5 port 2222",
+            "Tue Nov 24 09:10:03 2026 Info: Message done DCID 4 MID 9 to RID [0]",
+        ];
+
+        var events = lines.Select((l, i) => parser.Parse(l, Origin, i + 1)).Where(r => r.Event is not null).Select(r => r.Event!).ToList();
+
+        Assert.Equal(["connect", "rcpt_reject", "message", "disconnect", "delivery"], events.Select(e => e.Event));
+        Assert.All(events, e => Assert.Equal(("203.0.113.77", "esa1/icid/2"), (e.ClientIp, e.SessionId)));
+        var refusal = events[1];
+        Assert.Equal(("ghost@ours.example", "a@b.example", "user_unknown"), (refusal.RcptTo, refusal.MailFrom, refusal.Reason));
+        Assert.Equal(("9", "m9@b.example", 1200UL), (events[2].QueueId, events[2].MessageId, events[2].Size));
+        Assert.Equal(("alice@ours.example", "[10.20.0.5]:2222", "m9@b.example"), (events[4].RcptTo, events[4].NextHop, events[4].MessageId));
+    }
+
+    [Theory]
+    [InlineData("Tue Nov 24 09:10:00 2026 Info: Begin Logfile", "ironport.note")]
+    [InlineData("Tue Nov 24 09:10:00 2026 Warning: Your key will expire", "ironport.warning")]
+    [InlineData("<166>Nov 24 09:10:00 antivirus: Info: sophos antivirus - MID 1 - Result 'CLEAN' ()", "other log")]
+    [InlineData("Tue Nov 24 09:10:00 2026 Info: MID 9 Subject 'hello'", "ironport.message_note")]
+    [InlineData("Tue Nov 24 09:10:00 2026 Info: ICID 2 ACCEPT SG None match ALL SBRS None", "ironport.verdict")]
+    public void NotesAndOtherLogsAreSkipped(string line, string kind)
+    {
+        var result = new IronportParser().Parse(line, Origin, 1);
+
+        Assert.Equal((LineOutcome.Skipped, kind), (result.Outcome, result.Kind));
+    }
+
+    /// <summary>Elastic's mail_logs fixtures: every line is read without an exception, none is unrecognised, and the connections and recipients in them are events.</summary>
+    [Theory]
+    [InlineData("elastic-integrations-cisco_secure_email_gateway/sample_logs/mail_logs.@123456789.s")]
+    [InlineData("elastic-integrations-cisco_secure_email_gateway/pipeline/test-common-text-mail.log")]
+    public void TheCorporaMailLogsAreRecognised(string file)
+    {
+        var parser = new IronportParser();
+        var origin = new LineOrigin(file, "esa", TimestampContext.Utc(2022));
+        var results = Corpora.Lines(file).Select((l, i) => (Line: l, Result: parser.Parse(l, origin, i + 1))).ToList();
+
+        Assert.All(results, r => Assert.True(r.Result.Outcome != LineOutcome.Unrecognised, $"{r.Result.Kind}: {r.Line}"));
+        Assert.Contains(results, r => r.Result.Event is { Event: "connect", ClientIp: "1.128.3.4" });
+        Assert.Equal(LogFormat.Ironport, LogFormats.Detect(Corpora.Lines(file)));
+    }
+
+    /// <summary>The span prefix reader reads as <see cref="IronportGrammar.Prefix"/> does, on the corpora, the sample and damaged copies of them.</summary>
+    [Fact]
+    public void ThePrefixReaderReadsAsTheGrammarDoes()
+    {
+        var lines = Corpora.Lines("elastic-integrations-cisco_secure_email_gateway/sample_logs/mail_logs.@123456789.s")
+            .Concat(Corpora.Lines("elastic-integrations-cisco_secure_email_gateway/pipeline/test-common-text-mail.log"))
+            .Concat(File.ReadLines(SampleFiles.PathOf("ironport/esa1/mail_logs")))
+            .ToList();
+        var random = new Random(5);
+        var all = lines.Concat(Enumerable.Range(0, 5000).Select(_ => LineDamage.Mutate(lines[random.Next(lines.Count)], random)));
+        var read = 0;
+        foreach (var line in all)
+        {
+            var grammar = IronportGrammar.Prefix.TryParse(line);
+            var span = IronportParser.TryReadPrefix(line, out var prefix);
+            Assert.True(grammar.WasSuccessful == span, line);
+            if (span)
+            {
+                Assert.Equal(grammar.Value with { TextStart = grammar.Remainder.Position }, prefix);
+                read++;
+            }
+        }
+
+        Assert.True(read > 1000, $"{read} prefixes read");
+    }
+
+    /// <summary>The span readers for connections and verdicts read as the grammar does, on the sample's texts and damaged copies.</summary>
+    [Fact]
+    public void TheFieldReadersReadAsTheGrammarDoes()
+    {
+        var texts = File.ReadLines(SampleFiles.PathOf("ironport/esa1/mail_logs"))
+            .Concat(Corpora.Lines("elastic-integrations-cisco_secure_email_gateway/sample_logs/mail_logs.@123456789.s"))
+            .Select(l => IronportParser.TryReadPrefix(l, out var p) ? l[p.TextStart..] : null).OfType<string>()
+            .Where(t => t.StartsWith("New SMTP ICID", StringComparison.Ordinal) || t.StartsWith("ICID", StringComparison.Ordinal)).ToList();
+        var random = new Random(11);
+        var read = 0;
+        foreach (var text in texts.Concat(Enumerable.Range(0, 5000).Select(_ => LineDamage.Mutate(texts[random.Next(texts.Count)], random))))
+        {
+            var connection = IronportGrammar.NewConnection.TryParse(text);
+            Assert.True(connection.WasSuccessful == IronportFieldReader.TryReadNewConnection(text, out var fast), text);
+            Assert.True(!connection.WasSuccessful || connection.Value == fast, text);
+            var verdict = IronportGrammar.Verdict.TryParse(text);
+            Assert.True(verdict.WasSuccessful == IronportFieldReader.TryReadVerdict(text, out var quick), text);
+            Assert.True(!verdict.WasSuccessful || verdict.Value == quick, text);
+            read += connection.WasSuccessful || verdict.WasSuccessful ? 1 : 0;
+        }
+
+        Assert.True(read > 1000, $"{read} read");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void RandomlyDamagedLinesNeverThrowAndGiveWellFormedResults(int seed)
+    {
+        var random = new Random(seed);
+        var lines = File.ReadAllLines(SampleFiles.PathOf("ironport/esa1/mail_logs"));
+        var parser = new IronportParser();
+        var outcomes = new Dictionary<LineOutcome, int>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var line = LineDamage.Mutate(lines[random.Next(lines.Length)], random);
+            var result = parser.Parse(line, Origin, i + 1);
+            outcomes[result.Outcome] = outcomes.GetValueOrDefault(result.Outcome) + 1;
+            Assert.Equal(result.Outcome == LineOutcome.Event, result.Event is not null);
+            if (result.Event is { } e)
+            {
+                Assert.True(e.ClientIp.Length == 0 || System.Net.IPAddress.TryParse(e.ClientIp, out _), line);
+                Assert.True(e.SmtpCode is 0 or (>= 200 and < 600), line);
+            }
+        }
+
+        Assert.All(Enum.GetValues<LineOutcome>(), o => Assert.True(outcomes.GetValueOrDefault(o) > 100, $"{o}: {outcomes.GetValueOrDefault(o)}"));
+    }
+}
