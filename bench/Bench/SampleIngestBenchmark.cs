@@ -13,7 +13,7 @@ namespace RelayWatch.Bench;
 
 /// <summary>
 /// Ingest throughput of a format whose only committed log is its hand-written sample (Exim's mainlog,
-/// Domino's console log, IronPort's mail_logs): the sample repeated a day later each time (each copy's messages complete
+/// Domino's console log, IronPort's mail_logs, Exchange's SMTP receive protocol log): the sample repeated a day later each time (each copy's messages complete
 /// before the next begins, so correlation state stays small, as in a real log); parse only, then end to
 /// end into the embedded store.
 /// </summary>
@@ -32,6 +32,11 @@ internal static class SampleIngestBenchmark
         (line, day) => line.StartsWith("Tue Nov 24 ", StringComparison.Ordinal) && line.Length > 24
             ? string.Create(CultureInfo.InvariantCulture, $"{day:ddd MMM} {day.Day,2}{line[10..20]}{day:yyyy}{line[24..]}")
             : line);
+
+    private static readonly Sample Exchange = new(LogFormat.Exchange, "exchange/edge1/RECV2026112400-1.LOG", "SMTP receive protocol log",
+        (line, day) => line.Replace("2026-11-24", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+    public static Task<int> RunExchangeAsync(string[] args) => RunAsync(Exchange, args);
 
     public static Task<int> RunIronportAsync(string[] args) => RunAsync(Ironport, args);
 

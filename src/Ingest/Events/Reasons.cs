@@ -29,6 +29,8 @@ public static class Reasons
         ("No Such User", UserUnknown),
         ("Unrouteable address", UserUnknown),
         ("not listed in Domino Directory", UserUnknown),
+        ("RecipientNotFound", UserUnknown),
+        ("Recipient not found", UserUnknown),
         ("not listed in the Domino Directory", UserUnknown),
         ("Relay access denied", RelayDenied),
         ("Relaying denied", RelayDenied),

@@ -7,4 +7,5 @@ public enum LogFormat
     Exim,
     Domino,
     Ironport,
+    Exchange,
 }

@@ -1,4 +1,5 @@
 using RelayWatch.Ingest.Formats.Domino;
+using RelayWatch.Ingest.Formats.Exchange;
 using RelayWatch.Ingest.Formats.Exim;
 using RelayWatch.Ingest.Formats.Ironport;
 using RelayWatch.Ingest.Formats.Postfix;
@@ -18,6 +19,7 @@ public static class LogFormats
         LogFormat.Exim => "exim",
         LogFormat.Domino => "domino",
         LogFormat.Ironport => "ironport",
+        LogFormat.Exchange => "exchange",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -28,6 +30,7 @@ public static class LogFormats
         "exim" => LogFormat.Exim,
         "domino" => LogFormat.Domino,
         "ironport" or "esa" => LogFormat.Ironport,
+        "exchange" => LogFormat.Exchange,
         _ => null,
     };
 
@@ -39,6 +42,7 @@ public static class LogFormats
         LogFormat.Exim => new EximParser(),
         LogFormat.Domino => new DominoParser(),
         LogFormat.Ironport => new IronportParser(),
+        LogFormat.Exchange => new ExchangeParser(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -49,10 +53,15 @@ public static class LogFormats
     internal static LogFormat? Detect(IEnumerable<string> firstLines)
     {
         var context = TimestampContext.Utc(DateTime.UnixEpoch.Year + 50);
-        var (postfix, exim, domino, ironport) = (0, 0, 0, 0);
+        var (postfix, exim, domino, ironport, exchange) = (0, 0, 0, 0, 0);
         foreach (var line in firstLines.Take(DetectionLines))
         {
-            if (IronportParser.LooksLikeMailLog(line))
+            if (ExchangeParser.LooksLikeTransportLog(line))
+            {
+                // A header line says it all: one is enough against any number of records.
+                exchange += DetectionLines;
+            }
+            else if (IronportParser.LooksLikeMailLog(line))
             {
                 // Before syslog: "Mar 17 18:24:37 mail_logs: Info: …" would read as a syslog line from host "mail_logs:".
                 ironport++;
@@ -73,11 +82,12 @@ public static class LogFormats
             }
         }
 
-        var best = Math.Max(Math.Max(postfix, exim), Math.Max(domino, ironport));
+        var best = Math.Max(Math.Max(Math.Max(postfix, exim), Math.Max(domino, ironport)), exchange);
         return best == 0 ? null
             : best == postfix ? LogFormat.Postfix
             : best == exim ? LogFormat.Exim
             : best == domino ? LogFormat.Domino
-            : LogFormat.Ironport;
+            : best == ironport ? LogFormat.Ironport
+            : LogFormat.Exchange;
     }
 }

@@ -1,0 +1,107 @@
+using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Formats.Exchange;
+using RelayWatch.Ingest.Syslog;
+using RelayWatch.Ingest.Tests.Support;
+using Sprache;
+
+namespace RelayWatch.Ingest.Tests.Formats.Exchange;
+
+/// <summary>Exchange's tracking and protocol logs from the corpora, and lines written for these tests in their shape.</summary>
+public sealed class ExchangeParserTests
+{
+    /// <summary>The corpora's tracking logs (one with a UTF-8 BOM and CRLF): headers skipped, every record read, none unrecognised.</summary>
+    [Theory]
+    [InlineData("kinesis-agent-windows/MSGTRK_sample_extracted.LOG")]
+    [InlineData("elastic-beats/bom8.log")]
+    public void TheCorporaTrackingLogsAreRead(string file)
+    {
+        var parser = new ExchangeParser();
+        var origin = new LineOrigin(Corpora.PathOf(file), null, TimestampContext.Utc(2017));
+        var results = Corpora.Lines(file).Select((l, i) => (Line: l, Result: parser.Parse(l, origin, i + 1))).ToList();
+
+        Assert.All(results, r => Assert.True(r.Result.Outcome != LineOutcome.Unrecognised, $"{r.Result.Kind}: {r.Line}"));
+        Assert.Contains(results, r => r.Result.Kind == "exchange.header");
+        Assert.Equal(LogFormat.Exchange, LogFormats.Detect(Corpora.Lines(file)));
+    }
+
+    /// <summary>CrowdSec's protocol log has no header: it is read in Exchange's default column order, and each 535 is an authentication failure of its client.</summary>
+    [Fact]
+    public void AProtocolLogWithoutAHeaderIsReadInTheDefaultColumns()
+    {
+        var parser = new ExchangeParser();
+        const string File = "crowdsec-hub/exchange-smtp-bf/exchange-smtp-bf.log";
+        var origin = new LineOrigin(Corpora.PathOf(File), null, TimestampContext.Utc(2022));
+        var events = Corpora.Lines(File).Where(l => l.Length > 0).Select((l, i) => parser.Parse(l, origin, i + 1)).ToList();
+
+        Assert.All(events, r => Assert.Equal(("auth_failure", "192.168.9.212", "EXCHANGE-1", (ushort)535), (r.Event!.Event, r.Event.ClientIp, r.Event.Relay, r.Event.SmtpCode)));
+        Assert.True(events.Count >= 5);
+    }
+
+    [Fact]
+    public void ColumnsAreReadByNameWhateverTheirOrder()
+    {
+        var parser = new ExchangeParser();
+        var origin = new LineOrigin("MSGTRK.LOG", null, TimestampContext.Utc(2026));
+        parser.Parse("#Fields: event-id,date-time,sender-address,recipient-address,client-ip,server-hostname,total-bytes,message-id", origin, 1);
+
+        var e = parser.Parse("RECEIVE,2026-11-24T08:00:00.000Z,a@b.example,c@ours.example;d@ours.example,192.0.2.9,EDGE1,1200,<m@b.example>", origin, 2).Event!;
+
+        Assert.Equal(("message", "a@b.example", "c@ours.example,d@ours.example", "192.0.2.9", "EDGE1", 1200UL, "m@b.example"), (e.Event, e.MailFrom, e.RcptTo, e.ClientIp, e.Relay, e.Size, e.MessageId));
+    }
+
+    /// <summary>The span splitter reads records as <see cref="ExchangeGrammar.Record"/> does, on the sample, the corpora and damaged copies.</summary>
+    [Fact]
+    public void TheSplitterReadsAsTheGrammarDoes()
+    {
+        var lines = Directory.EnumerateFiles(SampleFiles.PathOf("exchange/edge1")).SelectMany(File.ReadLines)
+            .Concat(Corpora.Lines("kinesis-agent-windows/MSGTRK_sample_extracted.LOG"))
+            .Concat(Corpora.Lines("crowdsec-hub/exchange-smtp-bf/exchange-smtp-bf.log"))
+            .Concat(["a,\"b,c\",d", "\"x\"\"y\",z", "\"open,never", "\"closed\"x,y", ",,", "\"\"", "\"a\"\"\""]).ToList();
+        var random = new Random(3);
+        var split = new List<string>();
+        var compared = 0;
+        foreach (var line in lines.Concat(Enumerable.Range(0, 5000).Select(_ => LineDamage.Mutate(lines[random.Next(lines.Count)], random))))
+        {
+            var grammar = ExchangeGrammar.Record.TryParse(line);
+            Assert.True(grammar.WasSuccessful == ExchangeCsv.TrySplit(line, split), line);
+            if (grammar.WasSuccessful)
+            {
+                Assert.Equal(grammar.Value, split);
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 1000, $"{compared} records compared");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void RandomlyDamagedLinesNeverThrowAndGiveWellFormedResults(int seed)
+    {
+        var random = new Random(seed);
+        var lines = Directory.EnumerateFiles(SampleFiles.PathOf("exchange/edge1")).Order(StringComparer.Ordinal).SelectMany(File.ReadLines).ToArray();
+        var parser = new ExchangeParser();
+        var origin = new LineOrigin("mutated.log", "edge1", TimestampContext.Utc(2026));
+        var outcomes = new Dictionary<LineOutcome, int>();
+        foreach (var line in lines.Take(5))
+        {
+            parser.Parse(line, origin, 0);
+        }
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            var line = LineDamage.Mutate(lines[random.Next(lines.Length)], random);
+            var result = parser.Parse(line, origin, i + 1);
+            outcomes[result.Outcome] = outcomes.GetValueOrDefault(result.Outcome) + 1;
+            Assert.Equal(result.Outcome == LineOutcome.Event, result.Event is not null);
+            if (result.Event is { } e)
+            {
+                Assert.Equal(TimeSpan.Zero, e.Timestamp.Offset);
+                Assert.True(e.ClientIp.Length == 0 || System.Net.IPAddress.TryParse(e.ClientIp, out _), line);
+            }
+        }
+
+        Assert.All(Enum.GetValues<LineOutcome>(), o => Assert.True(outcomes.GetValueOrDefault(o) > 100, $"{o}: {outcomes.GetValueOrDefault(o)}"));
+    }
+}
