@@ -13,7 +13,7 @@ namespace RelayWatch.Bench;
 
 /// <summary>
 /// Ingest throughput of a format whose only committed log is its hand-written sample (Exim's mainlog,
-/// Domino's console log, IronPort's mail_logs, Exchange's SMTP receive protocol log): the sample repeated a day later each time (each copy's messages complete
+/// Domino's console log, IronPort's mail_logs, Exchange's SMTP receive protocol log, Sendmail's syslog): the sample repeated a day later each time (each copy's messages complete
 /// before the next begins, so correlation state stays small, as in a real log); parse only, then end to
 /// end into the embedded store.
 /// </summary>
@@ -35,6 +35,13 @@ internal static class SampleIngestBenchmark
 
     private static readonly Sample Exchange = new(LogFormat.Exchange, "exchange/edge1/RECV2026112400-1.LOG", "SMTP receive protocol log",
         (line, day) => line.Replace("2026-11-24", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+    private static readonly Sample Sendmail = new(LogFormat.Sendmail, "sendmail/mx4/maillog", "RFC 3164 syslog",
+        (line, day) => line.StartsWith("Nov 24 ", StringComparison.Ordinal)
+            ? string.Create(CultureInfo.InvariantCulture, $"{day:MMM} {day.Day,2}{line[6..]}")
+            : line);
+
+    public static Task<int> RunSendmailAsync(string[] args) => RunAsync(Sendmail, args);
 
     public static Task<int> RunExchangeAsync(string[] args) => RunAsync(Exchange, args);
 
@@ -83,6 +90,7 @@ internal static class SampleIngestBenchmark
         while (reader.TryReadLine(out var line))
         {
             parser.Parse(line.Text, origin, line.Number);
+            parser.TakeReleased();
         }
     }
 

@@ -17,6 +17,8 @@ public static class Reasons
 
     private static readonly (string Phrase, string Reason)[] Phrases =
     [
+        // Before "does not exist": Sendmail's refusal of a sender whose domain does not resolve.
+        ("Domain of sender address", SenderRejected),
         ("User unknown", UserUnknown),
         ("user unknown", UserUnknown),
         ("Unknown user", UserUnknown),

@@ -8,4 +8,5 @@ public enum LogFormat
     Domino,
     Ironport,
     Exchange,
+    Sendmail,
 }

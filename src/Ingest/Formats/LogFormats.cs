@@ -3,6 +3,7 @@ using RelayWatch.Ingest.Formats.Exchange;
 using RelayWatch.Ingest.Formats.Exim;
 using RelayWatch.Ingest.Formats.Ironport;
 using RelayWatch.Ingest.Formats.Postfix;
+using RelayWatch.Ingest.Formats.Sendmail;
 using RelayWatch.Ingest.Syslog;
 
 namespace RelayWatch.Ingest.Formats;
@@ -20,6 +21,7 @@ public static class LogFormats
         LogFormat.Domino => "domino",
         LogFormat.Ironport => "ironport",
         LogFormat.Exchange => "exchange",
+        LogFormat.Sendmail => "sendmail",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -31,6 +33,7 @@ public static class LogFormats
         "domino" => LogFormat.Domino,
         "ironport" or "esa" => LogFormat.Ironport,
         "exchange" => LogFormat.Exchange,
+        "sendmail" => LogFormat.Sendmail,
         _ => null,
     };
 
@@ -43,6 +46,7 @@ public static class LogFormats
         LogFormat.Domino => new DominoParser(),
         LogFormat.Ironport => new IronportParser(),
         LogFormat.Exchange => new ExchangeParser(),
+        LogFormat.Sendmail => new SendmailParser(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -53,7 +57,7 @@ public static class LogFormats
     internal static LogFormat? Detect(IEnumerable<string> firstLines)
     {
         var context = TimestampContext.Utc(DateTime.UnixEpoch.Year + 50);
-        var (postfix, exim, domino, ironport, exchange) = (0, 0, 0, 0, 0);
+        var (postfix, exim, domino, ironport, exchange, sendmail) = (0, 0, 0, 0, 0, 0);
         foreach (var line in firstLines.Take(DetectionLines))
         {
             if (ExchangeParser.LooksLikeTransportLog(line))
@@ -71,6 +75,7 @@ public static class LogFormats
                 var program = line.AsSpan(header.Program);
                 postfix += program.StartsWith("postfix", StringComparison.Ordinal) ? 1 : 0;
                 exim += program.SequenceEqual("exim") || program.SequenceEqual("exim4") ? 1 : 0;
+                sendmail += program.StartsWith("sm-", StringComparison.Ordinal) || program.SequenceEqual("sendmail") ? 1 : 0;
             }
             else if (EximParser.LooksNative(line))
             {
@@ -82,9 +87,10 @@ public static class LogFormats
             }
         }
 
-        var best = Math.Max(Math.Max(Math.Max(postfix, exim), Math.Max(domino, ironport)), exchange);
+        var best = Math.Max(Math.Max(Math.Max(postfix, exim), Math.Max(domino, ironport)), Math.Max(exchange, sendmail));
         return best == 0 ? null
             : best == postfix ? LogFormat.Postfix
+            : best == sendmail ? LogFormat.Sendmail
             : best == exim ? LogFormat.Exim
             : best == domino ? LogFormat.Domino
             : best == ironport ? LogFormat.Ironport

@@ -1,3 +1,4 @@
+using RelayWatch.Ingest.Events;
 using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Sources;
 using RelayWatch.Store.Formats;
@@ -81,15 +82,12 @@ internal sealed class FileIngest
         };
         if (result.Event is { } parsed)
         {
-            if (parsed.Timestamp < expiredBefore)
-            {
-                batch = batch with { Expired = batch.Expired + 1 };
-            }
-            else
-            {
-                SmtpEventEncoder.Write(rows, parsed);
-                rowCount++;
-            }
+            Store(parsed);
+        }
+
+        foreach (var released in parser.TakeReleased())
+        {
+            Store(released);
         }
 
         var reason = result.Outcome == LineOutcome.Unrecognised ? result.Kind : null;
@@ -123,6 +121,12 @@ internal sealed class FileIngest
             return;
         }
 
+        // Events still waiting for context go with the lines they came from, as far as they are known.
+        foreach (var waiting in parser.TakeWaiting(origin.File))
+        {
+            Store(waiting);
+        }
+
         version += 2;
         total += batch;
         Run += batch;
@@ -131,6 +135,19 @@ internal sealed class FileIngest
         (batchStart, batchStartLine) = (lastOffset, lastLine);
         rows = writer.RentRows();
         (rowCount, batch, errors, resendUntil) = (0, FileCounts.Zero, [], null);
+    }
+
+    private void Store(SmtpEvent smtp)
+    {
+        if (smtp.Timestamp < expiredBefore)
+        {
+            batch = batch with { Expired = batch.Expired + 1 };
+        }
+        else
+        {
+            SmtpEventEncoder.Write(rows, smtp);
+            rowCount++;
+        }
     }
 
     private static string Describe(LineProblem problem)

@@ -468,12 +468,16 @@ public sealed class IngestRunner
             while (reader.TryReadLine(out var line) && line.EndOffset <= until)
             {
                 parser.Parse(line.Text, origin, line.Number);
+                parser.TakeReleased();
             }
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
             // The main read reports the damage; the warm-up just stops where it is.
         }
+
+        // The checkpoint's batch stored every event of its lines, the waiting ones included.
+        parser.TakeWaiting(origin.File);
     }
 
     private string CutShort(string path, Exception e)

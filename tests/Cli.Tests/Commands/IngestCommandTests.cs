@@ -127,7 +127,7 @@ public sealed class IngestCommandTests : IDisposable
         var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", "--format", "qmail", directory.Combine("mail.log"));
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("relaywatch: 'qmail' is not a log format RelayWatch reads; use one of postfix, exim, domino, ironport, exchange.\n", result.Error);
+        Assert.Equal("relaywatch: 'qmail' is not a log format RelayWatch reads; use one of postfix, exim, domino, ironport, exchange, sendmail.\n", result.Error);
     }
 
     [Fact]

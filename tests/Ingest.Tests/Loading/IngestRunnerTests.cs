@@ -146,7 +146,7 @@ public sealed class IngestRunnerTests : IDisposable
 
         var summary = (await Runner(store).IngestAsync([path], CancellationToken.None))[0];
 
-        Assert.Equal($"the format of {path} was not recognised from its first lines; name it with --format (postfix, exim, domino, ironport, exchange)", summary.Problem);
+        Assert.Equal($"the format of {path} was not recognised from its first lines; name it with --format (postfix, exim, domino, ironport, exchange, sendmail)", summary.Problem);
         Assert.Equal(FileCounts.Zero, summary.Counts);
     }
 

@@ -16,6 +16,7 @@ public sealed class SampleLogTests
     [InlineData("domino")]
     [InlineData("ironport")]
     [InlineData("exchange")]
+    [InlineData("sendmail")]
     public async Task EachSampleIngestsToItsExpectedCounts(string format)
     {
         using var expected = JsonDocument.Parse(await File.ReadAllTextAsync(SampleFiles.PathOf($"{format}/expected.json")));

@@ -5,7 +5,9 @@ using Sprache;
 namespace RelayWatch.Ingest.Formats.Exchange;
 
 /// <summary>
-/// Reads Microsoft Exchange's transport logs — message tracking logs and SMTP receive protocol logs —
+/// Reads Microsoft Exchange's transport logs — message tracking logs and SMTP receive protocol logs
+/// (send protocol logs, our own connections out, are recognised and skipped: the tracking log's
+/// <c>SEND</c>, <c>FAIL</c> and <c>DEFER</c> rows tell what became of each message) —
 /// by the column names of each file's <c>#Fields:</c> header (a header may change mid-file; a protocol
 /// log without one is read in Exchange's default column order). Tracking: <c>RECEIVE</c> is a message
 /// taken in (client, sender, size, Message-ID), <c>SEND</c> and <c>DELIVER</c> deliveries, <c>FAIL</c> a
@@ -22,6 +24,7 @@ internal sealed class ExchangeParser : ILogParser
 
     private readonly Dictionary<string, Columns> headers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> servers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> sending = new(StringComparer.Ordinal);
     private readonly CorrelationMap<string, Session> sessions = new(StringComparer.Ordinal);
     private readonly CorrelationMap<string, Received> received = new(StringComparer.Ordinal);
     private readonly List<string> fields = [];
@@ -42,6 +45,12 @@ internal sealed class ExchangeParser : ILogParser
 
         if (line[0] == '#')
         {
+            if (line.StartsWith("#Log-type:"))
+            {
+                // A send protocol log records our own connections out: its replies are the far side's, not ours to the client.
+                sending[origin.File] = line.Contains("Send", StringComparison.Ordinal);
+            }
+
             if (line.StartsWith("#Fields:"))
             {
                 var names = ExchangeGrammar.Fields.TryParse(line.ToString());
@@ -84,7 +93,10 @@ internal sealed class ExchangeParser : ILogParser
         }
 
         var context = new LineContext(timestamp, origin, lineNumber);
-        return columns.IsTracking ? Tracking(columns, context) : columns.IsProtocol ? Protocol(columns, context) : LineResult.Skipped("exchange.other_log");
+        return columns.IsTracking ? Tracking(columns, context)
+            : columns.IsProtocol && sending.GetValueOrDefault(origin.File) ? LineResult.Skipped("exchange.send_protocol")
+            : columns.IsProtocol ? Protocol(columns, context)
+            : LineResult.Skipped("exchange.other_log");
     }
 
     /// <summary>Whether a line belongs to an Exchange transport log (its header lines), for format detection.</summary>

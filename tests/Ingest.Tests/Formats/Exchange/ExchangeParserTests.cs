@@ -49,6 +49,23 @@ public sealed class ExchangeParserTests
         Assert.Equal(("message", "a@b.example", "c@ours.example,d@ours.example", "192.0.2.9", "EDGE1", 1200UL, "m@b.example"), (e.Event, e.MailFrom, e.RcptTo, e.ClientIp, e.Relay, e.Size, e.MessageId));
     }
 
+    [Fact]
+    public void ASendProtocolLogIsRecognisedAndSkipped()
+    {
+        var parser = new ExchangeParser();
+        var origin = new LineOrigin("SEND20261124-1.LOG", null, TimestampContext.Utc(2026));
+        parser.Parse("#Log-type: SMTP Send Protocol Log", origin, 1);
+        parser.Parse("#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context", origin, 2);
+
+        var results = new[]
+        {
+            "2026-11-24T13:00:03.000Z,Internet,08DE0A0000000031,0,192.0.2.30:51000,192.0.2.100:25,+,,",
+            "2026-11-24T13:00:03.100Z,Internet,08DE0A0000000031,1,192.0.2.30:51000,192.0.2.100:25,<,550 5.1.1 User unknown,",
+        }.Select((l, i) => parser.Parse(l, origin, i + 3)).ToList();
+
+        Assert.All(results, r => Assert.Equal((LineOutcome.Skipped, "exchange.send_protocol"), (r.Outcome, r.Kind)));
+    }
+
     /// <summary>The span splitter reads records as <see cref="ExchangeGrammar.Record"/> does, on the sample, the corpora and damaged copies.</summary>
     [Fact]
     public void TheSplitterReadsAsTheGrammarDoes()

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using RelayWatch.Ingest.Formats;
+using RelayWatch.Ingest.Formats.Sendmail;
+using RelayWatch.Ingest.Loading;
+using RelayWatch.Ingest.Syslog;
+using RelayWatch.Ingest.Tests.Support;
+using RelayWatch.Store;
+using RelayWatch.Store.Tests.Support;
+using Sprache;
+
+namespace RelayWatch.Ingest.Tests.Formats.Sendmail;
+
+/// <summary>Sendmail's records: OSSEC's real sm-mta lines, and lines written for these tests in Sendmail's wording.</summary>
+public sealed class SendmailParserTests : IDisposable
+{
+    private static readonly LineOrigin Origin = new("maillog", null, TimestampContext.Utc(2026));
+
+    private readonly string directory = Directory.CreateTempSubdirectory("relaywatch-sendmail-test-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    /// <summary>OSSEC's sm-mta alerts: every one is a refusal with its client, recipient or sender, and reason.</summary>
+    [Fact]
+    public void TheCorporaRefusalsAreEventsWithTheirClients()
+    {
+        var lines = Directory.EnumerateFiles(Corpora.PathOf("ossec-hids/log-entries")).SelectMany(File.ReadLines)
+            .Where(l => l.StartsWith("sm-mta[", StringComparison.Ordinal)).Select(l => "May 25 20:08:00 mail " + l).ToList();
+        var parser = new SendmailParser();
+
+        var events = lines.Select((l, i) => parser.Parse(l, Origin, i + 1)).Select(r => r.Event).ToList();
+
+        Assert.True(lines.Count >= 10);
+        Assert.All(events, e => Assert.True(e is { Event: "rcpt_reject" or "reject" } && e.ClientIp.Length > 0 && e.Reason != "other", e?.Detail));
+        Assert.Contains(events, e => e!.Reason == "rbl" && e.Event == "reject");
+        Assert.Contains(events, e => e!.Reason == "relay_denied" && e.RcptTo.Length > 0);
+        Assert.Contains(events, e => e!.Reason == "sender_rejected" && e.MailFrom.Length > 0);
+        Assert.Equal(LogFormat.Sendmail, LogFormats.Detect(lines));
+    }
+
+    [Fact]
+    public void ARefusalBeforeTheClientIsNamedWaitsAndIsReleasedWithIt()
+    {
+        var parser = new SendmailParser();
+        var refused = parser.Parse("Nov 24 09:10:01 mx4 sm-mta[42]: 4AO9A001000042: <admin@ours.example>... User unknown", Origin, 1);
+        Assert.Equal((LineOutcome.Event, (Ingest.Events.SmtpEvent?)null), (refused.Outcome, refused.Event));
+        Assert.Empty(parser.TakeReleased());
+
+        parser.Parse("Nov 24 09:10:03 mx4 sm-mta[42]: 4AO9A001000042: from=<x@y.example>, size=0, class=0, nrcpts=0, proto=ESMTP, daemon=MTA, relay=bad.example [203.0.113.77]", Origin, 2);
+
+        var released = Assert.Single(parser.TakeReleased());
+        Assert.Equal(("rcpt_reject", "admin@ours.example", "203.0.113.77", "bad.example", "x@y.example", 1UL), (released.Event, released.RcptTo, released.ClientIp, released.ClientHost, released.MailFrom, released.Line));
+        Assert.Empty(parser.TakeWaiting("maillog"));
+    }
+
+    [Fact]
+    public void AnEventStillWaitingWhenTheBatchIsCutIsStoredWithItsLineAndNotAgain()
+    {
+        var parser = new SendmailParser();
+        parser.Parse("Nov 24 09:10:01 mx4 sm-mta[42]: 4AO9A001000042: <admin@ours.example>... User unknown", Origin, 1);
+
+        var waiting = Assert.Single(parser.TakeWaiting("maillog"));
+        parser.Parse("Nov 24 09:10:03 mx4 sm-mta[42]: 4AO9A001000042: from=<>, size=0, class=0, nrcpts=0, proto=ESMTP, daemon=MTA, relay=[203.0.113.77]", Origin, 2);
+
+        Assert.Equal((string.Empty, "admin@ours.example"), (waiting.ClientIp, waiting.RcptTo));
+        Assert.Empty(parser.TakeReleased());
+    }
+
+    /// <summary>
+    /// Exactly once with waiting events: ingested in batches of three lines (cutting between a refusal and
+    /// the line that names its client, and resuming each batch from its checkpoint) and read again, or in
+    /// one batch, the rows are the same lines once each.
+    /// </summary>
+    [Fact]
+    public async Task BatchCutsAndResumesStoreEveryLineOnce()
+    {
+        var path = Path.Combine(directory, "mx4", "maillog");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Copy(SampleFiles.PathOf("sendmail/mx4/maillog"), path);
+        await using var whole = await TestEngine.OpenKeepingEverythingAsync();
+        await using var small = await TestEngine.OpenKeepingEverythingAsync();
+
+        await new IngestRunner(whole, new IngestOptions { Year = 2026 }, TimeProvider.System, NullLogger.Instance).IngestAsync([path], CancellationToken.None);
+        await new IngestRunner(small, new IngestOptions { Year = 2026, BatchLines = 3 }, TimeProvider.System, NullLogger.Instance).IngestAsync([path], CancellationToken.None);
+        await new IngestRunner(small, new IngestOptions { Year = 2026, BatchLines = 3 }, TimeProvider.System, NullLogger.Instance).IngestAsync([path], CancellationToken.None);
+
+        const string Lines = "SELECT groupArray(line) FROM (SELECT line FROM smtp_events ORDER BY line)";
+        var expected = await whole.QueryScalarAsync(Lines, CancellationToken.None);
+        Assert.Equal(expected, await small.QueryScalarAsync(Lines, CancellationToken.None));
+        Assert.Equal("20", await small.QueryScalarAsync("SELECT count() FROM smtp_events", CancellationToken.None));
+    }
+
+    /// <summary>The span field splitter reads as <see cref="SendmailGrammar.Fields"/> does, on the sample, the corpora and damaged copies.</summary>
+    [Fact]
+    public void TheFieldSplitterReadsAsTheGrammarDoes()
+    {
+        var texts = File.ReadLines(SampleFiles.PathOf("sendmail/mx4/maillog"))
+            .Concat(Directory.EnumerateFiles(Corpora.PathOf("ossec-hids/log-entries")).SelectMany(File.ReadLines))
+            .Select(AfterQueueId)
+            .Concat(["a=1, b=2", "a=x, y", "a=, b=", "stat=Sent (ok, queued), x=1", "=1", "a=1, =2", "a=1,, b=2"]).ToList();
+        var random = new Random(9);
+        var split = new List<KeyValuePair<string, string>>();
+        var compared = 0;
+        foreach (var text in texts.Concat(Enumerable.Range(0, 5000).Select(_ => LineDamage.Mutate(texts[random.Next(texts.Count)], random))))
+        {
+            var grammar = SendmailGrammar.Fields.TryParse(text);
+            Assert.True(grammar.WasSuccessful == SendmailFields.TrySplit(text, split), text);
+            if (grammar.WasSuccessful)
+            {
+                Assert.Equal(grammar.Value, split);
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 500, $"{compared} compared");
+    }
+
+    /// <summary>The text after <c>program[pid]: qid: </c>, or the line when it has no such prefix.</summary>
+    private static string AfterQueueId(string line)
+    {
+        var tag = line.IndexOf("]: ", StringComparison.Ordinal);
+        var rest = tag < 0 ? line : line[(tag + 3)..];
+        var colon = rest.IndexOf(": ", StringComparison.Ordinal);
+        return colon < 0 ? rest : rest[(colon + 2)..];
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void RandomlyDamagedLinesNeverThrowAndGiveWellFormedResults(int seed)
+    {
+        var random = new Random(seed);
+        var lines = File.ReadAllLines(SampleFiles.PathOf("sendmail/mx4/maillog"));
+        var parser = new SendmailParser();
+        var outcomes = new Dictionary<LineOutcome, int>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var line = LineDamage.Mutate(lines[random.Next(lines.Length)], random);
+            var result = parser.Parse(line, Origin, i + 1);
+            outcomes[result.Outcome] = outcomes.GetValueOrDefault(result.Outcome) + 1;
+            Assert.True(result.Event is null || result.Outcome == LineOutcome.Event);
+            foreach (var e in parser.TakeReleased().Append(result.Event).OfType<Ingest.Events.SmtpEvent>())
+            {
+                Assert.Equal(TimeSpan.Zero, e.Timestamp.Offset);
+                Assert.True(e.ClientIp.Length == 0 || System.Net.IPAddress.TryParse(e.ClientIp, out _), line);
+            }
+        }
+
+        Assert.True(parser.WaitingEvents <= 1_000);
+        Assert.All(Enum.GetValues<LineOutcome>(), o => Assert.True(outcomes.GetValueOrDefault(o) > 100, $"{o}: {outcomes.GetValueOrDefault(o)}"));
+    }
+}
