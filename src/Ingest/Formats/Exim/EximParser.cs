@@ -43,6 +43,12 @@ internal sealed class EximParser : ILogParser
 
     public LineResult Parse(ReadOnlySpan<char> line, LineOrigin origin, long lineNumber)
     {
+        if (IsRejectLog(origin.File))
+        {
+            // The rejectlog repeats the mainlog's refusals, with the headers of the messages refused after DATA.
+            return LineResult.Skipped("exim.rejectlog");
+        }
+
         if (!TryReadPrefix(line, origin, out var timestamp, out var relay, out var bodyStart, out var why))
         {
             return why is null ? LineResult.Skipped("other program") : LineResult.Unrecognised(why);
@@ -59,6 +65,10 @@ internal sealed class EximParser : ILogParser
             ? MessageLine(body[..idLength].ToString(), body[Math.Min(body.Length, idLength + 1)..], context)
             : ConnectionLine(body, context);
     }
+
+    /// <summary>Whether a file is Exim's rejectlog (<c>rejectlog</c>, <c>rejectlog.1</c>, <c>rejectlog.2.gz</c>, <c>rejectlog-20261124</c>), by Exim's name for it.</summary>
+    public static bool IsRejectLog(string file) =>
+        Path.GetFileName(file).StartsWith("rejectlog", StringComparison.Ordinal);
 
     /// <summary>Whether a line looks like a native mainlog line (<c>yyyy-MM-dd HH:mm:ss</c> then a message id or a known phrase), for format detection.</summary>
     public static bool LooksNative(string line)

@@ -125,6 +125,24 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Exim's test-suite rejectlogs, read as files named rejectlog: every line recognised and skipped (the mainlog has the same refusals), none stored.</summary>
+    [Fact]
+    public void ARejectLogIsRecognisedAndSkippedWhole()
+    {
+        var parser = new EximParser();
+        var outcomes = Directory.EnumerateFiles(Corpora.PathOf("exim-testsuite/rejectlog"))
+            .SelectMany(file =>
+            {
+                var origin = new LineOrigin(Path.Combine(Path.GetDirectoryName(file)!, "rejectlog.1"), "test", TimestampContext.Utc(1999));
+                return File.ReadLines(file).Select((l, i) => parser.Parse(l, origin, i + 1));
+            })
+            .ToList();
+
+        Assert.True(outcomes.Count > 1000);
+        Assert.All(outcomes, r => Assert.Equal((LineOutcome.Skipped, "exim.rejectlog"), (r.Outcome, r.Kind)));
+        Assert.False(EximParser.IsRejectLog("/var/log/exim4/mainlog"));
+    }
+
     [Fact]
     public void DetectionTellsEximFromPostfix()
     {
