@@ -20,6 +20,14 @@ public sealed class IngestOptions
     /// </summary>
     public DateOrder? DateOrder { get; set; }
 
+    /// <summary>
+    /// How long a session's or message's correlation state may sit idle before it is dropped (its lines'
+    /// events are stored as they come, so nothing is lost with it; a later line of it is stored without
+    /// what the dropped state knew). Null keeps each format's default: 5 days for Postfix (its queue
+    /// lifetime), 7 for the others, 1 for Exchange's protocol sessions.
+    /// </summary>
+    public TimeSpan? CorrelationHorizon { get; set; }
+
     /// <summary>Zone of stamps without an offset. Default UTC.</summary>
     public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Utc;
 
@@ -40,6 +48,11 @@ public sealed class IngestOptions
         if (BatchLines < 1)
         {
             throw new ArgumentException("The batch size must be at least one line.");
+        }
+
+        if (CorrelationHorizon is { } horizon && horizon <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("The correlation horizon must be longer than zero.");
         }
 
         if (Year is < 1970 or > 9999)

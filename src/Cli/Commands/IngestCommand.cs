@@ -31,6 +31,11 @@ internal static class IngestCommand
             Description = "Order of numeric dates that read either way, as in Domino's console log: dmy, mdy or ymd [default: detected per file from its first lines; else dotted dates day-first, others month-first]",
             HelpName = "ORDER",
         };
+        var horizon = new Option<double?>("--horizon")
+        {
+            Description = "Hours a session's or message's correlation state may sit idle before it is dropped [default: 120 for Postfix (its queue lifetime), 168 for the others, 24 for Exchange's protocol sessions]",
+            HelpName = "HOURS",
+        };
         var zone = new Option<string?>("--tz") { Description = "Time zone of timestamps without an offset, e.g. Europe/Berlin [default: UTC]", HelpName = "ZONE" };
         var batchLines = new Option<int>("--batch-lines")
         {
@@ -42,7 +47,7 @@ internal static class IngestCommand
         {
             Description = "Keep reading one file as it grows, like tail -F (survives rotation and truncation); Ctrl+C stops after committing what was read",
         };
-        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, dateOrder, zone, batchLines, follow };
+        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, dateOrder, zone, horizon, batchLines, follow };
         command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
             () => globals.ResolveStore(parse),
             storeOptions =>
@@ -54,6 +59,9 @@ internal static class IngestCommand
                     Relay = parse.GetValue(relay),
                     Year = parse.GetValue(year),
                     DateOrder = ParseDateOrder(parse.GetValue(dateOrder)),
+                    CorrelationHorizon = parse.GetValue(horizon) is { } hours
+                        ? hours > 0 && hours <= 24 * 366 ? TimeSpan.FromHours(hours) : throw new UsageException($"--horizon {hours} is not a number of hours between 0 and a year.")
+                        : null,
                     TimeZone = ParseZone(parse.GetValue(zone)),
                     BatchLines = parse.GetValue(batchLines),
                 };

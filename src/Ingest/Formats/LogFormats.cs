@@ -39,14 +39,21 @@ public static class LogFormats
 
     public static IReadOnlyList<string> Names { get; } = [.. Enum.GetValues<LogFormat>().Select(NameOf)];
 
-    internal static ILogParser CreateParser(LogFormat format) => format switch
+    /// <param name="horizon">How long correlation state may sit idle before it is dropped; null keeps each format's default (docs/operations.md).</param>
+    internal static ILogParser CreateParser(LogFormat format, TimeSpan? horizon = null) => (format, horizon) switch
     {
-        LogFormat.Postfix => new PostfixParser(),
-        LogFormat.Exim => new EximParser(),
-        LogFormat.Domino => new DominoParser(),
-        LogFormat.Ironport => new IronportParser(),
-        LogFormat.Exchange => new ExchangeParser(),
-        LogFormat.Sendmail => new SendmailParser(),
+        (LogFormat.Postfix, { } h) => new PostfixParser { Horizon = h },
+        (LogFormat.Postfix, _) => new PostfixParser(),
+        (LogFormat.Exim, { } h) => new EximParser { Horizon = h },
+        (LogFormat.Exim, _) => new EximParser(),
+        (LogFormat.Domino, { } h) => new DominoParser { Horizon = h },
+        (LogFormat.Domino, _) => new DominoParser(),
+        (LogFormat.Ironport, { } h) => new IronportParser { Horizon = h },
+        (LogFormat.Ironport, _) => new IronportParser(),
+        (LogFormat.Exchange, { } h) => new ExchangeParser { Horizon = h },
+        (LogFormat.Exchange, _) => new ExchangeParser(),
+        (LogFormat.Sendmail, { } h) => new SendmailParser { Horizon = h },
+        (LogFormat.Sendmail, _) => new SendmailParser(),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
@@ -64,6 +71,10 @@ public static class LogFormats
             {
                 // A header line says it all: one is enough against any number of records.
                 exchange += DetectionLines;
+            }
+            else if (ExchangeParser.LooksLikeProtocolRecord(line))
+            {
+                exchange++;
             }
             else if (IronportParser.LooksLikeMailLog(line))
             {

@@ -447,7 +447,7 @@ public sealed class IngestRunner
     {
         if (!parsers.TryGetValue(format, out var parser))
         {
-            parser = LogFormats.CreateParser(format);
+            parser = LogFormats.CreateParser(format, options.CorrelationHorizon);
             parsers[format] = parser;
         }
 

@@ -121,6 +121,19 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal("relaywatch: --follow reads exactly one file; run one ingest --follow per file.\n", result.Error);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public async Task AHorizonThatIsNoSpanOfTimeIsBadUsage(string hours)
+    {
+        File.WriteAllText(directory.Combine("mail.log"), string.Empty);
+
+        var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", "--horizon", hours, directory.Combine("mail.log"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"relaywatch: --horizon {hours} is not a number of hours between 0 and a year.\n", result.Error);
+    }
+
     [Fact]
     public async Task AnUnknownFormatNameIsBadUsage()
     {

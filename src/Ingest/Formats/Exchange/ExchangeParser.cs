@@ -99,12 +99,24 @@ internal sealed class ExchangeParser : ILogParser
             : LineResult.Skipped("exchange.other_log");
     }
 
-    /// <summary>Whether a line belongs to an Exchange transport log (its header lines), for format detection.</summary>
+    /// <summary>Whether a line is an Exchange transport log's header line, for format detection.</summary>
     public static bool LooksLikeTransportLog(string line)
     {
         var text = line.TrimStart('\uFEFF');
         return text.StartsWith("#Software: Microsoft Exchange", StringComparison.Ordinal)
             || (text.StartsWith("#Fields: date-time,", StringComparison.Ordinal) && (text.Contains(",event-id,", StringComparison.Ordinal) || text.Contains(",session-id,", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Whether a line is a protocol log record in the default columns (a file without its header), for format detection.</summary>
+    public static bool LooksLikeProtocolRecord(string line)
+    {
+        if (line.Length < 24 || line[4] != '-' || line[10] != 'T' || line[line.IndexOf(',') is var comma and > 0 ? comma - 1 : 0] != 'Z')
+        {
+            return false;
+        }
+
+        var columns = line.Split(',');
+        return columns.Length >= ProtocolDefault.Length - 1 && columns[6] is "+" or "-" or "<" or ">" or "*";
     }
 
     private LineResult Tracking(Columns columns, LineContext context)

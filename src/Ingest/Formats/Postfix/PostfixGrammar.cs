@@ -68,6 +68,7 @@ internal static class PostfixGrammar
         LineKind.Skipped("smtpd.warning", "warning: {_}"),
         LineKind.Skipped("smtpd.tls", "{_} TLS connection established from {_}"),
         LineKind.Skipped("smtpd.ssl_error", "SSL_accept error from {_}"),
+        LineKind.Skipped("smtpd.table_changed", "table {_} has changed -- restarting"),
         LineKind.Skipped("smtpd.tls_error", "TLS library problem: {_}"),
         LineKind.Skipped("smtpd.statistics", "statistics: {_}"),
         LineKind.Skipped("smtpd.proxy", "proxy-{_}"),
@@ -110,6 +111,7 @@ internal static class PostfixGrammar
     [
         new("qmgr.queued", "{queue_id}: from=<{mail_from}>, size={size}, nrcpt={nrcpt} (queue active)", EventNames.Message),
         new("qmgr.expired", "{queue_id}: from=<{mail_from}>, status=expired, returned to sender", EventNames.Bounce),
+        new("qmgr.force_expired", "{queue_id}: from=<{mail_from}>, status=force-expired, returned to sender", EventNames.Bounce),
         new("qmgr.removed", "{queue_id}: removed{_}", PostfixParser.MessageRemoved),
         LineKind.Skipped("qmgr.skipped", "{queue_id}: skipped, still being delivered"),
         LineKind.Skipped("qmgr.warning", "warning: {_}"),
