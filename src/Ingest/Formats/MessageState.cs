@@ -1,3 +1,5 @@
+using RelayWatch.Ingest.Events;
+
 namespace RelayWatch.Ingest.Formats;
 
 /// <summary>
@@ -24,4 +26,23 @@ internal sealed class MessageState : ICorrelationState
     public ulong Size { get; set; }
 
     public DateTimeOffset LastSeen { get; set; }
+
+    /// <summary>An event of this message: what the message's lines told, stamped with the line's own time, place and lineage.</summary>
+    public SmtpEvent ToEvent(string source, string eventName, DateTimeOffset timestamp, string relay, string queueId, string file, long line) => new()
+    {
+        Timestamp = timestamp,
+        Relay = relay,
+        Source = source,
+        Event = eventName,
+        ClientIp = ClientIp,
+        ClientHost = ClientHost,
+        Helo = Helo,
+        MailFrom = MailFrom,
+        QueueId = queueId,
+        SessionId = SessionId,
+        MessageId = MessageId,
+        SaslUser = SaslUser,
+        File = file,
+        Line = (ulong)line,
+    };
 }

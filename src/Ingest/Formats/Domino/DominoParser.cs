@@ -412,22 +412,8 @@ internal sealed class DominoParser : ILogParser
         });
     }
 
-    private SmtpEvent Build(string eventName, LineContext context, MessageState state, string note) => new()
-    {
-        Timestamp = context.Timestamp,
-        Relay = context.Relay,
-        Source = Source,
-        Event = eventName,
-        ClientIp = state.ClientIp,
-        ClientHost = state.ClientHost,
-        MailFrom = state.MailFrom,
-        QueueId = note,
-        SessionId = state.SessionId,
-        MessageId = state.MessageId,
-        SaslUser = state.SaslUser,
-        File = context.File,
-        Line = (ulong)context.Line,
-    };
+    private SmtpEvent Build(string eventName, LineContext context, MessageState state, string note) =>
+        state.ToEvent(Source, eventName, context.Timestamp, context.Relay, note, context.File, context.Line);
 
     /// <summary>The session a line belongs to: by its thread, else by the client's address.</summary>
     private Session? SessionOf(LineContext context, string? ip) =>

@@ -428,23 +428,8 @@ internal sealed class EximParser : ILogParser
         });
     }
 
-    private SmtpEvent Build(string eventName, LineContext context, MessageState state, string id) => new()
-    {
-        Timestamp = context.Timestamp,
-        Relay = context.Relay,
-        Source = Source,
-        Event = eventName,
-        ClientIp = state.ClientIp,
-        ClientHost = state.ClientHost,
-        Helo = state.Helo,
-        MailFrom = state.MailFrom,
-        QueueId = id,
-        SessionId = state.SessionId,
-        MessageId = state.MessageId,
-        SaslUser = state.SaslUser,
-        File = context.File,
-        Line = (ulong)context.Line,
-    };
+    private SmtpEvent Build(string eventName, LineContext context, MessageState state, string id) =>
+        state.ToEvent(Source, eventName, context.Timestamp, context.Relay, id, context.File, context.Line);
 
     /// <summary>Reads <c>name (helo) [ip]:port</c> from the start of <paramref name="spec"/>; null when it is not one.</summary>
     private static EximHost? ReadHost(ReadOnlySpan<char> spec, out string port, out int after) =>

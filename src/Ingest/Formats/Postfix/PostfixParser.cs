@@ -84,6 +84,12 @@ internal sealed class PostfixParser : ILogParser
                 return LineResult.Skipped(kind.Name);
             }
 
+            if (fields.Get("client_ip") is { IsEmpty: false } address && address is not "unknown" && !System.Net.IPAddress.TryParse(address, out _))
+            {
+                // A damaged address would be stored as "::" and blamed on no one.
+                return LineResult.Unrecognised("unreadable client address in " + kind.Name);
+            }
+
             var relay = origin.Relay ?? RelayName(line[header.Host]);
             var built = Build(eventName, fields, header, relay, daemon, origin.File, lineNumber);
             return built is null ? LineResult.Skipped(kind.Name) : new LineResult(LineOutcome.Event, kind.Name, built);

@@ -349,22 +349,8 @@ internal sealed class SendmailParser : ILogParser
     private Session? SessionOf(LineContext context) =>
         sessions.Peek(SessionKey(context)) is { } session && context.Timestamp - session.LastSeen <= SessionIdle ? session : null;
 
-    private SmtpEvent Build(string eventName, MessageState state, LineContext context) => new()
-    {
-        Timestamp = context.Timestamp,
-        Relay = context.Relay,
-        Source = Source,
-        Event = eventName,
-        ClientIp = state.ClientIp,
-        ClientHost = state.ClientHost,
-        MailFrom = state.MailFrom,
-        QueueId = context.Qid ?? string.Empty,
-        SessionId = state.SessionId,
-        MessageId = state.MessageId,
-        SaslUser = state.SaslUser,
-        File = context.File,
-        Line = (ulong)context.Line,
-    };
+    private SmtpEvent Build(string eventName, MessageState state, LineContext context) =>
+        state.ToEvent(Source, eventName, context.Timestamp, context.Relay, context.Qid ?? string.Empty, context.File, context.Line);
 
     private string Field(string key)
     {

@@ -96,29 +96,15 @@ public sealed class ExchangeParserTests
     [InlineData(2)]
     public void RandomlyDamagedLinesNeverThrowAndGiveWellFormedResults(int seed)
     {
-        var random = new Random(seed);
         var lines = Directory.EnumerateFiles(SampleFiles.PathOf("exchange/edge1")).Order(StringComparer.Ordinal).SelectMany(File.ReadLines).ToArray();
         var parser = new ExchangeParser();
         var origin = new LineOrigin("mutated.log", "edge1", TimestampContext.Utc(2026));
-        var outcomes = new Dictionary<LineOutcome, int>();
         foreach (var line in lines.Take(5))
         {
+            // The header first, so that damaged records are read by their columns.
             parser.Parse(line, origin, 0);
         }
 
-        for (var i = 0; i < 20_000; i++)
-        {
-            var line = LineDamage.Mutate(lines[random.Next(lines.Length)], random);
-            var result = parser.Parse(line, origin, i + 1);
-            outcomes[result.Outcome] = outcomes.GetValueOrDefault(result.Outcome) + 1;
-            Assert.Equal(result.Outcome == LineOutcome.Event, result.Event is not null);
-            if (result.Event is { } e)
-            {
-                Assert.Equal(TimeSpan.Zero, e.Timestamp.Offset);
-                Assert.True(e.ClientIp.Length == 0 || System.Net.IPAddress.TryParse(e.ClientIp, out _), line);
-            }
-        }
-
-        Assert.All(Enum.GetValues<LineOutcome>(), o => Assert.True(outcomes.GetValueOrDefault(o) > 100, $"{o}: {outcomes.GetValueOrDefault(o)}"));
+        DamagedLines.AreHandled(parser, lines, origin, seed);
     }
 }
