@@ -385,7 +385,8 @@ internal sealed class DominoParser : ILogParser
         return new LineResult(LineOutcome.Event, kind, smtp with
         {
             RcptTo = line.Recipient,
-            MailFrom = line.Sender.Length > 0 ? line.Sender : smtp.MailFrom,
+            // The Router names the null sender of a bounce "<>"; the store keeps it empty, as every format does.
+            MailFrom = line.Sender == "<>" ? string.Empty : line.Sender.Length > 0 ? line.Sender : smtp.MailFrom,
             NextHop = line.NextHop.Length > 0 ? line.NextHop : kind == "domino.delivered" ? "mailbox" : string.Empty,
             Size = state?.Size is > 0 ? state.Size : line.Size,
             Detail = line.Detail,

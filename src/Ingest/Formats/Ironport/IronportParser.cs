@@ -210,7 +210,7 @@ internal sealed class IronportParser : ILogParser
         }
 
         var session = sessions.Find(Key(context.Relay, icid), context.Timestamp);
-        messages.Set(Key(context.Relay, mid), new Message { Icid = icid, Session = session, LastSeen = context.Timestamp });
+        messages.Set(Key(context.Relay, mid), new Message { Session = session, LastSeen = context.Timestamp });
         return LineResult.Skipped("ironport.message_start");
     }
 
@@ -243,7 +243,6 @@ internal sealed class IronportParser : ILogParser
         var message = messages.GetOrAdd(key, context.Timestamp, () => new Message());
         if (icid is { } connection && message.Session is null)
         {
-            message.Icid = connection;
             message.Session = sessions.Find(Key(context.Relay, connection), context.Timestamp);
         }
 
@@ -656,8 +655,6 @@ internal sealed class IronportParser : ILogParser
 
     private sealed class Message : ICorrelationState
     {
-        public long Icid { get; set; }
-
         public Session? Session { get; set; }
 
         public MessageState State { get; } = new();

@@ -111,6 +111,8 @@ public sealed class DominoParserTests
         "delivery", "Erin Hill/Ours", "carol@example.net", "HUB1/Ours", 2048UL, "")]
     [InlineData("24.11.2026 12:15:03   Router: Message 0003A2C4 NOT transferred via SMTP to mx2.ours.example for erin@example.org from Erin Brown/Ours Size: 12K Error transferring to mx2.ours.example; Unable to connect",
         "defer", "erin@example.org", "Erin Brown/Ours", "mx2.ours.example", 12288UL, "other")]
+    [InlineData("24.11.2026 11:42:52   Router: Message 0003A2B3 delivered to Carol Clark/Ours from <> OID: C1258D2A:0036F3D1 Size: 3K Time: 00:00:01 Hop Count: 1",
+        "delivery", "Carol Clark/Ours", "", "mailbox", 3072UL, "")]
     [InlineData("24.11.2026 12:40:18   Router: Unable to deliver message 0003A2D1 to frank@ours.example: User frank@ours.example not listed in Domino Directory",
         "bounce", "frank@ours.example", "", "", 0UL, "user_unknown")]
     public void RouterLinesBecomeDeliveriesDefersAndBounces(string line, string @event, string rcptTo, string mailFrom, string nextHop, ulong size, string reason)
