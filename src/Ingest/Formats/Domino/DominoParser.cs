@@ -73,7 +73,7 @@ internal sealed class DominoParser : ILogParser
             return body.StartsWith("SMTPClient") ? LineResult.Skipped("domino.smtp_client") : LineResult.Skipped("domino.other_task");
         }
 
-        var context = new LineContext(timestamp, origin.Relay ?? FolderName(origin.File), line[thread].ToString(), origin.File, lineNumber);
+        var context = new LineContext(timestamp, origin.Relay ?? origin.FolderOr("domino"), line[thread].ToString(), origin.File, lineNumber);
         if (body.StartsWith("SMTP Server"))
         {
             return SmtpServer(body["SMTP Server".Length..], context);
@@ -490,8 +490,6 @@ internal sealed class DominoParser : ILogParser
 
     private static string Unangle(ReadOnlySpan<char> text) => text.Trim().Trim('<').Trim('>').ToString();
 
-    private static string FolderName(string file) =>
-        Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) is { Length: > 0 } folder ? folder : "domino";
 
     private void Sweep(DateTimeOffset now)
     {

@@ -154,7 +154,7 @@ internal sealed class ExchangeParser : ILogParser
             received.Set(context.Origin.File + "/" + internalId, new Received(client, columns.Get(fields, "client-hostname")) { LastSeen = context.Timestamp });
         }
 
-        var relay = context.Origin.Relay ?? servers.GetValueOrDefault(context.Origin.File) ?? FolderName(context.Origin.File);
+        var relay = context.Origin.Relay ?? servers.GetValueOrDefault(context.Origin.File) ?? context.Origin.FolderOr("exchange");
         var smtp = new SmtpEvent
         {
             Timestamp = context.Timestamp,
@@ -186,7 +186,7 @@ internal sealed class ExchangeParser : ILogParser
     private LineResult Protocol(Columns columns, LineContext context)
     {
         var connector = columns.Get(fields, "connector-id");
-        var relay = context.Origin.Relay ?? (connector.IndexOf('\\') is var slash and > 0 ? connector[..slash] : FolderName(context.Origin.File));
+        var relay = context.Origin.Relay ?? (connector.IndexOf('\\') is var slash and > 0 ? connector[..slash] : context.Origin.FolderOr("exchange"));
         var sessionId = columns.Get(fields, "session-id");
         var remote = Endpoint(columns.Get(fields, "remote-endpoint"));
         var data = columns.Get(fields, "data");
@@ -215,11 +215,11 @@ internal sealed class ExchangeParser : ILogParser
                     }
                     else if (data.StartsWith("MAIL FROM:", StringComparison.OrdinalIgnoreCase))
                     {
-                        told.MailFrom = Angled(data["MAIL FROM:".Length..]);
+                        told.MailFrom = Envelope.Address(data.AsSpan("MAIL FROM:".Length));
                     }
                     else if (data.StartsWith("RCPT TO:", StringComparison.OrdinalIgnoreCase))
                     {
-                        told.Recipient = Angled(data["RCPT TO:".Length..]);
+                        told.Recipient = Envelope.Address(data.AsSpan("RCPT TO:".Length));
                     }
                 }
 
@@ -293,15 +293,6 @@ internal sealed class ExchangeParser : ILogParser
         text.Length >= 3 && ushort.TryParse(text.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 200 and < 600 && (text.Length == 3 || !char.IsAsciiDigit(text[3]))
             ? code : (ushort)0;
 
-    private static string Angled(string text)
-    {
-        var open = text.IndexOf('<');
-        var close = open < 0 ? -1 : text.IndexOf('>', open);
-        return close < 0 ? text.Trim() : text[(open + 1)..close];
-    }
-
-    private static string FolderName(string file) =>
-        Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) is { Length: > 0 } folder ? folder : "exchange";
 
     private readonly record struct LineContext(DateTimeOffset Timestamp, LineOrigin Origin, long Line);
 

@@ -551,7 +551,7 @@ internal sealed class EximParser : ILogParser
                 return false;
             }
 
-            relay = origin.Relay ?? FolderName(origin.File);
+            relay = origin.Relay ?? origin.FolderOr("exim");
             return true;
         }
 
@@ -651,8 +651,6 @@ internal sealed class EximParser : ILogParser
     private static bool Digits(ReadOnlySpan<char> text, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
-    private static string FolderName(string file) =>
-        Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) is { Length: > 0 } folder ? folder : "exim";
 
     private MessageState Message(string key, DateTimeOffset now) => messages.GetOrAdd(key, now, static () => new MessageState());
 

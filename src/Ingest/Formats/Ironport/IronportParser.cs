@@ -76,7 +76,7 @@ internal sealed class IronportParser : ILogParser
             return LineResult.Skipped("ironport." + prefix.Level.ToLowerInvariant());
         }
 
-        var relay = origin.Relay ?? (prefix.Host.Length > 0 ? prefix.Host : FolderName(origin.File));
+        var relay = origin.Relay ?? (prefix.Host.Length > 0 ? prefix.Host : origin.FolderOr("ironport"));
         var text = line[prefix.TextStart..].TrimEnd();
         var context = new LineContext(timestamp, relay, origin.File, lineNumber);
         return text switch
@@ -248,7 +248,7 @@ internal sealed class IronportParser : ILogParser
 
         if (rest.StartsWith("From: "))
         {
-            message.State.MailFrom = Angled(rest["From: ".Length..]);
+            message.State.MailFrom = Envelope.Address(rest["From: ".Length..]);
             return LineResult.Skipped("ironport.from");
         }
 
@@ -265,14 +265,14 @@ internal sealed class IronportParser : ILogParser
                 return LineResult.Unrecognised("unreadable ironport recipient line");
             }
 
-            message.Recipients[rid] = Angled(rest[(to + " To: ".Length)..]);
+            message.Recipients[rid] = Envelope.Address(rest[(to + " To: ".Length)..]);
             return LineResult.Skipped("ironport.rcpt");
         }
 
         if (rest.StartsWith("To: "))
         {
             // A recipient refused at RCPT TO: "To: <x@ours.example> Rejected by LDAPACCEPT".
-            var address = Angled(rest["To: ".Length..]);
+            var address = Envelope.Address(rest["To: ".Length..]);
             var by = rest.IndexOf(" Rejected by ", StringComparison.Ordinal);
             var detail = by < 0 ? rest.ToString() : rest[(by + 1)..].ToString();
             var reason = detail.Contains("LDAPACCEPT", StringComparison.Ordinal) || detail.Contains("DHAP", StringComparison.Ordinal) ? Reasons.UserUnknown
@@ -284,7 +284,7 @@ internal sealed class IronportParser : ILogParser
 
         if (rest.StartsWith("invalid bounce, rcpt address "))
         {
-            var address = Angled(rest["invalid bounce, rcpt address ".Length..]);
+            var address = Envelope.Address(rest["invalid bounce, rcpt address ".Length..]);
             return Refusal(message, address, rest.ToString(), Reasons.Policy, context);
         }
 
@@ -302,7 +302,7 @@ internal sealed class IronportParser : ILogParser
             }
 
             message.State.Size = size;
-            message.State.MailFrom = Angled(rest[(bytes + " bytes from ".Length)..]);
+            message.State.MailFrom = Envelope.Address(rest[(bytes + " bytes from ".Length)..]);
             return new LineResult(LineOutcome.Event, "ironport.message", MessageEvent(EventNames.Message, message, mid, context) with { Size = size });
         }
 
@@ -468,14 +468,6 @@ internal sealed class IronportParser : ILogParser
         return long.TryParse(end < 0 ? tail : tail[..end], NumberStyles.None, CultureInfo.InvariantCulture, out mid);
     }
 
-    /// <summary>The address in the first angle brackets (<c>&lt;&gt;</c>, the null sender, is empty); the text itself when it has none.</summary>
-    private static string Angled(ReadOnlySpan<char> text)
-    {
-        var open = text.IndexOf('<');
-        var close = open < 0 ? -1 : text[open..].IndexOf('>');
-        return close < 0 ? text.Trim().ToString() : text.Slice(open + 1, close - 1).ToString();
-    }
-
     /// <summary>
     /// <see cref="IronportGrammar.Prefix"/> read without allocating on the hot path (bar the level and names,
     /// interned): a test checks that both read every line of the corpora and the sample alike.
@@ -625,8 +617,6 @@ internal sealed class IronportParser : ILogParser
         return text.Length > 0;
     }
 
-    private static string FolderName(string file) =>
-        Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) is { Length: > 0 } folder ? folder : "ironport";
 
     private void Sweep(DateTimeOffset now)
     {
