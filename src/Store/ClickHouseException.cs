@@ -44,6 +44,6 @@ public sealed partial class ClickHouseException : Exception
     [GeneratedRegex(@"\s*\(version [^)]*\)\s*\.?\s*$")]
     private static partial Regex VersionSuffix();
 
-    [GeneratedRegex(@"^Code: (?<code>\d+)\..*?(?:\((?<name>[A-Z][A-Z0-9_]+)\))?\s*$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^Code: (?<code>\d+)[.,].*?(?:\((?<name>[A-Z][A-Z0-9_]+)\))?\s*$", RegexOptions.Singleline)]
     private static partial Regex CodeAndMessage();
 }

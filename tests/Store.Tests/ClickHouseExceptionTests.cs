@@ -13,6 +13,16 @@ public sealed class ClickHouseExceptionTests
     }
 
     [Fact]
+    public void OldServersWordingStillGivesTheCode()
+    {
+        // As a ClickHouse server of 2018 (Debian's 18.16) words it: a comma after the code and no error name.
+        var error = ClickHouseException.FromErrorText("Code: 115, e.displayText() = DB::Exception: Unknown setting x, e.what() = DB::Exception\n");
+
+        Assert.Equal(115, error.Code);
+        Assert.Equal(string.Empty, error.Name);
+    }
+
+    [Fact]
     public void TextWithoutACodeIsKeptWhole()
     {
         var error = ClickHouseException.FromErrorText("something odd happened");

@@ -16,6 +16,9 @@ namespace RelayWatch.Store.Server;
 /// </summary>
 internal sealed class ServerStore : IClickHouseStore
 {
+    /// <summary>ClickHouse's UNKNOWN_SETTING.</summary>
+    private const int UnknownSetting = 115;
+
     private readonly ClickHouseClient client;
     private readonly string endpoint;
 
@@ -47,6 +50,11 @@ internal sealed class ServerStore : IClickHouseStore
         try
         {
             await Translate(endpoint, () => bootstrap.ExecuteNonQueryAsync($"CREATE DATABASE IF NOT EXISTS {database}", null, null, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (ClickHouseException e) when (e.Code == UnknownSetting)
+        {
+            // The driver sends settings with every request; a server that knows none of them is years out of support.
+            throw new StoreUnavailableException($"The ClickHouse server at {endpoint} is too old for RelayWatch ({e.Message.TrimEnd('.')}); use a ClickHouse release that still receives security updates.", e);
         }
         finally
         {

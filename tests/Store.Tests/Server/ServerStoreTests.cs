@@ -1,10 +1,34 @@
 using System.Net;
 using System.Net.Sockets;
+using RelayWatch.Store.Tests.Support;
 
 namespace RelayWatch.Store.Tests.Server;
 
-public sealed class ServerStoreTests
+public sealed class ServerStoreTests(ServerStoreTests.RealServer server) : IClassFixture<ServerStoreTests.RealServer>
 {
+    [Fact]
+    public async Task AWrongPasswordIsReportedWithTheServersHostAndPort()
+    {
+        var options = new StoreOptions { ConnectionString = server.Running.ConnectionString("wrong-secret") };
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => ClickHouseStore.OpenAsync(options, null, CancellationToken.None));
+
+        Assert.Equal(
+            $"The ClickHouse server at 127.0.0.1:{server.Running.HttpPort} refused the user name or password; check Username and Password in the connection string.",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task AServerTooOldForTheDriverIsReportedAsSuch()
+    {
+        var options = new StoreOptions { ConnectionString = server.Running.ConnectionString(DebianClickHouseServer.Password) };
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => ClickHouseStore.OpenAsync(options, null, CancellationToken.None));
+
+        Assert.StartsWith($"The ClickHouse server at 127.0.0.1:{server.Running.HttpPort} is too old for RelayWatch (", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("); use a ClickHouse release that still receives security updates.", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnUnreachableServerIsReportedWithItsHostAndPort()
     {
@@ -32,5 +56,23 @@ public sealed class ServerStoreTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Debian's clickhouse-server, started once for the tests of this class.</summary>
+    public sealed class RealServer : IAsyncLifetime
+    {
+        private DebianClickHouseServer? running;
+
+        public DebianClickHouseServer Running => running ?? throw new InvalidOperationException("The server has not started.");
+
+        public async Task InitializeAsync() => running = await DebianClickHouseServer.StartAsync();
+
+        public async Task DisposeAsync()
+        {
+            if (running is not null)
+            {
+                await running.DisposeAsync();
+            }
+        }
     }
 }
