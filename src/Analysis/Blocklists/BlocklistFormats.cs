@@ -39,6 +39,8 @@ public static class BlocklistFormats
             Exchange),
         new("domino", "the value for Domino's Configuration Settings, Router/SMTP > Restrictions and Controls > SMTP Inbound Controls, \"Deny connections from the following SMTP Internet host names/IP addresses\": one bracketed address or CIDR per line, nothing else",
             (e, t) => Lines(e, t, null, x => $"[{x.Subject}]")),
+        new("esa", "Cisco Secure Email (ESA) sender-group entries, one per line in AsyncOS's sender group syntax (IPv6 written out in eight groups), nothing else: add them under a sender group such as BLOCKED_LIST in a HAT exported from Mail Policies > HAT Overview, then Import HAT",
+            (e, t) => Lines(e, t, null, x => EsaSender(x.Subject))),
         new("plain", "one address or CIDR per line, nothing else", (e, t) => Lines(e, t, null, x => x.Subject)),
         new("csv", "subject, severity, listed_at, expires_at, reason (RFC 4180, with a header)", Csv),
         new("json", "an object with generated_at and entries [{subject, severity, listed_at, expires_at, reason, sources}]", Json),
@@ -101,6 +103,24 @@ public static class BlocklistFormats
 
         var bytes = network.BaseAddress.GetAddressBytes();
         return string.Join(':', Enumerable.Range(0, network.PrefixLength / 16).Select(i => ((bytes[2 * i] << 8) | bytes[(2 * i) + 1]).ToString("x", CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
+    /// An entry as AsyncOS's sender group syntax table lists them: <c>n.n.n.n</c>, <c>n.n.n.n/c</c>, and
+    /// for IPv6 <c>n:n:n:n:n:n:n:n</c> or <c>n:n:n:n:n:n:n:n/c</c> — all eight groups, leading zeroes optional,
+    /// so never the <c>::</c> shorthand, which the table does not list.
+    /// </summary>
+    private static string EsaSender(string subject)
+    {
+        var network = Subjects.ParseNetwork(subject)!.Value;
+        if (network.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return subject;
+        }
+
+        var bytes = network.BaseAddress.GetAddressBytes();
+        var groups = string.Join(':', Enumerable.Range(0, 8).Select(i => ((bytes[2 * i] << 8) | bytes[(2 * i) + 1]).ToString("x", CultureInfo.InvariantCulture)));
+        return network.PrefixLength == 128 ? groups : string.Create(CultureInfo.InvariantCulture, $"{groups}/{network.PrefixLength}");
     }
 
     private static string Rbldnsd(IReadOnlyList<BlocklistEntry> entries, DateTime now)

@@ -133,6 +133,16 @@ public sealed class BlocklistToolTests : IDisposable
         Assert.Equal("[198.18.4.0/24]\n[203.0.113.7]\n[2001:db8:5a0b::/48]\n[2001:db8:d031:b966::965]\n", BlocklistFormats.Find("domino").Render(published, Now));
     }
 
+    [Fact]
+    public void CiscoEsaGetsSenderGroupEntriesWithIpv6InEightGroups()
+    {
+        var text = BlocklistFormats.Find("esa").Render(published, Now);
+
+        Assert.Equal("198.18.4.0/24\n203.0.113.7\n2001:db8:5a0b:0:0:0:0:0/48\n2001:db8:d031:b966:0:0:0:965\n", text);
+        // Every line is one of the forms of AsyncOS's sender group syntax table that an export can need.
+        Assert.All(text.TrimEnd('\n').Split('\n'), line => Assert.Matches(@"^(\d{1,3}(\.\d{1,3}){3}(/\d{1,2})?|[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}(/\d{1,3})?)$", line));
+    }
+
     private string Write(string format)
     {
         var path = Path.Combine(folder, format);
