@@ -221,7 +221,31 @@ internal sealed class EximParser : ILogParser
             return host is null ? LineResult.Unrecognised("unreadable host in exim disconnection line") : Event(EventNames.LostConnection, "exim.lost_connection", context, host, port, spec[after..].Trim().ToString());
         }
 
+        if (body.StartsWith("H=") && body.IndexOf(" Warning: ", StringComparison.Ordinal) is var warning and > 0)
+        {
+            return Warning(body, warning, context);
+        }
+
         return StartsWithAny(body) ? LineResult.Skipped("exim.note") : LineResult.Unrecognised("unknown exim line");
+    }
+
+    /// <summary>
+    /// <c>H=… Warning: text</c>, what an ACL's <c>warn … log_message</c> writes. A DNS list's verdict
+    /// (<c>warn dnslists = zen.example log_message = $sender_host_address is in $dnslist_domain</c>,
+    /// or <c>found in zen.example</c>) is the client's blocklist hit, as postscreen's DNSBL rank is;
+    /// other warnings say what the configuration chose to say and are kept as notes.
+    /// </summary>
+    private LineResult Warning(ReadOnlySpan<char> body, int warning, LineContext context)
+    {
+        var text = body[(warning + " Warning: ".Length)..];
+        var listed = text.StartsWith("found in ") || text.Contains(" is in ", StringComparison.Ordinal) || text.Contains(" is listed in ", StringComparison.Ordinal);
+        if (!listed)
+        {
+            return LineResult.Skipped("exim.warning");
+        }
+
+        var host = ReadHost(body[2..], out var port, out _);
+        return host is null ? LineResult.Skipped("exim.warning") : Event(EventNames.Dnsbl, "exim.dnsbl", context, host, port, text.Trim().ToString());
     }
 
     /// <summary>Refusals written with the client's fields first, by the words that say what was refused.</summary>

@@ -34,6 +34,12 @@ public sealed class EximParserTests
     [InlineData(
         "Nov 24 10:00:08 mx3 exim[77]: H=dyn-8.example.net [203.0.113.8]:5555 F=<y@example.net> rejected RCPT <ghost@ours.example>: No Such User Here",
         "rcpt_reject", "203.0.113.8", "dyn-8.example.net", "dyn-8.example.net", "y@example.net", "ghost@ours.example", 550, "user_unknown")]
+    [InlineData(
+        "2026-11-24 10:00:09.120 [4243] H=[198.19.7.1]:41000 Warning: 198.19.7.1 is in zen.example.org",
+        "dnsbl", "198.19.7.1", "unknown", "", "", "", 0, "")]
+    [InlineData(
+        "2026-11-24 10:00:10 H=(helo.example) [198.19.7.2]:41001 Warning: found in rbl.example.org: listed for spam",
+        "dnsbl", "198.19.7.2", "unknown", "helo.example", "", "", 0, "")]
     public void LinesBecomeEventsWithTheirFields(
         string line, string @event, string clientIp, string clientHost, string helo, string mailFrom, string rcptTo, int code, string reason)
     {
@@ -119,6 +125,7 @@ public sealed class EximParserTests
     [InlineData("2026-11-24 10:00:00 Start queue run: pid=1234")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 *> x@y.example R=r T=t")]
     [InlineData("Nov 24 10:00:00 mx3 dovecot[5]: imap-login: Login: user=<a>")]
+    [InlineData("2026-11-24 10:00:00 H=(x.example) [192.0.2.8]:4000 Warning: This warning is from a HELO ACL (command ehlo x.example)")]
     public void LinesOfNoInterestAreSkippedNotUnrecognised(string line) =>
         Assert.Equal(LineOutcome.Skipped, new EximParser().Parse(line, Origin, 1).Outcome);
 
