@@ -1,18 +1,21 @@
 using System.Net;
+using RelayWatch.Simulation.Relays;
 
 namespace RelayWatch.Simulation;
 
 /// <summary>
-/// Which relay takes each SMTP session, by the estate's MX records: <c>mx1</c> at site <c>lon</c>
-/// (preference 10) and <c>mx2</c> at site <c>fra</c> (preference 20). Senders use the preferred MX,
+/// Which relay takes each SMTP session, by the estate's MX records: <c>mx1</c> (Postfix) at site
+/// <c>lon</c> (preference 10) and <c>mx2</c> (Exim) at site <c>fra</c> (preference 20). Senders use the preferred MX,
 /// except the few that always pick the backup (8 % of outside addresses, chosen by address, as some
-/// spammers and some odd MTAs do) — and everyone while the preferred site is dark: one outage on the
+/// odd MTAs do; 30 % of the attackers' addresses, as spammers favour a backup MX in the hope of weaker
+/// filtering) — and everyone while the preferred site is dark: one outage on the
 /// fourth day of each simulated week, 40 to 150 minutes starting between 08:00 and 16:00 UTC. Our own
 /// servers hand outbound mail to the preferred relay, or to the backup during an outage.
 /// </summary>
 internal sealed class MxRouting
 {
     private const double BackupShare = 0.08;
+    private const double AttackerBackupShare = 0.30;
     private static readonly IPNetwork Ours = IPNetwork.Parse("10.0.0.0/8");
     private readonly List<(DateTimeOffset Start, DateTimeOffset End)> outages = [];
     private readonly Dictionary<string, SortedSet<string>> used = new(StringComparer.Ordinal);
@@ -28,7 +31,12 @@ internal sealed class MxRouting
         }
     }
 
-    public static IReadOnlyList<(string Site, string Relay, int Preference)> Sites { get; } = [("lon", "mx1", 10), ("fra", "mx2", 20)];
+    /// <summary>The estate's relays: a Postfix relay at the preferred site, an Exim relay (another vendor, as after a merger) at the backup.</summary>
+    public static IReadOnlyList<(string Site, string Relay, int Preference, RelayMta Mta)> Sites { get; } =
+        [("lon", "mx1", 10, RelayMta.Postfix), ("fra", "mx2", 20, RelayMta.Exim)];
+
+    /// <summary>The MTA a relay runs.</summary>
+    public static RelayMta MtaOf(string relay) => Sites.First(s => s.Relay == relay).Mta;
 
     public static string Preferred => Sites[0].Relay;
 
@@ -38,10 +46,11 @@ internal sealed class MxRouting
     public IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> Outages => outages;
 
     /// <summary>The relay a session from <paramref name="clientIp"/> starting at <paramref name="time"/> reaches; remembered for the truth.</summary>
-    public string RelayFor(DateTimeOffset time, string clientIp)
+    /// <param name="favoursBackup">The sender is an attacker, more often aiming at the backup MX.</param>
+    public string RelayFor(DateTimeOffset time, string clientIp, bool favoursBackup = false)
     {
         var relay = outages.Any(o => time >= o.Start && time < o.End) ? Backup
-            : !IsInternal(clientIp) && Fraction(clientIp) < BackupShare ? Backup
+            : !IsInternal(clientIp) && Fraction(clientIp) < (favoursBackup ? AttackerBackupShare : BackupShare) ? Backup
             : Preferred;
         if (!used.TryGetValue(clientIp, out var relays))
         {

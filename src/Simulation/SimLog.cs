@@ -1,13 +1,15 @@
 using System.Globalization;
 using RelayWatch.Ingest.Formats.Postfix;
+using RelayWatch.Simulation.Relays;
 
 namespace RelayWatch.Simulation;
 
 /// <summary>
-/// Makes the simulated estate's log lines and writes each as its host does: the relays' Postfix lines
+/// Makes the simulated estate's log lines and writes each as its host does: a Postfix relay's lines
 /// through the grammar's own templates (<see cref="PostfixGrammar"/>), so what the simulator writes is
-/// what the ingest reads, in Postfix's wording; the Domino server's console lines as its console log
-/// writes them. Lines of one instant keep the order they were made in.
+/// what the ingest reads, in Postfix's wording; an Exim relay's in Exim's (<see cref="EximWriter"/>);
+/// the Domino server's console lines as its console log writes them. Lines of one instant keep the
+/// order they were made in.
 /// </summary>
 internal sealed class SimLog(MxRouting routing)
 {
@@ -22,19 +24,35 @@ internal sealed class SimLog(MxRouting routing)
 
     private long order;
 
+    /// <summary>How <paramref name="relay"/> logs a session: a writer for that session alone (<paramref name="sessionPid"/> is the process that serves it).</summary>
+    public IRelayWriter WriterFor(string relay, int sessionPid) => MxRouting.MtaOf(relay) switch
+    {
+        RelayMta.Exim => new EximWriter(this, relay, sessionPid),
+        _ => new PostfixWriter(this, relay),
+    };
+
+    /// <summary>A Postfix line of the given kind, rendered by the grammar's template.</summary>
     public SimLine Line(string relay, DateTimeOffset time, string program, int pid, string kind, IReadOnlyDictionary<string, string> values) =>
         new(time, order++, relay, program, pid, PostfixGrammar.Kind(kind).Template.Render(values));
+
+    /// <summary>A line whose text is already made.</summary>
+    public SimLine Text(string relay, DateTimeOffset time, string program, int pid, string message) =>
+        new(time, order++, relay, program, pid, message);
 
     /// <summary>A line of <paramref name="server"/>'s console log, written by thread <paramref name="thread"/>.</summary>
     public SimLine Console(string server, DateTimeOffset time, int thread, string message) =>
         new(time, order++, server, DominoConsole, thread, message);
 
     /// <summary>
-    /// A line as its host writes it: a relay's as rsyslog does with high-precision RFC 3339 stamps; a
+    /// A line as its host writes it: a Postfix relay's as rsyslog does with high-precision RFC 3339
+    /// stamps; an Exim relay's as its mainlog does (milliseconds and pid, the server's clock on UTC); a
     /// Domino console line with its <c>[pid:tid-native]</c> prefix and a day-first dotted date (the
     /// server's clock on UTC).
     /// </summary>
-    public static string Format(SimLine line) => line.Program == DominoConsole
-        ? string.Create(CultureInfo.InvariantCulture, $"[{DominoPid:X6}:{line.Pid:X6}-00007F3A{line.Pid:X4}0700] {line.Time.UtcDateTime:dd.MM.yyyy HH:mm:ss}   {line.Message}")
-        : string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff}+00:00 {line.Relay} {line.Program}[{line.Pid}]: {line.Message}");
+    public static string Format(SimLine line) => line.Program switch
+    {
+        DominoConsole => string.Create(CultureInfo.InvariantCulture, $"[{DominoPid:X6}:{line.Pid:X6}-00007F3A{line.Pid:X4}0700] {line.Time.UtcDateTime:dd.MM.yyyy HH:mm:ss}   {line.Message}"),
+        EximWriter.Program => string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} [{line.Pid}] {line.Message}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff}+00:00 {line.Relay} {line.Program}[{line.Pid}]: {line.Message}"),
+    };
 }

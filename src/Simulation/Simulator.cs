@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using RelayWatch.Simulation.Actors;
+using RelayWatch.Simulation.Relays;
 
 namespace RelayWatch.Simulation;
 
@@ -9,8 +10,8 @@ namespace RelayWatch.Simulation;
 /// Writes simulated relay logs with their ground truth, deterministically for a seed and streaming
 /// (memory holds only the sessions in flight, whatever the number of days). The output folder is
 /// written under a temporary name and renamed when complete, so a half-written one never looks done:
-/// <c>OUT/logs/mx1/mail.log</c> and <c>OUT/logs/mx2/mail.log</c> (Postfix, RFC 3339 syslog; which relay
-/// takes a session is <see cref="MxRouting"/>'s choice), <c>OUT/logs/domino1/console.log</c> (the Domino
+/// <c>OUT/logs/mx1/mail.log</c> (Postfix, RFC 3339 syslog) and <c>OUT/logs/mx2/mainlog</c> (Exim's
+/// mainlog; which relay takes a session is <see cref="MxRouting"/>'s choice), <c>OUT/logs/domino1/console.log</c> (the Domino
 /// server behind them, <see cref="DominoServer"/>), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
 /// </summary>
 public sealed class Simulator(SimulationOptions options)
@@ -62,7 +63,7 @@ public sealed class Simulator(SimulationOptions options)
             ];
 
             // One log per host, each as that host writes it: the relays' syslog, Domino's console log.
-            var files = MxRouting.Sites.ToDictionary(s => s.Relay, s => Path.Combine(LogsFolder, s.Relay, "mail.log"), StringComparer.Ordinal);
+            var files = MxRouting.Sites.ToDictionary(s => s.Relay, s => Path.Combine(LogsFolder, s.Relay, s.Mta.LogFile()), StringComparer.Ordinal);
             files[DominoServer.Name] = Path.Combine(LogsFolder, DominoServer.Name, "console.log");
             var writers = files.ToDictionary(f => f.Key, f =>
             {

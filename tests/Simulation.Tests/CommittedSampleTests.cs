@@ -26,7 +26,7 @@ public sealed class CommittedSampleTests : IDisposable
 
         new Simulator(options).Run(CancellationToken.None);
 
-        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mail.log", "logs/domino1/console.log", "truth.jsonl", "simulation.json" })
+        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mainlog", "logs/domino1/console.log", "truth.jsonl", "simulation.json" })
         {
             Assert.True(
                 File.ReadAllBytes(Path.Combine(sample, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(options.Output, file))),

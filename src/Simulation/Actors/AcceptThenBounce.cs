@@ -49,7 +49,7 @@ internal sealed class AcceptThenBounce(Estate estate, SimLog log, int seed, int 
             var notification = SimRandom.QueueId(random);
             session.Wait(0.01).Add("bounce.ndr", new() { ["queue_id"] = queueId, ["ndr_queue_id"] = notification }, "postfix/bounce", pid + 3);
             session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);
-            session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = notification, ["message_id"] = $"{session.Now.ToUnixTimeSeconds()}.{notification}@mx1.{estate.Domain}" }, "postfix/cleanup", pid + 1);
+            session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = notification, ["message_id"] = $"{session.Now.ToUnixTimeSeconds()}.{notification}@{session.Relay}.{estate.Domain}" }, "postfix/cleanup", pid + 1);
             session.Wait(0.02).Add("qmgr.queued", new() { ["queue_id"] = notification, ["mail_from"] = string.Empty, ["size"] = "4821", ["nrcpt"] = "1" }, "postfix/qmgr", 900);
             var hop = string.Create(CultureInfo.InvariantCulture, $"mx.{sender.Split('@')[1]}[198.51.100.{random.Next(1, 40)}]:25");
             session.Wait(0.6).Add("delivery", new()

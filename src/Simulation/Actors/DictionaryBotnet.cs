@@ -39,7 +39,7 @@ internal sealed class DictionaryBotnet(Estate estate, SimLog log, int seed, int 
             var ip = string.Create(CultureInfo.InvariantCulture, $"2001:db8:{network:x}:{random.Next(1, 0xffff):x}::{random.Next(2, 0xfff):x}");
             members.Add(ip);
             var start = SimRandom.Diurnal(random, day);
-            var session = new SmtpSession(log, 52_000 + random.Next(5000), "unknown", ip, SimRandom.Pick(random, Dictionary) + random.Next(100, 999).ToString(CultureInfo.InvariantCulture), start);
+            var session = new SmtpSession(log, 52_000 + random.Next(5000), "unknown", ip, SimRandom.Pick(random, Dictionary) + random.Next(100, 999).ToString(CultureInfo.InvariantCulture), start, attacker: true);
             session.Connect();
             foreach (var word in Enumerable.Range(0, 2 + random.Next(3)).Select(_ => SimRandom.Pick(random, Dictionary)).Distinct())
             {

@@ -35,7 +35,7 @@ internal sealed class DirectoryHarvest(Estate estate, SimLog log, int seed, int 
         var index = 0;
         while (index < candidates.Count)
         {
-            var session = new SmtpSession(log, pid++, host, ip, helo, at);
+            var session = new SmtpSession(log, pid++, host, ip, helo, at, attacker: true);
             session.Connect();
             while (index < candidates.Count && session.Errors < ErrorsPerSession)
             {

@@ -29,7 +29,7 @@ internal sealed class RelayProbe(Estate estate, SimLog log, int seed, int actorI
                 ("foreign_domain", $"relaytest@{Foreign}"),
             };
             var start = SimRandom.Diurnal(random, day);
-            var session = new SmtpSession(log, 40_000 + random.Next(1000), "unknown", ip, helo, start);
+            var session = new SmtpSession(log, 40_000 + random.Next(1000), "unknown", ip, helo, start, attacker: true);
             session.Connect();
             foreach (var (_, recipient) in variants)
             {

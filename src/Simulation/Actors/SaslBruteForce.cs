@@ -17,7 +17,7 @@ internal sealed class SaslBruteForce(SimLog log, int seed, int actorIndex) : IAc
         var sessions = new List<IReadOnlyList<SimLine>>();
         for (var round = 0; round < 10 + random.Next(20); round++)
         {
-            var session = new SmtpSession(log, 55_000 + random.Next(1000), "unknown", ip, "User", at, "postfix/submission/smtpd");
+            var session = new SmtpSession(log, 55_000 + random.Next(1000), "unknown", ip, "User", at, "postfix/submission/smtpd", attacker: true);
             session.Connect();
             for (var guess = 0; guess < 3; guess++)
             {

@@ -36,7 +36,7 @@ internal sealed class SlowHarvest(Estate estate, SimLog log, int seed, int actor
                 : string.Create(CultureInfo.InvariantCulture, $"{prefix}.{random.Next(1, 255)}");
             members.Add(ip);
             var start = SimRandom.Diurnal(random, day);
-            var session = new SmtpSession(log, 50_000 + random.Next(5000), "unknown", ip, $"[{ip}]", start);
+            var session = new SmtpSession(log, 50_000 + random.Next(5000), "unknown", ip, $"[{ip}]", start, attacker: true);
             session.Connect();
             for (var tries = 1 + random.Next(3); tries > 0 && index < words.Count; tries--)
             {

@@ -1,13 +1,34 @@
 using System.Globalization;
+using RelayWatch.Simulation.Relays;
 
 namespace RelayWatch.Simulation.Actors;
 
-/// <summary>Writes the Postfix lines of one inbound SMTP session, moving its clock along as it goes.</summary>
-internal sealed class SmtpSession(SimLog log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start, string program = "postfix/smtpd")
+/// <summary>
+/// One inbound SMTP session, told in Postfix's line kinds and written as the relay it reached logs it
+/// (<see cref="IRelayWriter"/>), moving its clock along as it goes.
+/// </summary>
+internal sealed class SmtpSession
 {
     private readonly List<SimLine> lines = [];
-    private readonly int pid = pid;
-    private DateTimeOffset now = start;
+    private readonly SimLog log;
+    private readonly int pid;
+    private readonly string clientHost;
+    private readonly string clientIp;
+    private readonly string clientPort;
+    private readonly string helo;
+    private readonly string program;
+    private readonly IRelayWriter writer;
+    private DateTimeOffset now;
+
+    /// <param name="attacker">Whether the client is an attacker, who favours the backup MX (<see cref="MxRouting"/>).</param>
+    public SmtpSession(SimLog log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start, string program = "postfix/smtpd", bool attacker = false)
+    {
+        (this.log, this.pid, this.clientHost, this.clientIp, this.helo, this.program, now) = (log, pid, clientHost, clientIp, helo, program, start);
+        Relay = log.Routing.RelayFor(start, clientIp, favoursBackup: attacker);
+        // Postfix does not log the client's port; the MTAs that do get one that stays the same all session.
+        clientPort = (1024 + (Fnv(string.Create(CultureInfo.InvariantCulture, $"{clientIp} {start.UtcTicks} {pid}")) % 64_000)).ToString(CultureInfo.InvariantCulture);
+        writer = log.WriterFor(Relay, pid);
+    }
     private int errors;
     private int rcpts;
     private int rejected;
@@ -15,7 +36,7 @@ internal sealed class SmtpSession(SimLog log, int pid, string clientHost, string
     public IReadOnlyList<SimLine> Lines => lines;
 
     /// <summary>The relay the client reached (<see cref="MxRouting"/>).</summary>
-    public string Relay { get; } = log.Routing.RelayFor(start, clientIp);
+    public string Relay { get; }
 
     /// <summary>Whether the client uses STARTTLS before sending a message (the big senders all do; small ones not always).</summary>
     public bool Tls { get; init; } = true;
@@ -74,6 +95,21 @@ internal sealed class SmtpSession(SimLog log, int pid, string clientHost, string
     {
         values.TryAdd("client_host", clientHost);
         values.TryAdd("client_ip", clientIp);
-        lines.Add(log.Line(Relay, now, otherProgram ?? program, otherPid ?? pid, kind, values));
+        // What only some MTAs log on every line: the port, the HELO, whether the session is encrypted.
+        values.TryAdd("client_port", clientPort);
+        values.TryAdd("helo", helo);
+        values.TryAdd("tls", Tls ? "yes" : "no");
+        writer.Write(lines, now, otherProgram ?? program, otherPid ?? pid, kind, values);
+    }
+
+    private static uint Fnv(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return hash;
     }
 }

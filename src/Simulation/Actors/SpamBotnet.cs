@@ -3,8 +3,9 @@ using System.Globalization;
 namespace RelayWatch.Simulation.Actors;
 
 /// <summary>
-/// A spam botnet meeting postscreen: many addresses on dynamic networks, listed by DNSBLs, often
-/// talking before the greeting. Postscreen refuses them (blocked using the DNSBL) or they hang up.
+/// A spam botnet meeting the relay's first defences: many addresses on dynamic networks, listed by
+/// DNSBLs, often talking before the greeting. Postfix's postscreen refuses them (blocked using the
+/// DNSBL) or they hang up; Exim drops those that talk first and refuses the rest in its RCPT ACL.
 /// </summary>
 internal sealed class SpamBotnet(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
@@ -30,43 +31,44 @@ internal sealed class SpamBotnet(Estate estate, SimLog log, int seed, int actorI
             var port = random.Next(1024, 65535).ToString(CultureInfo.InvariantCulture);
             var lines = new List<SimLine>();
             var client = new Dictionary<string, string> { ["client_ip"] = ip, ["client_port"] = port };
-            var relay = log.Routing.RelayFor(at, ip);
-            SimLine Line(string kind, Dictionary<string, string> values)
+            var relay = log.Routing.RelayFor(at, ip, favoursBackup: true);
+            var writer = log.WriterFor(relay, 30_000 + int.Parse(port, CultureInfo.InvariantCulture) % 20_000);
+            void Line(string kind, Dictionary<string, string> values)
             {
                 foreach (var (key, value) in client)
                 {
                     values.TryAdd(key, value);
                 }
 
-                return log.Line(relay, at, Postscreen, PostscreenPid, kind, values);
+                writer.Write(lines, at, Postscreen, PostscreenPid, kind, values);
             }
 
-            lines.Add(Line("postscreen.connect", new() { ["server_ip"] = ServerIp, ["server_port"] = "25" }));
+            Line("postscreen.connect", new() { ["server_ip"] = ServerIp, ["server_port"] = "25", ["listed_in"] = "zen.dnsbl.example" });
             if (random.NextDouble() < 0.4)
             {
                 at = at.AddSeconds(0.05 + random.NextDouble());
-                lines.Add(Line("postscreen.pregreet", new() { ["pregreet_bytes"] = "22", ["pregreet_seconds"] = "0.08", ["detail"] = "EHLO win-desktop.local\\r\\n" }));
+                Line("postscreen.pregreet", new() { ["pregreet_bytes"] = "22", ["pregreet_seconds"] = "0.08", ["detail"] = "EHLO win-desktop.local\\r\\n" });
             }
 
             at = at.AddSeconds(0.2);
-            lines.Add(Line("postscreen.dnsbl", new() { ["dnsbl_rank"] = (2 + random.Next(4)).ToString(CultureInfo.InvariantCulture) }));
+            Line("postscreen.dnsbl", new() { ["dnsbl_rank"] = (2 + random.Next(4)).ToString(CultureInfo.InvariantCulture) });
             if (random.NextDouble() < 0.5)
             {
                 at = at.AddSeconds(1 + random.NextDouble());
                 var recipient = $"{SimRandom.Pick(random, estate.Users)}@{estate.Domain}";
-                lines.Add(Line("postscreen.reject", new()
+                Line("postscreen.reject", new()
                 {
                     ["stage"] = "RCPT", ["smtp_code"] = "550", ["dsn"] = "5.7.1",
                     ["detail"] = $"Service unavailable; client [{ip}] blocked using zen.dnsbl.example",
                     ["mail_from"] = $"promo{random.Next(1000)}@cheap-deals.example", ["rcpt_to"] = recipient, ["proto"] = "ESMTP", ["helo"] = "win-desktop.local",
-                }));
+                });
                 at = at.AddSeconds(0.1);
-                lines.Add(Line("postscreen.disconnect", []));
+                Line("postscreen.disconnect", []);
             }
             else
             {
                 at = at.AddSeconds(2 + random.NextDouble());
-                lines.Add(Line("postscreen.hangup", new() { ["seconds"] = SimRandom.Seconds((at - start).TotalSeconds), ["test"] = "tests after SMTP handshake" }));
+                Line("postscreen.hangup", new() { ["seconds"] = SimRandom.Seconds((at - start).TotalSeconds), ["test"] = "tests after SMTP handshake" });
             }
 
             sessions.Add((start, lines));

@@ -28,7 +28,7 @@ internal sealed class SpoofedSender(Estate estate, SimLog log, int seed, int act
                 : string.Create(CultureInfo.InvariantCulture, $"2001:db8:bad:{random.Next(1, 0xff):x}::{random.Next(1, 0xfff):x}");
             var host = "unknown";
             var start = SimRandom.Diurnal(random, day);
-            var session = new SmtpSession(log, 45_000 + random.Next(1000), host, ip, $"mail.{domain}", start);
+            var session = new SmtpSession(log, 45_000 + random.Next(1000), host, ip, $"mail.{domain}", start, attacker: true);
             session.Connect();
             var recipients = Enumerable.Range(0, random.Next(1, 4)).Select(_ => $"{SimRandom.Pick(random, estate.Users)}@{estate.Domain}").Distinct().ToList();
             InboundMessage.Accept(session, random, estate, from, recipients, domain, 45_000 + random.Next(1000));

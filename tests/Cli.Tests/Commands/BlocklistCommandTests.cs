@@ -44,7 +44,7 @@ public sealed class BlocklistCommandTests : IDisposable
     [InlineData(new[] { "add", "192.168.1.9" }, "relaywatch: 192.168.1.9 lies in special address space (192.168.0.0/16: private, loopback, link-local, multicast or reserved), which is never listed unless blocklists.allowSpecialAddresses is set.\n")]
     [InlineData(new[] { "add", "bogus" }, "relaywatch: 'bogus' is neither an IP address nor a network in CIDR notation (such as 192.0.2.0/24).\n")]
     [InlineData(new[] { "remove", "203.0.113.9" }, "relaywatch: 203.0.113.9 is not listed or held for review.\n")]
-    [InlineData(new[] { "export", "--format", "pf", "--out", "x" }, "relaywatch: There is no blocklist format 'pf'; the formats are postfix-cidr, postscreen-cidr, postfix-hash, sendmail-access, exim, rbldnsd, nftables, exchange, domino, plain, csv, json.\n")]
+    [InlineData(new[] { "export", "--format", "pf", "--out", "x" }, "relaywatch: There is no blocklist format 'pf'; the formats are postfix-cidr, postscreen-cidr, postfix-hash, sendmail-access, exim, rbldnsd, nftables, exchange, domino, esa, plain, csv, json.\n")]
     public async Task ABadRequestIsRefusedInOneSentence(string[] arguments, string error)
     {
         var result = await RelayWatchProcess.RunAsync(["--data", directory.Combine("data"), "blocklist", .. arguments]);
