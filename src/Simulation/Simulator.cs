@@ -60,6 +60,7 @@ public sealed class Simulator(SimulationOptions options)
                 new DictionaryBotnet(estate, log, options.Seed, 11),
                 new AcceptThenBounce(estate, log, options.Seed, 12),
                 new SmallSenders(estate, log, options.Scale, options.Seed, 13),
+                new AuthenticatedSenders(estate, log, options.Scale, options.Seed, 14),
             ];
 
             // One log per host, each as that host writes it: the relays' syslog, Domino's console log.

@@ -34,9 +34,15 @@ public sealed class SimulatorTests : IDisposable
     {
         var summary = Simulate("recognised", days: 2);
         var rejectedBy = new Dictionary<string, List<string>>();
+        var loggedIn = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (_, line, result) in ReadRelayLogs(summary))
         {
             Assert.True(result.Outcome != LineOutcome.Unrecognised, $"{result.Kind}: {line}");
+            if (result.Event is { Event: "message", SaslUser.Length: > 0 } message)
+            {
+                loggedIn.Add($"{message.ClientIp} {message.SaslUser}");
+            }
+
             if (result.Event is { Event: "rcpt_reject" } e)
             {
                 (rejectedBy.TryGetValue(e.ClientIp, out var reasons) ? reasons : rejectedBy[e.ClientIp] = []).Add(e.Reason);
@@ -79,6 +85,10 @@ public sealed class SimulatorTests : IDisposable
         var botnets = truth.Where(t => t.Kind == "spam_botnet").ToList();
         Assert.Equal(2, botnets.Count);
         Assert.All(botnets.SelectMany(b => b.Subjects).Where(rejectedBy.ContainsKey), bot => Assert.All(rejectedBy[bot], r => Assert.Equal("rbl", r)));
+        // The services that send as us log in first, and their mail says so.
+        var services = truth.Where(t => t.Kind == "legitimate" && ((JsonElement)t.Detail["sender"]).GetString() == "authenticated_service").ToList();
+        Assert.NotEmpty(services);
+        Assert.All(services, s => Assert.Contains($"{s.Subjects[0]} {((JsonElement)s.Detail["sasl_user"]).GetString()}", loggedIn));
         foreach (var legitimate in truth.Where(t => t.Kind == "legitimate"))
         {
             var typos = ((JsonElement)legitimate.Detail["mistyped_recipients"]).GetInt64();
@@ -298,6 +308,7 @@ public sealed class SimulatorTests : IDisposable
         var text = Replace(line, @"^\S+ \S+( \[\d+\])? ", string.Empty);
         text = Replace(text, "\"[^\"]*\"", "Q");
         text = Replace(text, @"\b[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}\b", "ID");
+        text = Replace(text, @"H=([^ (\[]+ )?(\([^)]*\) )?\[[^\]]*\](:\d+)?", "H=HOST");
         text = Replace(text, @"([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,} )?(\([^)]*\) )?\[[^\]]*\](:\d+)?", "HOST");
         text = Replace(text, @"<[^>\s]*>", "<A>");
         text = Replace(text, @"[^\s<>=]+@[^\s<>]+", "A");

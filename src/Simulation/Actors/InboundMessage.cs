@@ -10,7 +10,8 @@ internal static class InboundMessage
 {
     /// <summary>Writes an accepted message in <paramref name="session"/>, disconnecting after DATA; deliveries follow.</summary>
     /// <param name="nextHop">Where the relay hands it on [default: our Domino server].</param>
-    public static void Accept(SmtpSession session, Random random, Estate estate, string mailFrom, IReadOnlyList<string> recipients, string messageIdDomain, int pid, string? nextHop = null)
+    /// <param name="saslUser">The user the client logged in as, when it did.</param>
+    public static void Accept(SmtpSession session, Random random, Estate estate, string mailFrom, IReadOnlyList<string> recipients, string messageIdDomain, int pid, string? nextHop = null, string? saslUser = null)
     {
         foreach (var _ in recipients)
         {
@@ -18,7 +19,15 @@ internal static class InboundMessage
         }
 
         var queueId = SimRandom.QueueId(random);
-        session.Wait(0.3).Client(queueId);
+        if (saslUser is null)
+        {
+            session.Wait(0.3).Client(queueId);
+        }
+        else
+        {
+            session.Wait(0.3).AuthenticatedClient(queueId, saslUser);
+        }
+
         var messageId = string.Create(CultureInfo.InvariantCulture, $"{session.Now.ToUnixTimeMilliseconds()}.{random.Next(1000, 9999)}@{messageIdDomain}");
         session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = queueId, ["message_id"] = messageId }, "postfix/cleanup", pid + 1);
         var size = random.Next(2_000, 120_000);

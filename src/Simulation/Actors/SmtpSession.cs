@@ -67,16 +67,27 @@ internal sealed class SmtpSession
 
     public int Errors => errors;
 
+    /// <summary>Whether the client logged in (SMTP AUTH) before sending: its disconnect counts the AUTH command.</summary>
+    public bool Authenticated { get; private set; }
+
     /// <summary>Accepts a message: smtpd's client line; the caller writes what cleanup and qmgr do.</summary>
     public void Client(string queueId) => Add("smtpd.client", new() { ["queue_id"] = queueId });
+
+    /// <summary>Accepts a message from a client that logged in as <paramref name="user"/> (AUTH PLAIN).</summary>
+    public void AuthenticatedClient(string queueId, string user)
+    {
+        Authenticated = true;
+        Add("smtpd.client_sasl", new() { ["queue_id"] = queueId, ["sasl_method"] = "PLAIN", ["sasl_user"] = user });
+    }
 
     public void Disconnect(bool withMessage)
     {
         // Postfix writes "rcpt=accepted/tried" when some were refused, and the plain count when none were.
         var rcpt = rejected == 0 ? rcpts.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{rcpts - rejected}/{rcpts}");
         var commands = rejected == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"/{(Tls ? 6 : 4) + rcpts}");
+        var auth = Authenticated ? 1 : 0;
         var counts = withMessage
-            ? string.Create(CultureInfo.InvariantCulture, $" ehlo={(Tls ? "2 starttls=1" : "1")} mail=1 rcpt={rcpt} data=1 quit=1 commands={(Tls ? 6 : 4) + rcpts - rejected}{commands}")
+            ? string.Create(CultureInfo.InvariantCulture, $" ehlo={(Tls ? "2 starttls=1" : "1")}{(Authenticated ? " auth=1" : string.Empty)} mail=1 rcpt={rcpt} data=1 quit=1 commands={(Tls ? 6 : 4) + auth + rcpts - rejected}{commands}")
             : string.Create(CultureInfo.InvariantCulture, $" ehlo=1 mail=1 rcpt={rcpts - rejected}/{rcpts} quit=1 commands={3 + rcpts - rejected}/{3 + rcpts}");
         Add("smtpd.disconnect", new() { ["command_counts"] = counts });
     }

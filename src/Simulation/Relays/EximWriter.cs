@@ -67,6 +67,9 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
             case "smtpd.sasl_failed":
                 Line($"dovecot_{values["sasl_method"].ToLowerInvariant()} authenticator failed for {Client(values, helo: true)}: 535 Incorrect authentication data (set_id={GuessedUsers[Stable(values["client_ip"] + time.Ticks) % (uint)GuessedUsers.Length]})");
                 break;
+            case "smtpd.client_sasl":
+                MessageFor(values["queue_id"], time).SaslUser = values["sasl_user"];
+                break;
             case "cleanup.message_id":
                 MessageFor(values["queue_id"], time).MessageId = values["message_id"];
                 break;
@@ -118,7 +121,8 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
 
         var sender = values["mail_from"].Length == 0 ? "<>" : values["mail_from"];
         var (protocol, tls) = values.GetValueOrDefault("tls") == "yes" ? ("esmtps", Tls + " ") : ("esmtp", string.Empty);
-        line($"{message.Id} <= {sender} H={Client(values, helo: true)} P={protocol} {tls}S={values["size"]} id={message.MessageId}", null);
+        var (authenticated, login) = message.SaslUser is { } user ? ("a", $"A=dovecot_plain:{user} ") : (string.Empty, string.Empty);
+        line($"{message.Id} <= {sender} H={Client(values, helo: true)} P={protocol}{authenticated} {tls}{login}S={values["size"]} id={message.MessageId}", null);
     }
 
     private void Delivery(Dictionary<string, string> values, int pid, Action<string, int?> line)
@@ -241,6 +245,9 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
         public bool CompletionHeld { get; set; }
 
         public int DeliveryPid { get; set; }
+
+        /// <summary>The user the client logged in as (Exim's <c>A=authenticator:id</c>).</summary>
+        public string? SaslUser { get; set; }
 
         public string? LastHop { get; set; }
     }
