@@ -43,4 +43,10 @@ public sealed class BlocklistSettings
 
     /// <summary>A new entry from which more messages than this were accepted in the last 30 days goes to review instead of the published list.</summary>
     public int ReviewAboveAcceptedMessages { get; set; } = 10;
+
+    /// <summary>
+    /// The same for an entry that only an IP score lists, no detector's finding: a model's verdict alone
+    /// on an address we took mail from is held for review (0: any accepted message).
+    /// </summary>
+    public int ReviewScoredAboveAcceptedMessages { get; set; }
 }

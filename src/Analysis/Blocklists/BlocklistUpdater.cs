@@ -22,7 +22,10 @@ public sealed record BlocklistUpdate(
 /// </summary>
 public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings settings, EstateSettings estate, TimeProvider clock)
 {
-    private static readonly string[] SeverityOrder = ["critical", "high", "medium", "low", "score"];
+    /// <summary>The severity of a candidate that an IP score lists and no finding names.</summary>
+    private const string ScoreOnly = "score";
+
+    private static readonly string[] SeverityOrder = ["critical", "high", "medium", "low", ScoreOnly];
 
     public async Task<BlocklistUpdate> UpdateAsync(DateOnly day, CancellationToken cancellationToken)
     {
@@ -72,7 +75,8 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
                     renewed.Add(state with { Reason = candidate.Reason, Sources = sources, ExpiresAt = expires, ChangedBy = "relaywatch", ChangedAt = now });
                 }
             }
-            else if (impact.TryGetValue(candidate.Subject, out var messages) && messages > settings.ReviewAboveAcceptedMessages)
+            else if (impact.TryGetValue(candidate.Subject, out var messages)
+                && messages > (candidate.Severity == ScoreOnly ? settings.ReviewScoredAboveAcceptedMessages : settings.ReviewAboveAcceptedMessages))
             {
                 if (state?.Action == BlocklistActions.Review)
                 {
@@ -151,7 +155,7 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
                 cancellationToken).ConfigureAwait(false);
             foreach (var row in scores)
             {
-                Add(row[0], "score", $"IP score {row[1]} ({row[2]}): {row[3]}", $"score:{row[1]}:{row[2]}");
+                Add(row[0], ScoreOnly, $"IP score {row[1]} ({row[2]}): {row[3]}", $"score:{row[1]}:{row[2]}");
             }
         }
 

@@ -92,6 +92,25 @@ public sealed class BlocklistUpdaterTests : IAsyncLifetime
         Assert.Empty(await BlocklistExport.PublishedAsync(store, new BlocklistSettings(), new EstateSettings(), clock.GetUtcNow().UtcDateTime, CancellationToken.None));
     }
 
+    /// <summary>
+    /// A model's score alone is weaker evidence than a detector's finding: an address we took even one
+    /// message from in the last 30 days is held for review when only its score would list it.
+    /// </summary>
+    [Fact]
+    public async Task AScoreAloneOnASenderWhoseMailWeAcceptedGoesToReview()
+    {
+        await ScoreAsync("198.19.238.227", 0.995);
+        await ScoreAsync("198.19.7.1", 0.99);
+        await MessagesAsync("198.19.238.227", 1);
+        await FindingAsync(Day, "spoofing", "198.51.100.59", "medium");
+        await MessagesAsync("198.51.100.59", 3);
+
+        var update = await Updater(new BlocklistSettings()).UpdateAsync(Day, CancellationToken.None);
+
+        Assert.Equal(["198.19.7.1", "198.51.100.59"], update.Listed.Select(e => e.Subject).Order(StringComparer.Ordinal));
+        Assert.Contains("1 accepted messages", Assert.Single(update.Review, e => e.Subject == "198.19.238.227").Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task FourBadAddressesOfANetworkListTheNetworkUnlessAGoodSenderSharesIt()
     {
@@ -134,6 +153,12 @@ public sealed class BlocklistUpdaterTests : IAsyncLifetime
         store.ExecuteAsync(
             "INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence) VALUES "
             + string.Create(CultureInfo.InvariantCulture, $"('{day:yyyy-MM-dd}', '{detector}', '{subject}', '{severity}', 1, '{day:yyyy-MM-dd} 10:00:00', '{day:yyyy-MM-dd} 11:00:00', 30, '{{\"failures\": 30, \"sessions\": 10}}')"),
+            CancellationToken.None);
+
+    private Task ScoreAsync(string ip, double score) =>
+        store.ExecuteAsync(
+            "INSERT INTO ip_scores (day, ip, score, model, reasons) VALUES "
+            + string.Create(CultureInfo.InvariantCulture, $"('{Day:yyyy-MM-dd}', '{ip}', {score}, 'gbt-test', ['nothing accepted'])"),
             CancellationToken.None);
 
     private Task MessagesAsync(string ip, int count) =>
