@@ -91,9 +91,16 @@ public sealed class SimulatorTests : IDisposable
         Assert.All(services, s => Assert.Contains($"{s.Subjects[0]} {((JsonElement)s.Detail["sasl_user"]).GetString()}", loggedIn));
         foreach (var legitimate in truth.Where(t => t.Kind == "legitimate"))
         {
+            // A legitimate sender is refused for its typos (unknown users) and, the first time, deferred by the greylist; nothing else.
             var typos = ((JsonElement)legitimate.Detail["mistyped_recipients"]).GetInt64();
-            Assert.Equal(typos, rejectedBy.GetValueOrDefault(legitimate.Subjects[0])?.Count ?? 0);
+            var greylisted = legitimate.Detail.TryGetValue("greylisted", out var count) ? ((JsonElement)count).GetInt64() : 0;
+            var refusals = rejectedBy.GetValueOrDefault(legitimate.Subjects[0]) ?? [];
+            Assert.Equal(typos, refusals.Count(r => r == "user_unknown"));
+            Assert.Equal(greylisted, refusals.Count(r => r == "other"));
+            Assert.Equal(typos + greylisted, refusals.Count);
         }
+
+        Assert.True(truth.Sum(t => t.Detail.TryGetValue("greylisted", out var g) ? ((JsonElement)g).GetInt64() : 0) > 10, "the greylist deferred first contacts");
     }
 
     [Fact]

@@ -10,6 +10,8 @@ namespace RelayWatch.Simulation.Actors;
 /// their unknown-recipient share 50% or 100%: half the time the mistyped address was the only one, so
 /// nothing at all is accepted from them that day — on paper, one quiet sender of one unknown recipient,
 /// like a member of a low-and-slow harvest. Their rDNS, HELO and lack of company tell them apart.
+/// The relays greylist (postgrey): an organisation's first message is deferred with a 450
+/// "Greylisted" and sent again, and accepted, 5 to 20 minutes later; after that it is known.
 /// </summary>
 internal sealed class SmallSenders : IActor
 {
@@ -22,6 +24,12 @@ internal sealed class SmallSenders : IActor
     private readonly int actorIndex;
     private readonly List<(string Host, string Ip, double Activity, bool Tls)> organisations = [];
     private readonly Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Messages, long Typos)> seen = [];
+
+    /// <summary>Organisations the greylist knows (their first message was deferred and came again).</summary>
+    private readonly HashSet<string> greylistKnows = new(StringComparer.Ordinal);
+
+    /// <summary>Messages deferred by the greylist, per organisation's address.</summary>
+    private readonly Dictionary<string, long> greylisted = new(StringComparer.Ordinal);
     private int nextPid = 60_000;
 
     public SmallSenders(Estate estate, SimLog log, double scale, int seed, int actorIndex)
@@ -65,20 +73,60 @@ internal sealed class SmallSenders : IActor
         }
 
         messages.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Organisation.CompareTo(b.Organisation));
+        // Deferred messages come again later; sessions must still come in order of their start.
+        var retries = new PriorityQueue<(int Organisation, string From, string Recipient), DateTimeOffset>();
         foreach (var (start, organisation) in messages)
         {
-            yield return Session(random, organisations[organisation], start);
+            while (retries.TryPeek(out var retry, out var due) && due <= start)
+            {
+                retries.Dequeue();
+                yield return Session(random, organisations[retry.Organisation], due, (retry.From, retry.Recipient));
+            }
+
+            var sender = organisations[organisation];
+            // A first message late in the evening is let through rather than retried after midnight, into tomorrow's stream.
+            if (greylistKnows.Add(sender.Ip) && start.TimeOfDay < TimeSpan.FromHours(23.5))
+            {
+                var (lines, from, recipient, retryAt) = Deferred(random, sender, start);
+                retries.Enqueue((organisation, from, recipient), retryAt);
+                yield return lines;
+                continue;
+            }
+
+            yield return Session(random, sender, start);
+        }
+
+        while (retries.TryDequeue(out var retry, out var due))
+        {
+            yield return Session(random, organisations[retry.Organisation], due, (retry.From, retry.Recipient));
         }
     }
 
-    private IReadOnlyList<SimLine> Session(Random random, (string Host, string Ip, double Activity, bool Tls) sender, DateTimeOffset start)
+    /// <summary>A first message, deferred by the greylist: the recipient refused with 450 for now; the sender will try again.</summary>
+    private (IReadOnlyList<SimLine> Lines, string From, string Recipient, DateTimeOffset RetryAt) Deferred(Random random, (string Host, string Ip, double Activity, bool Tls) sender, DateTimeOffset start)
+    {
+        var session = new SmtpSession(log, NextPid(), sender.Host, sender.Ip, sender.Host, start) { Tls = sender.Tls };
+        session.Connect();
+        var from = $"{SimRandom.Pick(random, Estate.FirstNames).ToLowerInvariant()}@{sender.Host["mail.".Length..]}";
+        var recipient = SimRandom.Pick(random, estate.Users);
+        session.Wait(0.3).RejectRcpt(from, $"{recipient}@{estate.Domain}", "450", "4.2.0",
+            $"<{recipient}@{estate.Domain}>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/{estate.Domain}.html");
+        session.Wait(0.2).Disconnect(withMessage: false);
+        greylisted[sender.Ip] = greylisted.GetValueOrDefault(sender.Ip) + 1;
+        var known = seen.TryGetValue(sender.Ip, out var record) ? record : (First: start, Last: start, Messages: 0L, Typos: 0L);
+        seen[sender.Ip] = (known.First < start ? known.First : start, known.Last > session.Now ? known.Last : session.Now, known.Messages, known.Typos);
+        return (session.Lines, from, recipient, session.Now.AddMinutes(5 + random.Next(16)));
+    }
+
+    /// <param name="retry">The envelope of a deferred message sent again (no typo then: it is the envelope the greylist saw).</param>
+    private IReadOnlyList<SimLine> Session(Random random, (string Host, string Ip, double Activity, bool Tls) sender, DateTimeOffset start, (string From, string Recipient)? retry = null)
     {
         var pid = NextPid();
         var session = new SmtpSession(log, pid, sender.Host, sender.Ip, sender.Host, start) { Tls = sender.Tls };
         session.Connect();
-        var from = $"{SimRandom.Pick(random, Estate.FirstNames).ToLowerInvariant()}@{sender.Host["mail.".Length..]}";
-        var recipient = SimRandom.Pick(random, estate.Users);
-        var typo = random.NextDouble() < TypoRate;
+        var from = retry?.From ?? $"{SimRandom.Pick(random, Estate.FirstNames).ToLowerInvariant()}@{sender.Host["mail.".Length..]}";
+        var recipient = retry?.Recipient ?? SimRandom.Pick(random, estate.Users);
+        var typo = retry is null && random.NextDouble() < TypoRate;
         if (typo)
         {
             var misspelt = recipient.Remove(random.Next(1, recipient.Length - 1), 1);
@@ -108,6 +156,7 @@ internal sealed class SmallSenders : IActor
             return new TruthRecord("legitimate", [o.Ip], first, last, log.Routing.RelaysOf(o.Ip), new Dictionary<string, object>
             {
                 ["sender"] = "small_organisation", ["host"] = o.Host, ["messages"] = messages, ["mistyped_recipients"] = typos,
+                ["greylisted"] = greylisted.GetValueOrDefault(o.Ip),
             });
         });
 

@@ -25,6 +25,7 @@ internal sealed class SmtpSession
     {
         (this.log, this.pid, this.clientHost, this.clientIp, this.helo, this.program, now) = (log, pid, clientHost, clientIp, helo, program, start);
         Relay = log.Routing.RelayFor(start, clientIp, favoursBackup: attacker);
+        Tls = !attacker;
         // Postfix does not log the client's port; the MTAs that do get one that stays the same all session.
         clientPort = (1024 + (Fnv(string.Create(CultureInfo.InvariantCulture, $"{clientIp} {start.UtcTicks} {pid}")) % 64_000)).ToString(CultureInfo.InvariantCulture);
         writer = log.WriterFor(Relay, pid);
@@ -38,8 +39,8 @@ internal sealed class SmtpSession
     /// <summary>The relay the client reached (<see cref="MxRouting"/>).</summary>
     public string Relay { get; }
 
-    /// <summary>Whether the client uses STARTTLS before sending a message (the big senders all do; small ones not always).</summary>
-    public bool Tls { get; init; } = true;
+    /// <summary>Whether the client uses STARTTLS before MAIL FROM (the big senders all do, small ones not always, attackers' tools not).</summary>
+    public bool Tls { get; init; }
 
     public DateTimeOffset Now => now;
 
@@ -88,7 +89,7 @@ internal sealed class SmtpSession
         var auth = Authenticated ? 1 : 0;
         var counts = withMessage
             ? string.Create(CultureInfo.InvariantCulture, $" ehlo={(Tls ? "2 starttls=1" : "1")}{(Authenticated ? " auth=1" : string.Empty)} mail=1 rcpt={rcpt} data=1 quit=1 commands={(Tls ? 6 : 4) + auth + rcpts - rejected}{commands}")
-            : string.Create(CultureInfo.InvariantCulture, $" ehlo=1 mail=1 rcpt={rcpts - rejected}/{rcpts} quit=1 commands={3 + rcpts - rejected}/{3 + rcpts}");
+            : string.Create(CultureInfo.InvariantCulture, $" ehlo={(Tls ? "2 starttls=1" : "1")} mail=1 rcpt={rcpts - rejected}/{rcpts} quit=1 commands={(Tls ? 5 : 3) + rcpts - rejected}/{(Tls ? 5 : 3) + rcpts}");
         Add("smtpd.disconnect", new() { ["command_counts"] = counts });
     }
 

@@ -62,7 +62,8 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
                 // Exim warned of the listing when the client connected (listed_in); it names no message id before the arrival line.
                 break;
             case "smtpd.reject" or "postscreen.reject":
-                Line($"H={Client(values, helo: true)} F=<{values["mail_from"]}> rejected RCPT <{values["rcpt_to"]}>: {Refusal(values)}");
+                var verb = values["smtp_code"].StartsWith('4') ? "temporarily rejected" : "rejected";
+                Line($"H={Client(values, helo: true)} F=<{values["mail_from"]}> {verb} RCPT <{values["rcpt_to"]}>: {Refusal(values)}");
                 break;
             case "smtpd.sasl_failed":
                 Line($"dovecot_{values["sasl_method"].ToLowerInvariant()} authenticator failed for {Client(values, helo: true)}: 535 Incorrect authentication data (set_id={GuessedUsers[Stable(values["client_ip"] + time.Ticks) % (uint)GuessedUsers.Length]})");
@@ -169,6 +170,7 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
         var detail = values["detail"];
         return detail.Contains("User unknown", StringComparison.Ordinal) ? "Unrouteable address"
             : detail.Contains("Relay access denied", StringComparison.Ordinal) ? "relay not permitted"
+            : detail.Contains("Greylisted", StringComparison.Ordinal) ? "greylisted, please try again later"
             : detail.Contains("blocked using", StringComparison.Ordinal) ? $"\"JunkMail rejected - {Client(values, helo: false)} is in an RBL: {detail[(detail.LastIndexOf(' ') + 1)..]}\""
             : throw new InvalidOperationException($"The Exim writer has no wording for the refusal '{detail}'.");
     }
