@@ -36,18 +36,67 @@ internal static class DemoCommand
             Description = "Folder of sample logs to ingest [default: data/samples of this repository]",
             HelpName = "DIR",
         };
-        var command = new Command("demo", "Run RelayWatch end to end on the embedded engine and show what it produced") { output, samples };
+        var simulate = new Option<int?>("--simulate")
+        {
+            Description = "Simulate a fresh day (yesterday, UTC) with this seed and run on it instead of data/samples",
+            HelpName = "SEED",
+        };
+        var scale = new Option<double>("--scale")
+        {
+            Description = "Traffic volume of the day --simulate makes; at 1 a day is about a million log lines",
+            HelpName = "X",
+            DefaultValueFactory = _ => 0.01,
+        };
+        var command = new Command("demo", "Run RelayWatch end to end on the embedded engine and show what it produced") { output, samples, simulate, scale };
         command.SetAction((parse, cancellationToken) =>
         {
             var outputDirectory = Path.GetFullPath(parse.GetValue(output)!);
             var stopwatch = Stopwatch.StartNew();
             return CommandRunner.WithStoreAsync(
                 () => globals.ResolveStore(parse, dataDirectoryDefault: Path.Combine(outputDirectory, "data")),
-                options => (Store: options, Config: globals.LoadConfig(parse)),
-                (store, arguments, token) => RunAsync(store, arguments.Store, arguments.Config, parse.GetValue(samples) ?? FindSamples(), outputDirectory, stopwatch, token),
+                options => (Store: options, Config: globals.LoadConfig(parse), Fresh: FreshDay(parse.GetValue(simulate), parse.GetValue(scale), outputDirectory)),
+                (store, arguments, token) => RunAsync(
+                    store, arguments.Store, arguments.Config, arguments.Fresh is { } fresh ? Simulate(fresh, token) : parse.GetValue(samples) ?? FindSamples(), outputDirectory, stopwatch, token),
                 cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>What <c>--simulate</c> asks for, checked before anything starts; null without it.</summary>
+    private static SimulationOptions? FreshDay(int? seed, double scale, string outputDirectory)
+    {
+        if (seed is not { } chosen)
+        {
+            return null;
+        }
+
+        var day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+        // Named by what it holds, so a second run with the same seed reuses it and ingest finds nothing new.
+        var folder = Path.Combine(outputDirectory, string.Create(CultureInfo.InvariantCulture, $"simulated-{day:yyyy-MM-dd}-seed{chosen}-scale{scale}"));
+        var options = new SimulationOptions { Days = 1, Start = day, Seed = chosen, Scale = scale, Output = Path.Combine(folder, "simulated") };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        return options;
+    }
+
+    /// <summary>Writes the fresh day (unless an earlier run did) where the demo looks for samples: FOLDER/simulated.</summary>
+    private static string Simulate(SimulationOptions options, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(options.Output, "simulation.json")))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Simulating {Days.Text(options.Start)} with seed {options.Seed} at scale {options.Scale} (relaywatch simulate) into {options.Output}."));
+            new Simulator(options).Run(cancellationToken);
+        }
+
+        return Path.GetDirectoryName(options.Output)!;
     }
 
     private static async Task<int> RunAsync(

@@ -56,4 +56,32 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains($"Outputs are under {output}.", result.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(output, "data", "relaywatch.lock")));
     }
+
+    [Fact]
+    public async Task DemoSimulatesAFreshDayWhenAskedAndRunsOnIt()
+    {
+        var output = directory.Combine("fresh");
+        var yesterday = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = await RelayWatchProcess.RunAsync("demo", "--out", output, "--simulate", "11", "--scale", "0.002");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var folder = Path.Combine(output, $"simulated-{yesterday}-seed11-scale0.002");
+        Assert.Contains($"Simulating {yesterday} with seed 11 at scale 0.002 (relaywatch simulate) into {Path.Combine(folder, "simulated")}.", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"2. Ingesting the sample logs in {folder}", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"simulated with the sample's seed 11 and scale 0.002", result.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "reports", $"report-{yesterday}.html")), result.Output);
+    }
+
+    [Fact]
+    public async Task DemoRefusesABadScaleBeforeStarting()
+    {
+        var output = directory.Combine("bad-scale");
+
+        var result = await RelayWatchProcess.RunAsync("demo", "--out", output, "--simulate", "3", "--scale", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("relaywatch: --scale must be above 0 and at most 100, not 0.\n", result.Error);
+        Assert.False(Directory.Exists(output));
+    }
 }
