@@ -275,6 +275,28 @@ public sealed class SimulatorTests : IDisposable
         Assert.Subset(sampleKinds, results.Select(r => r.Result.Kind).ToHashSet());
     }
 
+    /// <summary>
+    /// The corpora hold real Domino console lines (nashcom's, of the HTTP task) but none of the SMTP
+    /// listener or the Router, whose wording comes from HCL's documentation and public parsers
+    /// (docs/corpora.md). What can be held to the real lines is the console's own part: every simulated
+    /// line has the prefix shape of theirs — <c>[pid:tid-native]</c> in hex, a dotted day-first date,
+    /// the time and three spaces.
+    /// </summary>
+    [Fact]
+    public void DominoConsoleLinesHaveTheRealConsolesPrefix()
+    {
+        static string Prefix(string line) =>
+            System.Text.RegularExpressions.Regex.Replace(line.Length > 55 ? line[..55] : line, "[0-9A-F]", "h");
+        var real = File.ReadLines(Path.Combine(RepositoryFolders.Corpora, "nashcom-domino-startscript", "filter-test.log"))
+            .Where(l => l.StartsWith('[') && l.Length > 55 && char.IsDigit(l[37])).Select(Prefix).ToHashSet(StringComparer.Ordinal);
+        var summary = Simulate("domino-prefix");
+
+        var simulated = File.ReadLines(Path.Combine(summary.Output, "logs", "domino1", "console.log")).Select(Prefix).ToHashSet(StringComparer.Ordinal);
+
+        Assert.NotEmpty(real);
+        Assert.Equal(real, simulated);
+    }
+
     private static List<TruthRecord> Truth(SimulationSummary summary) =>
         [.. File.ReadLines(Path.Combine(summary.Output, "truth.jsonl")).Select(l => JsonSerializer.Deserialize<TruthRecord>(l)!)];
 
