@@ -30,7 +30,7 @@ internal sealed class DominoServer(string domain)
 
     /// <summary>A relay as the listener names it: its inside address (10.20.<i>site</i>.11) and name.</summary>
     public string RelayClient(string relay) =>
-        string.Create(CultureInfo.InvariantCulture, $"{relay}.{domain} (10.20.{MxRouting.Sites.Select(s => s.Relay).ToList().IndexOf(relay)}.11)");
+        $"{relay}.{domain} ({MxRouting.InsideAddress(relay)})";
 
     private static string RelayAddress(string client) => client[(client.IndexOf('(') + 1)..^1];
 

@@ -35,6 +35,10 @@ internal sealed class MxRouting
     public static IReadOnlyList<(string Site, string Relay, int Preference, RelayMta Mta)> Sites { get; } =
         [("lon", "mx1", 10, RelayMta.Postfix), ("fra", "mx2", 20, RelayMta.Exim)];
 
+    /// <summary>A relay's address on the inside network, where Domino hands it outbound mail: 10.20.<i>site</i>.11.</summary>
+    public static string InsideAddress(string relay) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"10.20.{Sites.Select(s => s.Relay).ToList().IndexOf(relay)}.11");
+
     /// <summary>The MTA a relay runs.</summary>
     public static RelayMta MtaOf(string relay) => Sites.First(s => s.Relay == relay).Mta;
 

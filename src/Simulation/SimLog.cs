@@ -28,8 +28,14 @@ internal sealed class SimLog(MxRouting routing)
     public IRelayWriter WriterFor(string relay, int sessionPid) => MxRouting.MtaOf(relay) switch
     {
         RelayMta.Exim => new EximWriter(this, relay, sessionPid),
-        _ => new PostfixWriter(this, relay),
+        _ => new PostfixWriter(this, relay, PostscreenCache(relay)),
     };
+
+    /// <summary>Each Postfix relay's postscreen cache: the clients that have passed its tests before.</summary>
+    private readonly Dictionary<string, HashSet<string>> postscreenCaches = new(StringComparer.Ordinal);
+
+    private HashSet<string> PostscreenCache(string relay) =>
+        postscreenCaches.TryGetValue(relay, out var cache) ? cache : postscreenCaches[relay] = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>A Postfix line of the given kind, rendered by the grammar's template.</summary>
     public SimLine Line(string relay, DateTimeOffset time, string program, int pid, string kind, IReadOnlyDictionary<string, string> values) =>

@@ -50,7 +50,13 @@ internal sealed class SmtpSession
         return this;
     }
 
-    public void Connect() => Add("smtpd.connect", []);
+    /// <summary>The client connects: whatever the relay does before its SMTP server takes the connection (postscreen), then the server's connect line.</summary>
+    public void Connect()
+    {
+        var client = new Dictionary<string, string> { ["client_ip"] = clientIp, ["client_port"] = clientPort };
+        now += writer.Admit(lines, now, program, client);
+        Add("smtpd.connect", []);
+    }
 
     public void RejectRcpt(string mailFrom, string rcptTo, string code, string dsn, string detail)
     {

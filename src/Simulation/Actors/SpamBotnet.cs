@@ -1,4 +1,5 @@
 using System.Globalization;
+using RelayWatch.Simulation.Relays;
 
 namespace RelayWatch.Simulation.Actors;
 
@@ -9,10 +10,6 @@ namespace RelayWatch.Simulation.Actors;
 /// </summary>
 internal sealed class SpamBotnet(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
-    private const string ServerIp = "198.51.100.25";
-    private const string Postscreen = "postfix/postscreen";
-    private const int PostscreenPid = 1201;
-
     private readonly List<TruthRecord> truth = [];
 
     public IEnumerable<IReadOnlyList<SimLine>> Sessions(DateOnly day)
@@ -40,10 +37,10 @@ internal sealed class SpamBotnet(Estate estate, SimLog log, int seed, int actorI
                     values.TryAdd(key, value);
                 }
 
-                writer.Write(lines, at, Postscreen, PostscreenPid, kind, values);
+                writer.Write(lines, at, PostfixWriter.Postscreen, PostfixWriter.PostscreenPid, kind, values);
             }
 
-            Line("postscreen.connect", new() { ["server_ip"] = ServerIp, ["server_port"] = "25", ["listed_in"] = "zen.dnsbl.example" });
+            Line("postscreen.connect", new() { ["server_ip"] = PostfixWriter.ServerIp, ["server_port"] = "25", ["listed_in"] = "zen.dnsbl.example" });
             if (random.NextDouble() < 0.4)
             {
                 at = at.AddSeconds(0.05 + random.NextDouble());

@@ -26,6 +26,8 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
     private DateTimeOffset? start;
     private bool gone;
 
+    public TimeSpan Admit(List<SimLine> lines, DateTimeOffset time, string program, Dictionary<string, string> values) => TimeSpan.Zero;
+
     public void Write(List<SimLine> lines, DateTimeOffset time, string program, int pid, string kind, Dictionary<string, string> values)
     {
         start ??= time;

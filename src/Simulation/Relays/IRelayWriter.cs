@@ -15,4 +15,13 @@ internal interface IRelayWriter
     /// <param name="kind">A <see cref="RelayWatch.Ingest.Formats.Postfix.PostfixGrammar"/> line kind.</param>
     /// <exception cref="InvalidOperationException">The writer's MTA has no translation for the kind (a simulator bug, never data).</exception>
     void Write(List<SimLine> lines, DateTimeOffset time, string program, int pid, string kind, Dictionary<string, string> values);
+
+    /// <summary>
+    /// The relay's first look at a new connection, before its SMTP server takes it — Postfix's postscreen
+    /// on port 25 (<c>CONNECT</c>, then <c>PASS OLD</c> / <c>PASS NEW</c>, or <c>WHITELISTED</c> for our
+    /// own networks); nothing for Exim, whose connect ACL runs inside the SMTP server.
+    /// </summary>
+    /// <param name="values">The client's values (<c>client_ip</c>, <c>client_port</c>).</param>
+    /// <returns>How long after <paramref name="time"/> the SMTP server takes the connection.</returns>
+    TimeSpan Admit(List<SimLine> lines, DateTimeOffset time, string program, Dictionary<string, string> values);
 }
