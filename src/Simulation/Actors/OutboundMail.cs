@@ -6,18 +6,23 @@ namespace RelayWatch.Simulation.Actors;
 /// Our users' outbound mail: Domino hands it to the relay, which delivers it to the big providers.
 /// Now and then the far side accepts a message and bounces it later, so a genuine null-sender bounce
 /// comes back to the user who really sent that mail — which a backscatter detector must not flag.
+/// And now and then the far side refuses the recipient outright (a mistyped address): then our relay
+/// makes the bounce itself and hands it to Domino for the user — our own non-delivery notice, which
+/// neither the backscatter nor the bounce-source detector may take for an attack.
 /// </summary>
 internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int seed, int actorIndex) : IActor
 {
     /// <summary>Outbound messages on a weekday at scale 1 (a third of inbound).</summary>
     private const int MessagesPerDayAtScaleOne = 45_000;
     private const double LateBounceRate = 0.02;
+    private const double RefusedRate = 0.01;
     private const string DominoIp = DominoServer.Ip;
     private const string BounceHost = "mx1.bigmail.example";
     private const string BounceIp = "192.0.2.100";
 
     private long messages;
     private long bounces;
+    private long refused;
     private DateTimeOffset? first;
     private DateTimeOffset last;
 
@@ -52,14 +57,27 @@ internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int 
             }, "postfix/qmgr", 900);
             session.Wait(0.05).Disconnect(withMessage: true);
             var delay = 0.5 + random.NextDouble();
-            session.Wait(delay).Add("delivery", new()
+            var (remoteHost, remoteIp) = (string.Create(CultureInfo.InvariantCulture, $"mx{provider % 4 + 1}.bigmail.example"), string.Create(CultureInfo.InvariantCulture, $"192.0.2.{100 + (provider % 4)}"));
+            var delivery = new Dictionary<string, string>
             {
-                ["queue_id"] = queueId, ["rcpt_to"] = remoteUser,
-                ["next_hop"] = string.Create(CultureInfo.InvariantCulture, $"mx{provider % 4 + 1}.bigmail.example[192.0.2.{100 + (provider % 4)}]:25"),
+                ["queue_id"] = queueId, ["rcpt_to"] = remoteUser, ["next_hop"] = $"{remoteHost}[{remoteIp}]:25",
                 ["delay"] = SimRandom.Seconds(delay + 0.3), ["delays"] = "0.05/0.01/0.2/" + SimRandom.Seconds(delay),
                 ["dsn"] = "2.0.0", ["status"] = "sent", ["detail"] = $"250 2.0.0 OK {random.Next():x8} - gsmtp",
-            }, "postfix/smtp", pid + 2);
-            session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);
+            };
+            if (random.NextDouble() < RefusedRate)
+            {
+                (delivery["dsn"], delivery["status"], delivery["detail"]) = ("5.1.1", "bounced",
+                    $"host {remoteHost}[{remoteIp}] said: 550 5.1.1 <{remoteUser}>: Recipient address rejected: User unknown (in reply to RCPT TO command)");
+                session.Wait(delay).Add("delivery", delivery, "postfix/smtp", pid + 2);
+                NotifySender(session, random, queueId, user, pid);
+                refused++;
+            }
+            else
+            {
+                session.Wait(delay).Add("delivery", delivery, "postfix/smtp", pid + 2);
+                session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);
+            }
+
             messages++;
             first ??= start;
             last = session.Now;
@@ -83,6 +101,26 @@ internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int 
         }
     }
 
+    /// <summary>The relay's own bounce of a refused outbound message, handed to Domino for the user who sent it.</summary>
+    private void NotifySender(SmtpSession session, Random random, string queueId, string user, int pid)
+    {
+        var notification = SimRandom.QueueId(random);
+        session.Wait(0.01).Add("bounce.ndr", new() { ["queue_id"] = queueId, ["ndr_queue_id"] = notification }, "postfix/bounce", pid + 3);
+        session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);
+        var messageId = string.Create(CultureInfo.InvariantCulture, $"{session.Now.ToUnixTimeSeconds()}.{notification}@{session.Relay}.{estate.Domain}");
+        session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = notification, ["message_id"] = messageId }, "postfix/cleanup", pid + 1);
+        const int Size = 6_214;
+        session.Wait(0.02).Add("qmgr.queued", new() { ["queue_id"] = notification, ["mail_from"] = string.Empty, ["size"] = Size.ToString(CultureInfo.InvariantCulture), ["nrcpt"] = "1" }, "postfix/qmgr", 900);
+        session.Wait(0.3);
+        estate.DominoServer.Receive(session, session.Now.AddSeconds(-0.02), random, string.Empty, [user], messageId, Size);
+        session.Add("delivery", new()
+        {
+            ["queue_id"] = notification, ["rcpt_to"] = user, ["next_hop"] = estate.Domino, ["delay"] = "0.3", ["delays"] = "0.01/0.01/0.1/0.2",
+            ["dsn"] = "2.0.0", ["status"] = "sent", ["detail"] = "250 Message accepted for delivery",
+        }, "postfix/smtp", pid + 4);
+        session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = notification }, "postfix/qmgr", 900);
+    }
+
     private IReadOnlyList<SimLine> Bounce(Random random, DateTimeOffset at, string user)
     {
         last = at > last ? at : last;
@@ -100,6 +138,7 @@ internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int 
             yield return new TruthRecord("legitimate", [DominoIp], start, last, log.Routing.RelaysOf(DominoIp), new Dictionary<string, object>
             {
                 ["sender"] = "our_outbound", ["host"] = estate.DominoServer.Host, ["messages"] = messages, ["mistyped_recipients"] = 0L, ["genuine_bounces_back"] = bounces,
+                ["refused_and_bounced_by_us"] = refused,
             });
         }
 
