@@ -18,7 +18,7 @@ public sealed class ListenCommandTests : IDisposable
     [Fact]
     public async Task SyslogOverUdpAndBothTcpFramingsIsIngestedOverLoopback()
     {
-        var port = RelayWatchProcess.UnusedPort();
+        var port = Loopback.FreePort();
         var lines = RealLines().Take(900).Select(l => "<22>" + l).ToList();
         using var listening = RelayWatchProcess.Start(
             ["--data", directory.Combine("data"), "--config", directory.Combine("relaywatch.json"), "listen", "--udp", $"127.0.0.1:{port}", "--tcp", $"127.0.0.1:{port}"]);

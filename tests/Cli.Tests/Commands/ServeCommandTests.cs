@@ -41,7 +41,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.True(ingest.ExitCode == 0, ingest.Error);
 
         string job;
-        var port = RelayWatchProcess.UnusedPort();
+        var port = Loopback.FreePort();
         using (var serve = await StartAsync(data, port))
         {
             var queued = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/api/detect?day=2026-11-24"), null);
@@ -89,7 +89,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(0, (await RelayWatchProcess.RunAsync("--data", data, "detect")).ExitCode);
         Assert.Equal(0, (await RelayWatchProcess.RunAsync("--data", data, "blocklist", "update")).ExitCode);
 
-        var port = RelayWatchProcess.UnusedPort();
+        var port = Loopback.FreePort();
         using var serve = await StartAsync(data, port);
         var first = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/blocklists/postfix-cidr"));
         var body = await first.Content.ReadAsStringAsync();
@@ -111,7 +111,7 @@ public sealed class ServeCommandTests : IDisposable
     [Fact]
     public async Task ABadDayIsRefusedInOneSentence()
     {
-        var port = RelayWatchProcess.UnusedPort();
+        var port = Loopback.FreePort();
         using var serve = await StartAsync(directory.Combine("data"), port);
 
         var response = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/api/detect?day=yesterday"), null);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using RelayWatch.Cli.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Cli.Tests.Commands;
 
@@ -78,7 +79,7 @@ public sealed class StatusCommandTests : IDisposable
     [Fact]
     public async Task AnUnreachableServerFailsNamingHostAndPort()
     {
-        var port = UnusedLoopbackPort();
+        var port = Loopback.FreePort();
 
         var result = await RelayWatchProcess.RunAsync("--clickhouse", $"Host=127.0.0.1;Port={port}", "status");
 
@@ -112,12 +113,5 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Contains($"data       {fromFile}\n", byFile.Output, StringComparison.Ordinal);
         Assert.Contains($"database   edge (schema version {Store.Schema.SchemaMigrator.LatestVersion})", byFile.Output, StringComparison.Ordinal);
         Assert.Contains($"data       {fromFlag}\n", byFlag.Output, StringComparison.Ordinal);
-    }
-
-    private static int UnusedLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

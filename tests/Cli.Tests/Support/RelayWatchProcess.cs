@@ -32,14 +32,6 @@ internal static class RelayWatchProcess
         await kill.WaitForExitAsync();
     }
 
-    /// <summary>A loopback TCP port nothing listens on right now, for a server under test.</summary>
-    public static int UnusedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>
     /// Reads stderr up to the first line that starts with <paramref name="prefix"/>, skipping what comes before
     /// (a first run on a fresh machine says it is fetching the engine); null when stderr ends first.

@@ -1,5 +1,6 @@
 using RelayWatch.Reports.Delivery;
 using RelayWatch.Reports.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Reports.Tests.Delivery;
 
@@ -28,7 +29,7 @@ public sealed class ReportMailerTests(SampleDayFixture sample) : IClassFixture<S
     public async Task AServerThatIsNotThereFailsInOneSentenceAndTheFilesStay()
     {
         var written = await WriteAsync();
-        var port = SmtpSink.FreePort();
+        var port = Loopback.FreePort();
         var settings = new ReportMailSettings { Host = "127.0.0.1", Port = port, TimeoutSeconds = 5 };
 
         var failure = await Assert.ThrowsAsync<ReportDeliveryException>(() =>

@@ -33,7 +33,7 @@ internal sealed class SmtpSink : IAsyncDisposable
         {
             File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111);
         }
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var start = new ProcessStartInfo(tool) { RedirectStandardError = true };
         if (Environment.UserName == "root")
         {
@@ -82,31 +82,9 @@ internal sealed class SmtpSink : IAsyncDisposable
         return [.. Directory.EnumerateFiles(Folder).Select(File.ReadAllText)];
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            // Bounded: waiting for exit also waits for the redirected stream to close, which a stuck child could hold open.
-            process.Kill(entireProcessTree: true);
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await process.WaitForExitAsync(patience.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Killed; the test's result stands either way.
-            }
-        }
-
-        process.Dispose();
+        await Loopback.StopAsync(process);
         Directory.Delete(Folder, recursive: true);
     }
 }

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using RelayWatch.Store.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Store.Tests.Server;
 
@@ -32,7 +31,7 @@ public sealed class ServerStoreTests(ServerStoreTests.RealServer server) : IClas
     [Fact]
     public async Task AnUnreachableServerIsReportedWithItsHostAndPort()
     {
-        var port = UnusedLoopbackPort();
+        var port = Loopback.FreePort();
         var options = new StoreOptions { ConnectionString = $"Host=127.0.0.1;Port={port};Username=default;Password=" };
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => ClickHouseStore.OpenAsync(options, null, CancellationToken.None));
@@ -49,13 +48,6 @@ public sealed class ServerStoreTests(ServerStoreTests.RealServer server) : IClas
         var error = Assert.Throws<ArgumentException>(options.Validate);
 
         Assert.Equal("The database name 'bad-name; DROP' is not valid: use letters, digits and underscores, starting with a letter or underscore.", error.Message);
-    }
-
-    private static int UnusedLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Debian's clickhouse-server, started once for the tests of this class.</summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Store.Tests.Support;
@@ -35,8 +33,8 @@ public sealed class DebianClickHouseServer : IAsyncDisposable
     {
         var server = await DebianPackages.RequireAsync("clickhouse-server", "clickhouse-server");
         var folder = Directory.CreateTempSubdirectory("relaywatch-clickhouse-server-").FullName;
-        var httpPort = FreePort();
-        var tcpPort = FreePort();
+        var httpPort = Loopback.FreePort();
+        var tcpPort = Loopback.FreePort();
         File.WriteAllText(Path.Combine(folder, "users.xml"), $"""
             <?xml version="1.0"?>
             <yandex>
@@ -106,30 +104,9 @@ public sealed class DebianClickHouseServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await process.WaitForExitAsync(patience.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Killed; the test's result stands either way.
-            }
-        }
-
-        process.Dispose();
+        await Loopback.StopAsync(process);
         Directory.Delete(folder, recursive: true);
     }
 }
