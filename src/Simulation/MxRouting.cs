@@ -74,15 +74,6 @@ internal sealed class MxRouting
     private static bool IsInternal(string ip) =>
         IPAddress.TryParse(ip, out var address) && (Ours.Contains(address) || IPAddress.IsLoopback(address));
 
-    /// <summary>A stable share in [0, 1) for an address (FNV-1a; string hashes differ between processes).</summary>
-    private static double Fraction(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var c in text)
-        {
-            hash = unchecked((hash ^ c) * 16777619u);
-        }
-
-        return (hash % 10_000) / 10_000.0;
-    }
+    /// <summary>A stable share in [0, 1) for an address.</summary>
+    private static double Fraction(string text) => (StableHash.Of32(text) % 10_000) / 10_000.0;
 }

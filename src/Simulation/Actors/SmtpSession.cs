@@ -27,7 +27,7 @@ internal sealed class SmtpSession
         Relay = log.Routing.RelayFor(start, clientIp, favoursBackup: attacker);
         Tls = !attacker;
         // Postfix does not log the client's port; the MTAs that do get one that stays the same all session.
-        clientPort = (1024 + (Fnv(string.Create(CultureInfo.InvariantCulture, $"{clientIp} {start.UtcTicks} {pid}")) % 64_000)).ToString(CultureInfo.InvariantCulture);
+        clientPort = (1024 + (StableHash.Of32(string.Create(CultureInfo.InvariantCulture, $"{clientIp} {start.UtcTicks} {pid}")) % 64_000)).ToString(CultureInfo.InvariantCulture);
         writer = log.WriterFor(Relay, pid);
     }
     private int errors;
@@ -118,16 +118,5 @@ internal sealed class SmtpSession
         values.TryAdd("helo", helo);
         values.TryAdd("tls", Tls ? "yes" : "no");
         writer.Write(lines, now, otherProgram ?? program, otherPid ?? pid, kind, values);
-    }
-
-    private static uint Fnv(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var c in text)
-        {
-            hash = unchecked((hash ^ c) * 16777619u);
-        }
-
-        return hash;
     }
 }

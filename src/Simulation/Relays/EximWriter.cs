@@ -68,7 +68,7 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
                 Line($"H={Client(values, helo: true)} F=<{values["mail_from"]}> {verb} RCPT <{values["rcpt_to"]}>: {Refusal(values)}");
                 break;
             case "smtpd.sasl_failed":
-                Line($"dovecot_{values["sasl_method"].ToLowerInvariant()} authenticator failed for {Client(values, helo: true)}: 535 Incorrect authentication data (set_id={GuessedUsers[Stable(values["client_ip"] + time.Ticks) % (uint)GuessedUsers.Length]})");
+                Line($"dovecot_{values["sasl_method"].ToLowerInvariant()} authenticator failed for {Client(values, helo: true)}: 535 Incorrect authentication data (set_id={GuessedUsers[StableHash.Of64(values["client_ip"] + time.Ticks) % (ulong)GuessedUsers.Length]})");
                 break;
             case "smtpd.client_sasl":
                 MessageFor(values["queue_id"], time).SaslUser = values["sasl_user"];
@@ -204,7 +204,7 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
     /// base-62 digits, here from the Postfix queue id the actor drew (so unique) and the millisecond.
     /// </summary>
     private static string MessageIdFor(string queueId, DateTimeOffset time) =>
-        $"{Base62((ulong)time.ToUnixTimeSeconds(), 6)}-{Base62(Stable64(queueId), 11)}-{Base62((ulong)time.Millisecond, 4)}";
+        $"{Base62((ulong)time.ToUnixTimeSeconds(), 6)}-{Base62(StableHash.Of64(queueId), 11)}-{Base62((ulong)time.Millisecond, 4)}";
 
     private static string Base62(ulong value, int digits)
     {
@@ -218,20 +218,6 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
 
         return new string(text);
     }
-
-    /// <summary>FNV-1a: stable across processes, unlike string hashes.</summary>
-    private static ulong Stable64(string text)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in text)
-        {
-            hash = unchecked((hash ^ c) * 1099511628211UL);
-        }
-
-        return hash;
-    }
-
-    private static uint Stable(string text) => (uint)(Stable64(text) % uint.MaxValue);
 
     private sealed class Message(string id)
     {
