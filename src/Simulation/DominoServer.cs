@@ -69,6 +69,26 @@ internal sealed class DominoServer(string domain)
         session.Console(Name, at, RouterThread, string.Create(CultureInfo.InvariantCulture,
             $"Router: Message {NextNote()} transferred to {session.Relay}.{domain} for {recipient} from {DisplayName(sender)} OID: {Oid(random)} Size: {(size + 1023) / 1024}K via SMTP"));
 
+    /// <summary>
+    /// A client from the Internet reaches the listener directly (a firewall rule left open) and guesses
+    /// passwords: Domino logs the connection, each failed login and the disconnect.
+    /// </summary>
+    /// <returns>The lines, and when the client left.</returns>
+    public (IReadOnlyList<SimLine> Lines, DateTimeOffset End) PasswordGuesses(SimLog log, DateTimeOffset at, Random random, string clientIp, IReadOnlyList<string> users)
+    {
+        var thread = ListenerThread(random);
+        var lines = new List<SimLine> { log.Console(Name, at, thread, $"SMTP Server: {clientIp} connected") };
+        foreach (var user in users)
+        {
+            at = at.AddSeconds(1 + (2 * random.NextDouble()));
+            lines.Add(log.Console(Name, at, thread, $"SMTP Server: Authentication failed for user {user} ; connecting host {clientIp}"));
+        }
+
+        at = at.AddSeconds(0.5);
+        lines.Add(log.Console(Name, at, thread, $"SMTP Server: {clientIp} disconnected. 0 message[s] received"));
+        return (lines, at);
+    }
+
     /// <summary>A user as Notes names them: <c>alice.smith@ours.example</c> → <c>Alice Smith/Ours</c>.</summary>
     public string DisplayName(string address)
     {

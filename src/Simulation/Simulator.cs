@@ -61,6 +61,7 @@ public sealed class Simulator(SimulationOptions options)
                 new AcceptThenBounce(estate, log, options.Seed, 12),
                 new SmallSenders(estate, log, options.Scale, options.Seed, 13),
                 new AuthenticatedSenders(estate, log, options.Scale, options.Seed, 14),
+                new DominoExposed(estate, log, options.Seed, 15, options.Start),
             ];
 
             // One log per host, each as that host writes it: the relays' syslog, Domino's console log.

@@ -80,7 +80,10 @@ public sealed class SimulatorTests : IDisposable
         }
 
         Assert.Equal(2, truth.Count(t => t.Kind == "backscatter"));
-        Assert.Equal(2, truth.Count(t => t.Kind == "auth_bruteforce"));
+        // Two days: a guesser at the relays' submission port each day, and one straight at the exposed Domino server on the first.
+        var guessers = truth.Where(t => t.Kind == "auth_bruteforce").ToList();
+        Assert.Equal(3, guessers.Count);
+        Assert.Single(guessers, t => t.Relays.SequenceEqual(["domino1"]));
         Assert.InRange(truth.Count(t => t.Kind == "spoofing"), 2, 4);
         var botnets = truth.Where(t => t.Kind == "spam_botnet").ToList();
         Assert.Equal(2, botnets.Count);
