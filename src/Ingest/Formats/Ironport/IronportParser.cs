@@ -23,7 +23,7 @@ internal sealed class IronportParser : ILogParser
 
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-    private readonly CorrelationMap<string, Session> sessions = new(StringComparer.Ordinal);
+    private readonly CorrelationMap<string, ClientSession> sessions = new(StringComparer.Ordinal);
     private readonly CorrelationMap<string, Message> messages = new(StringComparer.Ordinal);
     private readonly CorrelationMap<string, Delivery> deliveries = new(StringComparer.Ordinal);
     private long linesSinceSweep;
@@ -107,7 +107,7 @@ internal sealed class IronportParser : ILogParser
         }
 
         var (icid, ip, host, verified) = connection;
-        var session = new Session(string.Create(CultureInfo.InvariantCulture, $"{context.Relay}/icid/{icid}"), ip, verified && host != "unknown" ? host : "unknown")
+        var session = new ClientSession(string.Create(CultureInfo.InvariantCulture, $"{context.Relay}/icid/{icid}"), ip, verified && host != "unknown" ? host : "unknown")
         {
             LastSeen = context.Timestamp,
         };
@@ -412,7 +412,7 @@ internal sealed class IronportParser : ILogParser
         return LineResult.Skipped("ironport.message_finished");
     }
 
-    private LineResult SessionEvent(string eventName, string kind, Session session, LineContext context) =>
+    private LineResult SessionEvent(string eventName, string kind, ClientSession session, LineContext context) =>
         new(LineOutcome.Event, kind, new SmtpEvent
         {
             Timestamp = context.Timestamp,
@@ -630,22 +630,9 @@ internal sealed class IronportParser : ILogParser
 
     private readonly record struct LineContext(DateTimeOffset Timestamp, string Relay, string File, long Line);
 
-    private sealed class Session(string id, string ip, string host) : ICorrelationState
-    {
-        public string Id { get; } = id;
-
-        public string Ip { get; } = ip;
-
-        public string Host { get; } = host;
-
-        public string SaslUser { get; set; } = string.Empty;
-
-        public DateTimeOffset LastSeen { get; set; }
-    }
-
     private sealed class Message : ICorrelationState
     {
-        public Session? Session { get; set; }
+        public ClientSession? Session { get; set; }
 
         public MessageState State { get; } = new();
 

@@ -26,7 +26,7 @@ internal sealed class SendmailParser : ILogParser
     /// <summary>Refusals waiting at most: those of envelopes in flight, a few even under a harvest; the oldest goes first beyond it.</summary>
     private const int MaxWaiting = 1_000;
 
-    private readonly CorrelationMap<string, Session> sessions = new(StringComparer.Ordinal);
+    private readonly CorrelationMap<string, ClientSession> sessions = new(StringComparer.Ordinal);
     private readonly CorrelationMap<string, MessageState> messages = new(StringComparer.Ordinal);
     private readonly List<Waiting> waiting = [];
     private readonly List<SmtpEvent> released = [];
@@ -288,10 +288,10 @@ internal sealed class SendmailParser : ILogParser
     }
 
     /// <summary>The event now with its client when the line, its message or its process names one; else it waits for a later line of them.</summary>
-    private LineResult Emit(Session? session, SmtpEvent smtp, string kind, LineContext context)
+    private LineResult Emit(ClientSession? session, SmtpEvent smtp, string kind, LineContext context)
     {
         var state = context.Qid is null ? null : messages.Find(MessageKey(context), context.Timestamp);
-        session ??= state is { ClientIp.Length: > 0 } known ? new Session(known.SessionId, known.ClientIp, known.ClientHost) : SessionOf(context);
+        session ??= state is { ClientIp.Length: > 0 } known ? new ClientSession(known.SessionId, known.ClientIp, known.ClientHost) : SessionOf(context);
         if (session is not null)
         {
             return new LineResult(LineOutcome.Event, kind, WithClient(smtp, session, state));
@@ -308,7 +308,7 @@ internal sealed class SendmailParser : ILogParser
     }
 
     /// <summary>A line named the client of a process (and of a message): what waited for it is complete.</summary>
-    private void Release(LineContext context, Session session, MessageState? state)
+    private void Release(LineContext context, ClientSession session, MessageState? state)
     {
         for (var i = 0; i < waiting.Count; i++)
         {
@@ -321,7 +321,7 @@ internal sealed class SendmailParser : ILogParser
         }
     }
 
-    private static SmtpEvent WithClient(SmtpEvent smtp, Session session, MessageState? state) => smtp with
+    private static SmtpEvent WithClient(SmtpEvent smtp, ClientSession session, MessageState? state) => smtp with
     {
         ClientIp = session.Ip,
         ClientHost = session.Host,
@@ -331,13 +331,13 @@ internal sealed class SendmailParser : ILogParser
     };
 
     /// <summary>The process's session, started afresh when it names another client (a reused pid).</summary>
-    private Session Connect(LineContext context, (string Host, string Ip) client)
+    private ClientSession Connect(LineContext context, (string Host, string Ip) client)
     {
         var key = SessionKey(context);
         var session = sessions.Peek(key);
         if (session is null || session.Ip != client.Ip || context.Timestamp - session.LastSeen > SessionIdle)
         {
-            session = new Session(string.Create(CultureInfo.InvariantCulture, $"{context.Relay}/{context.Pid}/{context.Timestamp.ToUnixTimeMilliseconds():x}"), client.Ip, client.Host);
+            session = new ClientSession(string.Create(CultureInfo.InvariantCulture, $"{context.Relay}/{context.Pid}/{context.Timestamp.ToUnixTimeMilliseconds():x}"), client.Ip, client.Host);
             sessions.Set(key, session);
         }
 
@@ -346,7 +346,7 @@ internal sealed class SendmailParser : ILogParser
     }
 
     /// <summary>The process's session, while it is recent enough to be this connection's.</summary>
-    private Session? SessionOf(LineContext context) =>
+    private ClientSession? SessionOf(LineContext context) =>
         sessions.Peek(SessionKey(context)) is { } session && context.Timestamp - session.LastSeen <= SessionIdle ? session : null;
 
     private SmtpEvent Build(string eventName, MessageState state, LineContext context) =>
@@ -423,17 +423,4 @@ internal sealed class SendmailParser : ILogParser
     private readonly record struct LineContext(DateTimeOffset Timestamp, string Relay, int Pid, string? Qid, string File, long Line);
 
     private sealed record Waiting(string File, string Relay, int Pid, string? Qid, SmtpEvent Event);
-
-    private sealed class Session(string id, string ip, string host) : ICorrelationState
-    {
-        public string Id { get; } = id;
-
-        public string Ip { get; } = ip;
-
-        public string Host { get; } = host;
-
-        public string SaslUser { get; set; } = string.Empty;
-
-        public DateTimeOffset LastSeen { get; set; }
-    }
 }
