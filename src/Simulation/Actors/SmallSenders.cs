@@ -113,8 +113,7 @@ internal sealed class SmallSenders : IActor
             $"<{recipient}@{estate.Domain}>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/{estate.Domain}.html");
         session.Wait(0.2).Disconnect(withMessage: false);
         greylisted[sender.Ip] = greylisted.GetValueOrDefault(sender.Ip) + 1;
-        var known = seen.TryGetValue(sender.Ip, out var record) ? record : (First: start, Last: start, Messages: 0L, Typos: 0L);
-        seen[sender.Ip] = (known.First < start ? known.First : start, known.Last > session.Now ? known.Last : session.Now, known.Messages, known.Typos);
+        Remember(sender.Ip, start, session.Now, messages: 0, typos: 0);
         return (session.Lines, from, recipient, session.Now.AddMinutes(5 + random.Next(16)));
     }
 
@@ -143,9 +142,15 @@ internal sealed class SmallSenders : IActor
             InboundMessage.Accept(session, random, estate, from, [$"{recipient}@{estate.Domain}"], sender.Host, pid);
         }
 
-        var known = seen.TryGetValue(sender.Ip, out var record) ? record : (First: start, Last: start, Messages: 0L, Typos: 0L);
-        seen[sender.Ip] = (known.First < start ? known.First : start, known.Last > session.Now ? known.Last : session.Now, known.Messages + 1, known.Typos + (typo ? 1 : 0));
+        Remember(sender.Ip, start, session.Now, messages: 1, typos: typo ? 1 : 0);
         return session.Lines;
+    }
+
+    /// <summary>Adds a session of an organisation to what its truth record will say.</summary>
+    private void Remember(string ip, DateTimeOffset start, DateTimeOffset end, long messages, long typos)
+    {
+        var known = seen.TryGetValue(ip, out var record) ? record : (First: start, Last: end, Messages: 0L, Typos: 0L);
+        seen[ip] = (known.First < start ? known.First : start, known.Last > end ? known.Last : end, known.Messages + messages, known.Typos + typos);
     }
 
     /// <summary>One record per organisation over the whole simulation, as for the other legitimate senders.</summary>
