@@ -110,7 +110,7 @@ internal static class IronportGrammar
     /// <c>Bounced: DCID 3 MID 4 to RID 0 - 5.1.0 - Unknown address error ('550', ['…']) []</c> and its
     /// <c>Delayed:</c> sibling: the message, the recipient's RID, the status, and the reply.
     /// </summary>
-    public static readonly Parser<(long Mid, int Rid, string Status, string Reply)> DeliveryFailure =
+    public static readonly Parser<(long Dcid, long Mid, int Rid, string Status, string Reply)> DeliveryFailure =
         from outcome in Parse.String("Bounced: ").Or(Parse.String("Delayed: "))
         from dcid in Parse.String("DCID ").Then(_ => Id)
         from mid in Parse.String(" MID ").Then(_ => Id)
@@ -118,5 +118,5 @@ internal static class IronportGrammar
         from status in Parse.String(" - ").Then(_ => Parse.CharExcept(' ').AtLeastOnce().Text())
         from reply in Parse.String(" - ").Then(_ => Parse.AnyChar.Many().Text()).Or(Parse.Return(string.Empty))
         where rid <= int.MaxValue
-        select (mid, (int)rid, status, reply);
+        select (dcid, mid, (int)rid, status, reply);
 }

@@ -386,13 +386,14 @@ internal sealed class IronportParser : ILogParser
             return LineResult.Skipped("ironport.bounce_note");
         }
 
-        var (mid, rid, status, reply) = parsed.Value;
+        var (dcid, mid, rid, status, reply) = parsed.Value;
         var message = messages.GetOrAdd(Key(context.Relay, mid), context.Timestamp, () => new Message());
         var bounced = text.StartsWith("Bounced");
         var detail = $"{status} - {reply}".Trim();
         return new LineResult(LineOutcome.Event, bounced ? "ironport.bounce" : "ironport.defer", MessageEvent(bounced ? EventNames.Bounce : EventNames.Defer, message, mid, context) with
         {
             RcptTo = message.Recipients.GetValueOrDefault(rid, string.Empty),
+            NextHop = deliveries.Find(Key(context.Relay, dcid), context.Timestamp)?.Hop ?? string.Empty,
             Dsn = status,
             SmtpCode = ReplyCode(reply),
             Reason = Reasons.Classify(reply),
