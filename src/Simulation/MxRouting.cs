@@ -5,17 +5,21 @@ namespace RelayWatch.Simulation;
 
 /// <summary>
 /// Which relay takes each SMTP session, by the estate's MX records: <c>mx1</c> (Postfix) at site
-/// <c>lon</c> (preference 10) and <c>mx2</c> (Exim) at site <c>fra</c> (preference 20). Senders use the preferred MX,
-/// except the few that always pick the backup (8 % of outside addresses, chosen by address, as some
-/// odd MTAs do; 30 % of the attackers' addresses, as spammers favour a backup MX in the hope of weaker
-/// filtering) — and everyone while the preferred site is dark: one outage on the
-/// fourth day of each simulated week, 40 to 150 minutes starting between 08:00 and 16:00 UTC. Our own
-/// servers hand outbound mail to the preferred relay, or to the backup during an outage.
+/// <c>lon</c> (preference 10), <c>mx2</c> (Exim) at site <c>fra</c> (preference 20) and <c>esa1</c> (a Cisco
+/// Secure Email appliance) at site <c>nyc</c> (preference 30, the last resort). Senders use the preferred
+/// MX, except the few that always pick another, chosen by address: 8 % of outside addresses the backup
+/// and 2 % the last one, as some odd MTAs do; 30 % of the attackers' addresses the backup and 15 % the
+/// last, as spammers favour the lesser MX in the hope of weaker filtering. While the preferred site is
+/// dark — one outage on the fourth day of each simulated week, 40 to 150 minutes starting between 08:00
+/// and 16:00 UTC — what it would have taken goes to the backup. Our own servers hand outbound mail to
+/// the preferred relay, or to the backup during an outage.
 /// </summary>
 internal sealed class MxRouting
 {
     private const double BackupShare = 0.08;
+    private const double LastShare = 0.02;
     private const double AttackerBackupShare = 0.30;
+    private const double AttackerLastShare = 0.15;
     private static readonly IPNetwork Ours = IPNetwork.Parse("10.0.0.0/8");
     private readonly List<(DateTimeOffset Start, DateTimeOffset End)> outages = [];
     private readonly Dictionary<string, SortedSet<string>> used = new(StringComparer.Ordinal);
@@ -31,9 +35,12 @@ internal sealed class MxRouting
         }
     }
 
-    /// <summary>The estate's relays: a Postfix relay at the preferred site, an Exim relay (another vendor, as after a merger) at the backup.</summary>
+    /// <summary>
+    /// The estate's relays, by preference: a Postfix relay at the preferred site, an Exim relay (another
+    /// vendor, as after a merger) at the backup, a Cisco appliance at the last.
+    /// </summary>
     public static IReadOnlyList<(string Site, string Relay, int Preference, RelayMta Mta)> Sites { get; } =
-        [("lon", "mx1", 10, RelayMta.Postfix), ("fra", "mx2", 20, RelayMta.Exim)];
+        [("lon", "mx1", 10, RelayMta.Postfix), ("fra", "mx2", 20, RelayMta.Exim), ("nyc", "esa1", 30, RelayMta.Esa)];
 
     /// <summary>A relay's address on the inside network, where Domino hands it outbound mail: 10.20.<i>site</i>.11.</summary>
     public static string InsideAddress(string relay) =>
@@ -46,16 +53,23 @@ internal sealed class MxRouting
 
     public static string Backup => Sites[1].Relay;
 
+    public static string Last => Sites[2].Relay;
+
+    /// <summary>
+    /// The relay the legacy domain's own MX record names: the appliance, which came with the company
+    /// that domain belonged to and still takes its mail.
+    /// </summary>
+    public static string LegacyMx => Last;
+
     /// <summary>When the preferred site was dark.</summary>
     public IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> Outages => outages;
 
     /// <summary>The relay a session from <paramref name="clientIp"/> starting at <paramref name="time"/> reaches; remembered for the truth.</summary>
     /// <param name="favoursBackup">The sender is an attacker, more often aiming at the backup MX.</param>
-    public string RelayFor(DateTimeOffset time, string clientIp, bool favoursBackup = false)
+    /// <param name="only">The one relay the recipient domain's own MX record names (<see cref="LegacyMx"/>).</param>
+    public string RelayFor(DateTimeOffset time, string clientIp, bool favoursBackup = false, string? only = null)
     {
-        var relay = outages.Any(o => time >= o.Start && time < o.End) ? Backup
-            : !IsInternal(clientIp) && Fraction(clientIp) < (favoursBackup ? AttackerBackupShare : BackupShare) ? Backup
-            : Preferred;
+        var relay = only ?? Route(time, clientIp, favoursBackup);
         if (!used.TryGetValue(clientIp, out var relays))
         {
             used[clientIp] = relays = new SortedSet<string>(StringComparer.Ordinal);
@@ -64,6 +78,24 @@ internal sealed class MxRouting
         relays.Add(relay);
         return relay;
     }
+
+    /// <summary>The relay a session would reach, without remembering it (<see cref="RelayFor"/> does).</summary>
+    public string Route(DateTimeOffset time, string clientIp, bool favoursBackup = false)
+    {
+        if (IsInternal(clientIp))
+        {
+            return Dark(time) ? Backup : Preferred;
+        }
+
+        var (backup, last) = favoursBackup ? (AttackerBackupShare, AttackerLastShare) : (BackupShare, LastShare);
+        var share = Fraction(clientIp);
+        return share < backup ? Backup
+            : share < backup + last ? Last
+            : Dark(time) ? Backup
+            : Preferred;
+    }
+
+    private bool Dark(DateTimeOffset time) => outages.Any(o => time >= o.Start && time < o.End);
 
     /// <summary>The relays the given addresses' sessions reached, for their truth records.</summary>
     public IReadOnlyList<string> RelaysOf(IEnumerable<string> clientIps) =>

@@ -8,6 +8,7 @@ namespace RelayWatch.Simulation;
 /// Makes the simulated estate's log lines and writes each as its host does: a Postfix relay's lines
 /// through the grammar's own templates (<see cref="PostfixGrammar"/>), so what the simulator writes is
 /// what the ingest reads, in Postfix's wording; an Exim relay's in Exim's (<see cref="EximWriter"/>);
+/// a Cisco appliance's in AsyncOS's (<see cref="EsaWriter"/>);
 /// the Domino server's console lines as its console log writes them. Lines of one instant keep the
 /// order they were made in.
 /// </summary>
@@ -28,8 +29,12 @@ internal sealed class SimLog(MxRouting routing)
     public IRelayWriter WriterFor(string relay, int sessionPid) => MxRouting.MtaOf(relay) switch
     {
         RelayMta.Exim => new EximWriter(this, relay, sessionPid),
+        RelayMta.Esa => new EsaWriter(this, relay, esaCounters.TryGetValue(relay, out var counters) ? counters : esaCounters[relay] = new EsaCounters()),
         _ => new PostfixWriter(this, relay, PostscreenCache(relay)),
     };
+
+    /// <summary>Each Cisco appliance's connection and message numbers.</summary>
+    private readonly Dictionary<string, EsaCounters> esaCounters = new(StringComparer.Ordinal);
 
     /// <summary>Each Postfix relay's postscreen cache: the clients that have passed its tests before.</summary>
     private readonly Dictionary<string, HashSet<string>> postscreenCaches = new(StringComparer.Ordinal);
@@ -52,13 +57,15 @@ internal sealed class SimLog(MxRouting routing)
     /// <summary>
     /// A line as its host writes it: a Postfix relay's as rsyslog does with high-precision RFC 3339
     /// stamps; an Exim relay's as its mainlog does (milliseconds and pid, the server's clock on UTC); a
-    /// Domino console line with its <c>[pid:tid-native]</c> prefix and a day-first dotted date (the
+    /// Cisco appliance's as its own text mail log does (<c>Tue Nov 24 08:00:01 2026 Info: …</c>, the
+    /// appliance's clock on UTC); a Domino console line with its <c>[pid:tid-native]</c> prefix and a day-first dotted date (the
     /// server's clock on UTC).
     /// </summary>
     public static string Format(SimLine line) => line.Program switch
     {
         DominoConsole => string.Create(CultureInfo.InvariantCulture, $"[{DominoPid:X6}:{line.Pid:X6}-00007F3A{line.Pid:X4}0700] {line.Time.UtcDateTime:dd.MM.yyyy HH:mm:ss}   {line.Message}"),
         EximWriter.Program => string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} [{line.Pid}] {line.Message}"),
+        EsaWriter.Program => string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:ddd MMM} {line.Time.UtcDateTime.Day,2} {line.Time.UtcDateTime:HH:mm:ss yyyy} Info: {line.Message}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff}+00:00 {line.Relay} {line.Program}[{line.Pid}]: {line.Message}"),
     };
 }

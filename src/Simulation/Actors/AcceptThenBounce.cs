@@ -3,9 +3,10 @@ using System.Globalization;
 namespace RelayWatch.Simulation.Actors;
 
 /// <summary>
-/// Us as the backscatter source: a legacy subdomain of ours is relayed to Domino without a
-/// recipient table, so spam to made-up addresses there is accepted, refused by Domino, and bounced
-/// by our relay to the forged senders — innocent third parties. One spammer a day.
+/// Us as the backscatter source: a legacy subdomain of ours, whose MX is the Cisco appliance that came
+/// with it (<see cref="MxRouting.LegacyMx"/>), is relayed to Domino without a recipient table (no LDAP
+/// acceptance query for it), so spam to made-up addresses there is accepted, refused by Domino, and
+/// bounced by our appliance to the forged senders — innocent third parties. One spammer a day.
 /// </summary>
 internal sealed class AcceptThenBounce(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
@@ -28,11 +29,11 @@ internal sealed class AcceptThenBounce(Estate estate, SimLog log, int seed, int 
             forged.Add(sender);
             var recipient = string.Create(CultureInfo.InvariantCulture, $"x{random.Next(100_000, 999_999)}@{legacy}");
             var pid = 47_000 + random.Next(1000);
-            var session = new SmtpSession(log, pid, "unknown", ip, $"[{ip}]", at);
+            var session = new SmtpSession(log, pid, "unknown", ip, $"[{ip}]", at, relay: MxRouting.LegacyMx);
             session.Connect();
             session.AcceptRcpt();
             var queueId = SimRandom.QueueId(random);
-            session.Wait(0.3).Client(queueId);
+            session.Wait(0.3).Client(queueId, sender, [recipient]);
             session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = queueId, ["message_id"] = $"{random.Next():x8}@{sender.Split('@')[1]}" }, "postfix/cleanup", pid + 1);
             session.Wait(0.02).Add("qmgr.queued", new()
             {

@@ -21,11 +21,11 @@ internal static class InboundMessage
         var queueId = SimRandom.QueueId(random);
         if (saslUser is null)
         {
-            session.Wait(0.3).Client(queueId);
+            session.Wait(0.3).Client(queueId, mailFrom, recipients);
         }
         else
         {
-            session.Wait(0.3).AuthenticatedClient(queueId, saslUser);
+            session.Wait(0.3).AuthenticatedClient(queueId, saslUser, mailFrom, recipients);
         }
 
         var messageId = string.Create(CultureInfo.InvariantCulture, $"{session.Now.ToUnixTimeMilliseconds()}.{random.Next(1000, 9999)}@{messageIdDomain}");

@@ -49,7 +49,7 @@ internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int 
             session.Connect();
             session.AcceptRcpt();
             var queueId = SimRandom.QueueId(random);
-            session.Wait(0.2).Client(queueId);
+            session.Wait(0.2).Client(queueId, user, [remoteUser]);
             session.Wait(0.01).Add("cleanup.message_id", new() { ["queue_id"] = queueId, ["message_id"] = $"OF{random.Next():X8}.{random.Next():X8}@{estate.Domain}" }, "postfix/cleanup", pid + 1);
             session.Wait(0.02).Add("qmgr.queued", new()
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RelayWatch.Simulation.Relays;
 
 namespace RelayWatch.Simulation.Actors;
 
@@ -10,8 +11,8 @@ namespace RelayWatch.Simulation.Actors;
 /// their unknown-recipient share 50% or 100%: half the time the mistyped address was the only one, so
 /// nothing at all is accepted from them that day — on paper, one quiet sender of one unknown recipient,
 /// like a member of a low-and-slow harvest. Their rDNS, HELO and lack of company tell them apart.
-/// The relays greylist (postgrey): an organisation's first message is deferred with a 450
-/// "Greylisted" and sent again, and accepted, 5 to 20 minutes later; after that it is known.
+/// The relays greylist (postgrey, Exim's ACL; not the Cisco appliance): an organisation's first message
+/// is deferred with a 450 "Greylisted" and sent again, and accepted, 5 to 20 minutes later; after that it is known.
 /// </summary>
 internal sealed class SmallSenders : IActor
 {
@@ -84,8 +85,9 @@ internal sealed class SmallSenders : IActor
             }
 
             var sender = organisations[organisation];
-            // A first message late in the evening is let through rather than retried after midnight, into tomorrow's stream.
-            if (greylistKnows.Add(sender.Ip) && start.TimeOfDay < TimeSpan.FromHours(23.5))
+            // A first message late in the evening is let through rather than retried after midnight, into
+            // tomorrow's stream; so is one that reaches a relay without a greylist.
+            if (greylistKnows.Add(sender.Ip) && start.TimeOfDay < TimeSpan.FromHours(23.5) && MxRouting.MtaOf(log.Routing.Route(start, sender.Ip)).Greylists())
             {
                 var (lines, from, recipient, retryAt) = Deferred(random, sender, start);
                 retries.Enqueue((organisation, from, recipient), retryAt);

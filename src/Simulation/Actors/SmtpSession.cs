@@ -21,10 +21,11 @@ internal sealed class SmtpSession
     private DateTimeOffset now;
 
     /// <param name="attacker">Whether the client is an attacker, who favours the backup MX (<see cref="MxRouting"/>).</param>
-    public SmtpSession(SimLog log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start, string program = "postfix/smtpd", bool attacker = false)
+    /// <param name="relay">The relay the client reaches when the recipient's domain has an MX of its own; else the estate's MX records decide.</param>
+    public SmtpSession(SimLog log, int pid, string clientHost, string clientIp, string helo, DateTimeOffset start, string program = "postfix/smtpd", bool attacker = false, string? relay = null)
     {
         (this.log, this.pid, this.clientHost, this.clientIp, this.helo, this.program, now) = (log, pid, clientHost, clientIp, helo, program, start);
-        Relay = log.Routing.RelayFor(start, clientIp, favoursBackup: attacker);
+        Relay = log.Routing.RelayFor(start, clientIp, favoursBackup: attacker, only: relay);
         Tls = !attacker;
         // Postfix does not log the client's port; the MTAs that do get one that stays the same all session.
         clientPort = (1024 + (StableHash.Of32(string.Create(CultureInfo.InvariantCulture, $"{clientIp} {start.UtcTicks} {pid}")) % 64_000)).ToString(CultureInfo.InvariantCulture);
@@ -77,14 +78,21 @@ internal sealed class SmtpSession
     /// <summary>Whether the client logged in (SMTP AUTH) before sending: its disconnect counts the AUTH command.</summary>
     public bool Authenticated { get; private set; }
 
-    /// <summary>Accepts a message: smtpd's client line; the caller writes what cleanup and qmgr do.</summary>
-    public void Client(string queueId) => Add("smtpd.client", new() { ["queue_id"] = queueId });
+    /// <summary>
+    /// Accepts a message: smtpd's client line; the caller writes what cleanup and qmgr do. The envelope
+    /// is for the MTAs that log it here (Postfix names it later, in qmgr's line and each delivery's).
+    /// </summary>
+    public void Client(string queueId, string mailFrom, IReadOnlyList<string> recipients) =>
+        Add("smtpd.client", new() { ["queue_id"] = queueId, ["mail_from"] = mailFrom, ["recipients"] = string.Join(",", recipients) });
 
     /// <summary>Accepts a message from a client that logged in as <paramref name="user"/> (AUTH PLAIN).</summary>
-    public void AuthenticatedClient(string queueId, string user)
+    public void AuthenticatedClient(string queueId, string user, string mailFrom, IReadOnlyList<string> recipients)
     {
         Authenticated = true;
-        Add("smtpd.client_sasl", new() { ["queue_id"] = queueId, ["sasl_method"] = "PLAIN", ["sasl_user"] = user });
+        Add("smtpd.client_sasl", new()
+        {
+            ["queue_id"] = queueId, ["sasl_method"] = "PLAIN", ["sasl_user"] = user, ["mail_from"] = mailFrom, ["recipients"] = string.Join(",", recipients),
+        });
     }
 
     public void Disconnect(bool withMessage)

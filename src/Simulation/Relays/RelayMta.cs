@@ -8,14 +8,24 @@ internal enum RelayMta
 
     /// <summary>Exim's own mainlog with <c>log_selector = +millisec +pid</c>: <c>mainlog</c>.</summary>
     Exim,
+
+    /// <summary>A Cisco Secure Email appliance (AsyncOS): its text mail log, <c>mail_logs</c>.</summary>
+    Esa,
 }
 
 internal static class RelayMtas
 {
-    /// <summary>The file a relay of this MTA logs to, as its packages name it.</summary>
+    /// <summary>The file a relay of this MTA logs to, as its packages (or its log subscription) name it.</summary>
     public static string LogFile(this RelayMta mta) => mta switch
     {
         RelayMta.Exim => "mainlog",
+        RelayMta.Esa => "mail_logs",
         _ => "mail.log",
     };
+
+    /// <summary>
+    /// Whether the relay greylists (postgrey behind Postfix, an ACL with a greylist lookup in Exim);
+    /// AsyncOS has no greylisting, so the appliance takes a new sender's first message at once.
+    /// </summary>
+    public static bool Greylists(this RelayMta mta) => mta != RelayMta.Esa;
 }

@@ -169,7 +169,8 @@ public sealed class SimulatedDayTests(SimulatedDayFixture day) : IClassFixture<S
         var e = evidence.RootElement;
 
         Assert.Equal(truth.GetProperty("subjects")[0].GetString(), finding.Subject);
-        Assert.Equal(["mx1"], e.GetProperty("relays").EnumerateArray().Select(r => r.GetString()));
+        // The legacy domain's MX, the Cisco appliance, is the one that accepts and bounces.
+        Assert.Equal(["esa1"], e.GetProperty("relays").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(truth.GetProperty("detail").GetProperty("ndrs").GetInt64(), e.GetProperty("notifications").GetInt64());
         Assert.Subset(
             truth.GetProperty("detail").GetProperty("forged_senders").EnumerateArray().Select(s => s.GetString()).ToHashSet(),

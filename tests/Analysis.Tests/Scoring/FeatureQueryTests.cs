@@ -53,7 +53,9 @@ public sealed class FeatureQueryTests(SimulatedDayFixture day) : IClassFixture<S
 
         Assert.True(members.Count >= 5, $"{members.Count} members of {network}");
         Assert.All(members, m => Assert.True(m.Count("network_neighbours") == members.Count - 1, $"{m.Ip}: {m.Count("network_neighbours")} neighbours"));
-        Assert.All(members, m => Assert.Equal(1, m["helo_ip_literal"]));
+        // The Cisco appliance does not log the HELO; the relays that do show the IP literal.
+        Assert.All(members.Where(m => m.Helo.Length > 0), m => Assert.Equal(1, m["helo_ip_literal"]));
+        Assert.Contains(members, m => m.Helo.Length > 0);
         Assert.All(members, m => Assert.Equal(1, m["network_unknown_ratio"]));
     }
 
