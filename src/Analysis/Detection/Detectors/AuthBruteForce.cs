@@ -30,7 +30,7 @@ internal sealed class AuthBruteForce(AuthBruteForceSettings settings) : Detector
                 uniqExact(session_id) AS sessions,
                 groupUniqArray(3)(detail) AS mechanisms,
                 groupUniqArray(3)(client_host) AS hosts,
-                groupUniqArray(5)(relay) AS relays,
+                arraySort(groupUniqArray(5)(relay)) AS relays,
                 min(ts) AS first_seen,
                 max(ts) AS last_seen
             FROM smtp_events

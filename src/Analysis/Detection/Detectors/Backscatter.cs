@@ -39,7 +39,7 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
                 arraySort(groupUniqArrayIf(20)(rcpt, NOT genuine)) AS targets,
                 any(bouncer_domain) AS bouncer_domain,
                 groupUniqArray(3)(client_host) AS hosts,
-                groupUniqArray(5)(relay) AS relays,
+                arraySort(groupUniqArray(5)(relay)) AS relays,
                 minIf(ts, NOT genuine) AS first_seen,
                 maxIf(ts, NOT genuine) AS last_seen
             FROM

@@ -38,7 +38,7 @@ internal sealed class BounceSource(BounceSourceSettings settings) : Detector
                 groupUniqArrayIf(10)(mail_from, event = 'ndr_sent') AS bounced_to,
                 groupUniqArrayIf(10)(rcpt_to, event = 'bounce') AS undeliverable,
                 groupUniqArrayIf(3)(detail, event = 'bounce') AS reasons,
-                groupUniqArrayIf(10)(relay, event = 'ndr_sent') AS relays,
+                arraySort(groupUniqArrayIf(10)(relay, event = 'ndr_sent')) AS relays,
                 groupUniqArray(3)(client_host) AS hosts,
                 minIf(ts, event = 'ndr_sent') AS first_seen,
                 maxIf(ts, event = 'ndr_sent') AS last_seen

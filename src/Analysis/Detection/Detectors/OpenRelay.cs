@@ -40,7 +40,7 @@ internal sealed class OpenRelay(OpenRelaySettings settings) : Detector
                 groupUniqArray(5)(next_hop) AS next_hops,
                 groupUniqArray(3)(client_host) AS hosts,
                 groupUniqArrayIf(3)(helo, helo != '') AS helos,
-                groupUniqArray(10)(relay) AS relays,
+                arraySort(groupUniqArray(10)(relay)) AS relays,
                 min(ts) AS first_seen,
                 max(ts) AS last_seen
             FROM smtp_events

@@ -38,7 +38,7 @@ internal sealed class RelayProbe(RelayProbeSettings settings) : Detector
                 groupUniqArray(5)(mail_from) AS senders,
                 groupUniqArrayIf(5)(helo, helo != '') AS helos,
                 groupUniqArray(3)(client_host) AS hosts,
-                groupUniqArray(5)(relay) AS relays,
+                arraySort(groupUniqArray(5)(relay)) AS relays,
                 arrayFilter(t -> t != '', [
                     if(countIf(position(local_part, '%') > 0) > 0, 'percent_hack', ''),
                     if(countIf(startsWith(rcpt_to, '"')) > 0, 'quoted', ''),

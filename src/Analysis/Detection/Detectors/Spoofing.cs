@@ -57,7 +57,7 @@ internal sealed class Spoofing(SpoofingSettings settings) : Detector
                 groupUniqArrayIf(10)(rcpt_to, rcpt_to != '') AS recipients,
                 groupUniqArray(3)(client_host) AS hosts,
                 groupUniqArrayIf(3)(helo, helo != '') AS helos,
-                groupUniqArray(5)(relay) AS relays,
+                arraySort(groupUniqArray(5)(relay)) AS relays,
                 min(ts) AS first_seen,
                 max(ts) AS last_seen
             FROM
