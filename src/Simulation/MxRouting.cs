@@ -5,11 +5,12 @@ namespace RelayWatch.Simulation;
 
 /// <summary>
 /// Which relay takes each SMTP session, by the estate's MX records: <c>mx1</c> (Postfix) at site
-/// <c>lon</c> (preference 10), <c>mx2</c> (Exim) at site <c>fra</c> (preference 20) and <c>esa1</c> (a Cisco
-/// Secure Email appliance) at site <c>nyc</c> (preference 30, the last resort). Senders use the preferred
-/// MX, except the few that always pick another, chosen by address: 8 % of outside addresses the backup
-/// and 2 % the last one, as some odd MTAs do; 30 % of the attackers' addresses the backup and 15 % the
-/// last, as spammers favour the lesser MX in the hope of weaker filtering. While the preferred site is
+/// <c>lon</c> (preference 10), <c>mx2</c> (Exim) at site <c>fra</c> (preference 20), and at preference 30, the
+/// last resort, <c>esa1</c> (a Cisco Secure Email appliance) at site <c>nyc</c> and <c>mx4</c> (Sendmail) at
+/// site <c>sgp</c>. Senders use the preferred MX, except the few that always pick another, chosen by
+/// address: 8 % of outside addresses the backup and 2 % the last resort (one of its two relays, also
+/// by address), as some odd MTAs do; 30 % of the attackers' addresses the backup and 15 % the last
+/// resort, as spammers favour the lesser MX in the hope of weaker filtering. While the preferred site is
 /// dark — one outage on the fourth day of each simulated week, 40 to 150 minutes starting between 08:00
 /// and 16:00 UTC — what it would have taken goes to the backup. Our own servers hand outbound mail to
 /// the preferred relay, or to the backup during an outage.
@@ -37,10 +38,13 @@ internal sealed class MxRouting
 
     /// <summary>
     /// The estate's relays, by preference: a Postfix relay at the preferred site, an Exim relay (another
-    /// vendor, as after a merger) at the backup, a Cisco appliance at the last.
+    /// vendor, as after a merger) at the backup, a Cisco appliance and a Sendmail relay at the last resort.
     /// </summary>
     public static IReadOnlyList<(string Site, string Relay, int Preference, RelayMta Mta)> Sites { get; } =
-        [("lon", "mx1", 10, RelayMta.Postfix), ("fra", "mx2", 20, RelayMta.Exim), ("nyc", "esa1", 30, RelayMta.Esa)];
+        [("lon", "mx1", 10, RelayMta.Postfix), ("fra", "mx2", 20, RelayMta.Exim), ("nyc", "esa1", 30, RelayMta.Esa), ("sgp", "mx4", 30, RelayMta.Sendmail)];
+
+    /// <summary>The relays of the highest preference, among which a sender of the last resort picks by its address.</summary>
+    private static readonly string[] LastResort = [.. Sites.Where(s => s.Preference == Sites.Max(m => m.Preference)).Select(s => s.Relay)];
 
     /// <summary>A relay's address on the inside network, where Domino hands it outbound mail: 10.20.<i>site</i>.11.</summary>
     public static string InsideAddress(string relay) =>
@@ -53,13 +57,11 @@ internal sealed class MxRouting
 
     public static string Backup => Sites[1].Relay;
 
-    public static string Last => Sites[2].Relay;
-
     /// <summary>
     /// The relay the legacy domain's own MX record names: the appliance, which came with the company
     /// that domain belonged to and still takes its mail.
     /// </summary>
-    public static string LegacyMx => Last;
+    public static string LegacyMx => Sites[2].Relay;
 
     /// <summary>When the preferred site was dark.</summary>
     public IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> Outages => outages;
@@ -90,9 +92,19 @@ internal sealed class MxRouting
         var (backup, last) = favoursBackup ? (AttackerBackupShare, AttackerLastShare) : (BackupShare, LastShare);
         var share = Fraction(clientIp);
         return share < backup ? Backup
-            : share < backup + last ? Last
+            : share < backup + last ? LastResort[StableHash.Of32("mx " + clientIp) % (uint)LastResort.Length]
             : Dark(time) ? Backup
             : Preferred;
+    }
+
+    /// <summary>
+    /// A relay a scanner finds listening, whatever the MX records say (password guessers work through
+    /// every host with the submission port open): the <paramref name="pick"/>-th of those up at the time.
+    /// </summary>
+    public string Scanned(DateTimeOffset time, int pick)
+    {
+        var up = Sites.Where(s => s.Relay != Preferred || !Dark(time)).ToList();
+        return up[pick % up.Count].Relay;
     }
 
     private bool Dark(DateTimeOffset time) => outages.Any(o => time >= o.Start && time < o.End);

@@ -8,7 +8,8 @@ namespace RelayWatch.Simulation;
 /// Makes the simulated estate's log lines and writes each as its host does: a Postfix relay's lines
 /// through the grammar's own templates (<see cref="PostfixGrammar"/>), so what the simulator writes is
 /// what the ingest reads, in Postfix's wording; an Exim relay's in Exim's (<see cref="EximWriter"/>);
-/// a Cisco appliance's in AsyncOS's (<see cref="EsaWriter"/>);
+/// a Cisco appliance's in AsyncOS's (<see cref="EsaWriter"/>); a Sendmail relay's in Sendmail's
+/// (<see cref="SendmailWriter"/>, through syslog as Postfix's);
 /// the Domino server's console lines as its console log writes them. Lines of one instant keep the
 /// order they were made in.
 /// </summary>
@@ -30,11 +31,15 @@ internal sealed class SimLog(MxRouting routing)
     {
         RelayMta.Exim => new EximWriter(this, relay, sessionPid),
         RelayMta.Esa => new EsaWriter(this, relay, esaCounters.TryGetValue(relay, out var counters) ? counters : esaCounters[relay] = new EsaCounters()),
+        RelayMta.Sendmail => new SendmailWriter(this, relay, sessionPid, sendmailSequences.TryGetValue(relay, out var sequence) ? sequence : sendmailSequences[relay] = new SendmailSequence()),
         _ => new PostfixWriter(this, relay, PostscreenCache(relay)),
     };
 
     /// <summary>Each Cisco appliance's connection and message numbers.</summary>
     private readonly Dictionary<string, EsaCounters> esaCounters = new(StringComparer.Ordinal);
+
+    /// <summary>Each Sendmail relay's queue id sequence.</summary>
+    private readonly Dictionary<string, SendmailSequence> sendmailSequences = new(StringComparer.Ordinal);
 
     /// <summary>Each Postfix relay's postscreen cache: the clients that have passed its tests before.</summary>
     private readonly Dictionary<string, HashSet<string>> postscreenCaches = new(StringComparer.Ordinal);
@@ -55,8 +60,8 @@ internal sealed class SimLog(MxRouting routing)
         new(time, order++, server, DominoConsole, thread, message);
 
     /// <summary>
-    /// A line as its host writes it: a Postfix relay's as rsyslog does with high-precision RFC 3339
-    /// stamps; an Exim relay's as its mainlog does (milliseconds and pid, the server's clock on UTC); a
+    /// A line as its host writes it: a Postfix or Sendmail relay's as rsyslog does with high-precision
+    /// RFC 3339 stamps; an Exim relay's as its mainlog does (milliseconds and pid, the server's clock on UTC); a
     /// Cisco appliance's as its own text mail log does (<c>Tue Nov 24 08:00:01 2026 Info: …</c>, the
     /// appliance's clock on UTC); a Domino console line with its <c>[pid:tid-native]</c> prefix and a day-first dotted date (the
     /// server's clock on UTC).

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace RelayWatch.Simulation.Actors;
 
-/// <summary>Password guessing against the submission port: bursts of failed SMTP AUTH LOGIN from one address.</summary>
+/// <summary>
+/// Password guessing against the submission port: bursts of failed SMTP AUTH LOGIN from one address,
+/// each session at whichever relay the scanner turns to next (<see cref="MxRouting.Scanned"/>).
+/// </summary>
 internal sealed class SaslBruteForce(SimLog log, int seed, int actorIndex) : IActor
 {
     private readonly List<TruthRecord> truth = [];
@@ -17,7 +20,7 @@ internal sealed class SaslBruteForce(SimLog log, int seed, int actorIndex) : IAc
         var sessions = new List<IReadOnlyList<SimLine>>();
         for (var round = 0; round < 10 + random.Next(20); round++)
         {
-            var session = new SmtpSession(log, 55_000 + random.Next(1000), "unknown", ip, "User", at, "postfix/submission/smtpd", attacker: true);
+            var session = new SmtpSession(log, 55_000 + random.Next(1000), "unknown", ip, "User", at, "postfix/submission/smtpd", attacker: true, relay: log.Routing.Scanned(at, random.Next(100)));
             session.Connect();
             for (var guess = 0; guess < 3; guess++)
             {

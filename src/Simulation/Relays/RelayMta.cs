@@ -11,6 +11,9 @@ internal enum RelayMta
 
     /// <summary>A Cisco Secure Email appliance (AsyncOS): its text mail log, <c>mail_logs</c>.</summary>
     Esa,
+
+    /// <summary>Sendmail 8 (<c>sm-mta</c>) through rsyslog: <c>mail.log</c>.</summary>
+    Sendmail,
 }
 
 internal static class RelayMtas
@@ -25,7 +28,8 @@ internal static class RelayMtas
 
     /// <summary>
     /// Whether the relay greylists (postgrey behind Postfix, an ACL with a greylist lookup in Exim);
-    /// AsyncOS has no greylisting, so the appliance takes a new sender's first message at once.
+    /// AsyncOS has no greylisting, and this Sendmail runs no greylisting milter, so they take a new
+    /// sender's first message at once.
     /// </summary>
-    public static bool Greylists(this RelayMta mta) => mta != RelayMta.Esa;
+    public static bool Greylists(this RelayMta mta) => mta is RelayMta.Postfix or RelayMta.Exim;
 }
