@@ -60,7 +60,10 @@ internal static partial class LogFiles
     /// <summary>
     /// The file's identity across renames and compression: a hash of its first line (or first
     /// 4 KiB), so that <c>mail.log</c> rotated to <c>mail.log.1</c> and then <c>mail.log.2.gz</c>
-    /// keeps its checkpoint. Null for an empty file.
+    /// keeps its checkpoint. A file that opens with <c>#</c> header lines (Exchange's transport logs:
+    /// <c>#Software</c>, <c>#Version</c>, <c>#Log-type</c>, <c>#Date</c>, <c>#Fields</c>) is identified by
+    /// all of them, since its first line is the same in every file of its kind and the <c>#Date</c> of
+    /// its creation is not. Null for an empty file.
     /// </summary>
     public static string? Fingerprint(string path)
     {
@@ -87,6 +90,11 @@ internal static partial class LogFiles
 
         var newline = Array.IndexOf(head, (byte)'\n', 0, filled);
         var length = newline >= 0 ? newline + 1 : filled;
+        while (head[0] == (byte)'#' && length < filled && head[length] == (byte)'#' && Array.IndexOf(head, (byte)'\n', length, filled - length) is var next and >= 0)
+        {
+            length = next + 1;
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(head.AsSpan(0, length)))[..32];
     }
 

@@ -52,6 +52,28 @@ public sealed class IngestRunnerTests : IDisposable
         Assert.Equal(clean, await store.QueryScalarAsync("SELECT count() FROM smtp_events", CancellationToken.None));
     }
 
+    /// <summary>
+    /// Every Exchange log file begins with the same line (<c>#Software: Microsoft Exchange Server</c>):
+    /// a day's file is not the day before's file grown or renamed, and is read from its beginning.
+    /// </summary>
+    [Fact]
+    public async Task ExchangeLogsOfDifferentDaysAreDifferentFiles()
+    {
+        await using var store = await TestEngine.OpenKeepingEverythingAsync();
+        var sample = SampleFiles.PathOf("exchange/edge1/RECV2026112400-1.LOG");
+        var lines = await File.ReadAllLinesAsync(sample);
+        var nextDay = lines.Select(l => l.Replace("2026-11-24T", "2026-11-25T", StringComparison.Ordinal)).ToList();
+        await File.WriteAllLinesAsync(Path.Combine(directory, "RECV2026112400-1.LOG"), lines);
+        var yesterday = await Runner(store).IngestAsync([directory], CancellationToken.None);
+        await File.WriteAllLinesAsync(Path.Combine(directory, "RECV2026112500-1.LOG"), nextDay);
+
+        var today = await Runner(store).IngestAsync([directory], CancellationToken.None);
+
+        Assert.Equal([0, lines.Length], today.Select(r => r.Counts.Lines));
+        Assert.Equal(yesterday[0].Counts, today[1].Counts);
+        Assert.Equal("0", await store.QueryScalarAsync("SELECT count() FROM ingest_errors", CancellationToken.None));
+    }
+
     [Fact]
     public async Task ARotatedAndCompressedFileKeepsItsCheckpoint()
     {
