@@ -6,10 +6,10 @@ namespace RelayWatch.Simulation;
 /// <summary>
 /// Which relay takes each SMTP session, by the estate's MX records: <c>mx1</c> (Postfix) at site
 /// <c>lon</c> (preference 10), <c>mx2</c> (Exim) at site <c>fra</c> (preference 20), and at preference 30, the
-/// last resort, <c>esa1</c> (a Cisco Secure Email appliance) at site <c>nyc</c> and <c>mx4</c> (Sendmail) at
-/// site <c>sgp</c>. Senders use the preferred MX, except the few that always pick another, chosen by
-/// address: 8 % of outside addresses the backup and 2 % the last resort (one of its two relays, also
-/// by address), as some odd MTAs do; 30 % of the attackers' addresses the backup and 15 % the last
+/// last resort, <c>esa1</c> (a Cisco Secure Email appliance) at site <c>nyc</c>, <c>mx4</c> (Sendmail) at
+/// site <c>sgp</c> and <c>EDGE1</c> (an Exchange Edge Transport server) at site <c>ams</c>. Senders use the
+/// preferred MX, except the few that always pick another, chosen by address: 8 % of outside addresses
+/// the backup and 2 % the last resort (one of its relays, also by address), as some odd MTAs do; 30 % of the attackers' addresses the backup and 15 % the last
 /// resort, as spammers favour the lesser MX in the hope of weaker filtering. While the preferred site is
 /// dark — one outage on the fourth day of each simulated week, 40 to 150 minutes starting between 08:00
 /// and 16:00 UTC — what it would have taken goes to the backup. Our own servers hand outbound mail to
@@ -38,10 +38,12 @@ internal sealed class MxRouting
 
     /// <summary>
     /// The estate's relays, by preference: a Postfix relay at the preferred site, an Exim relay (another
-    /// vendor, as after a merger) at the backup, a Cisco appliance and a Sendmail relay at the last resort.
+    /// vendor, as after a merger) at the backup, a Cisco appliance, a Sendmail relay and an Exchange Edge
+    /// server at the last resort.
     /// </summary>
     public static IReadOnlyList<(string Site, string Relay, int Preference, RelayMta Mta)> Sites { get; } =
-        [("lon", "mx1", 10, RelayMta.Postfix), ("fra", "mx2", 20, RelayMta.Exim), ("nyc", "esa1", 30, RelayMta.Esa), ("sgp", "mx4", 30, RelayMta.Sendmail)];
+        [("lon", "mx1", 10, RelayMta.Postfix), ("fra", "mx2", 20, RelayMta.Exim), ("nyc", "esa1", 30, RelayMta.Esa), ("sgp", "mx4", 30, RelayMta.Sendmail),
+            ("ams", "EDGE1", 30, RelayMta.Exchange)];
 
     /// <summary>The relays of the highest preference, among which a sender of the last resort picks by its address.</summary>
     private static readonly string[] LastResort = [.. Sites.Where(s => s.Preference == Sites.Max(m => m.Preference)).Select(s => s.Relay)];

@@ -9,7 +9,8 @@ namespace RelayWatch.Simulation;
 /// through the grammar's own templates (<see cref="PostfixGrammar"/>), so what the simulator writes is
 /// what the ingest reads, in Postfix's wording; an Exim relay's in Exim's (<see cref="EximWriter"/>);
 /// a Cisco appliance's in AsyncOS's (<see cref="EsaWriter"/>); a Sendmail relay's in Sendmail's
-/// (<see cref="SendmailWriter"/>, through syslog as Postfix's);
+/// (<see cref="SendmailWriter"/>, through syslog as Postfix's); an Exchange server's in its protocol and
+/// message tracking logs (<see cref="ExchangeWriter"/>);
 /// the Domino server's console lines as its console log writes them. Lines of one instant keep the
 /// order they were made in.
 /// </summary>
@@ -32,11 +33,15 @@ internal sealed class SimLog(MxRouting routing)
         RelayMta.Exim => new EximWriter(this, relay, sessionPid),
         RelayMta.Esa => new EsaWriter(this, relay, esaCounters.TryGetValue(relay, out var counters) ? counters : esaCounters[relay] = new EsaCounters()),
         RelayMta.Sendmail => new SendmailWriter(this, relay, sessionPid, sendmailSequences.TryGetValue(relay, out var sequence) ? sequence : sendmailSequences[relay] = new SendmailSequence()),
+        RelayMta.Exchange => new ExchangeWriter(this, relay, exchangeCounters.TryGetValue(relay, out var ids) ? ids : exchangeCounters[relay] = new ExchangeCounters()),
         _ => new PostfixWriter(this, relay, PostscreenCache(relay)),
     };
 
     /// <summary>Each Cisco appliance's connection and message numbers.</summary>
     private readonly Dictionary<string, EsaCounters> esaCounters = new(StringComparer.Ordinal);
+
+    /// <summary>Each Exchange server's session and message ids.</summary>
+    private readonly Dictionary<string, ExchangeCounters> exchangeCounters = new(StringComparer.Ordinal);
 
     /// <summary>Each Sendmail relay's queue id sequence.</summary>
     private readonly Dictionary<string, SendmailSequence> sendmailSequences = new(StringComparer.Ordinal);
@@ -55,6 +60,22 @@ internal sealed class SimLog(MxRouting routing)
     public SimLine Text(string relay, DateTimeOffset time, string program, int pid, string message) =>
         new(time, order++, relay, program, pid, message);
 
+    /// <summary>The file under the logs folder a line goes to: its host's log, or for Exchange the day's file of the log it belongs to.</summary>
+    public static string FileOf(SimLine line) => line.Program switch
+    {
+        DominoConsole => Path.Combine(line.Relay, "console.log"),
+        ExchangeWriter.ProtocolLog or ExchangeWriter.TrackingLog => Path.Combine(line.Relay, ExchangeWriter.FileName(line.Program, line.Time)),
+        _ => Path.Combine(line.Relay, MxRouting.MtaOf(line.Relay).LogFile()),
+    };
+
+    /// <summary>How a file's lines end: Exchange, a Windows server, ends them with CRLF; the others with LF.</summary>
+    public static string NewLineOf(SimLine first) => first.Program is ExchangeWriter.ProtocolLog or ExchangeWriter.TrackingLog ? "\r\n" : "\n";
+
+    /// <summary>What a new file begins with before its first line (Exchange's <c>#Fields:</c> header and the lines before it).</summary>
+    public static IEnumerable<string> HeaderOf(SimLine first) => first.Program is ExchangeWriter.ProtocolLog or ExchangeWriter.TrackingLog
+        ? ExchangeWriter.Header(first.Program, first.Time)
+        : [];
+
     /// <summary>A line of <paramref name="server"/>'s console log, written by thread <paramref name="thread"/>.</summary>
     public SimLine Console(string server, DateTimeOffset time, int thread, string message) =>
         new(time, order++, server, DominoConsole, thread, message);
@@ -70,6 +91,7 @@ internal sealed class SimLog(MxRouting routing)
     {
         DominoConsole => string.Create(CultureInfo.InvariantCulture, $"[{DominoPid:X6}:{line.Pid:X6}-00007F3A{line.Pid:X4}0700] {line.Time.UtcDateTime:dd.MM.yyyy HH:mm:ss}   {line.Message}"),
         EximWriter.Program => string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} [{line.Pid}] {line.Message}"),
+        ExchangeWriter.ProtocolLog or ExchangeWriter.TrackingLog => line.Message,
         EsaWriter.Program => string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:ddd MMM} {line.Time.UtcDateTime.Day,2} {line.Time.UtcDateTime:HH:mm:ss yyyy} Info: {line.Message}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{line.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff}+00:00 {line.Relay} {line.Program}[{line.Pid}]: {line.Message}"),
     };

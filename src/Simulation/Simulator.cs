@@ -10,9 +10,9 @@ namespace RelayWatch.Simulation;
 /// Writes simulated relay logs with their ground truth, deterministically for a seed and streaming
 /// (memory holds only the sessions in flight, whatever the number of days). The output folder is
 /// written under a temporary name and renamed when complete, so a half-written one never looks done:
-/// <c>OUT/logs/mx1/mail.log</c> (Postfix, RFC 3339 syslog) and <c>OUT/logs/mx2/mainlog</c> (Exim's
-/// mainlog; which relay takes a session is <see cref="MxRouting"/>'s choice), <c>OUT/logs/domino1/console.log</c> (the Domino
-/// server behind them, <see cref="DominoServer"/>), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
+/// <c>OUT/logs/RELAY/…</c>, each relay's log as its MTA writes it (which relay takes a session is
+/// <see cref="MxRouting"/>'s choice), <c>OUT/logs/domino1/console.log</c> (the Domino server behind them,
+/// <see cref="DominoServer"/>), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
 /// </summary>
 public sealed class Simulator(SimulationOptions options)
 {
@@ -64,40 +64,28 @@ public sealed class Simulator(SimulationOptions options)
                 new DominoExposed(estate, log, options.Seed, 15, options.Start),
             ];
 
-            // One log per host, each as that host writes it: the relays' syslog, Domino's console log.
-            var files = MxRouting.Sites.ToDictionary(s => s.Relay, s => Path.Combine(LogsFolder, s.Relay, s.Mta.LogFile()), StringComparer.Ordinal);
-            files[DominoServer.Name] = Path.Combine(LogsFolder, DominoServer.Name, "console.log");
-            var writers = files.ToDictionary(f => f.Key, f =>
-            {
-                var path = Path.Combine(staging, f.Value);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                return new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" };
-            }, StringComparer.Ordinal);
-            var counts = files.Keys.ToDictionary(r => r, _ => 0L, StringComparer.Ordinal);
+            // One log per host, each as that host writes it (Exchange: two logs, a file of each a day).
             long lines = 0;
-            try
+            using var logs = new LogWriters(staging);
+            foreach (var site in MxRouting.Sites.Where(s => s.Mta != RelayMta.Exchange))
             {
-                for (var day = 0; day < options.Days; day++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    foreach (var line in Merge(actors.Select(a => a.Sessions(options.Start.AddDays(day)))))
-                    {
-                        writers[line.Relay].WriteLine(SimLog.Format(line));
-                        counts[line.Relay]++;
-                        lines++;
-                    }
-
-                    Progress?.Report((day + 1, lines));
-                }
-            }
-            finally
-            {
-                foreach (var writer in writers.Values)
-                {
-                    writer.Dispose();
-                }
+                logs.Create(Path.Combine(site.Relay, site.Mta.LogFile()), []);
             }
 
+            logs.Create(Path.Combine(DominoServer.Name, "console.log"), []);
+            for (var day = 0; day < options.Days; day++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                foreach (var line in Merge(actors.Select(a => a.Sessions(options.Start.AddDays(day)))))
+                {
+                    logs.Write(line);
+                    lines++;
+                }
+
+                Progress?.Report((day + 1, lines));
+            }
+
+            logs.Dispose();
             var failovers = routing.Outages.Select(o => new TruthRecord(
                 "mx_failover", [MxRouting.Preferred], o.Start, o.End, [MxRouting.Preferred, MxRouting.Backup],
                 new Dictionary<string, object> { ["from_site"] = MxRouting.Sites[0].Site, ["to_site"] = MxRouting.Sites[1].Site, ["to_relay"] = MxRouting.Backup }));
@@ -119,7 +107,7 @@ public sealed class Simulator(SimulationOptions options)
             }
 
             Directory.Move(staging, output);
-            return new SimulationSummary(output, files.ToDictionary(f => f.Value, f => counts[f.Key], StringComparer.Ordinal), truth.Count, stopwatch.Elapsed)
+            return new SimulationSummary(output, logs.Counts, truth.Count, stopwatch.Elapsed)
             {
                 MaxLinesInFlight = maxInFlight,
             };
@@ -132,6 +120,64 @@ public sealed class Simulator(SimulationOptions options)
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The output's log files: each line goes to its host's file (<see cref="SimLog.FileOf"/>), a file is
+    /// begun with its header (<see cref="SimLog.HeaderOf"/>) and ends its lines as its host does
+    /// (<see cref="SimLog.NewLineOf"/>), and a dated file is closed when the lines of
+    /// its host and log move on to the next day's.
+    /// </summary>
+    private sealed class LogWriters(string staging) : IDisposable
+    {
+        private readonly Dictionary<string, StreamWriter> open = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Relay, string Program), string> current = [];
+
+        /// <summary>Lines written, by file under the output folder, in the order the files were begun.</summary>
+        public Dictionary<string, long> Counts { get; } = new(StringComparer.Ordinal);
+
+        public void Create(string file, IEnumerable<string> header, string newLine = "\n")
+        {
+            var path = Path.Combine(staging, LogsFolder, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20) { NewLine = newLine };
+            open[file] = writer;
+            Counts[Path.Combine(LogsFolder, file)] = 0;
+            foreach (var line in header)
+            {
+                writer.WriteLine(line);
+                Counts[Path.Combine(LogsFolder, file)]++;
+            }
+        }
+
+        public void Write(SimLine line)
+        {
+            var file = SimLog.FileOf(line);
+            if (!open.TryGetValue(file, out var writer))
+            {
+                if (current.TryGetValue((line.Relay, line.Program), out var previous) && open.Remove(previous, out var done))
+                {
+                    done.Dispose();
+                }
+
+                Create(file, SimLog.HeaderOf(line), SimLog.NewLineOf(line));
+                writer = open[file];
+            }
+
+            current[(line.Relay, line.Program)] = file;
+            writer.WriteLine(SimLog.Format(line));
+            Counts[Path.Combine(LogsFolder, file)]++;
+        }
+
+        public void Dispose()
+        {
+            foreach (var writer in open.Values)
+            {
+                writer.Dispose();
+            }
+
+            open.Clear();
         }
     }
 

@@ -26,7 +26,10 @@ public sealed class CommittedSampleTests : IDisposable
 
         new Simulator(options).Run(CancellationToken.None);
 
-        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mainlog", "logs/domino1/console.log", "truth.jsonl", "simulation.json" })
+        static List<string> Files(string folder) =>
+            [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).Order(StringComparer.Ordinal)];
+        Assert.Equal(Files(options.Output), Files(sample));
+        foreach (var file in Files(sample))
         {
             Assert.True(
                 File.ReadAllBytes(Path.Combine(sample, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(options.Output, file))),

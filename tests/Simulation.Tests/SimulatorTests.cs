@@ -5,6 +5,7 @@ using RelayWatch.Ingest.Formats.Domino;
 using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Simulation.Relays;
+using RelayWatch.Simulation.Tests.Support;
 using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Simulation.Tests;
@@ -22,9 +23,17 @@ public sealed class SimulatorTests : IDisposable
         var second = Simulate("b", seed: 7);
         var other = Simulate("c", seed: 8);
 
-        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mainlog", "logs/domino1/console.log", "truth.jsonl" })
+        static List<string> Files(SimulationSummary summary) =>
+            [.. Directory.EnumerateFiles(summary.Output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(summary.Output, f)).Order(StringComparer.Ordinal)];
+        Assert.Equal(Files(first), Files(second));
+        Assert.Contains(Path.Combine("logs", "EDGE1", "RECV2026110100-1.LOG"), Files(first));
+        foreach (var file in Files(first))
         {
             Assert.Equal(File.ReadAllBytes(Path.Combine(first.Output, file)), File.ReadAllBytes(Path.Combine(second.Output, file)));
+        }
+
+        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mainlog", "logs/domino1/console.log", "truth.jsonl" })
+        {
             Assert.NotEqual(File.ReadAllBytes(Path.Combine(first.Output, file)), File.ReadAllBytes(Path.Combine(other.Output, file)));
         }
     }
@@ -175,7 +184,7 @@ public sealed class SimulatorTests : IDisposable
         var summary = Simulate("exim-fidelity", days: 7, scale: 0.1);
         // Exim's test suite writes its test network's first octet as V4NET; an address again, its lines read as the relay's would.
         var real = Shapes(LogFormat.Exim, CorpusFiles("exim-mainlog").SelectMany(File.ReadLines).Select(l => l.Replace("V4NET.", "198.", StringComparison.Ordinal)), 2023);
-        var simulated = Shapes(LogFormat.Exim, File.ReadLines(RelayLog(summary, "mx2")), 2026);
+        var simulated = Merge(Shapes(LogFormat.Exim, File.ReadLines(RelayLog(summary, "mx2")), 2026), ScriptShapes(LogFormat.Exim, "mx2", Shape));
 
         Assert.Contains(simulated.Keys, k => k.StartsWith("exim.arrival", StringComparison.Ordinal));
         Assert.True(simulated.Count >= 10, $"only {simulated.Count} kinds of Exim line: {string.Join(", ", simulated.Keys)}");
@@ -199,7 +208,7 @@ public sealed class SimulatorTests : IDisposable
         var summary = Simulate("esa-fidelity", days: 7, scale: 0.1);
         var real = Shapes(LogFormat.Ironport, CorpusFiles("cisco-esa-mail_logs").SelectMany(File.ReadLines), 2022, EsaShape);
         var guide = Shapes(LogFormat.Ironport, File.ReadLines(Path.Combine(RepositoryFolders.Samples, "ironport", "esa1", "mail_logs")), 2026, EsaShape);
-        var simulated = Shapes(LogFormat.Ironport, File.ReadLines(RelayLog(summary, "esa1")), 2026, EsaShape);
+        var simulated = Merge(Shapes(LogFormat.Ironport, File.ReadLines(RelayLog(summary, "esa1")), 2026, EsaShape), ScriptShapes(LogFormat.Ironport, "esa1", EsaShape));
 
         Assert.True(real.Count >= 8, $"only {real.Count} kinds of real AsyncOS line: {string.Join(", ", real.Keys)}");
         foreach (var kind in new[] { "ironport.hat_reject", "ironport.rcpt_reject", "ironport.auth_failure", "ironport.delivery", "ironport.bounce_message" })
@@ -232,7 +241,7 @@ public sealed class SimulatorTests : IDisposable
             .Select(l => l.TrimStart(' ', '#', '-'))
             .Select(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^(sm-mta|sendmail)\[\d+\]: ") ? "May 25 12:00:00 mx " + l : l), 2006, SendmailShape);
         var guide = Shapes(LogFormat.Sendmail, File.ReadLines(Path.Combine(RepositoryFolders.Samples, "sendmail", "mx4", "maillog")), 2026, SendmailShape);
-        var simulated = Shapes(LogFormat.Sendmail, File.ReadLines(RelayLog(summary, "mx4")), 2026, SendmailShape);
+        var simulated = Merge(Shapes(LogFormat.Sendmail, File.ReadLines(RelayLog(summary, "mx4")), 2026, SendmailShape), ScriptShapes(LogFormat.Sendmail, "mx4", SendmailShape));
 
         Assert.True(real.ContainsKey("sendmail.check_rcpt") && real.ContainsKey("sendmail.check_relay"), $"real Sendmail kinds: {string.Join(", ", real.Keys)}");
         foreach (var kind in new[] { "sendmail.from", "sendmail.sent", "sendmail.recipient_error", "sendmail.check_rcpt", "sendmail.check_relay", "sendmail.auth_failure" })
@@ -244,6 +253,49 @@ public sealed class SimulatorTests : IDisposable
         {
             var known = real.GetValueOrDefault(kind, []).Union(guide.GetValueOrDefault(kind, [])).ToHashSet(StringComparer.Ordinal);
             Assert.True(known.Count > 0, $"no real or documented Sendmail line of kind {kind}: {string.Join(" | ", shapes)}");
+            Assert.All(shapes, shape => Assert.True(known.Contains(shape), $"{kind}: simulated '{shape}', known ones: {string.Join(" | ", known)}"));
+        }
+    }
+
+    /// <summary>
+    /// The Exchange server's logs have the shape of Exchange's own (<see cref="ExchangeShape"/>): each file
+    /// begins with the header lines Exchange writes, its <c>#Fields:</c> naming the columns of a real log of
+    /// that type in the corpora (Amazon's Exchange 2013 message tracking sample, the default protocol log
+    /// columns of CrowdSec's samples); and every kind of record it writes has the shape of one in the
+    /// corpora or, for the kinds those lack (a session's commands and replies, RECEIVE, SEND, FAIL and DSN
+    /// rows), in our hand-written sample, written from Microsoft's documentation of the two logs.
+    /// </summary>
+    [Fact]
+    public void EveryKindOfLineTheExchangeServerWritesHasTheShapeOfAnExchangeLine()
+    {
+        var summary = Simulate("exchange-fidelity", days: 7, scale: 0.1);
+        var realFiles = CorpusFiles("exchange-").ToList();
+        var real = realFiles.Select(f => Shapes(LogFormat.Exchange, File.ReadLines(f), 2022, ExchangeShape)).ToList();
+        var guide = Directory.EnumerateFiles(Path.Combine(RepositoryFolders.Samples, "exchange", "edge1")).Select(f => Shapes(LogFormat.Exchange, File.ReadLines(f), 2026, ExchangeShape)).ToList();
+        var files = RelayLogs(summary, "EDGE1").ToList();
+        var realFields = realFiles.SelectMany(File.ReadLines).Select(l => l.TrimStart('\uFEFF')).Where(l => l.StartsWith("#Fields: ", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        realFields.Add("#Fields: " + string.Join(",", ["date-time", "connector-id", "session-id", "sequence-number", "local-endpoint", "remote-endpoint", "event", "data", "context"]));
+
+        Assert.Contains(files, f => Path.GetFileName(f).StartsWith("RECV", StringComparison.Ordinal));
+        Assert.Contains(files, f => Path.GetFileName(f).StartsWith("MSGTRK", StringComparison.Ordinal));
+        foreach (var file in files)
+        {
+            var header = File.ReadLines(file).Take(5).ToList();
+            Assert.Equal("#Software: Microsoft Exchange Server", header[0]);
+            Assert.Equal(["#Software: ", "#Version: ", "#Log-type: ", "#Date: ", "#Fields: "], header.Select(h => h[..(h.IndexOf(": ", StringComparison.Ordinal) + 2)]));
+            Assert.Contains(header[4], realFields);
+        }
+
+        var simulated = Merge([.. files.Select(f => Shapes(LogFormat.Exchange, File.ReadLines(f), 2026, ExchangeShape)), ScriptShapes(LogFormat.Exchange, "EDGE1", ExchangeShape)]);
+        foreach (var kind in new[] { "exchange.connect", "exchange.rcpt_reject", "exchange.auth_failure", "exchange.receive", "exchange.send" })
+        {
+            Assert.True(simulated.ContainsKey(kind), $"the Exchange server wrote no line of kind {kind}: {string.Join(", ", simulated.Keys)}");
+        }
+
+        foreach (var (kind, shapes) in simulated.Where(k => k.Key != "exchange.header"))
+        {
+            var known = real.Concat(guide).SelectMany(d => d.GetValueOrDefault(kind, [])).ToHashSet(StringComparer.Ordinal);
+            Assert.True(known.Count > 0, $"no real or documented Exchange line of kind {kind}: {string.Join(" | ", shapes)}");
             Assert.All(shapes, shape => Assert.True(known.Contains(shape), $"{kind}: simulated '{shape}', known ones: {string.Join(" | ", known)}"));
         }
     }
@@ -384,6 +436,16 @@ public sealed class SimulatorTests : IDisposable
         return [.. lines.Select((l, i) => parser.Parse(l, origin, i + 1)).Where(r => r.Outcome != LineOutcome.Unrecognised).Select(r => r.Kind)];
     }
 
+    /// <summary>
+    /// The shapes of the lines a relay's writer makes when told every kind of event (<see cref="RelayScript"/>),
+    /// so that the lines the actors make only at other relays are held to the real ones too.
+    /// </summary>
+    private static Dictionary<string, HashSet<string>> ScriptShapes(LogFormat format, string relay, Func<string, string> shape) =>
+        Merge([.. RelayScript.Write(relay).Select(f => Shapes(format, f.Lines, 2026, shape))]);
+
+    private static Dictionary<string, HashSet<string>> Merge(params Dictionary<string, HashSet<string>>[] shapes) =>
+        shapes.SelectMany(d => d).GroupBy(d => d.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.SelectMany(d => d.Value).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+
     /// <summary>The shapes of recognised lines by kind (<see cref="Shape"/>, or the <paramref name="shape"/> given).</summary>
     private static Dictionary<string, HashSet<string>> Shapes(LogFormat format, IEnumerable<string> lines, int year, Func<string, string>? shape = null)
     {
@@ -473,6 +535,56 @@ public sealed class SimulatorTests : IDisposable
         return Replace(text, @"\b\d+\b", "N");
     }
 
+    /// <summary>
+    /// An Exchange log record without its values. A protocol log line: its event, and the command or
+    /// reply it carries with addresses, numbers, hosts, dates, ids and AUTH mechanisms set aside, and its context. A
+    /// message tracking row: its event, source and which of its columns are filled in.
+    /// </summary>
+    private static string ExchangeShape(string line)
+    {
+        static string Replace(string text, string pattern, string by) => System.Text.RegularExpressions.Regex.Replace(text, pattern, by);
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                field.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        fields.Add(field.ToString());
+        if (fields.Count == 9)
+        {
+            var data = Replace(fields[7], @"<[^>]*>", "<A>");
+            data = Replace(data, @"\[[^\]]*\]", "[X]");
+            data = Replace(data, @"ready at .*$", "ready at DATE");
+            data = Replace(data, @"^(EHLO|HELO) .*$", "$1 H");
+            data = Replace(data, @"^AUTH \S+.*$", "AUTH MECHANISM");
+            data = Replace(data, @"\b[\w-]+(\.[\w-]+)+\b", "HOST");
+            data = Replace(data, @"\b\d+\b", "N");
+            return $"{fields[6]},{data},{fields[8]}";
+        }
+
+        return fields.Count >= 27 ? $"{fields[8]},{fields[7]},{string.Concat(fields.Select(f => f.Length > 0 ? 'x' : '-'))}" : line;
+    }
+
     private static IEnumerable<string> CorpusFiles(string formatPrefix) =>
         File.ReadLines(Path.Combine(RepositoryFolders.Corpora, "INDEX.tsv")).Skip(1).Select(l => l.Split('\t'))
             .Where(f => f.Length > 1 && f[1].StartsWith(formatPrefix, StringComparison.Ordinal))
@@ -485,10 +597,14 @@ public sealed class SimulatorTests : IDisposable
     private static string RelayLog(SimulationSummary summary, string relay) =>
         Path.Combine(summary.Output, "logs", relay, MxRouting.MtaOf(relay).LogFile());
 
-    /// <summary>Every line of every relay's log, mx1 first, each read by the parser of the format ingest detects for its file.</summary>
+    /// <summary>Every file a relay's logs are in (Exchange writes two logs, a file of each a day).</summary>
+    private static IEnumerable<string> RelayLogs(SimulationSummary summary, string relay) =>
+        Directory.EnumerateFiles(Path.Combine(summary.Output, "logs", relay)).Order(StringComparer.Ordinal);
+
+    /// <summary>Every line of every relay's logs, mx1 first, each read by the parser of the format ingest detects for its file.</summary>
     private static IEnumerable<(string File, string Line, LineResult Result)> ReadRelayLogs(SimulationSummary summary)
     {
-        foreach (var file in MxRouting.Sites.Select(s => RelayLog(summary, s.Relay)))
+        foreach (var file in MxRouting.Sites.SelectMany(s => Directory.EnumerateFiles(Path.Combine(summary.Output, "logs", s.Relay)).Order(StringComparer.Ordinal)))
         {
             var format = LogFormats.Detect(File.ReadLines(file)) ?? throw new InvalidOperationException($"{file} is in no format ingest knows.");
             var parser = LogFormats.CreateParser(format);

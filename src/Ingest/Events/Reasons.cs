@@ -46,6 +46,9 @@ public static class Reasons
         ("in an RBL", Rbl),
         ("DNS Blacklist", Rbl),
         ("DNS blacklist", Rbl),
+
+        // Exchange's connection filtering, refusing for an IP block list provider (its default response).
+        ("found on a block list", Rbl),
         ("Sender address rejected", SenderRejected),
         ("Helo command rejected", HeloRejected),
         ("Client host rejected", ClientRejected),

@@ -114,7 +114,7 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
     /// <summary>The connection and the host access table's verdict; a listed sender is refused there and then.</summary>
     private void Connect(Dictionary<string, string> values, DateTimeOffset time, Action<string, DateTimeOffset?> line)
     {
-        icid = counters.NextIcid(time);
+        icid = counters.Icids.Next(time);
         var ip = values["client_ip"];
         var host = values.GetValueOrDefault("client_host", "unknown");
         var ours = ip.StartsWith("10.", StringComparison.Ordinal);
@@ -147,7 +147,7 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
     {
         if (open is null || open.MailFrom != mailFrom)
         {
-            open = new Message(counters.NextMid(time), mailFrom, Parent: null);
+            open = new Message(counters.Mids.Next(time), mailFrom, Parent: null);
             line($"Start MID {open.Mid} ICID {icid}", null);
             line($"MID {open.Mid} ICID {icid} From: <{mailFrom}>", null);
         }
@@ -173,7 +173,7 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
     private void Bounce(Dictionary<string, string> values, DateTimeOffset time, Action<string, DateTimeOffset?> line)
     {
         var parent = messages[values["queue_id"]];
-        var notification = new Message(counters.NextMid(time), string.Empty, parent.Mid);
+        var notification = new Message(counters.Mids.Next(time), string.Empty, parent.Mid);
         notification.Rids[parent.MailFrom] = 0;
         messages[values["ndr_queue_id"]] = notification;
         line($"Start MID {notification.Mid} ICID 0", null);
@@ -189,7 +189,7 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
         {
             var (host, ip, port) = NextHop(hop.Key);
             var first = hop.Min(d => d.Time);
-            var dcid = counters.NextDcid(first);
+            var dcid = counters.Dcids.Next(first);
             var interfaceAddress = ip.StartsWith("10.", StringComparison.Ordinal) ? MxRouting.InsideAddress(relay) : PublicAddress;
             line($"New SMTP DCID {dcid} interface {interfaceAddress} address {ip} port {port}", first.AddSeconds(-0.3));
             line($"Delivery start DCID {dcid} MID {message.Mid} to RID [{Rids(hop)}]", first.AddSeconds(-0.25));
@@ -258,57 +258,14 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
 }
 
 /// <summary>
-/// The appliance's connection (ICID), message (MID) and delivery connection (DCID) numbers. AsyncOS
-/// counts each up from the appliance's installation; the simulator makes sessions in order of their
-/// start but writes a session's later lines as it goes, so a number here is read off the clock instead
-/// (tenths of a second since a day of its own for each counter, so the numbers grow with the log as
-/// real ones do, each counter at its own height) and, when two things happen in the same tenth, the
-/// next free number is taken.
+/// The appliance's connection (ICID), message (MID) and delivery connection (DCID) numbers, each a
+/// <see cref="ClockCounter"/> of its own height, as the appliance's counters grow at their own rates.
 /// </summary>
 internal sealed class EsaCounters
 {
-    private const long TenthsPerDay = 864_000;
+    public ClockCounter Icids { get; } = new(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private readonly IdSpace icids = new(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly IdSpace mids = new(new DateTimeOffset(2022, 7, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly IdSpace dcids = new(new DateTimeOffset(2025, 9, 1, 0, 0, 0, TimeSpan.Zero));
+    public ClockCounter Mids { get; } = new(new DateTimeOffset(2022, 7, 1, 0, 0, 0, TimeSpan.Zero));
 
-    public long NextIcid(DateTimeOffset time) => icids.Next(time);
-
-    public long NextMid(DateTimeOffset time) => mids.Next(time);
-
-    public long NextDcid(DateTimeOffset time) => dcids.Next(time);
-
-    private sealed class IdSpace(DateTimeOffset origin)
-    {
-        /// <summary>The numbers given, by day; days long past are forgotten, so memory stays flat.</summary>
-        private readonly SortedDictionary<long, HashSet<long>> givenByDay = [];
-
-        public long Next(DateTimeOffset time)
-        {
-            var id = (time - origin).Ticks / (TimeSpan.TicksPerSecond / 10);
-            while (!Given(id).Add(id))
-            {
-                id++;
-            }
-
-            while (givenByDay.Count > 3)
-            {
-                givenByDay.Remove(givenByDay.Keys.First());
-            }
-
-            return id;
-        }
-
-        private HashSet<long> Given(long id)
-        {
-            var day = id / TenthsPerDay;
-            if (!givenByDay.TryGetValue(day, out var given))
-            {
-                givenByDay[day] = given = [];
-            }
-
-            return given;
-        }
-    }
+    public ClockCounter Dcids { get; } = new(new DateTimeOffset(2025, 9, 1, 0, 0, 0, TimeSpan.Zero));
 }

@@ -14,11 +14,17 @@ internal enum RelayMta
 
     /// <summary>Sendmail 8 (<c>sm-mta</c>) through rsyslog: <c>mail.log</c>.</summary>
     Sendmail,
+
+    /// <summary>An Exchange Edge Transport server: its receive protocol log and message tracking log, a file of each a day.</summary>
+    Exchange,
 }
 
 internal static class RelayMtas
 {
-    /// <summary>The file a relay of this MTA logs to, as its packages (or its log subscription) name it.</summary>
+    /// <summary>
+    /// The file a relay of this MTA logs to, as its packages (or its log subscription) name it; Exchange
+    /// writes dated files of its own (<see cref="ExchangeWriter.FileName"/>).
+    /// </summary>
     public static string LogFile(this RelayMta mta) => mta switch
     {
         RelayMta.Exim => "mainlog",
@@ -28,8 +34,8 @@ internal static class RelayMtas
 
     /// <summary>
     /// Whether the relay greylists (postgrey behind Postfix, an ACL with a greylist lookup in Exim);
-    /// AsyncOS has no greylisting, and this Sendmail runs no greylisting milter, so they take a new
-    /// sender's first message at once.
+    /// AsyncOS and Exchange have no greylisting, and this Sendmail runs no greylisting milter, so they
+    /// take a new sender's first message at once.
     /// </summary>
     public static bool Greylists(this RelayMta mta) => mta is RelayMta.Postfix or RelayMta.Exim;
 }

@@ -13,7 +13,7 @@ public sealed class EstateResolverTests(SimulatedDayFixture day) : IClassFixture
         Assert.Equal(["ours.example"], ours.ProtectedDomains);
         Assert.True(ours.DomainsInferred);
         Assert.Equal(["10.20.0.5"], ours.MailServers);
-        Assert.Equal(["esa1", "mx1", "mx2", "mx4"], ours.Relays);
+        Assert.Equal(["EDGE1", "esa1", "mx1", "mx2", "mx4"], ours.Relays);
         Assert.Contains("10.0.0.0/8", ours.InternalNetworks);
     }
 

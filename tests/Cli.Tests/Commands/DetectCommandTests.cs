@@ -21,7 +21,7 @@ public sealed class DetectCommandTests : IDisposable
         var status = await RelayWatchProcess.RunAsync("--data", data, "status");
 
         Assert.True(detect.ExitCode == 0, detect.Error);
-        Assert.Contains("Ours: domains ours.example (inferred from inbound mail; set estate.protectedDomains to fix); mail servers 10.20.0.5; relays esa1, mx1, mx2, mx4", detect.Output, StringComparison.Ordinal);
+        Assert.Contains("Ours: domains ours.example (inferred from inbound mail; set estate.protectedDomains to fix); mail servers 10.20.0.5; relays EDGE1, esa1, mx1, mx2, mx4", detect.Output, StringComparison.Ordinal);
         Assert.Matches(@"open_relay — 1 finding\(s\)\n  2026-11-24  critical  192\.0\.2\.\d+ +\d message\(s\) to foreign domains accepted and delivered by mx1", detect.Output);
         // The bots of the shared-dictionary harvest are one line, not one per bot.
         Assert.Matches(@"\n  2026-11-24  medium    (\d+) bots +\1 IP\(s\) in unrelated networks tried one shared dictionary \(e\.g\. ", detect.Output);

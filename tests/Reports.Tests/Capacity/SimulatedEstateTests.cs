@@ -7,7 +7,7 @@ public sealed class SimulatedEstateTests(SimulatedEstateFixture estate) : IClass
 {
     private static readonly ReportSettings Settings = new()
     {
-        Sites = new Dictionary<string, IReadOnlyList<string>> { ["lon"] = ["mx1"], ["fra"] = ["mx2"], ["nyc"] = ["esa1"], ["sgp"] = ["mx4"] },
+        Sites = new Dictionary<string, IReadOnlyList<string>> { ["lon"] = ["mx1"], ["fra"] = ["mx2"], ["nyc"] = ["esa1"], ["sgp"] = ["mx4"], ["ams"] = ["EDGE1"] },
         CapacityMessagesPerHour = new Dictionary<string, double> { ["mx1"] = 1_000 },
     };
 
@@ -72,7 +72,7 @@ public sealed class SimulatedEstateTests(SimulatedEstateFixture estate) : IClass
         var report = await SampleDayFixture.BuildAsync(estate.Store, SimulatedEstateFixture.Start.AddDays(5), Settings);
 
         Assert.Empty(report.Traffic.Failovers);
-        Assert.Equal(4, report.Traffic.Sites.Count);
+        Assert.Equal(5, report.Traffic.Sites.Count);
         Assert.True(report.Traffic.Sites.Single(s => s.Name == "lon").InboundShare > 0.85);
     }
 }
