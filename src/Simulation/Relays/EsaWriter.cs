@@ -31,8 +31,6 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
 
     private const string AuthProfile = "Submission";
 
-    private static readonly string[] GuessedUsers = ["admin", "info", "test", "sales", "office", "support", "postmaster", "scanner"];
-
     private readonly Dictionary<string, Message> messages = new(StringComparer.Ordinal);
     private long icid;
     private bool gone;
@@ -71,7 +69,7 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
                 Line($"MID {refused.Mid} ICID {icid} To: <{values["rcpt_to"]}> Rejected by {Table(values["detail"])}");
                 break;
             case "smtpd.sasl_failed":
-                var guessed = GuessedUsers[StableHash.Of64(values["client_ip"] + time.Ticks) % (ulong)GuessedUsers.Length];
+                var guessed = GuessedUsers.For(values, time);
                 Line($"SMTP Auth: (ICID {icid}) failed for user: {guessed} using AUTH mechanism: {values["sasl_method"]} with profile: {AuthProfile}");
                 break;
             case "smtpd.client_sasl":

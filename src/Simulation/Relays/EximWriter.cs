@@ -20,8 +20,6 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
 
     private const string Tls = "X=TLS1.3:TLS_AES_256_GCM_SHA384:256";
 
-    private static readonly string[] GuessedUsers = ["admin", "info", "test", "sales", "office", "support", "postmaster", "scanner"];
-
     private readonly Dictionary<string, Message> messages = new(StringComparer.Ordinal);
     private DateTimeOffset? start;
     private bool gone;
@@ -68,7 +66,7 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
                 Line($"H={Client(values, helo: true)} F=<{values["mail_from"]}> {verb} RCPT <{values["rcpt_to"]}>: {Refusal(values)}");
                 break;
             case "smtpd.sasl_failed":
-                Line($"dovecot_{values["sasl_method"].ToLowerInvariant()} authenticator failed for {Client(values, helo: true)}: 535 Incorrect authentication data (set_id={GuessedUsers[StableHash.Of64(values["client_ip"] + time.Ticks) % (ulong)GuessedUsers.Length]})");
+                Line($"dovecot_{values["sasl_method"].ToLowerInvariant()} authenticator failed for {Client(values, helo: true)}: 535 Incorrect authentication data (set_id={GuessedUsers.For(values, time)})");
                 break;
             case "smtpd.client_sasl":
                 MessageFor(values["queue_id"], time).SaslUser = values["sasl_user"];

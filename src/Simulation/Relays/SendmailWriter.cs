@@ -26,8 +26,6 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
 
     private const string Base60 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx";
 
-    private static readonly string[] GuessedUsers = ["admin", "info", "test", "sales", "office", "support", "postmaster", "scanner"];
-
     private readonly Dictionary<string, Message> messages = new(StringComparer.Ordinal);
     private string queueId = string.Empty;
     private string client = string.Empty;
@@ -73,7 +71,7 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
                     : throw new InvalidOperationException($"The Sendmail writer has no wording for the refusal '{detail}'."));
                 break;
             case "smtpd.sasl_failed":
-                var guessed = GuessedUsers[StableHash.Of64(values["client_ip"] + time.Ticks) % (ulong)GuessedUsers.Length];
+                var guessed = GuessedUsers.For(values, time);
                 Line($"{queueId}: AUTH failure ({values["sasl_method"]}): authentication failure (-13) SASL(-13): authentication failure: checkpass failed, user={guessed}, relay={client}");
                 break;
             case "smtpd.client_sasl":
