@@ -109,6 +109,10 @@ internal sealed class MxRouting
         return up[pick % up.Count].Relay;
     }
 
+    /// <summary>When <paramref name="relay"/> can next do anything at or after <paramref name="time"/>: a moment after its site's outage ends, if it is dark then.</summary>
+    public DateTimeOffset UpAgain(string relay, DateTimeOffset time) =>
+        relay == Preferred && outages.FirstOrDefault(o => time >= o.Start && time < o.End) is { End: var end } && end > time ? end.AddSeconds(30) : time;
+
     private bool Dark(DateTimeOffset time) => outages.Any(o => time >= o.Start && time < o.End);
 
     /// <summary>The relays the given addresses' sessions reached, for their truth records.</summary>

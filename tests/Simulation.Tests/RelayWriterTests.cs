@@ -9,7 +9,8 @@ namespace RelayWatch.Simulation.Tests;
 /// Each relay's writer told every kind of event (<see cref="RelayScript"/>), read back as ingest reads
 /// its files: every line recognised, and the events that say what happened — the bot refused for its
 /// DNSBL listing, the harvester's unknown users and relaying attempt, the guesser's failed logins, the
-/// service's message delivered to Domino, and the relay's own bounce of a message the next hop refused.
+/// service's message delivered to Domino, its message to a customer deferred once and then delivered
+/// (and said to have arrived once), and the relay's own bounce of a message the next hop refused.
 /// </summary>
 public sealed class RelayWriterTests
 {
@@ -46,6 +47,10 @@ public sealed class RelayWriterTests
         Assert.Equal(["relay_denied", "user_unknown", "user_unknown"], Reasons(RelayScript.Harvester));
         Assert.Equal(2, events.Count(e => e.ClientIp == RelayScript.Guesser && e.Event == "auth_failure"));
         Assert.Contains(events, e => e.Event == "delivery" && e.RcptTo == "alice.smith@ours.example" && e.NextHop.Contains("[10.20.0.5]", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Event == "defer" && e.RcptTo == RelayScript.Customer);
+        Assert.Single(events, e => e.Event == "delivery" && e.RcptTo == RelayScript.Customer);
+        // Postfix announces the message again when it comes back from the deferred queue: still one message.
+        Assert.Single(events, e => e.Event == "message" && e.MessageId == "4711.C1D2E3F4A5@example.org");
         Assert.Contains(results, r => r.Result.Kind == bounceKind);
         Assert.Contains(events, e => e.Event == "bounce" && e.RcptTo == RelayScript.Recipient);
         Assert.Contains(events, e => e.Event == "delivery" && e.RcptTo == RelayScript.Sender && e.MailFrom.Length == 0);

@@ -25,6 +25,12 @@ internal sealed class MessageState : ICorrelationState
 
     public ulong Size { get; set; }
 
+    /// <summary>
+    /// Whether the message was announced (Postfix's qmgr <c>from=</c> line): Postfix announces a
+    /// deferred message again each time it comes back from the deferred queue, and that is one message.
+    /// </summary>
+    public bool Announced { get; set; }
+
     public DateTimeOffset LastSeen { get; set; }
 
     /// <summary>An event of this message: what the message's lines told, stamped with the line's own time, place and lineage.</summary>

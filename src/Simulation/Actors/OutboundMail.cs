@@ -8,7 +8,8 @@ namespace RelayWatch.Simulation.Actors;
 /// comes back to the user who really sent that mail — which a backscatter detector must not flag.
 /// And now and then the far side refuses the recipient outright (a mistyped address): then our relay
 /// makes the bounce itself and hands it to Domino for the user — our own non-delivery notice, which
-/// neither the backscatter nor the bounce-source detector may take for an attack.
+/// neither the backscatter nor the bounce-source detector may take for an attack. And now and then
+/// the far side refuses for now (451): the relay keeps the message and delivers it on a later try.
 /// </summary>
 internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int seed, int actorIndex) : IActor
 {
@@ -16,6 +17,7 @@ internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int 
     private const int MessagesPerDayAtScaleOne = 45_000;
     private const double LateBounceRate = 0.02;
     private const double RefusedRate = 0.01;
+    private const double DeferredRate = 0.02;
     private const string DominoIp = DominoServer.Ip;
     private const string BounceHost = "mx1.bigmail.example";
     private const string BounceIp = "192.0.2.100";
@@ -23,6 +25,7 @@ internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int 
     private long messages;
     private long bounces;
     private long refused;
+    private long deferred;
     private DateTimeOffset? first;
     private DateTimeOffset last;
 
@@ -74,7 +77,31 @@ internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int 
             }
             else
             {
-                session.Wait(delay).Add("delivery", delivery, "postfix/smtp", pid + 2);
+                // A retry past midnight would belong to tomorrow's stream: late messages are not deferred.
+                var deferredFirst = random.NextDouble() < DeferredRate && start.TimeOfDay < TimeSpan.FromHours(23.5);
+                if (deferredFirst)
+                {
+                    var retry = new Dictionary<string, string>(delivery)
+                    {
+                        ["dsn"] = "4.7.1", ["status"] = "deferred",
+                        ["detail"] = $"host {remoteHost}[{remoteIp}] said: 451 4.7.1 Please try again later (in reply to RCPT TO command)",
+                    };
+                    session.Wait(delay).Add("delivery", retry, "postfix/smtp", pid + 2);
+                    // The queue manager brings it back from the deferred queue after the backoff — or, if the
+                    // relay's site is dark by then, when it is back.
+                    var backoff = 300 + random.Next(600);
+                    backoff = (int)(log.Routing.UpAgain(session.Relay, session.Now.AddSeconds(backoff)) - session.Now).TotalSeconds;
+                    session.Wait(backoff).Add("qmgr.queued", new()
+                    {
+                        ["queue_id"] = queueId, ["mail_from"] = user, ["size"] = size.ToString(CultureInfo.InvariantCulture), ["nrcpt"] = "1",
+                    }, "postfix/qmgr", 900);
+                    delivery["delay"] = SimRandom.Seconds(delay + backoff + 0.3);
+                    delivery["delays"] = SimRandom.Seconds(backoff) + "/0.01/0.2/" + SimRandom.Seconds(delay);
+                    deferred++;
+                }
+
+                // The retry is another delivery process.
+                session.Wait(delay).Add("delivery", delivery, "postfix/smtp", deferredFirst ? pid + 5 : pid + 2);
                 session.Wait(0.01).Add("qmgr.removed", new() { ["queue_id"] = queueId }, "postfix/qmgr", 900);
             }
 
@@ -138,7 +165,7 @@ internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int 
             yield return new TruthRecord("legitimate", [DominoIp], start, last, log.Routing.RelaysOf(DominoIp), new Dictionary<string, object>
             {
                 ["sender"] = "our_outbound", ["host"] = estate.DominoServer.Host, ["messages"] = messages, ["mistyped_recipients"] = 0L, ["genuine_bounces_back"] = bounces,
-                ["refused_and_bounced_by_us"] = refused,
+                ["refused_and_bounced_by_us"] = refused, ["deferred_then_delivered"] = deferred,
             });
         }
 

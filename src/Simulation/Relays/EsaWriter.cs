@@ -85,8 +85,12 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
             case "bounce.ndr":
                 Bounce(values, time, Line);
                 break;
+            case "qmgr.queued" when messages[values["queue_id"]].Ready:
+                // Postfix names a deferred message again when it comes back from the deferred queue; the appliance said it was ready once.
+                break;
             case "qmgr.queued":
                 var queued = messages[values["queue_id"]];
+                queued.Ready = true;
                 Line($"MID {queued.Mid} ready {values["size"]} bytes from <{values["mail_from"]}>");
                 if (queued.Parent is null)
                 {
@@ -96,6 +100,11 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
                 Line($"MID {queued.Mid} queued for delivery");
                 break;
             case "delivery" or "delivery.orig_to":
+                if (values["status"] is not ("sent" or "bounced" or "deferred"))
+                {
+                    throw new InvalidOperationException($"The Cisco appliance writer has no translation for a delivery {values["status"]}.");
+                }
+
                 var delivered = messages[values["queue_id"]];
                 var recipient = values.GetValueOrDefault("orig_rcpt_to") ?? values["rcpt_to"];
                 delivered.Deliveries.Add(new Delivery(time, delivered.Rids[recipient], values["next_hop"], values["status"], values["detail"]));
@@ -183,9 +192,10 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
     /// <summary>The message is done: its delivery connections, one per next hop, at the times they happened; then its end.</summary>
     private void Finish(Message message, DateTimeOffset time, Action<string, DateTimeOffset?> line)
     {
-        foreach (var hop in message.Deliveries.GroupBy(d => d.Hop, StringComparer.Ordinal))
+        // One delivery connection per next hop and attempt: the deferred first try, then the one that settled it.
+        foreach (var hop in message.Deliveries.GroupBy(d => (d.Hop, Deferred: d.Status == "deferred")))
         {
-            var (host, ip, port) = NextHop(hop.Key);
+            var (host, ip, port) = NextHop(hop.Key.Hop);
             var first = hop.Min(d => d.Time);
             var dcid = counters.Dcids.Next(first);
             var interfaceAddress = ip.StartsWith("10.", StringComparison.Ordinal) ? MxRouting.InsideAddress(relay) : PublicAddress;
@@ -205,7 +215,13 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
                 line(string.Create(CultureInfo.InvariantCulture, $"Bounced: DCID {dcid} MID {message.Mid} to RID {bounced.Rid} - 5.1.0 - Unknown address error ('{code}', ['{reply}']) []"), bounced.Time);
             }
 
-            line($"DCID {dcid} close", time.AddSeconds(5));
+            foreach (var deferred in hop.Where(d => d.Status == "deferred"))
+            {
+                var (code, reply) = Reply(deferred.Detail);
+                line(string.Create(CultureInfo.InvariantCulture, $"Delayed: DCID {dcid} MID {message.Mid} to RID {deferred.Rid} - 4.4.0 - Other network problem ('{code}', ['{reply}']) []"), deferred.Time);
+            }
+
+            line($"DCID {dcid} close", hop.Key.Deferred ? hop.Max(d => d.Time).AddSeconds(0.5) : time.AddSeconds(5));
         }
 
         line($"Message finished MID {message.Mid} done", null);
@@ -252,6 +268,9 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
         public Dictionary<string, int> Rids { get; } = new(StringComparer.Ordinal);
 
         public List<Delivery> Deliveries { get; } = [];
+
+        /// <summary>Whether the appliance has said the message is ready (its size and sender).</summary>
+        public bool Ready { get; set; }
     }
 }
 

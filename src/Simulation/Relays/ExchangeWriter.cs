@@ -99,6 +99,11 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
                 Notice(lines, time, values);
                 break;
             case "delivery" or "delivery.orig_to":
+                if (values["status"] is not ("sent" or "bounced" or "deferred"))
+                {
+                    throw new InvalidOperationException($"The Exchange writer has no translation for a delivery {values["status"]}.");
+                }
+
                 var delivered = messages[values["queue_id"]];
                 delivered.Deliveries.Add((time, values.GetValueOrDefault("orig_rcpt_to") ?? values["rcpt_to"], values["next_hop"], values["status"], values["detail"]));
                 break;
@@ -191,11 +196,14 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
     {
         var message = messages[values["queue_id"]];
         message.Size = values["size"];
-        if (message.Notice)
+        if (message.Notice || message.Logged)
         {
-            // Exchange made this one itself: its DSN row said so.
+            // Exchange made this one itself (its DSN row said so), or it is a deferred message that
+            // Postfix names again when it comes back from the deferred queue: received once.
             return;
         }
+
+        message.Logged = true;
 
         var reply = string.Create(CultureInfo.InvariantCulture, $"250 2.6.0 {message.MessageId} [InternalId={message.InternalId}, Hostname={relay}.ours.example] Queued mail for delivery");
         Protocol(lines, time, ">", reply);
@@ -215,7 +223,7 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
             parent.Sender, string.Empty, 1, parent.MessageId, "Incoming", string.Empty, string.Empty, string.Empty, size: "7012");
     }
 
-    /// <summary>One SEND row per next hop for the recipients it took, one FAIL row per recipient it refused.</summary>
+    /// <summary>One SEND row per next hop for the recipients it took, one FAIL row per recipient it refused, one DEFER row per temporary refusal.</summary>
     private void Deliveries(List<SimLine> lines, Message message)
     {
         foreach (var hop in message.Deliveries.GroupBy(d => d.Hop, StringComparer.Ordinal))
@@ -233,12 +241,12 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
                     string.Join(";", sent.Select(d => d.Recipient)), statuses, sent.Count, string.Empty, "Incoming", info, OriginalClient(message), ip);
             }
 
-            foreach (var failed in hop.Where(d => d.Status == "bounced"))
+            foreach (var failed in hop.Where(d => d.Status is "bounced" or "deferred"))
             {
                 var said = failed.Detail.IndexOf(" said: ", StringComparison.Ordinal);
                 var reply = said < 0 ? failed.Detail : failed.Detail[(said + 7)..];
                 reply = reply.IndexOf(" (in reply to", StringComparison.Ordinal) is var end and > 0 ? reply[..end] : reply;
-                Tracking(lines, failed.Time, ServerIp, relay, ip, host, string.Empty, connector, "SMTP", "FAIL", message,
+                Tracking(lines, failed.Time, ServerIp, relay, ip, host, string.Empty, connector, "SMTP", failed.Status == "bounced" ? "FAIL" : "DEFER", message,
                     failed.Recipient, reply, 1, string.Empty, "Incoming", string.Empty, OriginalClient(message), ip);
             }
         }
@@ -308,6 +316,9 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
         public DateTimeOffset Received { get; init; }
 
         public bool Notice { get; init; }
+
+        /// <summary>Whether its RECEIVE row was written.</summary>
+        public bool Logged { get; set; }
 
         public List<(DateTimeOffset Time, string Recipient, string Hop, string Status, string Detail)> Deliveries { get; } = [];
     }

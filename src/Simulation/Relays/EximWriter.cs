@@ -79,6 +79,9 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
                 var notification = MessageFor(values["ndr_queue_id"], time);
                 (notification.Parent, notification.DeliveryPid, bounced.Notification) = (values["queue_id"], bounced.DeliveryPid, values["ndr_queue_id"]);
                 break;
+            case "qmgr.queued" when MessageFor(values["queue_id"], time).Arrived:
+                // Postfix names a deferred message again when it comes back from the deferred queue; Exim said it arrived once.
+                break;
             case "qmgr.queued":
                 Arrival(values, time, Line);
                 break;
@@ -105,6 +108,7 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
     private void Arrival(Dictionary<string, string> values, DateTimeOffset time, Action<string, int?> line)
     {
         var message = MessageFor(values["queue_id"], time);
+        message.Arrived = true;
         if (message.Parent is { } parentQueueId)
         {
             // A bounce Exim generates itself: local, from the null sender, naming the message it reports on, which is then complete.
@@ -145,14 +149,22 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
                 message.LastHop = hop;
                 break;
             case "bounced":
-                var said = values["detail"].IndexOf(" said: ", StringComparison.Ordinal);
-                var reply = values["detail"][(said + 7)..];
-                reply = reply.Contains(" (in reply to", StringComparison.Ordinal) ? reply[..reply.IndexOf(" (in reply to", StringComparison.Ordinal)] : reply;
-                line($"{message.Id} ** {target} : SMTP error from remote mail server after RCPT TO:<{values["rcpt_to"]}>: {reply}", pid);
+                line($"{message.Id} ** {target} : SMTP error from remote mail server after RCPT TO:<{values["rcpt_to"]}>: {Reply(values["detail"])}", pid);
+                break;
+            case "deferred":
+                // A temporary refusal: Exim keeps the message and tries again; the line names no port.
+                line($"{message.Id} == {values["rcpt_to"]} R={router} T=remote_smtp defer (-44) H={host} [{ip}]: SMTP error from remote mail server after RCPT TO:<{values["rcpt_to"]}>: {Reply(values["detail"])}", pid);
                 break;
             default:
                 throw new InvalidOperationException($"The Exim writer has no translation for a delivery {values["status"]}.");
         }
+    }
+
+    /// <summary>The next hop's reply in Postfix's <c>host … said: 550 … (in reply to RCPT TO command)</c>.</summary>
+    private static string Reply(string detail)
+    {
+        var reply = detail[(detail.IndexOf(" said: ", StringComparison.Ordinal) + 7)..];
+        return reply.Contains(" (in reply to", StringComparison.Ordinal) ? reply[..reply.IndexOf(" (in reply to", StringComparison.Ordinal)] : reply;
     }
 
     /// <summary>A connection's length as Exim writes it: <c>3s</c>, <c>2m5s</c>.</summary>
@@ -238,5 +250,7 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
         public string? SaslUser { get; set; }
 
         public string? LastHop { get; set; }
+
+        public bool Arrived { get; set; }
     }
 }

@@ -5,7 +5,8 @@ namespace RelayWatch.Simulation.Tests.Support;
 /// <summary>
 /// Every kind of event a relay's writer translates, told once to one relay, whatever the MX records
 /// would have sent there: a DNSBL-listed bot, a harvester refused for unknown users and for relaying,
-/// a password guesser who drops the line, a service that logs in and sends, and a message the relay
+/// a password guesser who drops the line, a service that logs in and sends (once delivered at once,
+/// once refused for now by the far side and delivered on the next try), and a message the relay
 /// takes, that the next hop refuses and that the relay bounces to its sender. The actors make some of
 /// these only at some relays; this makes every writer say all of them.
 /// </summary>
@@ -18,6 +19,7 @@ internal static class RelayScript
     public const string Spammer = "192.0.2.235";
     public const string Sender = "kevin95@inbox.example.org";
     public const string Recipient = "x123456@legacy.ours.example";
+    public const string Customer = "erin77@bigmail.example";
 
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
 
@@ -82,6 +84,16 @@ internal static class RelayScript
         Accepted("B1C2D3E4F5", "payroll@ours.example", "alice.smith@ours.example", "payroll-saas", "postfix/submission/smtpd");
         Delivered("B1C2D3E4F5", "alice.smith@ours.example", "domino1.ours.example[10.20.0.5]:2222", "sent", "2.0.0", "250 Message accepted for delivery");
         Write("qmgr.removed", new() { ["queue_id"] = "B1C2D3E4F5" }, "postfix/qmgr", 900);
+
+        // Mail the far side refuses for now, kept and delivered on the next try.
+        Session(Service, "smtp.payroll-saas.example", "smtp.payroll-saas.example", tls: true, 30201);
+        Write("smtpd.connect", [], "postfix/submission/smtpd");
+        Accepted("C1D2E3F4A5", "payroll@ours.example", Customer, "payroll-saas", "postfix/submission/smtpd");
+        Delivered("C1D2E3F4A5", Customer, "mx1.bigmail.example[192.0.2.100]:25", "deferred", "4.7.1", "host mx1.bigmail.example[192.0.2.100] said: 451 4.7.1 Please try again later (in reply to RCPT TO command)");
+        at = at.AddMinutes(5);
+        Write("qmgr.queued", new() { ["queue_id"] = "C1D2E3F4A5", ["mail_from"] = "payroll@ours.example", ["size"] = "4096", ["nrcpt"] = "1" }, "postfix/qmgr", 900);
+        Delivered("C1D2E3F4A5", Customer, "mx1.bigmail.example[192.0.2.100]:25", "sent", "2.0.0", "250 2.0.0 OK 1a2b3c4d - gsmtp");
+        Write("qmgr.removed", new() { ["queue_id"] = "C1D2E3F4A5" }, "postfix/qmgr", 900);
 
         Session(Spammer, "unknown", $"[{Spammer}]", tls: false, 47001);
         Write("smtpd.connect", []);

@@ -130,8 +130,13 @@ internal sealed class PostfixParser : ILogParser
         var state = queueKey is null ? null : Message(queueKey, header.Timestamp);
         if (state is not null && eventName == EventNames.Message)
         {
-            state.MailFrom = fields.GetString("mail_from");
-            state.Size = ParseSize(fields.Get("size"));
+            if (state.Announced)
+            {
+                // Back from the deferred queue for another try: the message was counted when it first came.
+                return null;
+            }
+
+            (state.MailFrom, state.Size, state.Announced) = (fields.GetString("mail_from"), ParseSize(fields.Get("size")), true);
         }
 
         var helo = fields.GetString("helo");

@@ -89,6 +89,32 @@ public sealed class PostfixParserTests
         Assert.Equal(0, parser.OpenSessions);
     }
 
+    /// <summary>
+    /// qmgr announces a deferred message again each time it comes back from the deferred queue: one
+    /// message, deferred once and delivered once.
+    /// </summary>
+    [Fact]
+    public void AMessageBackFromTheDeferredQueueIsStillOneMessage()
+    {
+        var parser = NewParser();
+        string[] lines =
+        [
+            "Nov 28 12:00:01 mx1 postfix/smtpd[600]: 5BcDeFa: client=domino1.ours.example[10.20.0.5]",
+            "Nov 28 12:00:01 mx1 postfix/cleanup[601]: 5BcDeFa: message-id=<OF12.34@ours.example>",
+            "Nov 28 12:00:01 mx1 postfix/qmgr[602]: 5BcDeFa: from=<alice@ours.example>, size=5120, nrcpt=1 (queue active)",
+            "Nov 28 12:00:02 mx1 postfix/smtp[603]: 5BcDeFa: to=<bob@bigmail.example>, relay=mx1.bigmail.example[192.0.2.100]:25, delay=1.1, delays=0.1/0/0.5/0.5, dsn=4.7.1, status=deferred (host mx1.bigmail.example[192.0.2.100] said: 451 4.7.1 Please try again later (in reply to RCPT TO command))",
+            "Nov 28 12:07:02 mx1 postfix/qmgr[602]: 5BcDeFa: from=<alice@ours.example>, size=5120, nrcpt=1 (queue active)",
+            "Nov 28 12:07:03 mx1 postfix/smtp[604]: 5BcDeFa: to=<bob@bigmail.example>, relay=mx1.bigmail.example[192.0.2.100]:25, delay=422, delays=421/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 OK - gsmtp)",
+            "Nov 28 12:07:03 mx1 postfix/qmgr[602]: 5BcDeFa: removed",
+        ];
+
+        var results = lines.Select((line, i) => parser.Parse(line, Origin, i + 1)).ToList();
+
+        Assert.Equal(["message", "defer", "delivery"], results.Where(r => r.Outcome == LineOutcome.Event).Select(r => r.Event!.Event));
+        Assert.Equal(LineOutcome.Skipped, results[4].Outcome);
+        Assert.All(results.Where(r => r.Event is not null), r => Assert.Equal("OF12.34@ours.example", r.Event!.MessageId));
+    }
+
     [Theory]
     [InlineData("Nov 28 10:00:00 mx1 postfix/smtpd[1]: Anonymous TLS connection established from x[192.0.2.1]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)", "smtpd.tls")]
     [InlineData("Nov 28 10:00:00 mx1 postfix/anvil[2]: statistics: max connection rate 1/60s for (smtp:192.0.2.1) at Nov 28 09:59:00", "postfix.anvil")]
