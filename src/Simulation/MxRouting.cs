@@ -9,8 +9,9 @@ namespace RelayWatch.Simulation;
 /// last resort, <c>esa1</c> (a Cisco Secure Email appliance) at site <c>nyc</c>, <c>mx4</c> (Sendmail) at
 /// site <c>sgp</c> and <c>EDGE1</c> (an Exchange Edge Transport server) at site <c>ams</c>. Senders use the
 /// preferred MX, except the few that always pick another, chosen by address: 8 % of outside addresses
-/// the backup and 2 % the last resort (one of its relays, also by address), as some odd MTAs do; 30 % of the attackers' addresses the backup and 15 % the last
-/// resort, as spammers favour the lesser MX in the hope of weaker filtering. While the preferred site is
+/// the backup and 2 % the last resort (one of its relays, also by address), as some odd MTAs do; 30 %
+/// of the attackers' addresses the backup and 15 % the last resort, as spammers favour the lesser MX in
+/// the hope of weaker filtering. While the preferred site is
 /// dark — one outage on the fourth day of each simulated week, 40 to 150 minutes starting between 08:00
 /// and 16:00 UTC — what it would have taken goes to the backup. Our own servers hand outbound mail to
 /// the preferred relay, or to the backup during an outage.

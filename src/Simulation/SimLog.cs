@@ -82,9 +82,10 @@ internal sealed class SimLog(MxRouting routing)
 
     /// <summary>
     /// A line as its host writes it: a Postfix or Sendmail relay's as rsyslog does with high-precision
-    /// RFC 3339 stamps; an Exim relay's as its mainlog does (milliseconds and pid, the server's clock on UTC); a
-    /// Cisco appliance's as its own text mail log does (<c>Tue Nov 24 08:00:01 2026 Info: …</c>, the
-    /// appliance's clock on UTC); a Domino console line with its <c>[pid:tid-native]</c> prefix and a day-first dotted date (the
+    /// RFC 3339 stamps; an Exim relay's as its mainlog does (milliseconds and pid, the server's clock
+    /// on UTC); a Cisco appliance's as its own text mail log does (<c>Tue Nov 24 08:00:01 2026 Info: …</c>,
+    /// the appliance's clock on UTC); an Exchange server's CSV record as its writer made it whole; a
+    /// Domino console line with its <c>[pid:tid-native]</c> prefix and a day-first dotted date (the
     /// server's clock on UTC).
     /// </summary>
     public static string Format(SimLine line) => line.Program switch

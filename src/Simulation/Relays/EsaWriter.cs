@@ -10,7 +10,8 @@ namespace RelayWatch.Simulation.Relays;
 /// <c>From:</c>), its recipients (<c>RID n To:</c>) or their refusals (<c>Rejected by LDAPACCEPT</c> for
 /// an unknown user, <c>Rejected by RAT</c> for relaying), its size (<c>ready … bytes</c>), its deliveries
 /// over delivery connections of their own (<c>New SMTP DCID</c>, <c>Delivery start</c>, <c>Message
-/// done</c> with the next hop's <c>Response</c>, or <c>Bounced:</c>), the bounce it generates itself
+/// done</c> with the next hop's <c>Response</c>, <c>Bounced:</c>, or <c>Delayed:</c> for a try that failed
+/// for now), the bounce it generates itself
 /// (<c>Start MID … ICID 0</c>, <c>was generated for bounce of MID</c>) and the end (<c>Message finished</c>,
 /// <c>ICID close</c>). Shapes as Cisco's logging guide and IronPort's own log tools show them.
 /// </summary>
