@@ -196,7 +196,7 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
         // One delivery connection per next hop and attempt: the deferred first try, then the one that settled it.
         foreach (var hop in message.Deliveries.GroupBy(d => (d.Hop, Deferred: d.Status == "deferred")))
         {
-            var (host, ip, port) = NextHop(hop.Key.Hop);
+            var (_, ip, port) = PostfixValues.NextHop(hop.Key.Hop);
             var first = hop.Min(d => d.Time);
             var dcid = counters.Dcids.Next(first);
             var interfaceAddress = ip.StartsWith("10.", StringComparison.Ordinal) ? MxRouting.InsideAddress(relay) : PublicAddress;
@@ -243,20 +243,10 @@ internal sealed class EsaWriter(SimLog log, string relay, EsaCounters counters) 
     private static string Score(string ip, double low, double high) =>
         (low + ((high - low) * (StableHash.Of32("sbrs " + ip) % 1000) / 999.0)).ToString("0.0", CultureInfo.InvariantCulture);
 
-    /// <summary>The parts of Postfix's next hop, <c>host[ip]:port</c>.</summary>
-    private static (string Host, string Ip, string Port) NextHop(string hop)
-    {
-        var (open, close) = (hop.IndexOf('[', StringComparison.Ordinal), hop.IndexOf(']', StringComparison.Ordinal));
-        return (hop[..open], hop[(open + 1)..close], hop[(close + 2)..]);
-    }
-
-    /// <summary>The reply code and text of the next hop's refusal (<c>host … said: 550 5.1.1 … (in reply to …)</c>).</summary>
+    /// <summary>The reply code and text of the next hop's refusal, as the appliance splits them.</summary>
     private static (string Code, string Text) Reply(string detail)
     {
-        var said = detail.IndexOf(" said: ", StringComparison.Ordinal);
-        var reply = said < 0 ? detail : detail[(said + 7)..];
-        var inReply = reply.IndexOf(" (in reply to", StringComparison.Ordinal);
-        reply = inReply < 0 ? reply : reply[..inReply];
+        var reply = PostfixValues.Reply(detail);
         return reply.Length > 4 && reply[3] == ' ' ? (reply[..3], reply[4..]) : ("550", reply);
     }
 

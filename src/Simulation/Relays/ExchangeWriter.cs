@@ -228,8 +228,7 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
     {
         foreach (var hop in message.Deliveries.GroupBy(d => d.Hop, StringComparer.Ordinal))
         {
-            var (open, close) = (hop.Key.IndexOf('[', StringComparison.Ordinal), hop.Key.IndexOf(']', StringComparison.Ordinal));
-            var (host, ip) = (hop.Key[..open], hop.Key[(open + 1)..close]);
+            var (host, ip, _) = PostfixValues.NextHop(hop.Key);
             var connector = ip.StartsWith("10.", StringComparison.Ordinal) ? "To Domino" : "Internet";
             var sent = hop.Where(d => d.Status == "sent").ToList();
             if (sent.Count > 0)
@@ -243,11 +242,8 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
 
             foreach (var failed in hop.Where(d => d.Status is "bounced" or "deferred"))
             {
-                var said = failed.Detail.IndexOf(" said: ", StringComparison.Ordinal);
-                var reply = said < 0 ? failed.Detail : failed.Detail[(said + 7)..];
-                reply = reply.IndexOf(" (in reply to", StringComparison.Ordinal) is var end and > 0 ? reply[..end] : reply;
                 Tracking(lines, failed.Time, ServerIp, relay, ip, host, string.Empty, connector, "SMTP", failed.Status == "bounced" ? "FAIL" : "DEFER", message,
-                    failed.Recipient, reply, 1, string.Empty, "Incoming", string.Empty, OriginalClient(message), ip);
+                    failed.Recipient, PostfixValues.Reply(failed.Detail), 1, string.Empty, "Incoming", string.Empty, OriginalClient(message), ip);
             }
         }
     }

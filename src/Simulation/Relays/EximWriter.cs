@@ -135,9 +135,7 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
         var message = messages[values["queue_id"]];
         message.DeliveryPid = pid;
         var hop = values["next_hop"];
-        var open = hop.IndexOf('[', StringComparison.Ordinal);
-        var close = hop.IndexOf(']', StringComparison.Ordinal);
-        var (host, ip, port) = (hop[..open], hop[(open + 1)..close], hop[(close + 2)..]);
+        var (host, ip, port) = PostfixValues.NextHop(hop);
         var router = ip.StartsWith("10.", StringComparison.Ordinal) ? "to_domino" : "dnslookup";
         var original = values.TryGetValue("orig_rcpt_to", out var asked) ? $" <{asked}>" : string.Empty;
         var target = $"{values["rcpt_to"]}{original} R={router} T=remote_smtp H={host} [{ip}]:{port}";
@@ -149,22 +147,15 @@ internal sealed class EximWriter(SimLog log, string relay, int sessionPid) : IRe
                 message.LastHop = hop;
                 break;
             case "bounced":
-                line($"{message.Id} ** {target} : SMTP error from remote mail server after RCPT TO:<{values["rcpt_to"]}>: {Reply(values["detail"])}", pid);
+                line($"{message.Id} ** {target} : SMTP error from remote mail server after RCPT TO:<{values["rcpt_to"]}>: {PostfixValues.Reply(values["detail"])}", pid);
                 break;
             case "deferred":
                 // A temporary refusal: Exim keeps the message and tries again; the line names no port.
-                line($"{message.Id} == {values["rcpt_to"]} R={router} T=remote_smtp defer (-44) H={host} [{ip}]: SMTP error from remote mail server after RCPT TO:<{values["rcpt_to"]}>: {Reply(values["detail"])}", pid);
+                line($"{message.Id} == {values["rcpt_to"]} R={router} T=remote_smtp defer (-44) H={host} [{ip}]: SMTP error from remote mail server after RCPT TO:<{values["rcpt_to"]}>: {PostfixValues.Reply(values["detail"])}", pid);
                 break;
             default:
                 throw new InvalidOperationException($"The Exim writer has no translation for a delivery {values["status"]}.");
         }
-    }
-
-    /// <summary>The next hop's reply in Postfix's <c>host … said: 550 … (in reply to RCPT TO command)</c>.</summary>
-    private static string Reply(string detail)
-    {
-        var reply = detail[(detail.IndexOf(" said: ", StringComparison.Ordinal) + 7)..];
-        return reply.Contains(" (in reply to", StringComparison.Ordinal) ? reply[..reply.IndexOf(" (in reply to", StringComparison.Ordinal)] : reply;
     }
 
     /// <summary>A connection's length as Exim writes it: <c>3s</c>, <c>2m5s</c>.</summary>

@@ -217,11 +217,9 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
         foreach (var group in message.Deliveries.GroupBy(d => (d.Hop, d.Status, d.Dsn), d => d))
         {
             var last = group.MaxBy(d => d.Time);
-            var hop = group.Key.Hop;
-            var (open, close) = (hop.IndexOf('[', StringComparison.Ordinal), hop.IndexOf(']', StringComparison.Ordinal));
+            var (host, ip, _) = PostfixValues.NextHop(group.Key.Hop);
             var delay = TimeSpan.FromSeconds(Math.Ceiling((last.Time - message.Taken).TotalSeconds));
             var size = long.TryParse(message.Size, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes : 0;
-            var (host, ip) = (hop[..open], hop[(open + 1)..close]);
             // Delivery to Domino on the inside network is in the clear (nothing verified); outside, STARTTLS
             // with a certificate no CA of ours vouches for.
             var inside = ip.StartsWith("10.", StringComparison.Ordinal);
@@ -251,9 +249,7 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
 
         if (status == "deferred")
         {
-            var said = detail.IndexOf(" said: ", StringComparison.Ordinal);
-            var reply = said < 0 ? detail : detail[(said + 7)..];
-            return $"Deferred: {(reply.IndexOf(" (in reply to", StringComparison.Ordinal) is var end and > 0 ? reply[..end] : reply)}";
+            return $"Deferred: {PostfixValues.Reply(detail)}";
         }
 
         return detail.Contains("User unknown", StringComparison.Ordinal) || detail.Contains("does not exist", StringComparison.Ordinal) ? "User unknown"
