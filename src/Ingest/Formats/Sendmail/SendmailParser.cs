@@ -75,6 +75,7 @@ internal sealed class SendmailParser : ILogParser
             _ when rest.StartsWith("from=") => From(rest, context),
             _ when rest.StartsWith("to=") => To(rest, context),
             _ when rest.StartsWith("ruleset=") => Ruleset(rest, context),
+            _ when rest.StartsWith("Milter: ") => Milter(rest["Milter: ".Length..], context),
             _ when rest.StartsWith("<") && rest.Contains(">... ", StringComparison.Ordinal) => RecipientError(rest, context),
             _ when rest.StartsWith("AUTH=server") || rest.StartsWith("STARTTLS=server") => ClientNote(rest, context),
             _ when rest.StartsWith("AUTH failure") => AuthFailure(rest, context),
@@ -194,6 +195,40 @@ internal sealed class SendmailParser : ILogParser
         };
         var client = Client(Field("relay"));
         return Emit(client is null ? null : Connect(context, client.Value), smtp, "sendmail." + ruleset, context);
+    }
+
+    /// <summary>
+    /// <c>Milter: to=&lt;x@ours.example&gt;, reject=451 4.7.1 Greylisting in action, please come back later</c>:
+    /// a milter (milter-greylist, a spam filter) refused a recipient (<c>to=</c>), the sender (<c>from=</c>)
+    /// or the message (<c>data, reject=…</c>). A milter line that refuses nothing is a note.
+    /// </summary>
+    private LineResult Milter(ReadOnlySpan<char> rest, LineContext context)
+    {
+        var at = rest.IndexOf("reject=", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return LineResult.Skipped("sendmail.milter_note");
+        }
+
+        var reject = rest[(at + "reject=".Length)..].ToString();
+        var subject = rest[..at].TrimEnd(' ').TrimEnd(',');
+        var recipient = subject.StartsWith("to=") ? Unangle(subject["to=".Length..].ToString()) : string.Empty;
+        var smtp = new SmtpEvent
+        {
+            Timestamp = context.Timestamp,
+            Relay = context.Relay,
+            Source = Source,
+            Event = recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject,
+            RcptTo = recipient,
+            MailFrom = subject.StartsWith("from=") ? Unangle(subject["from=".Length..].ToString()) : string.Empty,
+            SmtpCode = Code(reject),
+            Reason = Reasons.Classify(reject),
+            QueueId = context.Qid ?? string.Empty,
+            Detail = reject,
+            File = context.File,
+            Line = (ulong)context.Line,
+        };
+        return Emit(null, smtp, "sendmail.milter", context);
     }
 
     /// <summary><c>&lt;x@ours.example&gt;... User unknown</c>: the client comes later, with <c>from=</c>.</summary>

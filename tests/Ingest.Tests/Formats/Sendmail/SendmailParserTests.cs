@@ -52,6 +52,25 @@ public sealed class SendmailParserTests : IDisposable
         Assert.Empty(parser.TakeWaiting("maillog"));
     }
 
+    /// <summary>
+    /// A milter's refusal (milter-greylist deferring a first contact, a content filter refusing the data)
+    /// is a refusal of the client that the session's STARTTLS line named; a milter line refusing nothing is a note.
+    /// </summary>
+    [Fact]
+    public void AMiltersRefusalIsARecipientRefusalOfItsClient()
+    {
+        var parser = new SendmailParser();
+        parser.Parse("Nov 24 09:20:00 mx4 sm-mta[43]: STARTTLS=server, relay=mail.smallfirm.example [198.51.100.33], version=TLSv1.3, verify=NO, cipher=TLS_AES_256_GCM_SHA384, bits=256/256", Origin, 1);
+
+        var result = parser.Parse("Nov 24 09:20:01 mx4 sm-mta[43]: 4AO9K001000043: Milter: to=<alice.smith@ours.example>, reject=451 4.7.1 Greylisting in action, please come back later", Origin, 2);
+
+        Assert.Equal("sendmail.milter", result.Kind);
+        Assert.Equal(("rcpt_reject", "alice.smith@ours.example", "198.51.100.33", (ushort)451), (result.Event!.Event, result.Event.RcptTo, result.Event.ClientIp, result.Event.SmtpCode));
+        var data = parser.Parse("Nov 24 09:20:02 mx4 sm-mta[43]: 4AO9K101000043: Milter: data, reject=554 5.7.1 Rejected as spam", Origin, 3);
+        Assert.Equal(("reject", "198.51.100.33", (ushort)554), (data.Event!.Event, data.Event.ClientIp, data.Event.SmtpCode));
+        Assert.Equal(LineOutcome.Skipped, parser.Parse("Nov 24 09:20:03 mx4 sm-mta[43]: 4AO9K101000043: Milter: to=<bob@ours.example>, accept", Origin, 4).Outcome);
+    }
+
     [Fact]
     public void AnEventStillWaitingWhenTheBatchIsCutIsStoredWithItsLineAndNotAgain()
     {
