@@ -178,21 +178,13 @@ internal sealed class SendmailParser : ILogParser
 
         var ruleset = Field("ruleset");
         var argument = Unangle(Field("arg1"));
-        var smtp = new SmtpEvent
-        {
-            Timestamp = context.Timestamp,
-            Relay = context.Relay,
-            Source = Source,
-            Event = ruleset == "check_rcpt" ? EventNames.RcptReject : EventNames.Reject,
-            RcptTo = ruleset == "check_rcpt" ? argument : string.Empty,
-            MailFrom = ruleset == "check_mail" ? argument : string.Empty,
-            SmtpCode = Code(reject),
-            Reason = Reasons.Classify(reject),
-            QueueId = context.Qid ?? string.Empty,
-            Detail = reject,
-            File = context.File,
-            Line = (ulong)context.Line,
-        };
+        var smtp = Refusal(
+            ruleset == "check_rcpt" ? EventNames.RcptReject : EventNames.Reject,
+            ruleset == "check_rcpt" ? argument : string.Empty,
+            ruleset == "check_mail" ? argument : string.Empty,
+            reject,
+            Code(reject),
+            context);
         var client = Client(Field("relay"));
         return Emit(client is null ? null : Connect(context, client.Value), smtp, "sendmail." + ruleset, context);
     }
@@ -213,21 +205,8 @@ internal sealed class SendmailParser : ILogParser
         var reject = rest[(at + "reject=".Length)..].ToString();
         var subject = rest[..at].TrimEnd(' ').TrimEnd(',');
         var recipient = subject.StartsWith("to=") ? Unangle(subject["to=".Length..].ToString()) : string.Empty;
-        var smtp = new SmtpEvent
-        {
-            Timestamp = context.Timestamp,
-            Relay = context.Relay,
-            Source = Source,
-            Event = recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject,
-            RcptTo = recipient,
-            MailFrom = subject.StartsWith("from=") ? Unangle(subject["from=".Length..].ToString()) : string.Empty,
-            SmtpCode = Code(reject),
-            Reason = Reasons.Classify(reject),
-            QueueId = context.Qid ?? string.Empty,
-            Detail = reject,
-            File = context.File,
-            Line = (ulong)context.Line,
-        };
+        var sender = subject.StartsWith("from=") ? Unangle(subject["from=".Length..].ToString()) : string.Empty;
+        var smtp = Refusal(recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject, recipient, sender, reject, Code(reject), context);
         return Emit(null, smtp, "sendmail.milter", context);
     }
 
@@ -236,22 +215,26 @@ internal sealed class SendmailParser : ILogParser
     {
         var close = rest.IndexOf(">... ", StringComparison.Ordinal);
         var detail = rest[(close + ">... ".Length)..].ToString();
-        var smtp = new SmtpEvent
-        {
-            Timestamp = context.Timestamp,
-            Relay = context.Relay,
-            Source = Source,
-            Event = EventNames.RcptReject,
-            RcptTo = rest[1..close].ToString(),
-            SmtpCode = 550,
-            Reason = Reasons.Classify(detail),
-            QueueId = context.Qid ?? string.Empty,
-            Detail = detail,
-            File = context.File,
-            Line = (ulong)context.Line,
-        };
+        var smtp = Refusal(EventNames.RcptReject, rest[1..close].ToString(), string.Empty, detail, 550, context);
         return Emit(null, smtp, "sendmail.recipient_error", context);
     }
+
+    /// <summary>A refusal of a recipient or of the client's mail, its reason read from its text; the client is added when known (<see cref="Emit"/>).</summary>
+    private SmtpEvent Refusal(string eventName, string rcptTo, string mailFrom, string detail, ushort code, LineContext context) => new()
+    {
+        Timestamp = context.Timestamp,
+        Relay = context.Relay,
+        Source = Source,
+        Event = eventName,
+        RcptTo = rcptTo,
+        MailFrom = mailFrom,
+        SmtpCode = code,
+        Reason = Reasons.Classify(detail),
+        QueueId = context.Qid ?? string.Empty,
+        Detail = detail,
+        File = context.File,
+        Line = (ulong)context.Line,
+    };
 
     /// <summary><c>AUTH=server, relay=…, authid=user, mech=LOGIN</c> and <c>STARTTLS=server, relay=…</c>: they name the process's client.</summary>
     private LineResult ClientNote(ReadOnlySpan<char> rest, LineContext context)
