@@ -525,33 +525,13 @@ public sealed class SimulatorTests : IDisposable
     private static string ExchangeShape(string line)
     {
         static string Replace(string text, string pattern, string by) => System.Text.RegularExpressions.Regex.Replace(text, pattern, by);
+        // Split as ingest splits Exchange's CSV; a line it cannot split keeps its own text as its shape.
         var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
+        if (!RelayWatch.Ingest.Formats.Exchange.ExchangeCsv.TrySplit(line, fields))
         {
-            var c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                field.Append('"');
-                i++;
-            }
-            else if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (c == ',' && !quoted)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
+            return line;
         }
 
-        fields.Add(field.ToString());
         if (fields.Count == 9)
         {
             var data = Replace(fields[7], @"<[^>]*>", "<A>");
