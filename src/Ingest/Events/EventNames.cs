@@ -42,4 +42,23 @@ public static class EventNames
 
     /// <summary>We generated a non-delivery notification to the sender.</summary>
     public const string NdrSent = "ndr_sent";
+
+    /// <summary>
+    /// The client broke the protocol in a way none of the kinds above names: AUTH when it was not
+    /// advertised, a command the MTA calls an attack (Sendmail's "possible SMTP attack"), an SMTP
+    /// protocol error. <c>detail</c> holds the MTA's words.
+    /// </summary>
+    public const string ProtocolViolation = "protocol_violation";
+
+    /// <summary>The MTA throttled the client: a connection, message or recipient rate limit was exceeded (<c>detail</c>: which).</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>
+    /// The client connected and left without starting a transaction (Exim's "no MAIL in SMTP
+    /// connection", Sendmail's "did not issue MAIL/EXPN/VRFY/ETRN"): a scanner or a probe.
+    /// </summary>
+    public const string NoTransaction = "no_transaction";
+
+    /// <summary>The client's reverse DNS name does not resolve back to its address (Postfix "hostname H does not resolve to address IP").</summary>
+    public const string RdnsMismatch = "rdns_mismatch";
 }
