@@ -162,7 +162,7 @@ public sealed class SimulatorTests : IDisposable
         Assert.All(ownNotices, user => Assert.Contains(user, senders));
     }
 
-    [Fact]
+    [CorpusFact]
     public void EveryKindOfLineTheSimulatorWritesAppearsInARealPostfixLog()
     {
         var summary = Simulate("fidelity");
@@ -178,7 +178,7 @@ public sealed class SimulatorTests : IDisposable
     /// order — the words and <c>KEY=</c> tags that are not values, with addresses, ids, numbers and quoted
     /// texts set aside. A week at a larger scale, so that the rare kinds reach the backup relay.
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void EveryKindOfLineTheEximRelayWritesHasTheShapeOfARealEximLine()
     {
         var summary = Simulate("exim-fidelity", days: 7, scale: 0.1);
@@ -198,7 +198,7 @@ public sealed class SimulatorTests : IDisposable
     /// table's verdicts, TLS, SMTP AUTH, refused recipients, bounces, lost connections), in our
     /// hand-written sample, which follows the examples of Cisco's logging guide.
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void EveryKindOfLineTheApplianceWritesHasTheShapeOfAnAsyncOsLine()
     {
         var summary = Simulate("esa-fidelity", days: 7, scale: 0.1);
@@ -218,7 +218,7 @@ public sealed class SimulatorTests : IDisposable
     /// deliveries, DSNs, STARTTLS, AUTH, unknown users, ended connections), in our hand-written sample,
     /// which follows their shapes.
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void EveryKindOfLineTheSendmailRelayWritesHasTheShapeOfASendmailLine()
     {
         var summary = Simulate("sendmail-fidelity", days: 7, scale: 0.1);
@@ -243,7 +243,7 @@ public sealed class SimulatorTests : IDisposable
     /// corpora or, for the kinds those lack (a session's commands and replies, RECEIVE, SEND, FAIL and DSN
     /// rows), in our hand-written sample, written from Microsoft's documentation of the two logs.
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void EveryKindOfLineTheExchangeServerWritesHasTheShapeOfAnExchangeLine()
     {
         var summary = Simulate("exchange-fidelity", days: 7, scale: 0.1);
@@ -382,7 +382,7 @@ public sealed class SimulatorTests : IDisposable
     /// line has the prefix shape of theirs — <c>[pid:tid-native]</c> in hex, a dotted day-first date,
     /// the time and three spaces.
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void DominoConsoleLinesHaveTheRealConsolesPrefix()
     {
         static string Prefix(string line) =>

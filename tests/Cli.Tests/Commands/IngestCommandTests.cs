@@ -20,7 +20,7 @@ public sealed class IngestCommandTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    [Fact]
+    [CorpusFact]
     public async Task KillingIngestAtAnyMomentAndRunningAgainGivesExactlyTheRowsOfOneCleanRun()
     {
         var clean = await IngestAsync("clean");
@@ -52,7 +52,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(expected, await QueryAsync("interrupted", Fingerprint));
     }
 
-    [Theory]
+    [CorpusTheory]
     [InlineData(1)]
     [InlineData(4)]
     [InlineData(9)]
@@ -74,7 +74,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(await QueryAsync("clean", "SELECT count() FROM ingest_errors"), await QueryAsync("crashed", "SELECT count() FROM ingest_errors"));
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task TheSummaryCountsEveryLineOfTheFile()
     {
         var result = await IngestAsync("summary");
@@ -84,7 +84,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Contains("Read 69,861 new lines (21,016 events) from 1 file(s)", result.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task FollowingStopsOnSigtermAfterCommittingWhatItRead()
     {
         var path = directory.Combine("followed.log");
@@ -112,7 +112,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(await QueryAsync("follow", "SELECT events FROM ingest_checkpoints FINAL"), await QueryAsync("follow", "SELECT count() FROM smtp_events"));
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task FollowingTakesExactlyOneFile()
     {
         var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", "--follow", directory.Combine("mail.log"), directory.Combine("mail.log"));
@@ -121,7 +121,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal("relaywatch: --follow reads exactly one file; run one ingest --follow per file.\n", result.Error);
     }
 
-    [Theory]
+    [CorpusTheory]
     [InlineData("0")]
     [InlineData("-5")]
     public async Task AHorizonThatIsNoSpanOfTimeIsBadUsage(string hours)
@@ -134,7 +134,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal($"relaywatch: --horizon {hours} is not a number of hours between 0 and a year.\n", result.Error);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task AnUnknownFormatNameIsBadUsage()
     {
         var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", "--format", "qmail", directory.Combine("mail.log"));
@@ -143,7 +143,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal("relaywatch: 'qmail' is not a log format RelayWatch reads; use one of postfix, exim, domino, ironport, exchange, sendmail.\n", result.Error);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task AMissingFileIsBadUsage()
     {
         var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("x"), "ingest", directory.Combine("nope.log"));
@@ -152,7 +152,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal($"relaywatch: {directory.Combine("nope.log")} does not exist.\n", result.Error);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task StandardInputIsIngestedToo()
     {
         var lines = string.Join('\n', File.ReadLines(directory.Combine("mail.log")).Take(500)) + "\n";

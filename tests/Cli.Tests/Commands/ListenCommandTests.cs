@@ -15,7 +15,7 @@ public sealed class ListenCommandTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    [Fact]
+    [CorpusFact]
     public async Task SyslogOverUdpAndBothTcpFramingsIsIngestedOverLoopback()
     {
         var port = Loopback.FreePort();

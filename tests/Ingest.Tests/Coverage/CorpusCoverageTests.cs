@@ -2,6 +2,7 @@ using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
 using Xunit.Abstractions;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Coverage;
 
@@ -38,7 +39,7 @@ public sealed class CorpusCoverageTests(ITestOutputHelper output)
         return data;
     }
 
-    [Theory]
+    [CorpusTheory]
     [MemberData(nameof(SupportedLogs))]
     public void EveryLineOfASupportedLogIsRecognised(string file)
     {

@@ -6,6 +6,7 @@ using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
 using RelayWatch.Store;
 using RelayWatch.Store.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Loading;
 
@@ -18,7 +19,7 @@ public sealed class FollowTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    [Fact]
+    [CorpusFact]
     public async Task FollowingAFileThroughGrowthRotationAndTruncationStoresEveryLineOnce()
     {
         await using var store = await TestEngine.OpenKeepingEverythingAsync();

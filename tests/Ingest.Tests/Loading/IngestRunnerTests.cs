@@ -6,6 +6,7 @@ using RelayWatch.Ingest.Loading;
 using RelayWatch.Ingest.Tests.Support;
 using RelayWatch.Store;
 using RelayWatch.Store.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Loading;
 
@@ -17,7 +18,7 @@ public sealed class IngestRunnerTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    [Fact]
+    [CorpusFact]
     public async Task ARealLogLandsWithOneRowPerEventAndReadingItAgainAddsNothing()
     {
         await using var store = await TestEngine.OpenKeepingEverythingAsync();
@@ -34,7 +35,7 @@ public sealed class IngestRunnerTests : IDisposable
         Assert.Equal("1", await store.QueryScalarAsync("SELECT count() FROM ingest_errors", CancellationToken.None));
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task AFileThatGrewIsReadOnlyFromWhereItStopped()
     {
         await using var store = await TestEngine.OpenKeepingEverythingAsync();
@@ -74,7 +75,7 @@ public sealed class IngestRunnerTests : IDisposable
         Assert.Equal("0", await store.QueryScalarAsync("SELECT count() FROM ingest_errors", CancellationToken.None));
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task ARotatedAndCompressedFileKeepsItsCheckpoint()
     {
         await using var store = await TestEngine.OpenKeepingEverythingAsync();
@@ -139,7 +140,7 @@ public sealed class IngestRunnerTests : IDisposable
             reasons);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task AGzipFileCutShortYieldsItsReadableLinesAndSaysSo()
     {
         await using var store = await TestEngine.OpenKeepingEverythingAsync();

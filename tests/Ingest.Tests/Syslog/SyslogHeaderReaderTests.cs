@@ -1,5 +1,6 @@
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Syslog;
 
@@ -7,7 +8,7 @@ public sealed class SyslogHeaderReaderTests
 {
     private static readonly TimestampContext Context = new(2023, 12, TimeZoneInfo.Utc);
 
-    [Fact]
+    [CorpusFact]
     public void TheSpanReaderAgreesWithTheGrammarOnEveryCorpusLine()
     {
         var compared = 0;

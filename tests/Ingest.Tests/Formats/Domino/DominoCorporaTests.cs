@@ -3,6 +3,7 @@ using RelayWatch.Ingest.Formats.Domino;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
 using Sprache;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Domino;
 
@@ -15,7 +16,7 @@ public sealed class DominoCorporaTests
     /// Nashcom's fail2ban test file holds HTTP login failures and TLS errors (other tasks than mail: skipped),
     /// a line with a thread and no date (unrecognised), and blank lines (skipped); none of it throws.
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void NashcomsConsoleLinesAreSkippedAsOtherTasksAndItsDamagedLineIsUnrecognised()
     {
         var parser = new DominoParser();
@@ -28,7 +29,7 @@ public sealed class DominoCorporaTests
     }
 
     /// <summary>The span reader on the hot path ends where <see cref="DominoGrammar.Prefix"/> does, with the same stamp and thread.</summary>
-    [Fact]
+    [CorpusFact]
     public void TheSpanReaderReadsPrefixesExactlyAsTheGrammarDoes()
     {
         var lines = Corpora.Lines(ConsoleCorpus)

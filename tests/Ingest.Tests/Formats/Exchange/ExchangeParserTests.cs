@@ -3,6 +3,7 @@ using RelayWatch.Ingest.Formats.Exchange;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
 using Sprache;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Exchange;
 
@@ -10,7 +11,7 @@ namespace RelayWatch.Ingest.Tests.Formats.Exchange;
 public sealed class ExchangeParserTests
 {
     /// <summary>The corpora's tracking logs (one with a UTF-8 BOM and CRLF): headers skipped, every record read, none unrecognised.</summary>
-    [Theory]
+    [CorpusTheory]
     [InlineData("kinesis-agent-windows/MSGTRK_sample_extracted.LOG")]
     [InlineData("elastic-beats/bom8.log")]
     public void TheCorporaTrackingLogsAreRead(string file)
@@ -25,7 +26,7 @@ public sealed class ExchangeParserTests
     }
 
     /// <summary>CrowdSec's protocol log has no header: it is read in Exchange's default column order, and each 535 is an authentication failure of its client.</summary>
-    [Fact]
+    [CorpusFact]
     public void AProtocolLogWithoutAHeaderIsReadInTheDefaultColumns()
     {
         var parser = new ExchangeParser();
@@ -67,7 +68,7 @@ public sealed class ExchangeParserTests
     }
 
     /// <summary>The span splitter reads records as <see cref="ExchangeGrammar.Record"/> does, on the sample, the corpora and damaged copies.</summary>
-    [Fact]
+    [CorpusFact]
     public void TheSplitterReadsAsTheGrammarDoes()
     {
         var lines = Directory.EnumerateFiles(SampleFiles.PathOf("exchange/edge1")).SelectMany(File.ReadLines)

@@ -3,6 +3,7 @@ using RelayWatch.Ingest.Formats.Exim;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
 using Xunit.Abstractions;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Exim;
 
@@ -13,7 +14,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
     /// Every line of Exim's test-suite mainlogs is read without an exception; the arrivals, deliveries,
     /// defers and bounces among them all become events (the rest is queue runs, TLS and DKIM notes).
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void ExImsOwnTestSuiteLogsAreRead()
     {
         var files = Directory.EnumerateFiles(Corpora.PathOf("exim-testsuite/log")).Order(StringComparer.Ordinal).ToList();
@@ -42,7 +43,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
         Assert.Empty(unreadMessageLines);
     }
 
-    [Theory]
+    [CorpusTheory]
     [InlineData("crowdsec-hub/exim-logs/exim-logs.log")]
     [InlineData("crowdsec-hub/exim-bf/exim-bf.log")]
     [InlineData("crowdsec-hub/exim-spam/exim-spam.log")]
@@ -79,7 +80,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
     }
 
     /// <summary>The parser reads the prefix (stamp and pid) at fixed positions for speed; the grammar is the reference, and both agree on every line of the corpora and the sample.</summary>
-    [Fact]
+    [CorpusFact]
     public void TheFastPrefixReaderAgreesWithTheGrammar()
     {
         var lines = Directory.EnumerateFiles(Corpora.PathOf("exim-testsuite/log")).SelectMany(File.ReadLines)
@@ -106,7 +107,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
     }
 
     /// <summary>The parser reads field lists with spans for speed; the grammar is the reference, and both read every line of the corpora alike.</summary>
-    [Fact]
+    [CorpusFact]
     public void TheFastFieldReaderAgreesWithTheGrammar()
     {
         var texts = Directory.EnumerateFiles(Corpora.PathOf("exim-testsuite/log")).SelectMany(File.ReadLines)
@@ -126,7 +127,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
     }
 
     /// <summary>Exim's test-suite rejectlogs, read as files named rejectlog: every line recognised and skipped (the mainlog has the same refusals), none stored.</summary>
-    [Fact]
+    [CorpusFact]
     public void ARejectLogIsRecognisedAndSkippedWhole()
     {
         var parser = new EximParser();
@@ -143,7 +144,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
         Assert.False(EximParser.IsRejectLog("/var/log/exim4/mainlog"));
     }
 
-    [Fact]
+    [CorpusFact]
     public void DetectionTellsEximFromPostfix()
     {
         Assert.Equal(LogFormat.Exim, LogFormats.Detect(Corpora.Lines("crowdsec-hub/exim-logs/exim-logs.log")));

@@ -2,13 +2,14 @@ using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Formats.Exim;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Exim;
 
 /// <summary>Property tests: the Exim sample and the test suite's mainlog, damaged at random, never make the parser throw, and what it makes of them is well-formed.</summary>
 public sealed class EximMutationTests
 {
-    [Theory]
+    [CorpusTheory]
     [InlineData(1)]
     [InlineData(2)]
     public void RandomlyDamagedLinesNeverThrowAndGiveWellFormedResults(int seed) =>

@@ -3,6 +3,7 @@ using RelayWatch.Ingest.Formats.Ironport;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
 using Sprache;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Ironport;
 
@@ -66,7 +67,7 @@ public sealed class IronportParserTests
     }
 
     /// <summary>Elastic's mail_logs fixtures: every line is read without an exception, none is unrecognised, and the connections and recipients in them are events.</summary>
-    [Theory]
+    [CorpusTheory]
     [InlineData("elastic-integrations-cisco_secure_email_gateway/sample_logs/mail_logs.@123456789.s")]
     [InlineData("elastic-integrations-cisco_secure_email_gateway/pipeline/test-common-text-mail.log")]
     public void TheCorporaMailLogsAreRecognised(string file)
@@ -81,7 +82,7 @@ public sealed class IronportParserTests
     }
 
     /// <summary>The span prefix reader reads as <see cref="IronportGrammar.Prefix"/> does, on the corpora, the sample and damaged copies of them.</summary>
-    [Fact]
+    [CorpusFact]
     public void ThePrefixReaderReadsAsTheGrammarDoes()
     {
         var lines = Corpora.Lines("elastic-integrations-cisco_secure_email_gateway/sample_logs/mail_logs.@123456789.s")
@@ -107,7 +108,7 @@ public sealed class IronportParserTests
     }
 
     /// <summary>The span readers for connections and verdicts read as the grammar does, on the sample's texts and damaged copies.</summary>
-    [Fact]
+    [CorpusFact]
     public void TheFieldReadersReadAsTheGrammarDoes()
     {
         var texts = File.ReadLines(SampleFiles.PathOf("ironport/esa1/mail_logs"))

@@ -3,12 +3,13 @@ using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
 using Xunit.Abstractions;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Postfix;
 
 public sealed class PostfixCorporaTests(ITestOutputHelper output)
 {
-    [Theory]
+    [CorpusTheory]
     [InlineData("pixelpark-postfix-logsums/mail.log", 2023)]
     [InlineData("digineo-postfix_exporter/mail.log", 2020)]
     [InlineData("inqueue-postfix-ecs-pipeline/mail.log", 2020)]
@@ -44,7 +45,7 @@ public sealed class PostfixCorporaTests(ITestOutputHelper output)
     /// anywhere in the corpora (whole logs, parser test fixtures, grok samples) becomes a
     /// <c>rcpt_reject</c> with the client, the recipient and the reason the detectors group by.
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void EveryRelayDeniedAndUnknownUserRefusalInTheCorporaFeedsItsDetector()
     {
         var refusal = new System.Text.RegularExpressions.Regex(
@@ -71,7 +72,7 @@ public sealed class PostfixCorporaTests(ITestOutputHelper output)
     }
 
     /// <summary>Every SPF verdict of the policy service in the corpora becomes an <c>spf</c> event with the verdict as its reason.</summary>
-    [Fact]
+    [CorpusFact]
     public void EverySpfVerdictInTheCorporaIsRead()
     {
         var verdicts = Corpora.Lines("sekoia-intake-formats/postfix_extracted.tsv")

@@ -2,6 +2,7 @@ using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Postfix;
 
@@ -15,7 +16,7 @@ public sealed class PostfixMutationTests
 {
     private static readonly LineOrigin Origin = new("mutated.log", null, TimestampContext.Utc(2023));
 
-    [Theory]
+    [CorpusTheory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]

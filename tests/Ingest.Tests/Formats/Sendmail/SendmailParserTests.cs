@@ -7,6 +7,7 @@ using RelayWatch.Ingest.Tests.Support;
 using RelayWatch.Store;
 using RelayWatch.Store.Tests.Support;
 using Sprache;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Sendmail;
 
@@ -20,7 +21,7 @@ public sealed class SendmailParserTests : IDisposable
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
     /// <summary>OSSEC's sm-mta alerts: every one is a refusal with its client, recipient or sender, and reason.</summary>
-    [Fact]
+    [CorpusFact]
     public void TheCorporaRefusalsAreEventsWithTheirClients()
     {
         var lines = Directory.EnumerateFiles(Corpora.PathOf("ossec-hids/log-entries")).SelectMany(File.ReadLines)
@@ -109,7 +110,7 @@ public sealed class SendmailParserTests : IDisposable
     }
 
     /// <summary>The span field splitter reads as <see cref="SendmailGrammar.Fields"/> does, on the sample, the corpora and damaged copies.</summary>
-    [Fact]
+    [CorpusFact]
     public void TheFieldSplitterReadsAsTheGrammarDoes()
     {
         var texts = File.ReadLines(SampleFiles.PathOf("sendmail/mx4/maillog"))
