@@ -85,6 +85,15 @@ public sealed class BackscatterSettings
 
     /// <summary>Days of our outbound mail a bounce is matched against.</summary>
     public int OutboundWindowDays { get; set; } = 7;
+
+    /// <summary>Distinct bouncing servers in a day that make bounces to one of our domains a wave (the <c>wave</c> rule).</summary>
+    public int MinWaveServers { get; set; } = 10;
+
+    /// <summary>Distinct /24 (IPv4) or /48 (IPv6) networks those servers must span: a wave comes from unrelated receivers, not one farm.</summary>
+    public int MinWaveNetworks { get; set; } = 5;
+
+    /// <summary>Bouncing servers at which a wave is rated high rather than medium.</summary>
+    public int HighWaveServers { get; set; } = 100;
 }
 
 public sealed class BounceSourceSettings

@@ -20,13 +20,15 @@ public static class FindingExplainer
                 "dha" when Text(e, "rule") == "network" => Invariant(
                     $"{Number(e, "unknown_recipients")} unknown recipients from {Number(e, "member_count")} IPs of the network over {Number(e, "days_active")} day(s); {Percent(e)} of what they tried"),
                 "dha" => Invariant(
-                    $"{Number(e, "unknown_recipients")} unknown recipients in {Number(e, "sessions")} session(s), {Percent(e)} of what it tried; {Number(e, "accepted_recipients")} accepted{Exposed(e)}"),
+                    $"{Number(e, "unknown_recipients")} unknown recipients in {Number(e, "sessions")} session(s), {Percent(e)} of what it tried; {Number(e, "accepted_recipients")} accepted{Exposed(e)}{BouncesLeftOut(e)}"),
                 "relay_probe" => Invariant(
                     $"{Number(e, "attempts")} relay attempt(s) refused: {string.Join(", ", Strings(e, "probe_types"))}; HELO {string.Join(", ", Strings(e, "helos")).OrNone()}"),
                 "open_relay" => Invariant(
                     $"{Number(e, "messages")} message(s) to foreign domains accepted and delivered by {string.Join(", ", Strings(e, "relays"))}, e.g. to {Strings(e, "sample_recipients").FirstOrDefault().OrNone()}"),
                 "spoofing" => Invariant(
                     $"{(Text(e, "rule") == "own_domain" ? "our domain" : "a look-alike of our domain")} as sender ({string.Join(", ", Strings(e, "forged_senders").Take(3))}) without authentication; {Number(e, "accepted_messages")} accepted, {Number(e, "refused")} refused{Spf(e)}"),
+                "backscatter" when Text(e, "rule") == "wave" => Invariant(
+                    $"a backscatter wave: {Number(e, "bounces")} bounces for mail {finding.Subject} never sent, from {Number(e, "servers")} servers in {Number(e, "networks")} networks (innocent receivers of spam that forged our domain), to {Number(e, "targets")} addresses ({Number(e, "made_up_targets")} made up, {Number(e, "real_targets")} real); {Number(e, "refused")} refused at RCPT; peak {Text(e, "peak_hour")} UTC with {Number(e, "peak_hour_bounces")}"),
                 "backscatter" => Invariant(
                     $"{Number(e, "unmatched_bounces")} of {Number(e, "bounces")} bounces for mail our users never sent to {Text(e, "bouncer_domain").OrNone()}, to {Strings(e, "targets").Count()} user(s)"),
                 "bounce_source" => Invariant(
@@ -64,6 +66,13 @@ public static class FindingExplainer
         e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
             ? value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)
             : [];
+
+    /// <summary>Where dha left a client's bounce-shaped attempts to backscatter, it says so (the rule's choice).</summary>
+    private static string BouncesLeftOut(JsonElement e)
+    {
+        var bounces = Number(e, "bounce_shaped_left_out");
+        return bounces == 0 ? string.Empty : Invariant($"; {bounces} bounce-shaped null-sender attempt(s) not counted (a bounce, not a harvest)");
+    }
 
     private static string Percent(JsonElement e)
     {

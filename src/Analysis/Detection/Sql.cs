@@ -50,6 +50,30 @@ public static class Sql
     /// <summary>The accepted-recipient count of a disconnect's command counts (<c>rcpt=1/21</c> → 1).</summary>
     public const string AcceptedRcptCommands = @"toUInt64OrZero(extract(detail, '(?:^| )rcpt=(\\d+)'))";
 
+    /// <summary>
+    /// Whether a row is part of a bounce-shaped transaction: the null sender (<c>MAIL FROM:&lt;&gt;</c>)
+    /// addressing no more distinct recipients in its session than the session had transactions (one
+    /// when the MTA does not log the count; Postfix's disconnect says <c>mail=N</c>), from a client that
+    /// names itself as a mail server does — a reverse-DNS name, or, where the MTA logs none
+    /// (Exchange), a HELO that is a domain name rather than an address literal or a bare word. A
+    /// non-delivery notification goes to the one return path of the message it reports on, and comes
+    /// from a receiver's MTA, so a bounce never tries a list of recipients and rarely comes from a
+    /// nameless host; a harvester that walks a dictionary, or guesses from a bot without a name, does.
+    /// A window over the rows the query reads: they must include the session's <c>rcpt_reject</c>,
+    /// <c>delivery</c> and <c>disconnect</c> rows.
+    /// </summary>
+    public const string BounceShaped =
+        "(mail_from = '' AND event IN ('rcpt_reject', 'delivery') AND " + NamedLikeAMailServer + " AND "
+        + "uniqExactIf(" + OriginalRecipient + ", mail_from = '' AND event IN ('rcpt_reject', 'delivery')) OVER session "
+        + "<= greatest(toUInt64(1), maxIf(toUInt64OrZero(extract(detail, '(?:^| )mail=(\\\\d+)')), event = 'disconnect') OVER session))";
+
+    /// <summary>A client with a reverse-DNS name, or, where the log has no such column, a HELO that is a dotted domain name.</summary>
+    public const string NamedLikeAMailServer =
+        "(client_host NOT IN ('', 'unknown') OR (client_host = '' AND match(helo, '^[A-Za-z0-9-]+(\\\\.[A-Za-z0-9-]+)+$') AND NOT isIPv4String(helo)))";
+
+    /// <summary>The window <see cref="BounceShaped"/> reads: one SMTP session (a row without a session id is its own).</summary>
+    public const string SessionWindow = "WINDOW session AS (PARTITION BY relay, if(session_id = '', concat(file, ':', toString(line)), session_id))";
+
     /// <summary>The rows of the day being detected, read through the sorting key.</summary>
     public const string OnTheDay = "toDate(ts) = {day:Date}";
 

@@ -10,13 +10,18 @@ public sealed record SenderLabel(bool Bad, string Source);
 
 /// <summary>
 /// The labels the model learns from, strongest first: an analyst's verdict; the configured allowlist
-/// (good); a finding that names the address or its network that day (bad); the relays' own DNS-blocklist
+/// (good); a finding that names the address or its network that day (bad) — except a backscatter
+/// finding, whose bouncing server is an innocent receiver of somebody else's forged spam, not a
+/// sender of abuse; the relays' own DNS-blocklist
 /// refusals (bad, when enabled); otherwise unlabelled, taken as good. Rules and relays are not always
 /// right and not every bad sender trips one, so the labels are noisy on purpose: the model learns the
 /// shape of what they catch and ranks what they miss.
 /// </summary>
 public sealed class LabelBook
 {
+    /// <summary>The detector whose subjects are never learnt as bad: servers that bounce mail that forged our domain.</summary>
+    private const string BouncingIsNotAbuse = "backscatter";
+
     private readonly IReadOnlyList<(IPNetwork Network, bool Bad)> analyst;
     private readonly IReadOnlyList<IPNetwork> allowlist;
     private readonly IReadOnlyDictionary<DateOnly, List<(IPNetwork Network, string Detector)>> findings;
@@ -47,7 +52,7 @@ public sealed class LabelBook
         var byDay = new Dictionary<DateOnly, List<(IPNetwork, string)>>();
         foreach (var finding in await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false))
         {
-            if (Subjects.ParseNetwork(finding.Subject) is { } network)
+            if (finding.Detector != BouncingIsNotAbuse && Subjects.ParseNetwork(finding.Subject) is { } network)
             {
                 if (!byDay.TryGetValue(finding.Day, out var list))
                 {

@@ -5,6 +5,7 @@ namespace RelayWatch.Reports.Content;
 /// <param name="Count">All of its findings of the day (<see cref="Top"/> shows the first few).</param>
 /// <param name="New">Findings whose subject it did not name in the seven days before.</param>
 /// <param name="Gone">Subjects it named the day before and not today.</param>
+/// <param name="Advice">What the operator can do about today's findings, where there is something general to say (a backscatter wave); empty otherwise.</param>
 public sealed record DetectorSection(
     string Detector,
     string Title,
@@ -12,7 +13,8 @@ public sealed record DetectorSection(
     int New,
     int Continuing,
     IReadOnlyList<DetectorSection.Item> Top,
-    IReadOnlyList<string> Gone)
+    IReadOnlyList<string> Gone,
+    IReadOnlyList<string> Advice)
 {
     /// <param name="Findings">How many findings the item stands for: 1, or the bots of one campaign.</param>
     /// <param name="Status"><c>new</c>, or <c>continuing</c> when the detector named the subject in the seven days before.</param>

@@ -115,6 +115,12 @@ internal static class ReportDocumentBuilder
                 }
             }
 
+            if (section.Advice.Count > 0)
+            {
+                blocks.Add(new Paragraph("What to do:"));
+                blocks.Add(new Bullets(section.Advice));
+            }
+
             blocks.Add(new Paragraph(section.Gone.Count == 0
                 ? "Gone since the day before: none."
                 : Invariant($"Gone since the day before ({section.Gone.Count}): {string.Join(", ", section.Gone.Take(20))}{(section.Gone.Count > 20 ? ", …" : string.Empty)}.")));

@@ -14,9 +14,19 @@ internal static class DetectorReader
         ("members", "Member IPs"), ("exposed_mailboxes", "Exposed mailboxes"), ("probe_types", "Probe types"),
         ("forged_senders", "Forged senders"), ("bounced_to", "Bounced to"), ("targets", "Bounced-to users"),
         ("sample_unknown", "Tried"), ("sample_recipients", "Recipients"), ("helos", "HELO"), ("relays", "Relays"),
+        ("sample_servers", "Bouncing servers"), ("sample_targets", "Targets"), ("local_part_shapes", "Forged local-part shapes"),
     ];
 
     private const int ValuesShown = 10;
+
+    /// <summary>What an operator can do when somebody else's spam run forges our domains, in our words.</summary>
+    private static readonly string[] BackscatterWaveAdvice =
+    [
+        "A backscatter wave is the bounces of somebody else's spam that forged senders in our domain; the servers that bounce are innocent — do not block them.",
+        "Refuse bounces to addresses that do not exist: validate recipients on every relay (Postfix relay_recipient_maps or reject_unverified_recipient, Exim verify = recipient, Domino's \"Verify that local domain recipients exist in the Domino Directory\").",
+        "Sign our return paths (BATV, or SRS where we forward), so that a bounce to an unsigned address of ours can be refused as one we never sent.",
+        "Publish SPF and DMARC (p=reject once reports show our own mail passes) for our domains, so that receivers refuse the forgery instead of accepting it and bouncing later.",
+    ];
 
     public static string Title(string detector) => detector switch
     {
@@ -29,6 +39,25 @@ internal static class DetectorReader
         "auth_bruteforce" => "Password guessing",
         _ => detector,
     };
+
+    private static bool IsBackscatterWave(Finding finding)
+    {
+        if (finding.Detector != "backscatter")
+        {
+            return false;
+        }
+
+        try
+        {
+            using var evidence = finding.ParseEvidence();
+            return evidence.RootElement.ValueKind == JsonValueKind.Object
+                && evidence.RootElement.TryGetProperty("rule", out var rule) && rule.ValueKind == JsonValueKind.String && rule.GetString() == "wave";
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     public static async Task<IReadOnlyList<DetectorSection>> ReadAsync(ReportContext context, BlocklistLookup blocklist, CancellationToken cancellationToken)
     {
@@ -51,7 +80,8 @@ internal static class DetectorReader
             var continuing = today.Count(f => before.Contains(f.Subject));
             sections.Add(new DetectorSection(
                 detector, Title(detector), today.Count, today.Count - continuing, continuing, items,
-                [.. yesterday.Where(s => !todaySubjects.Contains(s)).Order(StringComparer.Ordinal)]));
+                [.. yesterday.Where(s => !todaySubjects.Contains(s)).Order(StringComparer.Ordinal)],
+                today.Any(IsBackscatterWave) ? BackscatterWaveAdvice : []));
         }
 
         return sections;

@@ -9,7 +9,12 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// low-and-slow campaign spread over a /24 or /48 that only shows when its members are added up
 /// over several days (the network is blamed and every member listed); and <c>shared_dictionary</c>,
 /// quiet harvesters scattered over unrelated networks that try the same unknown recipients: each
-/// member IP is blamed, with the campaign's members and dictionary as evidence.
+/// member IP is blamed, with the campaign's members and dictionary as evidence. Bounce-shaped
+/// null-sender attempts (<see cref="Sql.BounceShaped"/>) never count in any rule: an unknown
+/// recipient of a bounce is the forged sender of somebody else's spam, evidence of backscatter
+/// (the <c>backscatter</c> detector's wave), not of harvesting by the server that bounces. A client
+/// whose null-sender sessions try several recipients still counts: no bounce does that. The evidence
+/// says how many bounce-shaped attempts were left out.
 /// </summary>
 internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 {
@@ -33,18 +38,25 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 
     // Rows about recipients, one client at a time: the unknown ones, the delivered ones, and the
     // accepted-RCPT counts of disconnects (Postfix does not log a recipient accepted without DATA).
+    // An unknown recipient of a bounce-shaped transaction is not a harvest attempt (bounce_row).
     private const string RecipientRows = $"""
         SELECT
             {Sql.ClientIp} AS ip,
             {Sql.ClientNetwork} AS network,
             lower(rcpt_to) AS rcpt,
             splitByChar('@', rcpt)[1] AS local_part,
-            event = 'rcpt_reject' AND reason = 'user_unknown' AS unknown_row,
+            event = 'rcpt_reject' AND reason = 'user_unknown' AND NOT bounce_shaped AS unknown_row,
+            event = 'rcpt_reject' AND reason = 'user_unknown' AND bounce_shaped AS bounce_row,
             if(event = 'disconnect', {Sql.AcceptedRcptCommands}, 0) AS accepted_commands,
             event, session_id, relay, helo, ts
-        FROM smtp_events
-        WHERE %WHEN% AND (event = 'rcpt_reject' AND reason = 'user_unknown' OR event IN ('delivery', 'disconnect'))
-          AND NOT {Sql.ClientIsInternal}
+        FROM
+        (
+            SELECT *, {Sql.BounceShaped} AS bounce_shaped
+            FROM smtp_events
+            WHERE %WHEN% AND (event = 'rcpt_reject' AND reason = 'user_unknown' OR event IN ('delivery', 'disconnect'))
+              AND NOT {Sql.ClientIsInternal}
+            {Sql.SessionWindow}
+        )
         """;
 
     // Per client: what it tried and what it got.
@@ -68,7 +80,8 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             groupUniqArrayIf(toDate(ts), unknown_row) AS days,
             countIf(unknown_row AND toDate(ts) = {day:Date}) AS attempts_on_the_day,
             minIf(ts, unknown_row) AS first_seen,
-            maxIf(ts, unknown_row) AS last_seen
+            maxIf(ts, unknown_row) AS last_seen,
+            countIf(bounce_row) AS bounce_shaped
         FROM (%ROWS%)
         GROUP BY ip
         HAVING unknown > 0
@@ -77,7 +90,8 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
     private const string EvidenceType =
         "Tuple(rule String, unknown_recipients UInt64, unknown_attempts UInt64, accepted_recipients UInt64, sessions UInt64, "
         + "exposed_mailboxes Array(String), exposed_unlogged UInt64, dictionary_words UInt64, name_permutations UInt64, "
-        + "sample_unknown Array(String), relays Array(String), helos Array(String), days_active UInt64, member_count UInt64, members Array(String))";
+        + "sample_unknown Array(String), relays Array(String), helos Array(String), days_active UInt64, member_count UInt64, members Array(String), "
+        + "bounce_shaped_left_out UInt64)";
 
     public override string Query => $$"""
         SELECT
@@ -86,7 +100,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             toFloat32(unknown / (unknown + valid)) AS score,
             first_seen, last_seen, attempts AS events,
             toJSONString(CAST(tuple('per_ip', unknown, attempts, valid, sessions, exposed, exposed_unlogged, dictionary_words,
-                name_permutations, arraySlice(arraySort(unknown_recipients), 1, 20), relays, helos, length(days), toUInt64(1), [ip]), '{{EvidenceType}}')) AS evidence
+                name_permutations, arraySlice(arraySort(unknown_recipients), 1, 20), relays, helos, length(days), toUInt64(1), [ip], bounce_shaped), '{{EvidenceType}}')) AS evidence
         FROM ({{PerClientOn(Sql.OnTheDay)}})
         WHERE unknown >= {min_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid)
 
@@ -98,7 +112,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             toFloat32(n_unknown / (n_unknown + n_valid)) AS score,
             n_first_seen AS first_seen, n_last_seen AS last_seen, n_attempts AS events,
             toJSONString(CAST(tuple('network', n_unknown, n_attempts, n_valid, n_sessions, n_exposed, n_exposed_unlogged, n_dictionary_words,
-                n_name_permutations, arraySlice(arraySort(n_sample), 1, 20), n_relays, n_helos, n_days_active, n_members_count, n_members), '{{EvidenceType}}')) AS evidence
+                n_name_permutations, arraySlice(arraySort(n_sample), 1, 20), n_relays, n_helos, n_days_active, n_members_count, n_members, n_bounce_shaped), '{{EvidenceType}}')) AS evidence
         FROM
         (
             SELECT
@@ -120,7 +134,8 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
                 max(unknown) AS n_busiest_member,
                 sum(attempts_on_the_day) AS n_attempts_on_the_day,
                 min(first_seen) AS n_first_seen,
-                max(last_seen) AS n_last_seen
+                max(last_seen) AS n_last_seen,
+                sum(bounce_shaped) AS n_bounce_shaped
             FROM ({{PerClientOn(Sql.InTheWindow)}})
             GROUP BY network
         )
@@ -138,7 +153,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             toFloat32(unknown / (unknown + valid)) AS score,
             first_seen, last_seen, attempts AS events,
             toJSONString(CAST(tuple('shared_dictionary', unknown, attempts, valid, sessions, exposed, exposed_unlogged, dictionary_words,
-                name_permutations, arraySlice(arraySort(dictionary), 1, 20), relays, helos, length(days), campaign_size, arraySort(campaign)), '{{EvidenceType}}')) AS evidence
+                name_permutations, arraySlice(arraySort(dictionary), 1, 20), relays, helos, length(days), campaign_size, arraySort(campaign), bounce_shaped), '{{EvidenceType}}')) AS evidence
         FROM
         (
             SELECT *, count() OVER () AS campaign_size, groupArray(200)(ip) OVER () AS campaign
