@@ -18,6 +18,7 @@ public static class DetectorCatalog
             new Backscatter(settings.Backscatter),
             new BounceSource(settings.BounceSource),
             new AuthBruteForce(settings.AuthBruteForce),
+            new CompromisedAccount(settings.CompromisedAccount),
         ];
         return [.. all.Where(d => !settings.Disabled.Contains(d.Name, StringComparer.Ordinal))];
     }

@@ -20,6 +20,8 @@ public sealed class DetectorSettings
 
     public AuthBruteForceSettings AuthBruteForce { get; set; } = new();
 
+    public CompromisedAccountSettings CompromisedAccount { get; set; } = new();
+
     /// <summary>Detector names to skip (e.g. <c>["spoofing"]</c> where third parties legitimately send as us).</summary>
     public IReadOnlyList<string> Disabled { get; set; } = [];
 }
@@ -109,4 +111,22 @@ public sealed class AuthBruteForceSettings
 {
     /// <summary>Failed authentications from one IP in a day.</summary>
     public int MinFailures { get; set; } = 10;
+}
+
+public sealed class CompromisedAccountSettings
+{
+    /// <summary>Days of a login's own history its day is compared with.</summary>
+    public int HistoryDays { get; set; } = 14;
+
+    /// <summary>Distinct recipients in a day below which a login's volume never counts as a break.</summary>
+    public int MinRecipients { get; set; } = 100;
+
+    /// <summary>Distinct recipient domains in a day below which its spread never counts as a break (also the fewest attempts for a failure share).</summary>
+    public int MinDomains { get; set; } = 20;
+
+    /// <summary>How many times its busiest day in the history the day's recipients or domains must be.</summary>
+    public double Growth { get; set; } = 5;
+
+    /// <summary>Share of its recipients refused or bounced that counts as failing.</summary>
+    public double MinFailureShare { get; set; } = 0.2;
 }

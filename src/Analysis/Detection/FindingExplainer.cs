@@ -33,6 +33,8 @@ public static class FindingExplainer
                     $"{Number(e, "unmatched_bounces")} of {Number(e, "bounces")} bounces for mail our users never sent to {Text(e, "bouncer_domain").OrNone()}, to {Strings(e, "targets").Count()} user(s)"),
                 "bounce_source" => Invariant(
                     $"{string.Join(", ", Strings(e, "relays"))} accepted its mail and then sent {Number(e, "notifications")} non-delivery notification(s) to {Number(e, "distinct_senders")} sender(s), e.g. {Strings(e, "bounced_to").FirstOrDefault().OrNone()}"),
+                "compromised_account" => Invariant(
+                    $"the login {finding.Subject} sent to {Number(e, "recipients")} recipients in {Number(e, "domains")} domains (its busiest of {Number(e, "history_days")} earlier day(s): {Number(e, "history_max_recipients")}) from {string.Join(", ", Strings(e, "clients").Take(3))}; {Ratio(e, "failure_share")} refused or bounced; signals {string.Join(", ", Strings(e, "signals"))}"),
                 "auth_bruteforce" => Invariant(
                     $"{Number(e, "failures")} failed authentications in {Number(e, "sessions")} session(s)"),
                 _ => Invariant($"{finding.Events} events; rule {Text(e, "rule")}"),
@@ -73,6 +75,9 @@ public static class FindingExplainer
         var bounces = Number(e, "bounce_shaped_left_out");
         return bounces == 0 ? string.Empty : Invariant($"; {bounces} bounce-shaped null-sender attempt(s) not counted (a bounce, not a harvest)");
     }
+
+    private static string Ratio(JsonElement e, string name) =>
+        (e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : 0).ToString("P0", CultureInfo.InvariantCulture);
 
     private static string Percent(JsonElement e)
     {

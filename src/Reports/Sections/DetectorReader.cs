@@ -37,6 +37,7 @@ internal static class DetectorReader
         "backscatter" => "NDR backscatter",
         "bounce_source" => "Backscatter we caused",
         "auth_bruteforce" => "Password guessing",
+        "compromised_account" => "Compromised accounts",
         _ => detector,
     };
 

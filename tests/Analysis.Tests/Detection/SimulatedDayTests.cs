@@ -9,6 +9,12 @@ namespace RelayWatch.Analysis.Tests.Detection;
 /// <summary>The detectors on one simulated day, measured against its truth.</summary>
 public sealed class SimulatedDayTests(SimulatedDayFixture day) : IClassFixture<SimulatedDayFixture>
 {
+    /// <summary>
+    /// Detectors whose attackers the simulator does not make yet (docs/simulation.md): on the simulated
+    /// day they must blame nobody, which is still checked, but there is nothing for them to find.
+    /// </summary>
+    private static readonly string[] NotYetSimulated = ["compromised_account"];
+
     [Fact]
     public void EveryDetectorFindsExactlyTheAttackersOfItsKind()
     {
@@ -16,7 +22,7 @@ public sealed class SimulatedDayTests(SimulatedDayFixture day) : IClassFixture<S
 
         foreach (var score in scores)
         {
-            Assert.True(score.Expected.Count > 0, $"the sample has no {score.Detector} to find; regenerate it with every actor");
+            Assert.True(score.Expected.Count > 0 || NotYetSimulated.Contains(score.Detector), $"the sample has no {score.Detector} to find; regenerate it with every actor");
             Assert.True(score.Missed.Count == 0, $"{score.Detector} missed {string.Join(", ", score.Missed)}");
             Assert.True(score.FalsePositives.Count == 0, $"{score.Detector} wrongly blamed {string.Join(", ", score.FalsePositives)}");
             Assert.Empty(score.OnTypoSenders);
