@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
-using RelayWatch.Analysis.Tests.Support;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
 using RelayWatch.Store.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Analysis.Tests.Detection;
 

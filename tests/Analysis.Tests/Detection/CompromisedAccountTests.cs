@@ -2,10 +2,10 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
-using RelayWatch.Analysis.Tests.Support;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
 using RelayWatch.Store.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Analysis.Tests.Detection;
 

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text;
 
-namespace RelayWatch.Analysis.Tests.Support;
+namespace RelayWatch.Tests.Shared;
 
-/// <summary>Writes Postfix smtpd, cleanup, qmgr and smtp lines as Postfix 3 logs them.</summary>
+/// <summary>
+/// Writes Postfix smtpd, cleanup, qmgr and smtp lines as Postfix 3 logs them, for tests that build a day by
+/// hand: lines written by us in Postfix's wording, not by the simulator. Linked into the test projects that use it.
+/// </summary>
 internal sealed class PostfixLog
 {
     private readonly StringBuilder text = new();

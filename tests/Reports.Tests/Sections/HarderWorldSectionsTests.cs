@@ -1,0 +1,69 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using RelayWatch.Analysis.Detection;
+using RelayWatch.Analysis.Estate;
+using RelayWatch.Ingest;
+using RelayWatch.Ingest.Loading;
+using RelayWatch.Reports.Tests.Support;
+using RelayWatch.Store.Tests.Support;
+using RelayWatch.Tests.Shared;
+
+namespace RelayWatch.Reports.Tests.Sections;
+
+/// <summary>
+/// The daily report on a day written by hand: a backscatter wave refused at RCPT and a stolen login
+/// sending spam. The report names the wave (not its innocent servers as attackers) with what to do
+/// about it, and gives the compromised account a section of its own.
+/// </summary>
+public sealed class HarderWorldSectionsTests
+{
+    private static readonly DateOnly Day = SampleDayFixture.Day;
+
+    [Fact]
+    public async Task TheReportNamesTheWaveWithWhatToDoAndTheCompromisedAccount()
+    {
+        var log = new PostfixLog { Day = Day.AddDays(-1) };
+        log.Submission("home.isp.example", "198.51.100.7", "alice", "alice@ours.example", [("friend@partner.example", false)], "09:00:00");
+        log.Day = Day;
+        for (var i = 0; i < 12; i++)
+        {
+            log.Refused($"mail.receiver{i}.example", string.Create(CultureInfo.InvariantCulture, $"2001:db8:{0x300 + i:x}::25"), "ESMTP", "<>",
+                [string.Create(CultureInfo.InvariantCulture, $"kq{i}x{i * 7}@ours.example")], string.Create(CultureInfo.InvariantCulture, $"03:{i * 4:00}:00"));
+        }
+
+        for (var batch = 0; batch < 3; batch++)
+        {
+            log.Submission("vps-77.cheap-hosting.example", "203.0.113.201", "alice", "alice@ours.example",
+                [.. Enumerable.Range(0, 50).Select(n => (string.Create(CultureInfo.InvariantCulture, $"buyer{batch * 50 + n}@shop{n}.example"), n % 4 == 0))],
+                string.Create(CultureInfo.InvariantCulture, $"04:{batch * 9:00}:00"));
+        }
+
+        await using var store = await TestEngine.OpenAsync();
+        var directory = Directory.CreateTempSubdirectory("relaywatch-report-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "mail.log");
+            await File.WriteAllTextAsync(path, log.ToString());
+            await new IngestRunner(store, new IngestOptions { Year = Day.Year }, TimeProvider.System, NullLogger.Instance).IngestAsync([path], CancellationToken.None);
+            var estate = new EstateSettings { ProtectedDomains = ["ours.example"] };
+            await new DetectionRunner(store, estate, DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance).RunAsync(Day, Day, null, CancellationToken.None);
+
+            var report = await SampleDayFixture.BuildAsync(store, Day);
+            var written = await ReportWriter.WriteAsync(report, Path.Combine(directory.FullName, "reports"), ["md"], CancellationToken.None);
+            var markdown = await File.ReadAllTextAsync(written.Markdown!);
+
+            Assert.Contains("### NDR backscatter — 1 finding(s)", markdown, StringComparison.Ordinal);
+            Assert.Contains("| ours.example |", markdown, StringComparison.Ordinal);
+            Assert.Contains("a backscatter wave: 12 bounces", markdown, StringComparison.Ordinal);
+            Assert.Contains("What to do:", markdown, StringComparison.Ordinal);
+            Assert.Contains("validate recipients on every relay", markdown, StringComparison.Ordinal);
+            Assert.Contains("### Compromised accounts — 1 finding(s)", markdown, StringComparison.Ordinal);
+            Assert.Contains("the login alice sent to 150 recipients", markdown, StringComparison.Ordinal);
+            Assert.DoesNotContain("### Directory harvest", markdown, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}
