@@ -1,6 +1,10 @@
 using System.CommandLine;
 using RelayWatch.Cli;
 using RelayWatch.Cli.Commands;
+using RelayWatch.Cli.Output;
+
+// Log text is attacker-chosen: nothing printed may drive the terminal.
+TerminalSafeWriter.Install();
 
 var globals = new GlobalOptions();
 var root = new RootCommand(

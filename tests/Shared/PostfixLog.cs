@@ -32,6 +32,16 @@ internal sealed class PostfixLog
         Line(at, $"smtpd[{smtpd}]", $"disconnect from {client} ehlo=1 mail=1 rcpt=0/{recipients.Count} quit=1 commands=3/{3 + recipients.Count}");
     }
 
+    /// <summary>A session whose one recipient is refused as a relay attempt.</summary>
+    public void RelayRefused(string host, string ip, string sender, string recipient, string helo, string at)
+    {
+        var smtpd = ++pid;
+        var client = $"{host}[{ip}]";
+        Line(at, $"smtpd[{smtpd}]", $"connect from {client}");
+        Line(at, $"smtpd[{smtpd}]", $"NOQUEUE: reject: RCPT from {client}: 554 5.7.1 <{recipient}>: Relay access denied; from=<{sender}> to=<{recipient}> proto=SMTP helo=<{helo}>");
+        Line(at, $"smtpd[{smtpd}]", $"disconnect from {client} helo=1 mail=1 rcpt=0/1 quit=1 commands=3/4");
+    }
+
     /// <summary>A message accepted and delivered to Domino, one delivery a recipient.</summary>
     public void Inbound(string host, string ip, string sender, IReadOnlyList<string> recipients, string at)
     {

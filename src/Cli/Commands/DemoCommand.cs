@@ -218,13 +218,12 @@ internal static class DemoCommand
         }
     }
 
+    /// <summary>Prints a query's table through the console's terminal-safe writer: the cells hold log text.</summary>
     private static async Task PrintAsync(IClickHouseStore store, string sql, CancellationToken cancellationToken)
     {
-        var output = Console.OpenStandardOutput();
-        await using (output.ConfigureAwait(false))
-        {
-            await store.QueryAsync(sql, "PrettyCompactMonoBlock", output, null, cancellationToken).ConfigureAwait(false);
-        }
+        using var table = new MemoryStream();
+        await store.QueryAsync(sql, "PrettyCompactMonoBlock", table, null, cancellationToken).ConfigureAwait(false);
+        await Console.Out.WriteAsync(System.Text.Encoding.UTF8.GetString(table.GetBuffer(), 0, (int)table.Length)).ConfigureAwait(false);
     }
 
     /// <summary>data/samples of the repository: from the working directory, else from where the program lives.</summary>
