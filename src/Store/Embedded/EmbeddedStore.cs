@@ -62,6 +62,7 @@ internal sealed class EmbeddedStore : IClickHouseStore
 
     public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
     {
+        parameters = QueryParameters.Render(sql, parameters);
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -73,7 +74,15 @@ internal sealed class EmbeddedStore : IClickHouseStore
         }
     }
 
-    public async Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
+    public Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken) =>
+        QueryWithRawParametersAsync(sql, format, output, QueryParameters.Render(sql, parameters), cancellationToken);
+
+    /// <summary>
+    /// <see cref="QueryAsync"/> with parameter values already in the text ClickHouse's parameter parser
+    /// reads (see <see cref="QueryParameters"/>): what a server receives as <c>param_NAME</c>. The HTTP
+    /// test fixture serves queries through this.
+    /// </summary>
+    internal async Task QueryWithRawParametersAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
     {
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         var stream = nint.Zero;
@@ -127,13 +136,21 @@ internal sealed class EmbeddedStore : IClickHouseStore
         }
     }
 
-    public async Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken)
+    public Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken) =>
+        InsertAsync(insert.ToSql(), insert.Format, writeRows, cancellationToken);
+
+    /// <summary>
+    /// Streams rows into an INSERT statement given as text (without its FORMAT clause): what a
+    /// ClickHouse server does with <c>INSERT … FORMAT F</c> and a request body. The HTTP test fixture
+    /// serves inserts through this.
+    /// </summary>
+    internal async Task<long> InsertAsync(string insertStatement, string format, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken)
     {
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         var insertStream = nint.Zero;
         try
         {
-            insertStream = await Task.Run(() => BeginInsert(connection, insert), cancellationToken).ConfigureAwait(false);
+            insertStream = await Task.Run(() => BeginInsert(connection, insertStatement, format), cancellationToken).ConfigureAwait(false);
             var body = new ChDbInsertStream(engine.Api, insertStream);
             await using (body.ConfigureAwait(false))
             {
@@ -307,9 +324,9 @@ internal sealed class EmbeddedStore : IClickHouseStore
         }
     }
 
-    private nint BeginInsert(nint connection, BulkInsert insert)
+    private nint BeginInsert(nint connection, string insertStatement, string format)
     {
-        var stream = engine.Api.BeginInsert(connection, Encoding.UTF8.GetBytes(insert.ToSql()), Encoding.UTF8.GetBytes(insert.Format));
+        var stream = engine.Api.BeginInsert(connection, Encoding.UTF8.GetBytes(insertStatement), Encoding.UTF8.GetBytes(format));
         var error = engine.Api.InsertErrorOf(stream);
         if (error is not null)
         {

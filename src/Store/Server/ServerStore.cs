@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
@@ -68,18 +69,15 @@ internal sealed class ServerStore : IClickHouseStore
     public Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken) =>
         Translate(endpoint, async () =>
         {
-            using var connection = client.CreateConnection();
-            using var command = Command(connection, sql, parameters);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            using var result = await client.ExecuteRawResultAsync(sql, RequestOptions(sql, parameters), cancellationToken).ConfigureAwait(false);
             return 0;
         });
 
     public Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken) =>
         Translate(endpoint, async () =>
         {
-            using var connection = client.CreateConnection();
-            using var command = Command(connection, $"{sql.TrimEnd().TrimEnd(';')}\nFORMAT {format}", parameters);
-            using var result = await command.ExecuteRawResultAsync(cancellationToken).ConfigureAwait(false);
+            using var result = await client.ExecuteRawResultAsync(
+                $"{sql.TrimEnd().TrimEnd(';')}\nFORMAT {format}", RequestOptions(sql, parameters), cancellationToken).ConfigureAwait(false);
             var body = await result.ReadDecompressedStreamAsync().ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
@@ -92,9 +90,33 @@ internal sealed class ServerStore : IClickHouseStore
     public Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken) =>
         Translate(endpoint, async () =>
         {
-            using var response = await client.PostStreamAsync(
-                $"{insert.ToSql()} FORMAT {insert.Format}", writeRows, false, cancellationToken).ConfigureAwait(false);
-            return WrittenRows(response);
+            // The rows are written while the request is sent; a failure of the caller's own writer
+            // reaches us wrapped as a failed request, and is the caller's to see as it was thrown.
+            Exception? writerFailure = null;
+            async Task WriteRowsAsync(Stream body, CancellationToken token)
+            {
+                try
+                {
+                    await writeRows(body, token).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    writerFailure = e;
+                    throw;
+                }
+            }
+
+            try
+            {
+                using var response = await client.PostStreamAsync(
+                    $"{insert.ToSql()} FORMAT {insert.Format}", WriteRowsAsync, false, cancellationToken).ConfigureAwait(false);
+                return WrittenRows(response);
+            }
+            catch (Exception) when (writerFailure is not null)
+            {
+                ExceptionDispatchInfo.Throw(writerFailure);
+                throw;
+            }
         });
 
     public ValueTask DisposeAsync()
@@ -103,16 +125,27 @@ internal sealed class ServerStore : IClickHouseStore
         return ValueTask.CompletedTask;
     }
 
-    private static ClickHouseCommand Command(ClickHouseConnection connection, string sql, IReadOnlyDictionary<string, string>? parameters)
+    /// <summary>
+    /// What a statement sends besides its text, as URL parameters:
+    /// <list type="bullet">
+    /// <item>each parameter as <c>param_NAME</c>, holding the text ClickHouse's own parser reads for the
+    /// placeholder's type (<see cref="QueryParameters"/>), the same text the embedded engine receives.
+    /// Not the driver's typed binding: given a string, ClickHouse.Driver 1.5.0 formats it by the
+    /// placeholder's type, so an <c>Array(String)</c> value became an array of its characters;</item>
+    /// <item><c>wait_end_of_query=1</c>: the server buffers the result until the statement has finished,
+    /// so an error part way through a result is an HTTP error the driver raises, never text written
+    /// into the middle of rows that would reach the caller as data.</item>
+    /// </list>
+    /// </summary>
+    private static QueryOptions RequestOptions(string sql, IReadOnlyDictionary<string, string>? parameters)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters ?? new Dictionary<string, string>())
+        var urlParameters = new Dictionary<string, object>(StringComparer.Ordinal) { ["wait_end_of_query"] = "1" };
+        foreach (var (name, value) in QueryParameters.Render(sql, parameters) ?? new Dictionary<string, string>())
         {
-            command.AddParameter(name, value);
+            urlParameters["param_" + name] = value;
         }
 
-        return command;
+        return new QueryOptions { CustomSettings = urlParameters };
     }
 
     /// <summary>Rows written, from the <c>X-ClickHouse-Summary</c> header ClickHouse sends with every insert.</summary>

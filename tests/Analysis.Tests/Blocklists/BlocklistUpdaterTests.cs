@@ -7,8 +7,12 @@ using RelayWatch.Store.Tests.Support;
 
 namespace RelayWatch.Analysis.Tests.Blocklists;
 
-/// <summary>The blocklist's lifecycle on a store of its own, with a fake clock: listing, renewal, expiry, escalation, review, aggregation.</summary>
-public sealed class BlocklistUpdaterTests : IAsyncLifetime
+/// <summary>
+/// The blocklist's lifecycle on a store of its own, with a fake clock: listing, renewal, expiry,
+/// escalation, review, aggregation. On the embedded engine here, on the server engine in
+/// <see cref="BlocklistUpdaterOnServerTests"/> (the impact check binds array parameters).
+/// </summary>
+public class BlocklistUpdaterTests : IAsyncLifetime
 {
     private static readonly DateOnly Day = new(2026, 11, 24);
 
@@ -16,9 +20,12 @@ public sealed class BlocklistUpdaterTests : IAsyncLifetime
 
     private IClickHouseStore store = null!;
 
-    public async Task InitializeAsync() => store = await TestEngine.OpenAsync();
+    public async Task InitializeAsync() => store = await OpenStoreAsync();
 
     public async Task DisposeAsync() => await store.DisposeAsync();
+
+    /// <summary>A store on a fresh database of the engine under test.</summary>
+    protected virtual Task<IClickHouseStore> OpenStoreAsync() => TestEngine.OpenAsync();
 
     private BlocklistUpdater Updater(BlocklistSettings? settings = null) =>
         new(store, settings ?? new BlocklistSettings { MinimumScore = null }, new EstateSettings(), clock);

@@ -3,20 +3,25 @@ using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
+using RelayWatch.Store;
 using RelayWatch.Store.Tests.Support;
 using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Analysis.Tests.Detection;
 
-/// <summary>The detectors read what an Exim relay logged as they read Postfix's: the events are the same.</summary>
-public sealed class EximDetectionTests
+/// <summary>
+/// The detectors read what an Exim relay logged as they read Postfix's: the events are the same. On the
+/// embedded engine here, on the server engine (ingest, estate and detection over HTTP) in
+/// <see cref="EximDetectionOnServerTests"/>.
+/// </summary>
+public class EximDetectionTests
 {
     private static readonly DateOnly Day = new(2026, 11, 24);
 
     [Fact]
     public async Task TheEximSamplesRelayProbeAndSpoofedSenderAreFoundAndOurMailServerIsInferred()
     {
-        await using var store = await TestEngine.OpenAsync();
+        await using var store = await OpenStoreAsync();
         await new IngestRunner(store, new IngestOptions { Year = 2026 }, TimeProvider.System, NullLogger.Instance)
             .IngestAsync([Path.Combine(RepositoryFolders.Samples, "exim")], CancellationToken.None);
 
@@ -36,4 +41,7 @@ public sealed class EximDetectionTests
         Assert.Equal(["fake.domain"], evidence.RootElement.GetProperty("helos").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal("our domain as sender (ceo@ours.example) without authentication; 0 accepted, 1 refused", FindingExplainer.Explain(findings[1]));
     }
+
+    /// <summary>A store on a fresh database of the engine under test.</summary>
+    protected virtual Task<IClickHouseStore> OpenStoreAsync() => TestEngine.OpenAsync();
 }

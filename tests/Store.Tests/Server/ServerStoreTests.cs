@@ -3,6 +3,8 @@ using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Store.Tests.Server;
 
+/// <summary>How the server engine meets a real server's refusals: Debian's clickhouse-server 18.16, too old to run our SQL.</summary>
+[Trait("Engine", "Server")]
 public sealed class ServerStoreTests(ServerStoreTests.RealServer server) : IClassFixture<ServerStoreTests.RealServer>
 {
     [Fact]
