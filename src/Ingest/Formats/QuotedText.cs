@@ -73,9 +73,11 @@ internal static class QuotedText
             return found;
         }
 
+        // Only where the literal might start or the client's words might begin is worth a look.
         var at = 0;
-        while (at <= text.Length - literal.Length)
+        while (at <= text.Length - literal.Length && text[at..].IndexOfAny(literal[0], '<', '"') is var next and >= 0)
         {
+            at += next;
             if (text[at..].StartsWith(literal, StringComparison.Ordinal))
             {
                 return at;
