@@ -56,6 +56,12 @@ public sealed class SmuggledFieldsBlamingTheWrongClient(ITestOutputHelper output
         new("a reverse name holding a bracketed address", LogFormat.Sendmail,
             ["Nov 24 10:00:00 mx4 sm-mta[4306]: 4AOA0006004306: lost input channel from x[192.0.2.44].example [203.0.113.9] to MTA after rcpt"],
             1, EventNames.LostConnection, "203.0.113.9"),
+        new("a milter-refused recipient holding reject=", LogFormat.Sendmail,
+            [
+                "Nov 24 10:00:00 mx4 sm-mta[4308]: STARTTLS=server, relay=[203.0.113.9], version=TLSv1.3, verify=NO, cipher=TLS_AES_256_GCM_SHA384, bits=256/256",
+                "Nov 24 10:00:01 mx4 sm-mta[4308]: 4AOA0008004308: Milter: to=<\"a, reject=550 5.7.1 Relaying denied\"@ours.example>, reject=451 4.7.1 Greylisting in action, please come back later",
+            ],
+            2, EventNames.RcptReject, "203.0.113.9", "rcpt_to", "\"a, reject=550 5.7.1 Relaying denied\"@ours.example"),
         new("a probing recipient naming another refusal", LogFormat.Sendmail,
             ["Nov 24 10:00:00 mx4 sm-mta[4307]: 4AOA0007004307: ruleset=check_rcpt, arg1=<\"User unknown\"@foreign.example>, relay=[203.0.113.9], reject=550 5.7.1 <\"User unknown\"@foreign.example>... Relaying denied"],
             1, EventNames.RcptReject, "203.0.113.9", "reason", Reasons.RelayDenied),

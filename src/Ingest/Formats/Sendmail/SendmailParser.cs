@@ -195,7 +195,8 @@ internal sealed class SendmailParser : ILogParser
     /// </summary>
     private LineResult Milter(ReadOnlySpan<char> rest, LineContext context)
     {
-        var at = rest.IndexOf("reject=", StringComparison.Ordinal);
+        // Outside the recipient or sender in angle brackets: those are the client's words.
+        var at = QuotedText.IndexOfOutside(rest, "reject=");
         if (at < 0)
         {
             return LineResult.Skipped("sendmail.milter_note");
