@@ -59,7 +59,24 @@ public static class Reasons
     ];
 
     /// <summary>The reason a rejection's text gives; <see cref="Other"/> when none of the known phrases appears.</summary>
+    /// <remarks>
+    /// Addresses in angle brackets are the client's words echoed in the reply (<c>&lt;"User unknown"@elsewhere&gt;:
+    /// Relay access denied</c>): they are not read, so a client cannot pick the reason its refusal is filed under.
+    /// </remarks>
     public static string Classify(ReadOnlySpan<char> detail)
+    {
+        if (detail.IndexOf('<') >= 0)
+        {
+            var copy = detail.Length <= 1024 ? stackalloc char[detail.Length] : new char[detail.Length];
+            detail.CopyTo(copy);
+            BlankAddresses(copy);
+            return ClassifyText(copy);
+        }
+
+        return ClassifyText(detail);
+    }
+
+    private static string ClassifyText(ReadOnlySpan<char> detail)
     {
         foreach (var (phrase, reason) in Phrases)
         {
@@ -70,5 +87,22 @@ public static class Reasons
         }
 
         return Other;
+    }
+
+    /// <summary>Blanks each <c>&lt;…&gt;</c> (<see cref="Formats.QuotedText.AngledEnd"/>); a bracket never closed is left as it is.</summary>
+    private static void BlankAddresses(Span<char> text)
+    {
+        var at = text.IndexOf('<');
+        while (at >= 0 && at < text.Length)
+        {
+            var end = Formats.QuotedText.AngledEnd(text, at);
+            if (end > 0)
+            {
+                text[at..end].Fill(' ');
+            }
+
+            var next = text[(at + 1)..].IndexOf('<');
+            at = next < 0 ? -1 : at + 1 + next;
+        }
     }
 }

@@ -2,8 +2,8 @@ namespace RelayWatch.Ingest.Templates;
 
 /// <summary>
 /// A line template compiled for matching spans without allocating. Each field takes the shortest
-/// text up to the next literal (no backtracking), and a template without a trailing field must
-/// consume the whole line. Where a line kind has variants, each variant is its own template.
+/// text up to the next literal (no backtracking) outside the addresses and quoted strings the client
+/// wrote (<see cref="Formats.QuotedText"/>), and a template without a trailing field must consume the whole line. Where a line kind has variants, each variant is its own template.
 /// </summary>
 internal sealed class CompiledTemplate
 {
@@ -81,7 +81,8 @@ internal sealed class CompiledTemplate
             }
             else
             {
-                found = line[position..].IndexOf(step.Literal, StringComparison.Ordinal);
+                // Not inside an address or quoted string the client wrote: "<\"a; from=<x> to=<y>\"@b>: Relay access denied; from=<…".
+                found = Formats.QuotedText.IndexOfOutside(line[position..], step.Literal);
             }
 
             if (found < 0)

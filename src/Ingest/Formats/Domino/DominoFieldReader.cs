@@ -57,18 +57,32 @@ internal static class DominoFieldReader
     }
 
     /// <summary><see cref="DominoGrammar.MessageReceived"/>.</summary>
-    public static bool TryReadReceived(ReadOnlySpan<char> text, out (string NoteId, string MessageId, DominoClient Client, ulong Size) received)
+    public static bool TryReadReceived(ReadOnlySpan<char> text, out (string NoteId, string MessageId, DominoClient? Client, ulong Size) received)
     {
         received = default;
-        const string Open = " (MessageID: ", Close = ") received from ";
+        const string Open = " (MessageID: ", Close = ") received", From = " from ";
         if (!text.StartsWith("Message ") || !IsNoteId(text, 8) || !text[16..].StartsWith(Open))
         {
             return false;
         }
 
+        // The Message-ID is the sender's text: the listener's own words are after the last ") received".
         var idStart = 16 + Open.Length;
-        var close = text[idStart..].IndexOf(Close, StringComparison.Ordinal);
-        if (close < 0 || !TryReadClient(text, idStart + close + Close.Length, out var client, out var at))
+        var close = text[idStart..].LastIndexOf(Close, StringComparison.Ordinal);
+        if (close < 0)
+        {
+            return false;
+        }
+
+        var at = idStart + close + Close.Length;
+        var messageId = text.Slice(idStart, close).Trim("<>").ToString();
+        if (at == text.Length)
+        {
+            received = (text.Slice(8, 8).ToString(), messageId, null, 0);
+            return true;
+        }
+
+        if (!text[at..].StartsWith(From) || !TryReadClient(text, at + From.Length, out var client, out at))
         {
             return false;
         }
@@ -85,7 +99,7 @@ internal static class DominoFieldReader
             return false;
         }
 
-        received = (text.Slice(8, 8).ToString(), text.Slice(idStart, close).Trim("<>").ToString(), client, size);
+        received = (text.Slice(8, 8).ToString(), messageId, client, size);
         return true;
     }
 

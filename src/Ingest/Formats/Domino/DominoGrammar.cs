@@ -96,18 +96,29 @@ internal static class DominoGrammar
     private static Parser<string> Until(string stop) =>
         Parse.AnyChar.Except(Parse.String(stop)).Many().Text();
 
-    /// <summary><c>Message 00364B87 (MessageID: &lt;id&gt;) received from 192.0.2.1 size 2320 bytes</c>.</summary>
-    public static readonly Parser<(string NoteId, string MessageId, DominoClient Client, ulong Size)> MessageReceived =
+    /// <summary>The text up to (not including) the last <paramref name="stop"/>, which must follow.</summary>
+    private static Parser<string> UntilLast(string stop) =>
+        Parse.AnyChar.Except(Parse.String(stop).Then(_ => Parse.AnyChar.Except(Parse.String(stop)).Many()).End()).Many().Text();
+
+    /// <summary>
+    /// <c>Message 00364B87 (MessageID: &lt;id&gt;) received from 192.0.2.1 size 2320 bytes</c>, or without the
+    /// client and size (<c>… (MessageID: &lt;id&gt;) received</c>, the client then being the session's). The
+    /// Message-ID is the sender's text, so the listener's own words are those after the last <c>") received"</c>.
+    /// </summary>
+    public static readonly Parser<(string NoteId, string MessageId, DominoClient? Client, ulong Size)> MessageReceived =
         from word in Parse.String("Message ")
         from note in NoteId
         from open in Parse.String(" (MessageID: ")
-        from messageId in Until(") received from ")
-        from received in Parse.String(") received from ")
-        from client in Client
-        from size in Parse.String(" size ").Then(_ => Count).Optional()
-        from boundary in Parse.Char(' ').Return(' ').Or(Parse.Return(' ').End())
-        from rest in Parse.AnyChar.Many()
-        select (note, messageId.Trim('<', '>'), client, size.GetOrDefault());
+        from messageId in UntilLast(") received")
+        from received in Parse.String(") received")
+        from client in (
+            from space in Parse.String(" from ")
+            from client in Client
+            from size in Parse.String(" size ").Then(_ => Count).Optional()
+            from boundary in Parse.Char(' ').Return(' ').Or(Parse.Return(' ').End())
+            from rest in Parse.AnyChar.Many()
+            select ((DominoClient?)client, size.GetOrDefault())).Or(Parse.Return(((DominoClient?)null, 0UL)).End())
+        select (note, messageId.Trim('<', '>'), client.Item1, client.Item2);
 
     /// <summary><c>Size: 5K</c> in Router lines, in bytes (Domino rounds to kilobytes).</summary>
     private static readonly Parser<ulong> KiloSize =

@@ -158,7 +158,7 @@ internal sealed class DominoParser : ILogParser
             return LineResult.Skipped("domino.recipient");
         }
 
-        if (text.StartsWith("Message ") && text.Contains(") received from ", StringComparison.Ordinal))
+        if (text.StartsWith("Message ") && text.Contains(") received", StringComparison.Ordinal))
         {
             return Received(text, context);
         }
@@ -225,13 +225,19 @@ internal sealed class DominoParser : ILogParser
     /// <summary><c>Message 00364B87 (MessageID: &lt;…&gt;) received from ip size 2320 bytes</c>: a message taken into mail.box.</summary>
     private LineResult Received(ReadOnlySpan<char> text, LineContext context)
     {
-        if (!DominoFieldReader.TryReadReceived(text, out var received) || !LooksLikeAddress(received.Client.Ip))
+        if (!DominoFieldReader.TryReadReceived(text, out var received))
         {
             return LineResult.Unrecognised("unreadable domino message-received line");
         }
 
-        var (note, messageId, client, size) = received;
-        var session = SessionOf(context, client.Ip);
+        var (note, messageId, named, size) = received;
+        var session = SessionOf(context, named is null ? null : Canonical(named)?.Ip);
+        var client = named is null ? session?.Client : Canonical(named);
+        if (client is null)
+        {
+            return LineResult.Unrecognised(named is null ? "no client for a domino message-received line (no session names one)" : "unreadable client address in domino message-received line");
+        }
+
         var state = messages.GetOrAdd(MessageKey(context.Relay, note), context.Timestamp, static () => new MessageState());
         state.ClientIp = client.Ip;
         state.ClientHost = client.Name.Length > 0 ? client.Name : session?.Client.Name ?? string.Empty;
@@ -265,7 +271,8 @@ internal sealed class DominoParser : ILogParser
     {
         const string ConnectingHost = "; connecting host ";
         rest = rest.StartsWith("user ") ? rest[5..] : rest;
-        var host = rest.IndexOf(ConnectingHost, StringComparison.Ordinal);
+        // The user name is the client's text: the listener's own words are after the last "; connecting host ".
+        var host = rest.LastIndexOf(ConnectingHost, StringComparison.Ordinal);
         user = host < 0 ? string.Empty : rest[..host].Trim().ToString();
         client = host < 0 ? null! : Client(rest[(host + ConnectingHost.Length)..])!;
         return client is not null;
@@ -431,28 +438,37 @@ internal sealed class DominoParser : ILogParser
     private static DominoClient? Client(ReadOnlySpan<char> spec)
     {
         spec = spec.Trim();
-        return DominoFieldReader.TryReadClient(spec, 0, out var client, out var end) && end == spec.Length && LooksLikeAddress(client.Ip) ? client : null;
+        return DominoFieldReader.TryReadClient(spec, 0, out var client, out var end) && end == spec.Length ? Canonical(client) : null;
     }
 
-    /// <summary>The first client named in brackets (<c>[ip]</c>) or after a name (<c>name (ip)</c>) in a line of text.</summary>
+    /// <summary>
+    /// The first client named in brackets (<c>[ip]</c>) or after a name (<c>name (ip)</c>) in a line of text, outside
+    /// addresses in angle brackets: those are the client's own words (<c>Recipient &lt;"[192.0.2.44]"@ours&gt; rejected for host (ip)</c>).
+    /// </summary>
     private static DominoClient? FirstAddress(ReadOnlySpan<char> text)
     {
         var offset = 0;
-        while (text[offset..].IndexOfAny('[', '(') is var found and >= 0)
+        while (text[offset..].IndexOfAny('[', '(', '<') is var found and >= 0)
         {
             var open = offset + found;
+            if (text[open] == '<')
+            {
+                var closeAngle = text[open..].IndexOf('>');
+                offset = closeAngle < 0 ? open + 1 : open + closeAngle + 1;
+                continue;
+            }
+
             var length = text[(open + 1)..].IndexOfAny(']', ')');
             if (length < 0)
             {
                 return null;
             }
 
-            var inside = text.Slice(open + 1, length).ToString();
-            if (LooksLikeAddress(inside))
+            if (ClientAddress.Canonical(text.Slice(open + 1, length)) is { } ip)
             {
                 var before = text[..open].TrimEnd();
                 var name = text[open] == '(' ? before[(before.LastIndexOf(' ') + 1)..].ToString() : string.Empty;
-                return new DominoClient(name, inside);
+                return new DominoClient(name, ip);
             }
 
             offset = open + 1;
@@ -466,19 +482,18 @@ internal sealed class DominoParser : ILogParser
     {
         foreach (var range in text.Split(' '))
         {
-            var word = text[range].TrimEnd(',').TrimEnd(':').ToString();
-            if (LooksLikeAddress(word))
+            if (ClientAddress.Canonical(text[range].TrimEnd(',').TrimEnd(':')) is { } ip)
             {
-                return new DominoClient(string.Empty, word);
+                return new DominoClient(string.Empty, ip);
             }
         }
 
         return null;
     }
 
-    /// <summary>Whether text is a whole IPv4 (four parts) or IPv6 address, not a version or status number such as <c>5.1.1</c>.</summary>
-    private static bool LooksLikeAddress(string text) =>
-        System.Net.IPAddress.TryParse(text, out _) && (text.Count(c => c == '.') == 3 || text.Count(c => c == ':') >= 2);
+    /// <summary>The client with its address in canonical form (<see cref="ClientAddress"/>), or null when it names no address.</summary>
+    private static DominoClient? Canonical(DominoClient client) =>
+        ClientAddress.Canonical(client.Ip) is { } ip ? (ip == client.Ip ? client : client with { Ip = ip }) : null;
 
     /// <summary>The first address in angle brackets, or empty.</summary>
     private static string Angled(ReadOnlySpan<char> text)

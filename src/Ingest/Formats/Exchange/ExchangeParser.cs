@@ -161,7 +161,7 @@ internal sealed class ExchangeParser : ILogParser
             Relay = relay,
             Source = Source,
             Event = eventName,
-            ClientIp = origin?.Ip ?? (eventId == "RECEIVE" && System.Net.IPAddress.TryParse(client, out _) ? client : string.Empty),
+            ClientIp = origin?.Ip ?? (eventId == "RECEIVE" ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
             ClientHost = origin?.Host ?? (eventId == "RECEIVE" ? columns.Get(fields, "client-hostname") : string.Empty),
             MailFrom = columns.Get(fields, "sender-address") is "<>" ? string.Empty : columns.Get(fields, "sender-address"),
             RcptTo = columns.Get(fields, "recipient-address").Replace(';', ','),
@@ -279,14 +279,9 @@ internal sealed class ExchangeParser : ILogParser
         });
     }
 
-    /// <summary>The address of <c>192.0.2.1:25</c> or <c>[2001:db8::1]:25</c>; null when it is none.</summary>
-    private static string? Endpoint(string endpoint)
-    {
-        var text = endpoint.StartsWith('[') && endpoint.IndexOf(']') is var close and > 0 ? endpoint[1..close]
-            : endpoint.LastIndexOf(':') is var colon and > 0 && endpoint.Count(c => c == ':') == 1 ? endpoint[..colon]
-            : endpoint;
-        return System.Net.IPAddress.TryParse(text, out _) ? text : null;
-    }
+    /// <summary>The address of <c>192.0.2.1:25</c> or <c>[2001:db8::1]:25</c>, canonical; null when it is none.</summary>
+    private static string? Endpoint(string endpoint) =>
+        ClientAddress.TryParseEndpoint(endpoint, out var address, out _) ? address.ToString() : null;
 
     /// <summary>The reply code a status or reply starts with (<c>550 5.1.1 …</c>), 0 when none.</summary>
     private static ushort Code(string text) =>
@@ -313,7 +308,7 @@ internal sealed class ExchangeParser : ILogParser
     /// <summary>Where a message came from, kept by its internal message id for its later lines.</summary>
     private sealed class Received(string ip, string host) : ICorrelationState
     {
-        public string Ip { get; } = System.Net.IPAddress.TryParse(ip, out _) ? ip : string.Empty;
+        public string Ip { get; } = ClientAddress.Canonical(ip) ?? string.Empty;
 
         public string Host { get; } = host;
 

@@ -176,8 +176,7 @@ internal static class EximFieldReader
             return false;
         }
 
-        var ip = text[(i + 1)..addressEnd].ToString();
-        if (!System.Net.IPAddress.TryParse(ip, out _))
+        if (ClientAddress.Canonical(text[(i + 1)..addressEnd]) is not { } ip)
         {
             return false;
         }

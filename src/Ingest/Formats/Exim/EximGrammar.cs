@@ -83,8 +83,9 @@ internal static class EximGrammar
         from name in HostName.Then(n => Parse.Char(' ').Return(n)).Optional()
         from helo in Helo.Then(h => Parse.Char(' ').Return(h)).Optional()
         from open in Parse.Char('[')
-        from ip in Address
-        where System.Net.IPAddress.TryParse(ip, out _)
+        from written in Address
+        let ip = ClientAddress.Canonical(written)
+        where ip is not null
         from close in Parse.Char(']')
         from port in Parse.Char(':').Then(_ => Digit.AtLeastOnce().Text()).Optional()
         select new EximHost(name.GetOrDefault() ?? string.Empty, helo.GetOrDefault() ?? string.Empty, ip);

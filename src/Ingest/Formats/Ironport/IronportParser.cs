@@ -101,12 +101,12 @@ internal sealed class IronportParser : ILogParser
 
     private LineResult Connected(ReadOnlySpan<char> text, LineContext context)
     {
-        if (!IronportFieldReader.TryReadNewConnection(text, out var connection) || !System.Net.IPAddress.TryParse(connection.Ip, out _))
+        if (!IronportFieldReader.TryReadNewConnection(text, out var connection) || ClientAddress.Canonical(connection.Ip) is not { } ip)
         {
             return LineResult.Unrecognised("unreadable ironport connection line");
         }
 
-        var (icid, ip, host, verified) = connection;
+        var (icid, _, host, verified) = connection;
         var session = new ClientSession(string.Create(CultureInfo.InvariantCulture, $"{context.Relay}/icid/{icid}"), ip, verified && host != "unknown" ? host : "unknown")
         {
             LastSeen = context.Timestamp,

@@ -84,7 +84,7 @@ internal sealed class PostfixParser : ILogParser
                 return LineResult.Skipped(kind.Name);
             }
 
-            if (fields.Get("client_ip") is { IsEmpty: false } address && address is not "unknown" && !System.Net.IPAddress.TryParse(address, out _))
+            if (fields.Get("client_ip") is { IsEmpty: false } address && address is not "unknown" && ClientAddress.Canonical(address) is null)
             {
                 // A damaged address would be stored as "::" and blamed on no one.
                 return LineResult.Unrecognised("unreadable client address in " + kind.Name);
@@ -113,7 +113,7 @@ internal sealed class PostfixParser : ILogParser
         {
             case MessageClient:
                 var client = Message(queueKey!, header.Timestamp);
-                client.ClientIp = fields.GetString("client_ip");
+                client.ClientIp = ClientIp(fields);
                 client.ClientHost = fields.GetString("client_host");
                 client.SaslUser = fields.GetString("sasl_user");
                 client.SessionId = sessionId;
@@ -162,7 +162,7 @@ internal sealed class PostfixParser : ILogParser
             Relay = relay,
             Source = Source,
             Event = eventName,
-            ClientIp = Pick(fields.GetString("client_ip"), state?.ClientIp),
+            ClientIp = Pick(ClientIp(fields), state?.ClientIp),
             ClientHost = Pick(fields.GetString("client_host"), state?.ClientHost),
             Helo = Pick(helo, state?.Helo),
             MailFrom = fields.Has("mail_from") ? Sender(fields.Get("mail_from")) : state?.MailFrom ?? string.Empty,
@@ -233,6 +233,9 @@ internal sealed class PostfixParser : ILogParser
     }
 
     private static (string Relay, int Pid) SessionKey(string relay, int pid) => (relay, pid);
+
+    /// <summary>The line's client address in canonical form (anything else was refused as unreadable before, but <c>unknown</c>).</summary>
+    private static string ClientIp(LineFields fields) => ClientAddress.Canonical(fields.Get("client_ip")) ?? fields.GetString("client_ip");
 
     private static string Pick(string value, string? fallback) => value.Length > 0 ? value : fallback ?? string.Empty;
 

@@ -6,6 +6,12 @@ namespace RelayWatch.Ingest.Formats.Sendmail;
 /// </summary>
 internal static class SendmailFields
 {
+    /// <summary>
+    /// Fields whose value is the rest of the line: the reply Sendmail sent (<c>reject=</c>, <c>stat=</c>), always
+    /// its last field, and free text that may echo the client's words, <c>", key="</c> included.
+    /// </summary>
+    public static bool IsTail(ReadOnlySpan<char> key) => key.SequenceEqual("reject") || key.SequenceEqual("stat");
+
     public static bool TrySplit(ReadOnlySpan<char> text, List<KeyValuePair<string, string>> fields)
     {
         fields.Clear();
@@ -19,7 +25,7 @@ internal static class SendmailFields
             }
 
             var valueStart = keyEnd + 1;
-            var next = NextSeparator(text, valueStart);
+            var next = IsTail(text[at..keyEnd]) ? -1 : NextSeparator(text, valueStart);
             fields.Add(new KeyValuePair<string, string>(text[at..keyEnd].ToString(), text[valueStart..(next < 0 ? text.Length : next)].ToString()));
             if (next < 0)
             {
@@ -30,18 +36,41 @@ internal static class SendmailFields
         }
     }
 
-    /// <summary>The first <c>", key="</c> from <paramref name="start"/>, or -1.</summary>
+    /// <summary>Whether <paramref name="text"/> holds <c>", key="</c> outside its addresses and quoted strings.</summary>
+    public static bool ContainsField(ReadOnlySpan<char> text, string key)
+    {
+        for (var at = 0; (at = NextSeparator(text, at)) >= 0; at += 2)
+        {
+            if (text[(at + 2)..].StartsWith(key + "=", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The first <c>", key="</c> from <paramref name="start"/> that is not inside an address in angle brackets
+    /// or a quoted string (the client's words: <c>arg1=&lt;"a, relay=x [192.0.2.44]"@b&gt;</c>), or -1.
+    /// A bracket or quote that is never closed is an ordinary character.
+    /// </summary>
     private static int NextSeparator(ReadOnlySpan<char> text, int start)
     {
-        for (var at = start; at + 1 < text.Length; at++)
+        var at = start;
+        while (at + 1 < text.Length)
         {
-            if (text[at] == ',' && text[at + 1] == ' ')
+            if (QuotedText.End(text, at) is var end and > 0)
             {
-                var keyEnd = KeyEnd(text, at + 2);
-                if (keyEnd > at + 2 && keyEnd < text.Length && text[keyEnd] == '=')
-                {
-                    return at;
-                }
+                at = end;
+            }
+            else if (text[at] == ',' && text[at + 1] == ' ' && KeyEnd(text, at + 2) is var keyEnd && keyEnd > at + 2 && keyEnd < text.Length && text[keyEnd] == '=')
+            {
+                return at;
+            }
+            else
+            {
+                at++;
             }
         }
 

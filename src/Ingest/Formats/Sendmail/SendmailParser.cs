@@ -79,13 +79,8 @@ internal sealed class SendmailParser : ILogParser
             _ when rest.StartsWith("<") && rest.Contains(">... ", StringComparison.Ordinal) => RecipientError(rest, context),
             _ when rest.StartsWith("AUTH=server") || rest.StartsWith("STARTTLS=server") => ClientNote(rest, context),
             _ when rest.StartsWith("AUTH failure") => AuthFailure(rest, context),
-            _ when rest.StartsWith("lost input channel from ") => HostLine(rest["lost input channel from ".Length..], EventNames.LostConnection, "sendmail.lost_input", rest, context),
-            _ when rest.StartsWith("rejecting commands from ") => HostLine(rest["rejecting commands from ".Length..], rest.Contains("pre-greeting", StringComparison.Ordinal) ? EventNames.Pregreet : EventNames.Reject, "sendmail.rejecting_commands", rest, context),
-            _ when rest.StartsWith("timeout waiting for input from ") => HostLine(rest["timeout waiting for input from ".Length..], EventNames.Timeout, "sendmail.timeout", rest, context),
-            _ when rest.StartsWith("connect from ") => HostLine(rest["connect from ".Length..], EventNames.Connect, "sendmail.connect", [], context),
-            _ when rest.Contains(" did not issue ", StringComparison.Ordinal) => HostLine(rest, EventNames.Disconnect, "sendmail.no_transaction", rest, context),
             _ when QueueId(rest, out var dsn) is not null && dsn.StartsWith("DSN: ") => Dsn(dsn, context),
-            _ => LineResult.Skipped("sendmail.note"),
+            _ => HostLine(rest, context),
         };
     }
 
@@ -117,7 +112,7 @@ internal sealed class SendmailParser : ILogParser
             return LineResult.Unrecognised("unreadable sendmail from= record");
         }
 
-        var client = Client(Field("relay"));
+        var client = LastRelay();
         var session = client is null ? SessionOf(context) : Connect(context, client.Value);
         var state = context.Qid is null ? new MessageState() : messages.GetOrAdd(MessageKey(context), context.Timestamp, static () => new MessageState());
         state.MailFrom = Unangle(Field("from"));
@@ -178,14 +173,18 @@ internal sealed class SendmailParser : ILogParser
 
         var ruleset = Field("ruleset");
         var argument = Unangle(Field("arg1"));
+        var throttled = Array.Exists(SendmailGrammar.RateLimitReplies, r => reject.Contains(r, StringComparison.Ordinal));
         var smtp = Refusal(
-            ruleset == "check_rcpt" ? EventNames.RcptReject : EventNames.Reject,
+            throttled ? EventNames.RateLimited : ruleset == "check_rcpt" ? EventNames.RcptReject : EventNames.Reject,
             ruleset == "check_rcpt" ? argument : string.Empty,
             ruleset == "check_mail" ? argument : string.Empty,
             reject,
             Code(reject),
             context);
-        var client = Client(Field("relay"));
+        // A recipient logged without angle brackets can forge a whole ", relay=…, reject=…": then the reply that
+        // echoes it holds a relay= too, and which relay= is Sendmail's own cannot be told. The refusal then takes
+        // its client from the envelope's from= line (relay= last), as a refusal logged before its client does.
+        var client = SendmailFields.ContainsField(reject, "relay") ? null : LastRelay();
         return Emit(client is null ? null : Connect(context, client.Value), smtp, "sendmail." + ruleset, context);
     }
 
@@ -196,7 +195,8 @@ internal sealed class SendmailParser : ILogParser
     /// </summary>
     private LineResult Milter(ReadOnlySpan<char> rest, LineContext context)
     {
-        var at = rest.IndexOf("reject=", StringComparison.Ordinal);
+        // Outside the recipient or sender in angle brackets: those are the client's words.
+        var at = QuotedText.IndexOfOutside(rest, "reject=");
         if (at < 0)
         {
             return LineResult.Skipped("sendmail.milter_note");
@@ -239,7 +239,7 @@ internal sealed class SendmailParser : ILogParser
     /// <summary><c>AUTH=server, relay=…, authid=user, mech=LOGIN</c> and <c>STARTTLS=server, relay=…</c>: they name the process's client.</summary>
     private LineResult ClientNote(ReadOnlySpan<char> rest, LineContext context)
     {
-        if (SendmailFields.TrySplit(rest, fields) && Client(Field("relay")) is { } client)
+        if (SendmailFields.TrySplit(rest, fields) && LastRelay() is { } client)
         {
             var session = Connect(context, client);
             session.SaslUser = Field("authid") is { Length: > 0 } user ? user : session.SaslUser;
@@ -254,7 +254,7 @@ internal sealed class SendmailParser : ILogParser
     {
         var relayAt = rest.LastIndexOf("relay=", StringComparison.Ordinal);
         var userAt = rest.LastIndexOf("user=", StringComparison.Ordinal);
-        var client = relayAt < 0 ? null : Client(rest[(relayAt + "relay=".Length)..].ToString());
+        var client = relayAt < 0 ? null : Client(rest[(relayAt + "relay=".Length)..]);
         var user = userAt < 0 ? string.Empty : rest[(userAt + "user=".Length)..].ToString();
         user = user.IndexOf(',') is var comma and >= 0 ? user[..comma] : user;
         var smtp = new SmtpEvent
@@ -271,31 +271,40 @@ internal sealed class SendmailParser : ILogParser
         return Emit(client is null ? null : Connect(context, client.Value), smtp, "sendmail.auth_failure", context);
     }
 
-    /// <summary>A line about the connection whose text starts with the client (<c>host [ip] …</c>).</summary>
-    private LineResult HostLine(ReadOnlySpan<char> spec, string eventName, string kind, ReadOnlySpan<char> detail, LineContext context)
+    /// <summary>A line about the connection that names its client in its text (<see cref="SendmailGrammar.HostLineKinds"/>); any other line is a note.</summary>
+    private LineResult HostLine(ReadOnlySpan<char> rest, LineContext context)
     {
-        var open = spec.IndexOf('[');
-        var close = open < 0 ? -1 : spec[open..].IndexOf(']');
-        var client = close < 0 ? null : Client(spec[..(open + close + 1)].ToString());
-        if (client is null)
+        Span<Range> captures = stackalloc Range[8];
+        foreach (var kind in SendmailGrammar.HostLineKinds)
         {
-            return LineResult.Unrecognised("no client address in sendmail " + kind["sendmail.".Length..].Replace('_', ' ') + " line");
+            if (!kind.Template.TryMatch(rest, captures))
+            {
+                continue;
+            }
+
+            var fields = new Templates.LineFields(rest, kind.Template, captures);
+            if (Client(fields.Get("client")) is not { } client)
+            {
+                return LineResult.Unrecognised("no client address in sendmail " + kind.Name["sendmail.".Length..].Replace('_', ' ') + " line");
+            }
+
+            var session = Connect(context, client);
+            Release(context, session, null);
+            var smtp = new SmtpEvent
+            {
+                Timestamp = context.Timestamp,
+                Relay = context.Relay,
+                Source = Source,
+                Event = kind.Event!,
+                QueueId = context.Qid ?? string.Empty,
+                Detail = kind.Event == EventNames.Connect ? string.Empty : rest.ToString(),
+                File = context.File,
+                Line = (ulong)context.Line,
+            };
+            return Emit(session, smtp, kind.Name, context);
         }
 
-        var session = Connect(context, client.Value);
-        Release(context, session, null);
-        var smtp = new SmtpEvent
-        {
-            Timestamp = context.Timestamp,
-            Relay = context.Relay,
-            Source = Source,
-            Event = eventName,
-            QueueId = context.Qid ?? string.Empty,
-            Detail = detail.ToString(),
-            File = context.File,
-            Line = (ulong)context.Line,
-        };
-        return Emit(session, smtp, kind, context);
+        return LineResult.Skipped("sendmail.note");
     }
 
     /// <summary><c>qid: dsnqid: DSN: reason</c>: Sendmail sent a notification for the message <c>qid</c>.</summary>
@@ -384,28 +393,43 @@ internal sealed class SendmailParser : ILogParser
     }
 
     /// <summary>
-    /// The client of a <c>relay=</c> value: <c>host [ip] (may be forged)</c>, <c>[ip]</c>, <c>host. [IPv6:addr]</c>;
-    /// null for a local or unreadable one.
+    /// The client a record names in the last <c>relay=</c> field: Sendmail writes <c>relay=</c> last (on <c>from=</c>,
+    /// <c>AUTH=server</c>, <c>STARTTLS=server</c> lines) or just before the reply that ends the line (ruleset
+    /// refusals), so a <c>relay=</c> the client's words smuggled in (a bare Message-ID) comes before it.
     /// </summary>
-    private static (string Host, string Ip)? Client(string relay)
+    private (string Host, string Ip)? LastRelay()
     {
-        var open = relay.IndexOf('[');
-        var close = open < 0 ? -1 : relay.IndexOf(']', open);
-        if (close < 0)
+        for (var i = fields.Count - 1; i >= 0; i--)
         {
-            return null;
+            if (fields[i].Key == "relay")
+            {
+                return Client(fields[i].Value);
+            }
         }
 
-        var ip = relay[(open + 1)..close];
-        ip = ip.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase) ? ip[5..] : ip;
-        if (!System.Net.IPAddress.TryParse(ip, out _) || ip.Count(c => c is '.' or ':') < 2)
+        return null;
+    }
+
+    /// <summary>
+    /// The client of a <c>relay=</c> value or of a host line: <c>host [ip]</c>, <c>[ip]</c>, <c>host. [IPv6:addr]</c>,
+    /// each perhaps followed by <c>(may be forged)</c>; null for a local or unreadable one. The address is the
+    /// bracket that ends the value, which Sendmail writes itself: the name before it comes from the client's DNS.
+    /// </summary>
+    private static (string Host, string Ip)? Client(ReadOnlySpan<char> relay)
+    {
+        relay = relay.TrimEnd();
+        relay = relay.EndsWith(MayBeForged) ? relay[..^MayBeForged.Length].TrimEnd() : relay;
+        var open = relay.LastIndexOf('[');
+        if (open < 0 || !relay.EndsWith("]") || ClientAddress.Canonical(relay[(open + 1)..^1]) is not { } ip)
         {
             return null;
         }
 
         var host = relay[..open].Trim().TrimEnd('.');
-        return (host.Length > 0 && host != ip ? host : "unknown", ip);
+        return (host.Length > 0 && !host.SequenceEqual(ip) ? host.ToString() : "unknown", ip);
     }
+
+    private const string MayBeForged = "(may be forged)";
 
     /// <summary>The queue id a record starts with (<c>4AO9A0a1000123: </c>), null for <c>NOQUEUE: </c> or none; <paramref name="rest"/> is what follows.</summary>
     private static string? QueueId(ReadOnlySpan<char> body, out ReadOnlySpan<char> rest)

@@ -24,6 +24,9 @@ public sealed class DominoFieldReaderTests
         "Message 00364B87 (MessageID: <<a>>) received from [192.0.2.1] size 12 bytes",
         "Message 00364B87 (MessageID: x) received from mx.example (2001:db8::1)",
         "Message 00364B87 (MessageID: x) received from 192.0.2.1 size 1234567890123456 bytes",
+        "Message 00364B87 (MessageID: <m@b>) received",
+        "Message 00364B87 (MessageID: <a) received from 192.0.2.44 size 1 bytes (b>) received from 192.0.2.1 size 12 bytes",
+        "Message 00364B87 (MessageID: <a) received from 192.0.2.44 (b>) received",
     ];
 
     [Theory]

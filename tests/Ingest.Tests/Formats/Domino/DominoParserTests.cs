@@ -43,6 +43,12 @@ public sealed class DominoParserTests
         "reject", "203.0.113.200", "", "client_rejected", "")]
     [InlineData("24.11.2026 09:31:05   SMTP Server: Connection from [192.0.2.66] rejected for policy reasons. IP address of connecting host found in DNS Blacklist at zen.example.org",
         "reject", "192.0.2.66", "", "rbl", "")]
+    [InlineData("24.11.2026 09:31:06   SMTP Server: Connection from [192.0.2.67] rejected for policy reasons.",
+        "reject", "192.0.2.67", "", "policy", "")]
+    [InlineData("24.11.2026 09:31:07   SMTP Server [1D44:0659-0C6D] Authentication failed for user sales ; connecting host 192.0.2.68",
+        "auth_failure", "192.0.2.68", "sales", "", "")]
+    [InlineData("[28325:00010-3735542592] 24.11.2026 09:31:08   smtp: postmaster [192.0.2.69] authentication failure using internet password",
+        "auth_failure", "192.0.2.69", "postmaster", "", "")]
     [InlineData("24.11.2026 10:05:10   SMTP Server: Message rejected. Authenticated user bob from host 10.30.4.17 sending mail from <ceo@ours.example> failed to match directory address bob@ours.example",
         "reject", "10.30.4.17", "bob", "sender_rejected", "")]
     [InlineData("24.11.2026 14:22:40   SMTP Server: 203.0.113.45 found in DNS Blacklist at bl.example.org",
@@ -59,6 +65,21 @@ public sealed class DominoParserTests
         var e = result.Event!;
         Assert.Equal((@event, clientIp, user, reason, rcptTo), (e.Event, e.ClientIp, e.SaslUser, e.Reason, e.RcptTo));
         Assert.Equal(("domino", "domino1", 3UL), (e.Source, e.Relay, e.Line));
+    }
+
+    /// <summary>Some Domino versions end the listener's line at "received": the message is the session's client's.</summary>
+    [Fact]
+    public void AMessageReceivedWithoutItsClientIsTheSessionsClients()
+    {
+        var parser = new DominoParser();
+        parser.Parse("[001234:000040-7F01] 24.11.2026 08:14:02   SMTP Server: mail.partner.example (198.51.100.40) connected", Origin, 1);
+
+        var received = parser.Parse("[001234:000040-7F01] 24.11.2026 08:14:03   SMTP Server: Message 0003A1F4 (MessageID: <m4@partner.example>) received", Origin, 2);
+        var orphan = parser.Parse("[001234:000041-7F01] 24.11.2026 08:14:04   SMTP Server: Message 0003A1F5 (MessageID: <m5@partner.example>) received", Origin, 3);
+
+        Assert.Equal(("domino.message", "message", "198.51.100.40", "mail.partner.example", "m4@partner.example"),
+            (received.Kind, received.Event!.Event, received.Event.ClientIp, received.Event.ClientHost, received.Event.MessageId));
+        Assert.Equal((LineOutcome.Unrecognised, "no client for a domino message-received line (no session names one)"), (orphan.Outcome, orphan.Kind));
     }
 
     [Fact]

@@ -38,6 +38,58 @@ public sealed class SendmailParserTests : IDisposable
         Assert.Equal(LogFormat.Sendmail, LogFormats.Detect(lines));
     }
 
+    /// <summary>
+    /// The abuse signals Sendmail logs beside its envelopes, in its wording (lines written for this test after
+    /// those fail2ban's sendmail-auth and sendmail-reject filters are tested on): each is an event of its client.
+    /// </summary>
+    [Theory]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5001]: 4AOC0001005001: [198.51.100.21]: possible SMTP attack: command=AUTH, count=5",
+        "sendmail.smtp_attack", "protocol_violation", "198.51.100.21", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sendmail[5002]: 4AOC0002005002: dsl-198-51-100-22.example.net [198.51.100.22] (may be forged): possible SMTP attack: command=AUTH, count=6",
+        "sendmail.smtp_attack", "protocol_violation", "198.51.100.22", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-acceptingconnections[5003]: 4AOC0003005003: scanner.example.net [198.51.100.23] (may be forged) did not issue MAIL/EXPN/VRFY/ETRN during connection to TLSMTA",
+        "sendmail.no_transaction", "no_transaction", "198.51.100.23", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5004]: 4AOC0004005004: scanner.example.net [IPv6:2001:DB8::24] did not issue MAIL/EXPN/VRFY/ETRN during connection to IPv6",
+        "sendmail.no_transaction", "no_transaction", "2001:db8::24", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5005]: 4AOC0005005005: lost input channel from [198.51.100.25] to MTA after data",
+        "sendmail.lost_input", "lost_connection", "198.51.100.25", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5006]: 4AOC0006005006: [198.51.100.26]: EXPN root [rejected]",
+        "sendmail.expn_vrfy_rejected", "reject", "198.51.100.26", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5007]: 4AOC0007005007: host.example.net [198.51.100.27]: vrfy postmaster [rejected]",
+        "sendmail.expn_vrfy_rejected", "reject", "198.51.100.27", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5008]: 4AOC0008005008: rejecting commands from [198.51.100.28] due to pre-greeting traffic after 2 seconds",
+        "sendmail.pregreet", "pregreet", "198.51.100.28", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5009]: 4AOC0009005009: AUTH failure (LOGIN): authentication failure (-13) SASL(-13): authentication failure: checkpass failed, user=info@ours.example, relay=dsl.example.net [198.51.100.29] (may be forged)",
+        "sendmail.auth_failure", "auth_failure", "198.51.100.29", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5010]: 4AOC0010005010: AUTH failure (CRAM-MD5): user not found (-20) SASL(-13): user not found: unable to canonify user and get auxprops, user=scanner, relay=[198.51.100.30]",
+        "sendmail.auth_failure", "auth_failure", "198.51.100.30", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5011]: ruleset=check_relay, arg1=dsl.example.net, arg2=198.51.100.31, relay=dsl.example.net [198.51.100.31], reject=421 4.3.2 Connection rate limit exceeded.",
+        "sendmail.check_relay", "rate_limited", "198.51.100.31", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5012]: ruleset=check_relay, arg1=[198.51.100.32], arg2=198.51.100.32, relay=[198.51.100.32], reject=421 4.3.2 Too many open connections.",
+        "sendmail.check_relay", "rate_limited", "198.51.100.32", "")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5013]: 4AOC0013005013: ruleset=check_mail, arg1=<x@nowhere.example>, relay=[198.51.100.33], reject=553 5.1.8 <x@nowhere.example>... Domain of sender address x@nowhere.example does not exist",
+        "sendmail.check_mail", "reject", "198.51.100.33", "sender_rejected")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[5014]: 4AOC0014005014: ruleset=check_rcpt, arg1=<a@elsewhere.example>, relay=dsl.example.net [198.51.100.34], reject=550 5.7.1 <a@elsewhere.example>... Relaying denied. IP name lookup failed [198.51.100.34]",
+        "sendmail.check_rcpt", "rcpt_reject", "198.51.100.34", "relay_denied")]
+    public void TheAbuseSignalsAreEventsOfTheirClients(string line, string kind, string eventName, string clientIp, string reason)
+    {
+        var parser = new SendmailParser();
+
+        var result = parser.Parse(line, Origin, 1);
+
+        Assert.Equal((LineOutcome.Event, kind), (result.Outcome, result.Kind));
+        Assert.Equal((eventName, clientIp), (result.Event!.Event, result.Event.ClientIp));
+        Assert.True(reason.Length == 0 || result.Event.Reason == reason, result.Event.Reason);
+    }
+
+    [Fact]
+    public void AHostLineWhoseClientIsUnreadableSaysSo()
+    {
+        var result = new SendmailParser().Parse("Nov 24 12:00:00 mx4 sm-mta[5015]: 4AOC0015005015: host.example [198.51.100] did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA", Origin, 1);
+
+        Assert.Equal((LineOutcome.Unrecognised, "no client address in sendmail no transaction line"), (result.Outcome, result.Kind));
+    }
+
     [Fact]
     public void ARefusalBeforeTheClientIsNamedWaitsAndIsReleasedWithIt()
     {
