@@ -592,7 +592,7 @@ internal sealed class EximParser : ILogParser
         }
 
         timestamp = header.Timestamp;
-        relay = origin.Relay ?? line[header.Host].ToString();
+        relay = origin.Relay ?? (!header.HasHost ? origin.FolderOr("exim") : line[header.Host].ToString());
         bodyStart = header.MessageStart;
         return true;
     }
