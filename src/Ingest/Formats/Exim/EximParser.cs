@@ -22,7 +22,7 @@ internal sealed class EximParser : ILogParser
     [
         "Start queue run", "End queue run", "exim ", "no host name found", "no IP address found", "TLS error on connection",
         "TLS session", "Connection from", "SMTP data timeout", "daemon started", "Warning:", "WARNING:", "LOG:",
-        "cwd=", "SMTP connection lost after final dot", "SMTP syntax error in", "sender verify", "H=",
+        "cwd=", "SMTP connection lost after final dot", "sender verify", "H=",
         "DKIM:", "cancelled by", "peer", "our cert", "cipher", "bits",
         "tls_", "event", "Authentication-Results:", "signer:", "domains:", "arc_", "dkim_", "ACL ", "rcpt for", "received ",
         "spam ", "SA:", "Spool file", "Format error", "spool",
@@ -131,6 +131,12 @@ internal sealed class EximParser : ILogParser
             return ConnectionLine(rest, context);
         }
 
+        if (AuthenticatorFailure(rest) is not null)
+        {
+            // "10HmbB-… plain authenticator failed H=… 503 …": a failed login in the middle of a message's connection.
+            return ConnectionLine(rest, context);
+        }
+
         // Exim writes many free-form notes about a message (routing, retries, ACL warnings); the ones
         // RelayWatch stores are matched above, and a line that carries a message id is Exim's.
         return LineResult.Skipped("exim.message_note");
@@ -181,10 +187,9 @@ internal sealed class EximParser : ILogParser
             }
         }
 
-        var authenticator = body.IndexOf(" authenticator failed for ", StringComparison.Ordinal);
-        if (authenticator > 0)
+        if (AuthenticatorFailure(body) is { } failed)
         {
-            return AuthFailure(body[(authenticator + " authenticator failed for ".Length)..], context);
+            return AuthFailure(body[failed..], context);
         }
 
         if (body.StartsWith("rejected HELO from ") || body.StartsWith("rejected EHLO from "))
@@ -200,25 +205,21 @@ internal sealed class EximParser : ILogParser
             return WithHostField(body, EventNames.Pipelining, "exim.synchronization_error", context);
         }
 
-        if (body.StartsWith("SMTP call from ") && body.Contains(" dropped: too many", StringComparison.Ordinal))
+        if (body.StartsWith("SMTP protocol error in ") || body.StartsWith("SMTP syntax error in "))
         {
-            var spec = body["SMTP call from ".Length..];
-            var host = ReadHost(spec, out var port, out var after);
-            return host is null ? (IsLocal(spec) ? LineResult.Skipped("exim.local_connection") : LineResult.Unrecognised("unreadable host in exim dropped-call line")) : Event(EventNames.TooManyErrors, "exim.too_many_errors", context, host, port, spec[after..].Trim().ToString());
+            return ProtocolError(body, context);
         }
 
-        if (body.StartsWith("SMTP command timeout on connection from "))
+        foreach (var kind in ClientLines)
         {
-            var spec = body["SMTP command timeout on connection from ".Length..];
-            var host = ReadHost(spec, out var port, out _);
-            return host is null ? (IsLocal(spec) ? LineResult.Skipped("exim.local_connection") : LineResult.Unrecognised("unreadable host in exim timeout line")) : Event(EventNames.Timeout, "exim.timeout", context, host, port);
-        }
-
-        if (body.StartsWith("unexpected disconnection while reading SMTP command from "))
-        {
-            var spec = body["unexpected disconnection while reading SMTP command from ".Length..];
-            var host = ReadHost(spec, out var port, out var after);
-            return host is null ? LineResult.Unrecognised("unreadable host in exim disconnection line") : Event(EventNames.LostConnection, "exim.lost_connection", context, host, port, spec[after..].Trim().ToString());
+            if (body.StartsWith(kind.Start) && (kind.Contains is null || body.Contains(kind.Contains, StringComparison.Ordinal)))
+            {
+                var spec = body[kind.Start.Length..];
+                var host = ReadHost(spec, out var port, out var after);
+                return host is not null ? Event(kind.Event, kind.Name, context, host, port, spec[after..].Trim().ToString())
+                    : IsLocal(spec) ? LineResult.Skipped("exim.local_connection")
+                    : LineResult.Unrecognised("unreadable host in " + kind.Name);
+            }
         }
 
         if (body.StartsWith("H=") && body.IndexOf(" Warning: ", StringComparison.Ordinal) is var warning and > 0)
@@ -246,6 +247,69 @@ internal sealed class EximParser : ILogParser
 
         var host = ReadHost(body[2..], out var port, out _);
         return host is null ? LineResult.Skipped("exim.warning") : Event(EventNames.Dnsbl, "exim.dnsbl", context, host, port, text.Trim().ToString());
+    }
+
+    /// <summary>
+    /// Lines about a client that start with fixed words and then name it (<c>name (helo) [ip]:port</c>); the rest of
+    /// the line is the detail. <see cref="ClientLineKind.Contains"/>, when set, must also appear.
+    /// </summary>
+    private static readonly ClientLineKind[] ClientLines =
+    [
+        new("exim.timeout", "SMTP command timeout on connection from ", EventNames.Timeout),
+        new("exim.lost_connection", "unexpected disconnection while reading SMTP command from ", EventNames.LostConnection),
+        // A client that connected and never started a transaction: a scanner, a prober, a failed login attempt.
+        new("exim.no_mail", "no MAIL in SMTP connection from ", EventNames.NoTransaction),
+        new("exim.too_many_errors", "SMTP call from ", EventNames.TooManyErrors, " dropped: too many"),
+    ];
+
+    /// <summary>
+    /// Where the client's specification starts in an authenticator's failure, in every prefix form Exim writes:
+    /// <c>NAME authenticator failed for (helo) [ip]:port: 535 …</c>, <c>… failed for H=(helo) [ip] U=user: …</c>,
+    /// and <c>NAME authenticator failed H=(helo) [ip] 503 …</c>. Null when the line is none of these.
+    /// </summary>
+    private static int? AuthenticatorFailure(ReadOnlySpan<char> body)
+    {
+        foreach (var marker in (ReadOnlySpan<string>)[" authenticator failed for ", " authenticator failed "])
+        {
+            var at = body.IndexOf(marker, StringComparison.Ordinal);
+            if (at > 0)
+            {
+                return at + marker.Length;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// <c>SMTP protocol error in "AUTH LOGIN" H=(helo) [ip]:port I=[ip]:port AUTH command used when not advertised</c>,
+    /// and its sibling <c>SMTP syntax error in "…" H=… unrecognized command</c>: the client broke the protocol.
+    /// The detail is the command and what was wrong with it.
+    /// </summary>
+    private LineResult ProtocolError(ReadOnlySpan<char> body, LineContext context)
+    {
+        var at = body.IndexOf(" H=", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            // A local submission names no host: nothing to blame.
+            return body.Contains(" U=", StringComparison.Ordinal) ? LineResult.Skipped("exim.local_protocol_error") : LineResult.Unrecognised("no client in exim protocol error line");
+        }
+
+        var host = ReadHost(body[(at + 3)..], out var port, out var after);
+        if (host is null)
+        {
+            return LineResult.Unrecognised("unreadable host in exim protocol error line");
+        }
+
+        var reason = body[(at + 3 + after)..].TrimStart();
+        if (reason.StartsWith("I=") && reason.IndexOf(' ') is var space and > 0)
+        {
+            reason = reason[(space + 1)..];
+        }
+
+        var command = body[..at];
+        command = command[(command.IndexOf('"') + 1)..].TrimEnd('"');
+        return Event(EventNames.ProtocolViolation, "exim.protocol_error", context, host, port, $"{command}: {reason.Trim()}");
     }
 
     /// <summary>Refusals written with the client's fields first, by the words that say what was refused.</summary>
@@ -404,7 +468,8 @@ internal sealed class EximParser : ILogParser
         var host = ReadHost(spec, out var port, out var after);
         if (host is null)
         {
-            return LineResult.Unrecognised("unreadable host in exim authenticator line");
+            // A local submission's login ("failed for U=user: 535 …") names no address to blame.
+            return IsLocal(spec) && spec.StartsWith("U=") ? LineResult.Skipped("exim.local_auth_failure") : LineResult.Unrecognised("unreadable host in exim authenticator line");
         }
 
         // What follows the client (and any I=[ip]:port) after ": " is the reply: "535 Incorrect authentication data (set_id=user)".
@@ -690,6 +755,9 @@ internal sealed class EximParser : ILogParser
     private static string SessionKey(string relay, string ip, string port) => $"{relay}/{ip}/{port}";
 
     private readonly record struct LineContext(DateTimeOffset Timestamp, string Relay, string File, long Line);
+
+    /// <summary>A kind of line that starts with <paramref name="Start"/> and then names the client.</summary>
+    private sealed record ClientLineKind(string Name, string Start, string Event, string? Contains = null);
 
     private sealed class Session(string id, EximHost host) : ICorrelationState
     {
