@@ -119,7 +119,9 @@ internal sealed class EximParser : ILogParser
             return LineResult.Skipped("exim.completed");
         }
 
-        if (rest.Contains(" rejected after DATA", StringComparison.Ordinal) || rest.Contains(" rejected by non-SMTP ACL", StringComparison.Ordinal))
+        // local_scan() (SpamAssassin through sa-exim, say) refuses a message after DATA as an ACL would.
+        if (rest.Contains(" rejected after DATA", StringComparison.Ordinal) || rest.Contains(" rejected by non-SMTP ACL", StringComparison.Ordinal)
+            || rest.Contains(" rejected by local_scan()", StringComparison.Ordinal))
         {
             var at = rest.IndexOf(" rejected ", StringComparison.Ordinal);
             return Rejection(rest[..at], rest[(at + " rejected ".Length)..], EventNames.Reject, "exim.reject_data", context, id);
@@ -220,6 +222,13 @@ internal sealed class EximParser : ILogParser
                     : IsLocal(spec) ? LineResult.Skipped("exim.local_connection")
                     : LineResult.Unrecognised("unreadable host in " + kind.Name);
             }
+        }
+
+        if (body.StartsWith("H=") && body.Contains("] sender verify fail", StringComparison.Ordinal))
+        {
+            // Verification's own note; when the ACL refuses, Exim logs the refusal with the client next
+            // ("rejected RCPT <…>: Sender verify failed"), which is the event. Stored too, it would count twice.
+            return LineResult.Skipped("exim.sender_verify_note");
         }
 
         if (body.StartsWith("H=") && body.IndexOf(" Warning: ", StringComparison.Ordinal) is var warning and > 0)

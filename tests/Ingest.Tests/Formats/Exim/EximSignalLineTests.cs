@@ -30,6 +30,7 @@ public sealed class EximSignalLineTests
     [InlineData("2026-11-24 10:00:12 custom: testname authenticator failed H=(helo.example) [203.0.113.62] 535 Incorrect authentication data", EventNames.AuthFailure, "203.0.113.62", "535 Incorrect authentication data")]
     [InlineData("2026-11-24 10:00:13 SMTP command timeout on connection from (slow) [203.0.113.63]:1000 D=5m", EventNames.Timeout, "203.0.113.63", "D=5m")]
     [InlineData("2026-11-24 10:00:14 unexpected disconnection while reading SMTP command from (test) [203.0.113.64]:1001 D=1s", EventNames.LostConnection, "203.0.113.64", "D=1s")]
+    [InlineData("2026-11-24 10:00:15 [14127] 1UlasQ-0003fr-45 F=<a@b.example> H=(bot.example) [203.0.113.67]:43671 I=[192.0.2.25]:25 P=esmtp rejected by local_scan(): Rejected", EventNames.Reject, "203.0.113.67", "Rejected")]
     [InlineData("Jul 17 23:20:49 mx3 exim[812]: 2026-07-17 23:20:49 no MAIL in SMTP connection from [203.0.113.65]:2056 D=10s", EventNames.NoTransaction, "203.0.113.65", "D=10s")]
     public void ALineThatNamesAnAbusiveClientIsAnEventForThatClient(string line, string @event, string clientIp, string detail)
     {
@@ -55,7 +56,8 @@ public sealed class EximSignalLineTests
     [InlineData("2026-11-24 10:00:20 plain1 authenticator failed for U=someone: 535 Incorrect authentication data", LineOutcome.Skipped, "exim.local_auth_failure")]
     [InlineData("2026-11-24 10:00:21 SMTP protocol error in \"AUTH LOGIN\" U=someone AUTH command used when not advertised", LineOutcome.Skipped, "exim.local_protocol_error")]
     [InlineData("2026-11-24 10:00:22 no MAIL in SMTP connection from [not an address] D=1s", LineOutcome.Unrecognised, "unreadable host in exim.no_mail")]
-    public void LocalOrBrokenClientsAreNotBlamed(string line, LineOutcome outcome, string kind)
+    [InlineData("2026-11-24 10:00:23 H=(helo.example) [203.0.113.68] sender verify fail for <a@b.example>: Unrouteable address", LineOutcome.Skipped, "exim.sender_verify_note")]
+    public void LinesWithNoClientToBlameOrThatAnotherLineRecordsAreNoEvents(string line, LineOutcome outcome, string kind)
     {
         var result = new EximParser().Parse(line, Origin, 1);
 
