@@ -297,17 +297,35 @@ internal sealed class EximParser : ILogParser
     /// </summary>
     private LineResult ProtocolError(ReadOnlySpan<char> body, LineContext context)
     {
-        var at = body.IndexOf(" H=", StringComparison.Ordinal);
-        if (at < 0)
+        // The quoted command and the reason are the client's text and may hold a forged '" H=[ip]': the
+        // client is the first host after '" H=' that reads, and a line naming two is blamed on no one.
+        EximHost? host = null;
+        string port = string.Empty;
+        int at = -1, after = 0;
+        for (var from = body.IndexOf("\" H=", StringComparison.Ordinal); from >= 0; from = NextQuotedHost(body, from))
         {
-            // A local submission names no host: nothing to blame.
-            return body.Contains(" U=", StringComparison.Ordinal) ? LineResult.Skipped("exim.local_protocol_error") : LineResult.Unrecognised("no client in exim protocol error line");
+            var candidate = ReadHost(body[(from + 4)..], out var candidatePort, out var candidateAfter);
+            if (candidate is null)
+            {
+                continue;
+            }
+
+            if (host is null)
+            {
+                (host, port, at, after) = (candidate, candidatePort, from + 1, candidateAfter);
+            }
+            else if (candidate.Ip != host.Ip)
+            {
+                return LineResult.Unrecognised("two clients named in exim protocol error line");
+            }
         }
 
-        var host = ReadHost(body[(at + 3)..], out var port, out var after);
         if (host is null)
         {
-            return LineResult.Unrecognised("unreadable host in exim protocol error line");
+            // A local submission names no host: nothing to blame.
+            return body.Contains(" U=", StringComparison.Ordinal) ? LineResult.Skipped("exim.local_protocol_error")
+                : body.Contains(" H=", StringComparison.Ordinal) ? LineResult.Unrecognised("unreadable host in exim protocol error line")
+                : LineResult.Unrecognised("no client in exim protocol error line");
         }
 
         var reason = body[(at + 3 + after)..].TrimStart();
@@ -319,6 +337,12 @@ internal sealed class EximParser : ILogParser
         var command = body[..at];
         command = command[(command.IndexOf('"') + 1)..].TrimEnd('"');
         return Event(EventNames.ProtocolViolation, "exim.protocol_error", context, host, port, $"{command}: {reason.Trim()}");
+    }
+
+    private static int NextQuotedHost(ReadOnlySpan<char> body, int from)
+    {
+        var next = body[(from + 1)..].IndexOf("\" H=", StringComparison.Ordinal);
+        return next < 0 ? -1 : from + 1 + next;
     }
 
     /// <summary>Refusals written with the client's fields first, by the words that say what was refused.</summary>

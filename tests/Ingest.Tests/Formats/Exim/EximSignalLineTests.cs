@@ -57,6 +57,8 @@ public sealed class EximSignalLineTests
     [InlineData("2026-11-24 10:00:21 SMTP protocol error in \"AUTH LOGIN\" U=someone AUTH command used when not advertised", LineOutcome.Skipped, "exim.local_protocol_error")]
     [InlineData("2026-11-24 10:00:22 no MAIL in SMTP connection from [not an address] D=1s", LineOutcome.Unrecognised, "unreadable host in exim.no_mail")]
     [InlineData("2026-11-24 10:00:23 H=(helo.example) [203.0.113.68] sender verify fail for <a@b.example>: Unrouteable address", LineOutcome.Skipped, "exim.sender_verify_note")]
+    // Hostile: the client's own command forges a second '" H=' inside the quotes, to blame someone else.
+    [InlineData("2026-11-24 10:00:24 SMTP protocol error in \"AUTH LOGIN\" H=[198.51.100.66]:1\" H=(helo) [203.0.113.69]:5000 I=[192.0.2.25]:25 AUTH command used when not advertised", LineOutcome.Unrecognised, "two clients named in exim protocol error line")]
     public void LinesWithNoClientToBlameOrThatAnotherLineRecordsAreNoEvents(string line, LineOutcome outcome, string kind)
     {
         var result = new EximParser().Parse(line, Origin, 1);
