@@ -7,8 +7,11 @@ namespace RelayWatch.Cli.Output;
 /// <summary>The end-of-run summary of <c>relaywatch ingest</c>: one row per file and a total.</summary>
 internal static class IngestReport
 {
-    public static string Format(IReadOnlyList<FileSummary> files, TimeSpan elapsed)
+    public static string Format(IReadOnlyList<FileSummary> summaries, TimeSpan elapsed)
     {
+        // Files a folder held that are no mail logs (or copies of one) are listed after the table, as a note.
+        var files = summaries.Where(s => s.PassedOver is null).ToList();
+        var passedOver = summaries.Where(s => s.PassedOver is not null).ToList();
         var text = new StringBuilder();
         var width = Math.Clamp(files.Count == 0 ? 4 : files.Max(f => f.Path.Length), 4, 60);
         text.AppendLine(CultureInfo.InvariantCulture, $"{"file".PadRight(width)}  {"format",-8} {"lines",12} {"events",12} {"skipped",12} {"unrecognised",12} {"repaired",9}");
@@ -31,6 +34,15 @@ internal static class IngestReport
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"{total.Expired:N0} events are older than the store's retention and were not stored; raise store.eventRetentionDays (docs/configuration.md) to keep them.");
+        }
+
+        if (passedOver.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Passed over {passedOver.Count} file(s) of the folders given:");
+            foreach (var file in passedOver)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {file.Path}: {file.PassedOver}");
+            }
         }
 
         if (total.Unrecognised > 0 || total.Repaired > 0)

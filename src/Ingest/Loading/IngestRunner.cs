@@ -54,7 +54,7 @@ public sealed class IngestRunner
             long lines = 0, unrecognised = 0;
             for (var i = 0; i < files.Count; i++)
             {
-                var progress = new Action<long, long>((l, u) => Progress?.Report(new IngestProgress(i, files.Count, files[i], lines + l, unrecognised + u, stopwatch.Elapsed)));
+                var progress = new Action<long, long>((l, u) => Progress?.Report(new IngestProgress(i, files.Count, files[i].Path, lines + l, unrecognised + u, stopwatch.Elapsed)));
                 var summary = await IngestFileAsync(files[i], writer, progress, cancellationToken).ConfigureAwait(false);
                 summaries.Add(summary);
                 lines += summary.Counts.Lines;
@@ -312,9 +312,26 @@ public sealed class IngestRunner
         }
     }
 
-    private async Task<FileSummary> IngestFileAsync(string path, BatchWriter writer, Action<long, long> progress, CancellationToken cancellationToken)
+    private async Task<FileSummary> IngestFileAsync(LogFileTarget target, BatchWriter writer, Action<long, long> progress, CancellationToken cancellationToken)
     {
-        var fileKey = LogFiles.Fingerprint(path);
+        var path = target.Path;
+        if (target.InFolder && LogFiles.CopyOfAnotherLog(path) is { } copy)
+        {
+            return PassedOver(path, copy);
+        }
+
+        string? fileKey;
+        try
+        {
+            fileKey = LogFiles.Fingerprint(path);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // /var/log holds files only root may read (btmp); a file named explicitly must be readable.
+            const string Unreadable = "this user may not read it";
+            return target.InFolder ? PassedOver(path, Unreadable) : new FileSummary(path, string.Empty, FileCounts.Zero, $"{path} could not be read: {Unreadable}");
+        }
+
         if (fileKey is null)
         {
             return new FileSummary(path, string.Empty, FileCounts.Zero, null);
@@ -350,9 +367,11 @@ public sealed class IngestRunner
             }
 
             using var reader = new LineReader(stream, start, startLine);
-            return await ReadAsync(reader, path, fileKey, checkpoint, context, writer, progress, cancellationToken).ConfigureAwait(false);
+            return await ReadAsync(reader, path, fileKey, checkpoint, context, writer, progress, cancellationToken, inFolder: target.InFolder).ConfigureAwait(false);
         }
     }
+
+    private static FileSummary PassedOver(string path, string why) => new(path, string.Empty, FileCounts.Zero, null) { PassedOver = why };
 
     private async Task<FileSummary> ReadAsync(
         LineReader reader,
@@ -362,7 +381,8 @@ public sealed class IngestRunner
         TimestampContext context,
         BatchWriter writer,
         Action<long, long> progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool inFolder = false)
     {
         // Detection reads ahead; the lines it saw are parsed first.
         var lookahead = new List<LogLine>();
@@ -380,6 +400,12 @@ public sealed class IngestRunner
         }
 
         var format = FormatOf(checkpoint, lookahead);
+        if (format is null && inFolder)
+        {
+            // /var/log holds every program's logs: those that are no mail log are a note, not a failure.
+            return PassedOver(path, "not a mail log RelayWatch reads");
+        }
+
         if (format is null)
         {
             return new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path));

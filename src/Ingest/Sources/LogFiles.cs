@@ -13,23 +13,23 @@ internal static partial class LogFiles
     /// recursively, <c>*</c> and <c>?</c> in a file name are expanded, and a rotated set
     /// (<c>mail.log.2.gz mail.log.1 mail.log</c>) is read oldest first.
     /// </summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> paths)
+    public static IReadOnlyList<LogFileTarget> Expand(IEnumerable<string> paths)
     {
-        var files = new List<string>();
+        var files = new List<LogFileTarget>();
         foreach (var path in paths)
         {
             if (Directory.Exists(path))
             {
-                files.AddRange(OldestFirst(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)));
+                files.AddRange(OldestFirst(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)).Select(f => new LogFileTarget(f, InFolder: true)));
             }
             else if (Path.GetFileName(path).AsSpan().IndexOfAny('*', '?') >= 0)
             {
                 var directory = Path.GetDirectoryName(path) is { Length: > 0 } d ? d : ".";
-                files.AddRange(OldestFirst(Directory.Exists(directory) ? Directory.EnumerateFiles(directory, Path.GetFileName(path)) : []));
+                files.AddRange(OldestFirst(Directory.Exists(directory) ? Directory.EnumerateFiles(directory, Path.GetFileName(path)) : []).Select(f => new LogFileTarget(f, InFolder: false)));
             }
             else if (File.Exists(path))
             {
-                files.Add(path);
+                files.Add(new LogFileTarget(path, InFolder: false));
             }
             else
             {
@@ -38,6 +38,32 @@ internal static partial class LogFiles
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// Why a file found in a folder is not read although it may hold mail lines, or null. Syslog writes mail
+    /// lines to more than one file: rsyslog's per-level copies (<c>mail.info</c>, <c>mail.warn</c>,
+    /// <c>mail.err</c>) and the general logs (<c>syslog</c>, <c>messages</c>, <c>all.log</c>) repeat lines of the
+    /// <c>mail.log</c> or <c>maillog</c> beside them, and reading both would store those lines twice. Named
+    /// explicitly, such a file is read.
+    /// </summary>
+    public static string? CopyOfAnotherLog(string path)
+    {
+        var name = RotationOf(path).Base;
+        var copy = name switch
+        {
+            "mail.info" or "mail.warn" or "mail.err" => $"rsyslog's copy of the {name[5..]}-level mail lines",
+            "syslog" or "messages" or "all.log" or "daemon.log" => "a general system log",
+            _ => null,
+        };
+        if (copy is null)
+        {
+            return null;
+        }
+
+        var folder = Path.GetDirectoryName(path) is { Length: > 0 } d ? d : ".";
+        var mailLog = Directory.EnumerateFiles(folder).Select(f => RotationOf(f).Base).FirstOrDefault(n => n is "mail.log" or "maillog");
+        return mailLog is null ? null : $"{copy}, which repeats lines of the {mailLog} beside it; name it to read it";
     }
 
     /// <summary>Orders by base name, then by rotation number, highest (oldest) first; the live file comes last.</summary>

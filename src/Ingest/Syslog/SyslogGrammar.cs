@@ -36,6 +36,7 @@ internal static class SyslogGrammar
         from hours in TwoDigits
         from colon in Parse.Char(':').Optional()
         from minutes in TwoDigits
+        where hours <= 14 && minutes <= 59
         select (sign == '-' ? -1 : 1) * new TimeSpan(hours, minutes, 0);
 
     private static readonly Parser<TimeSpan> Offset = Parse.Char('Z').Return(TimeSpan.Zero).Or(NumericOffset);
@@ -43,10 +44,27 @@ internal static class SyslogGrammar
     private static readonly Parser<int> MonthName =
         Parse.Letter.Repeat(3).Text().Where(m => MonthNames.Contains(m)).Select(m => Array.IndexOf(MonthNames, m) + 1).Named("month name");
 
-    private static readonly Parser<int> PaddedDay = Parse.Char(' ').Then(_ => Parse.Digit.Once().Text()).Or(Parse.Digit.Repeat(2).Text())
+    /// <summary>The day of an RFC 3164 stamp: padded with a space (<c> 7</c>) or a zero (<c>07</c>), or not padded (<c>7</c>).</summary>
+    private static readonly Parser<int> Day = Parse.Char(' ').Then(_ => Parse.Digit.Once().Text()).Or(Parse.Digit.Repeat(1, 2).Text())
         .Select(d => int.Parse(d, CultureInfo.InvariantCulture));
 
     private static readonly Parser<string> Word = Parse.CharExcept(' ').AtLeastOnce().Text();
+
+    private static readonly Parser<int> SpaceOrEnd = Parse.Char(' ').Return(0).Or(Parse.Return(0).End());
+
+    private static readonly Parser<TimeSpan> NumericOffsetWithoutColon =
+        from sign in Parse.Chars('+', '-')
+        from hours in TwoDigits
+        from minutes in TwoDigits
+        where hours <= 14 && minutes <= 59
+        select (sign == '-' ? -1 : 1) * new TimeSpan(hours, minutes, 0);
+
+    /// <summary>Exim's log_timezone offset, written after a space: <c> +0200</c>, then a space or the end.</summary>
+    private static readonly Parser<TimeSpan> SpacedOffset =
+        from space in Parse.Char(' ')
+        from offset in NumericOffsetWithoutColon
+        from end in SpaceOrEnd
+        select offset;
 
     private static readonly Parser<int> Priority =
         from open in Parse.Char('<')
@@ -54,10 +72,20 @@ internal static class SyslogGrammar
         from close in Parse.Char('>')
         select int.Parse(value, CultureInfo.InvariantCulture);
 
+    /// <summary>FreeBSD syslogd's <c>-v</c>/<c>-vv</c> after the stamp: <c>&lt;mail.notice&gt; </c>, <c>&lt;22&gt; </c>, <c>&lt;2.5&gt; </c>.</summary>
+    private static readonly Parser<string> FacilityTag =
+        from open in Parse.Char('<')
+        from facility in Parse.LetterOrDigit.Where(char.IsAscii).AtLeastOnce().Text()
+        from level in Parse.Char('.').Then(_ => Parse.LetterOrDigit.Where(char.IsAscii).AtLeastOnce().Text()).Optional()
+        from close in Parse.Char('>')
+        from space in Parse.Char(' ')
+        select facility;
+
     /// <summary>Parses a whole line's header, or fails with the position where it stopped making sense.</summary>
     public static IResult<SyslogHeaderText> TryParse(string line, TimestampContext context) => Line(context).TryParse(line);
 
-    private static Parser<DateTimeOffset> IsoStamp(TimestampContext context) =>
+    /// <summary>An ISO 8601 stamp: the wall-clock time, and its offset when one is attached.</summary>
+    private static readonly Parser<(DateTime Local, TimeSpan? Offset)> IsoParts =
         from year in FourDigits
         from d1 in Parse.Char('-')
         from month in TwoDigits
@@ -66,36 +94,77 @@ internal static class SyslogGrammar
         from t in Parse.Chars('T', ' ')
         from clock in Clock
         from offset in Offset.Optional()
-        where month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) && clock.IsValid
-        select offset.IsDefined
-            ? new DateTimeOffset(new DateTime(year, month, day, clock.Hour, clock.Minute, clock.Second).AddTicks(clock.Microsecond * 10L), offset.Get()).ToUniversalTime()
-            : context.FromLocal(year, month, day, clock.Hour, clock.Minute, clock.Second, clock.Microsecond);
+        where year is >= 1970 and <= 9998 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) && clock.IsValid
+        select (new DateTime(year, month, day, clock.Hour, clock.Minute, clock.Second).AddTicks(clock.Microsecond * 10L), offset.IsDefined ? offset.Get() : (TimeSpan?)null);
+
+    private static Parser<DateTimeOffset> IsoStamp(TimestampContext context) =>
+        IsoParts.Select(stamp => Instant(stamp.Local, stamp.Offset, context));
+
+    private static DateTimeOffset Instant(DateTime local, TimeSpan? offset, TimestampContext context) =>
+        offset is { } zone ? new DateTimeOffset(local, zone).ToUniversalTime() : context.FromLocal(local);
 
     private static Parser<DateTimeOffset> BsdStamp(TimestampContext context) =>
         from month in MonthName
         from s1 in Parse.Char(' ')
-        from day in PaddedDay
+        from day in Day
         from s2 in Parse.Char(' ')
         from clock in Clock
         let year = month > context.LatestMonth ? context.Year - 1 : context.Year
         where day >= 1 && day <= DateTime.DaysInMonth(year, month) && clock.IsValid
         select context.FromLocal(month, day, clock.Hour, clock.Minute, clock.Second, clock.Microsecond);
 
-    /// <summary><c>program[pid]: </c> or <c>program: </c></summary>
-    private static readonly Parser<(string Program, int Pid)> Tag =
+    /// <summary><c>program[pid]:</c> or <c>program:</c>.</summary>
+    private static readonly Parser<(string Program, int Pid)> TagWord =
         from program in Parse.CharExcept("[: ").AtLeastOnce().Text()
         from pid in (from open in Parse.Char('[')
                      from digits in Parse.Digit.AtLeastOnce().Text()
                      from close in Parse.Char(']')
                      select int.Parse(digits, CultureInfo.InvariantCulture)).Optional()
         from colon in Parse.Char(':')
-        from space in Parse.Char(' ').Optional()
         select (program, pid.GetOrElse(0));
 
+    /// <summary>The tag after a host, and the space after it when there is one.</summary>
+    private static readonly Parser<(string Program, int Pid)> Tag =
+        from tag in TagWord
+        from space in Parse.Char(' ').Optional()
+        select tag;
+
+    /// <summary>The tag as the first word of a line without a host name: the colon ends the word.</summary>
+    private static readonly Parser<(string Program, int Pid)> TagAlone =
+        from tag in TagWord
+        from end in SpaceOrEnd
+        select tag;
+
+    /// <summary>
+    /// The program's own date at the start of its message (Exim through syslog: <c>2021-07-17 23:20:49 [+0200] [[pid]] </c>).
+    /// It has a year, and may have a zone, so it is the line's time.
+    /// </summary>
+    private static Parser<DateTimeOffset> ProgramDate(TimestampContext context) =>
+        from stamp in IsoParts
+        from spacedOffset in stamp.Offset is null ? SpacedOffset.Select(o => (TimeSpan?)o).Or(Parse.Return((TimeSpan?)null)) : Parse.Return((TimeSpan?)null)
+        from space in spacedOffset is null ? SpaceOrEnd : Parse.Return(0)
+        from pid in (from open in Parse.Char('[')
+                     from digits in Parse.Digit.AtLeastOnce()
+                     from close in Parse.Char(']')
+                     from end in SpaceOrEnd
+                     select 0).Optional()
+        select Instant(stamp.Local, stamp.Offset ?? spacedOffset, context);
+
+    /// <summary>A backslash and the character it escapes.</summary>
+    private static readonly Parser<string> Escaped = Parse.Char('\\').Then(_ => Parse.AnyChar).Select(c => "\\" + c);
+
+    /// <summary>A quoted parameter value, in which a <c>]</c> does not end the element.</summary>
+    private static readonly Parser<string> QuotedValue =
+        from open in Parse.Char('"')
+        from body in Escaped.Or(Parse.CharExcept('"').Once().Text()).Many()
+        from close in Parse.Char('"')
+        select "\"" + string.Concat(body) + "\"";
+
+    /// <summary>RFC 5424 structured data: <c>-</c>, or one or more <c>[id param="value" …]</c> elements.</summary>
     private static readonly Parser<string> StructuredData =
         Parse.String("-").Text().Or(
             (from open in Parse.Char('[')
-             from body in Parse.String("\\]").Text().Or(Parse.String("\\\"").Text()).Or(Parse.CharExcept(']').Once().Text()).Many()
+             from body in Escaped.Or(QuotedValue).Or(Parse.CharExcept("]\\\"").Once().Text()).Many()
              from close in Parse.Char(']')
              select string.Concat(body)).AtLeastOnce().Select(string.Concat));
 
@@ -113,17 +182,28 @@ internal static class SyslogGrammar
         from s5 in Parse.Char(' ')
         from data in StructuredData
         from s6 in Parse.Char(' ').Optional()
+        from bom in Parse.Char('\uFEFF').Optional()
+        from programDate in ProgramDate(context).Optional()
         from message in Parse.AnyChar.Many().Text()
-        select new SyslogHeaderText(stamp, host, app, int.TryParse(procId, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0, message);
+        select new SyslogHeaderText(programDate.GetOrElse(stamp), host == "-" ? string.Empty : host, app,
+            int.TryParse(procId, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0, message);
+
+    /// <summary>The host and tag: no host when the first word is a whole tag, else a host, a space and the tag.</summary>
+    private static readonly Parser<(string Host, string Program, int Pid)> HostAndTag =
+        TagAlone.Select(tag => (string.Empty, tag.Program, tag.Pid))
+            .Or(from host in Word
+                from space in Parse.Char(' ')
+                from tag in Tag
+                select (host, tag.Program, tag.Pid));
 
     private static Parser<SyslogHeaderText> Classic(TimestampContext context) =>
         from stamp in IsoStamp(context).Or(BsdStamp(context))
         from s1 in Parse.Char(' ')
-        from host in Word
-        from s2 in Parse.Char(' ')
-        from tag in Tag
+        from facility in FacilityTag.Optional()
+        from tag in HostAndTag
+        from programDate in ProgramDate(context).Optional()
         from message in Parse.AnyChar.Many().Text()
-        select new SyslogHeaderText(stamp, host, tag.Program, tag.Pid, message);
+        select new SyslogHeaderText(programDate.GetOrElse(stamp), tag.Host, tag.Program, tag.Pid, message);
 
     private static Parser<SyslogHeaderText> Line(TimestampContext context) =>
         (from priority in Priority

@@ -26,10 +26,9 @@ internal sealed record TimestampContext(int Year, int LatestMonth, TimeZoneInfo 
         return FromLocal(year, month, day, hour, minute, second, microsecond);
     }
 
-    public DateTimeOffset FromLocal(int year, int month, int day, int hour, int minute, int second, int microsecond)
-    {
-        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(microsecond * 10L);
-        var offset = Zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset).ToUniversalTime();
-    }
+    public DateTimeOffset FromLocal(int year, int month, int day, int hour, int minute, int second, int microsecond) =>
+        FromLocal(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(microsecond * 10L));
+
+    /// <summary>The UTC instant of a wall-clock time in <see cref="Zone"/>.</summary>
+    public DateTimeOffset FromLocal(DateTime local) => new DateTimeOffset(local, Zone.GetUtcOffset(local)).ToUniversalTime();
 }

@@ -65,7 +65,7 @@ internal sealed class SpamBotnet(Estate estate, SimLog log, int seed, int actorI
             else
             {
                 at = at.AddSeconds(2 + random.NextDouble());
-                Line("postscreen.hangup", new() { ["seconds"] = SimRandom.Seconds((at - start).TotalSeconds), ["test"] = "tests after SMTP handshake" });
+                Line("postscreen.hangup", new() { ["seconds"] = SimRandom.Seconds((at - start).TotalSeconds), ["detail"] = "tests after SMTP handshake" });
             }
 
             sessions.Add((start, lines));

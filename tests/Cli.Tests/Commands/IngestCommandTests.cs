@@ -80,8 +80,8 @@ public sealed class IngestCommandTests : IDisposable
         var result = await IngestAsync("summary");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"mail\.log +postfix +69,861 +21,016 +48,845 +0 +1\n", result.Output);
-        Assert.Contains("Read 69,861 new lines (21,016 events) from 1 file(s)", result.Output, StringComparison.Ordinal);
+        Assert.Matches(@"mail\.log +postfix +69,861 +25,993 +43,868 +0 +1\n", result.Output);
+        Assert.Contains("Read 69,861 new lines (25,993 events) from 1 file(s)", result.Output, StringComparison.Ordinal);
     }
 
     [CorpusFact]
@@ -163,6 +163,34 @@ public sealed class IngestCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Matches(@"\n- +postfix +500 ", result.Output);
         Assert.Equal("1\t1\n", count);
+    }
+
+    /// <summary>A folder such as /var/log: its mail logs are read, the other files listed as a note, and the run succeeds.</summary>
+    [Fact]
+    public async Task AFolderIsIngestedWithItsOtherFilesListedAsANote()
+    {
+        var log = Directory.CreateDirectory(directory.Combine("var-log")).FullName;
+        File.Copy(directory.Combine("mail.log"), Path.Combine(log, "mail.log"));
+        await File.WriteAllTextAsync(Path.Combine(log, "dpkg.log"), "2026-11-28 10:00:00 status installed relaywatch:amd64 1.0\n");
+
+        var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("folder"), "--config", directory.Combine("relaywatch.json"), "ingest", log);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Matches(@"mail\.log +postfix +69,861 +25,993 ", result.Output);
+        Assert.Contains($"Passed over 1 file(s) of the folders given:\n  {Path.Combine(log, "dpkg.log")}: not a mail log RelayWatch reads\n", result.Output, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Error);
+    }
+
+    [Fact]
+    public async Task AFileNamedExplicitlyWhoseFormatIsUnknownIsStillAnError()
+    {
+        var notes = directory.Combine("notes.txt");
+        await File.WriteAllTextAsync(notes, "shopping list\nmilk\n");
+
+        var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("unknown"), "--config", directory.Combine("relaywatch.json"), "ingest", notes);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"relaywatch: The format of {notes} was not recognised from its first lines; name it with --format (postfix, exim, domino, ironport, exchange, sendmail).\n", result.Error);
     }
 
     /// <summary>Small batches make many checkpoints, so that a kill lands between two of them.</summary>

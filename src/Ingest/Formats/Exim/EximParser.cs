@@ -22,7 +22,7 @@ internal sealed class EximParser : ILogParser
     [
         "Start queue run", "End queue run", "exim ", "no host name found", "no IP address found", "TLS error on connection",
         "TLS session", "Connection from", "SMTP data timeout", "daemon started", "Warning:", "WARNING:", "LOG:",
-        "cwd=", "SMTP connection lost after final dot", "SMTP syntax error in", "sender verify", "H=",
+        "cwd=", "SMTP connection lost after final dot", "sender verify", "H=",
         "DKIM:", "cancelled by", "peer", "our cert", "cipher", "bits",
         "tls_", "event", "Authentication-Results:", "signer:", "domains:", "arc_", "dkim_", "ACL ", "rcpt for", "received ",
         "spam ", "SA:", "Spool file", "Format error", "spool",
@@ -119,7 +119,9 @@ internal sealed class EximParser : ILogParser
             return LineResult.Skipped("exim.completed");
         }
 
-        if (rest.Contains(" rejected after DATA", StringComparison.Ordinal) || rest.Contains(" rejected by non-SMTP ACL", StringComparison.Ordinal))
+        // local_scan() (SpamAssassin through sa-exim, say) refuses a message after DATA as an ACL would.
+        if (rest.Contains(" rejected after DATA", StringComparison.Ordinal) || rest.Contains(" rejected by non-SMTP ACL", StringComparison.Ordinal)
+            || rest.Contains(" rejected by local_scan()", StringComparison.Ordinal))
         {
             var at = rest.IndexOf(" rejected ", StringComparison.Ordinal);
             return Rejection(rest[..at], rest[(at + " rejected ".Length)..], EventNames.Reject, "exim.reject_data", context, id);
@@ -128,6 +130,12 @@ internal sealed class EximParser : ILogParser
         if (rest.StartsWith("SMTP connection from "))
         {
             // The client went away in the middle of this message.
+            return ConnectionLine(rest, context);
+        }
+
+        if (AuthenticatorFailure(rest) is not null)
+        {
+            // "10HmbB-… plain authenticator failed H=… 503 …": a failed login in the middle of a message's connection.
             return ConnectionLine(rest, context);
         }
 
@@ -181,10 +189,9 @@ internal sealed class EximParser : ILogParser
             }
         }
 
-        var authenticator = body.IndexOf(" authenticator failed for ", StringComparison.Ordinal);
-        if (authenticator > 0)
+        if (AuthenticatorFailure(body) is { } failed)
         {
-            return AuthFailure(body[(authenticator + " authenticator failed for ".Length)..], context);
+            return AuthFailure(body[failed..], context);
         }
 
         if (body.StartsWith("rejected HELO from ") || body.StartsWith("rejected EHLO from "))
@@ -200,25 +207,28 @@ internal sealed class EximParser : ILogParser
             return WithHostField(body, EventNames.Pipelining, "exim.synchronization_error", context);
         }
 
-        if (body.StartsWith("SMTP call from ") && body.Contains(" dropped: too many", StringComparison.Ordinal))
+        if (body.StartsWith("SMTP protocol error in ") || body.StartsWith("SMTP syntax error in "))
         {
-            var spec = body["SMTP call from ".Length..];
-            var host = ReadHost(spec, out var port, out var after);
-            return host is null ? (IsLocal(spec) ? LineResult.Skipped("exim.local_connection") : LineResult.Unrecognised("unreadable host in exim dropped-call line")) : Event(EventNames.TooManyErrors, "exim.too_many_errors", context, host, port, spec[after..].Trim().ToString());
+            return ProtocolError(body, context);
         }
 
-        if (body.StartsWith("SMTP command timeout on connection from "))
+        foreach (var kind in ClientLines)
         {
-            var spec = body["SMTP command timeout on connection from ".Length..];
-            var host = ReadHost(spec, out var port, out _);
-            return host is null ? (IsLocal(spec) ? LineResult.Skipped("exim.local_connection") : LineResult.Unrecognised("unreadable host in exim timeout line")) : Event(EventNames.Timeout, "exim.timeout", context, host, port);
+            if (body.StartsWith(kind.Start) && (kind.Contains is null || body.Contains(kind.Contains, StringComparison.Ordinal)))
+            {
+                var spec = body[kind.Start.Length..];
+                var host = ReadHost(spec, out var port, out var after);
+                return host is not null ? Event(kind.Event, kind.Name, context, host, port, spec[after..].Trim().ToString())
+                    : IsLocal(spec) ? LineResult.Skipped("exim.local_connection")
+                    : LineResult.Unrecognised("unreadable host in " + kind.Name);
+            }
         }
 
-        if (body.StartsWith("unexpected disconnection while reading SMTP command from "))
+        if (body.StartsWith("H=") && body.Contains("] sender verify fail", StringComparison.Ordinal))
         {
-            var spec = body["unexpected disconnection while reading SMTP command from ".Length..];
-            var host = ReadHost(spec, out var port, out var after);
-            return host is null ? LineResult.Unrecognised("unreadable host in exim disconnection line") : Event(EventNames.LostConnection, "exim.lost_connection", context, host, port, spec[after..].Trim().ToString());
+            // Verification's own note; when the ACL refuses, Exim logs the refusal with the client next
+            // ("rejected RCPT <…>: Sender verify failed"), which is the event. Stored too, it would count twice.
+            return LineResult.Skipped("exim.sender_verify_note");
         }
 
         if (body.StartsWith("H=") && body.IndexOf(" Warning: ", StringComparison.Ordinal) is var warning and > 0)
@@ -246,6 +256,93 @@ internal sealed class EximParser : ILogParser
 
         var host = ReadHost(body[2..], out var port, out _);
         return host is null ? LineResult.Skipped("exim.warning") : Event(EventNames.Dnsbl, "exim.dnsbl", context, host, port, text.Trim().ToString());
+    }
+
+    /// <summary>
+    /// Lines about a client that start with fixed words and then name it (<c>name (helo) [ip]:port</c>); the rest of
+    /// the line is the detail. <see cref="ClientLineKind.Contains"/>, when set, must also appear.
+    /// </summary>
+    private static readonly ClientLineKind[] ClientLines =
+    [
+        new("exim.timeout", "SMTP command timeout on connection from ", EventNames.Timeout),
+        new("exim.lost_connection", "unexpected disconnection while reading SMTP command from ", EventNames.LostConnection),
+        // A client that connected and never started a transaction: a scanner, a prober, a failed login attempt.
+        new("exim.no_mail", "no MAIL in SMTP connection from ", EventNames.NoTransaction),
+        new("exim.too_many_errors", "SMTP call from ", EventNames.TooManyErrors, " dropped: too many"),
+    ];
+
+    /// <summary>
+    /// Where the client's specification starts in an authenticator's failure, in every prefix form Exim writes:
+    /// <c>NAME authenticator failed for (helo) [ip]:port: 535 …</c>, <c>… failed for H=(helo) [ip] U=user: …</c>,
+    /// and <c>NAME authenticator failed H=(helo) [ip] 503 …</c>. Null when the line is none of these.
+    /// </summary>
+    private static int? AuthenticatorFailure(ReadOnlySpan<char> body)
+    {
+        foreach (var marker in (ReadOnlySpan<string>)[" authenticator failed for ", " authenticator failed "])
+        {
+            var at = body.IndexOf(marker, StringComparison.Ordinal);
+            if (at > 0)
+            {
+                return at + marker.Length;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// <c>SMTP protocol error in "AUTH LOGIN" H=(helo) [ip]:port I=[ip]:port AUTH command used when not advertised</c>,
+    /// and its sibling <c>SMTP syntax error in "…" H=… unrecognized command</c>: the client broke the protocol.
+    /// The detail is the command and what was wrong with it.
+    /// </summary>
+    private LineResult ProtocolError(ReadOnlySpan<char> body, LineContext context)
+    {
+        // The quoted command and the reason are the client's text and may hold a forged '" H=[ip]': the
+        // client is the first host after '" H=' that reads, and a line naming two is blamed on no one.
+        EximHost? host = null;
+        string port = string.Empty;
+        int at = -1, after = 0;
+        for (var from = body.IndexOf("\" H=", StringComparison.Ordinal); from >= 0; from = NextQuotedHost(body, from))
+        {
+            var candidate = ReadHost(body[(from + 4)..], out var candidatePort, out var candidateAfter);
+            if (candidate is null)
+            {
+                continue;
+            }
+
+            if (host is null)
+            {
+                (host, port, at, after) = (candidate, candidatePort, from + 1, candidateAfter);
+            }
+            else if (candidate.Ip != host.Ip)
+            {
+                return LineResult.Unrecognised("two clients named in exim protocol error line");
+            }
+        }
+
+        if (host is null)
+        {
+            // A local submission names no host: nothing to blame.
+            return body.Contains(" U=", StringComparison.Ordinal) ? LineResult.Skipped("exim.local_protocol_error")
+                : body.Contains(" H=", StringComparison.Ordinal) ? LineResult.Unrecognised("unreadable host in exim protocol error line")
+                : LineResult.Unrecognised("no client in exim protocol error line");
+        }
+
+        var reason = body[(at + 3 + after)..].TrimStart();
+        if (reason.StartsWith("I=") && reason.IndexOf(' ') is var space and > 0)
+        {
+            reason = reason[(space + 1)..];
+        }
+
+        var command = body[..at];
+        command = command[(command.IndexOf('"') + 1)..].TrimEnd('"');
+        return Event(EventNames.ProtocolViolation, "exim.protocol_error", context, host, port, $"{command}: {reason.Trim()}");
+    }
+
+    private static int NextQuotedHost(ReadOnlySpan<char> body, int from)
+    {
+        var next = body[(from + 1)..].IndexOf("\" H=", StringComparison.Ordinal);
+        return next < 0 ? -1 : from + 1 + next;
     }
 
     /// <summary>Refusals written with the client's fields first, by the words that say what was refused.</summary>
@@ -404,7 +501,8 @@ internal sealed class EximParser : ILogParser
         var host = ReadHost(spec, out var port, out var after);
         if (host is null)
         {
-            return LineResult.Unrecognised("unreadable host in exim authenticator line");
+            // A local submission's login ("failed for U=user: 535 …") names no address to blame.
+            return IsLocal(spec) && spec.StartsWith("U=") ? LineResult.Skipped("exim.local_auth_failure") : LineResult.Unrecognised("unreadable host in exim authenticator line");
         }
 
         // What follows the client (and any I=[ip]:port) after ": " is the reply: "535 Incorrect authentication data (set_id=user)".
@@ -592,7 +690,7 @@ internal sealed class EximParser : ILogParser
         }
 
         timestamp = header.Timestamp;
-        relay = origin.Relay ?? line[header.Host].ToString();
+        relay = origin.Relay ?? (!header.HasHost ? origin.FolderOr("exim") : line[header.Host].ToString());
         bodyStart = header.MessageStart;
         return true;
     }
@@ -690,6 +788,9 @@ internal sealed class EximParser : ILogParser
     private static string SessionKey(string relay, string ip, string port) => $"{relay}/{ip}/{port}";
 
     private readonly record struct LineContext(DateTimeOffset Timestamp, string Relay, string File, long Line);
+
+    /// <summary>A kind of line that starts with <paramref name="Start"/> and then names the client.</summary>
+    private sealed record ClientLineKind(string Name, string Start, string Event, string? Contains = null);
 
     private sealed class Session(string id, EximHost host) : ICorrelationState
     {

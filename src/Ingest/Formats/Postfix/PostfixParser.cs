@@ -90,7 +90,8 @@ internal sealed class PostfixParser : ILogParser
                 return LineResult.Unrecognised("unreadable client address in " + kind.Name);
             }
 
-            var relay = origin.Relay ?? RelayName(line[header.Host]);
+            // A line without a host name (some syslog daemons omit it) is the relay's whose folder holds the file, as for native Exim.
+            var relay = origin.Relay ?? (!header.HasHost ? origin.FolderOr(Source) : RelayName(line[header.Host]));
             var built = Build(eventName, fields, header, relay, daemon, origin.File, lineNumber);
             return built is null ? LineResult.Skipped(kind.Name) : new LineResult(LineOutcome.Event, kind.Name, built);
         }
