@@ -8,6 +8,7 @@ namespace RelayWatch.Ingest.Formats;
 internal sealed record LineOrigin(string File, string? Relay, TimestampContext Timestamps)
 {
     private string? folder;
+    private string lastHost = string.Empty;
 
     /// <summary>
     /// The name of the folder the file is in (<c>/var/log/mx3/mainlog</c> → <c>mx3</c>): the relay of a
@@ -15,4 +16,30 @@ internal sealed record LineOrigin(string File, string? Relay, TimestampContext T
     /// </summary>
     public string FolderOr(string fallback) =>
         (folder ??= Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(File))) ?? string.Empty) is { Length: > 0 } name ? name : fallback;
+
+    /// <summary>
+    /// The relay that logged a syslog line: <c>--relay</c> when given, else the line's host, else (a line
+    /// with no host name, as some daemons write) the file's folder, else <paramref name="fallback"/>.
+    /// A file's lines nearly all share one host, so its string is made once and reused.
+    /// </summary>
+    public string RelayOf(SyslogHeader header, ReadOnlySpan<char> line, string fallback)
+    {
+        if (Relay is not null)
+        {
+            return Relay;
+        }
+
+        if (!header.HasHost)
+        {
+            return FolderOr(fallback);
+        }
+
+        var host = line[header.Host];
+        if (!host.SequenceEqual(lastHost))
+        {
+            lastHost = host.ToString();
+        }
+
+        return lastHost;
+    }
 }

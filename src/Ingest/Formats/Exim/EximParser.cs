@@ -690,7 +690,7 @@ internal sealed class EximParser : ILogParser
         }
 
         timestamp = header.Timestamp;
-        relay = origin.Relay ?? (!header.HasHost ? origin.FolderOr("exim") : line[header.Host].ToString());
+        relay = origin.RelayOf(header, line, "exim");
         bodyStart = header.MessageStart;
         return true;
     }

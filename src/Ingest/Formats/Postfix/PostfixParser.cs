@@ -28,7 +28,6 @@ internal sealed class PostfixParser : ILogParser
     private readonly CorrelationMap<(string Relay, int Pid), Session> sessions = new();
     private readonly CorrelationMap<string, MessageState> messages = new(StringComparer.Ordinal);
     private long linesSinceSweep;
-    private string lastRelay = string.Empty;
 
     public string Source => "postfix";
 
@@ -91,7 +90,7 @@ internal sealed class PostfixParser : ILogParser
             }
 
             // A line without a host name (some syslog daemons omit it) is the relay's whose folder holds the file, as for native Exim.
-            var relay = origin.Relay ?? (!header.HasHost ? origin.FolderOr(Source) : RelayName(line[header.Host]));
+            var relay = origin.RelayOf(header, line, Source);
             var built = Build(eventName, fields, header, relay, daemon, origin.File, lineNumber);
             return built is null ? LineResult.Skipped(kind.Name) : new LineResult(LineOutcome.Event, kind.Name, built);
         }
@@ -210,17 +209,6 @@ internal sealed class PostfixParser : ILogParser
         }
 
         return session.Id;
-    }
-
-    /// <summary>The logging host's name; a file's lines nearly all share one, so the last string is reused.</summary>
-    private string RelayName(ReadOnlySpan<char> host)
-    {
-        if (!host.SequenceEqual(lastRelay))
-        {
-            lastRelay = host.ToString();
-        }
-
-        return lastRelay;
     }
 
     private MessageState Message(string key, DateTimeOffset now) => messages.GetOrAdd(key, now, static () => new MessageState());

@@ -69,7 +69,7 @@ internal sealed class SendmailParser : ILogParser
 
         var body = line[header.MessageStart..].TrimEnd();
         var qid = QueueId(body, out var rest);
-        var context = new LineContext(header.Timestamp, origin.Relay ?? line[header.Host].ToString(), header.Pid, qid, origin.File, lineNumber);
+        var context = new LineContext(header.Timestamp, origin.RelayOf(header, line, "sendmail"), header.Pid, qid, origin.File, lineNumber);
         return rest switch
         {
             _ when rest.StartsWith("from=") => From(rest, context),

@@ -82,6 +82,17 @@ public sealed class SendmailParserTests : IDisposable
         Assert.True(reason.Length == 0 || result.Event.Reason == reason, result.Event.Reason);
     }
 
+    /// <summary>A line whose syslog daemon wrote no host name is the relay's whose folder holds the file, as for Postfix and Exim.</summary>
+    [Fact]
+    public void ALineWithoutAHostNameIsTheRelayOfItsFolder()
+    {
+        var origin = new LineOrigin(Path.Combine("var", "log", "mx4", "maillog"), null, TimestampContext.Utc(2026));
+
+        var result = new SendmailParser().Parse("Mar 7 02:09:33 sm-mta[5016]: 4AOC0016005016: lost input channel from [198.51.100.36] to MTA after rcpt", origin, 1);
+
+        Assert.Equal(("lost_connection", "mx4", "198.51.100.36"), (result.Event!.Event, result.Event.Relay, result.Event.ClientIp));
+    }
+
     [Fact]
     public void AHostLineWhoseClientIsUnreadableSaysSo()
     {
