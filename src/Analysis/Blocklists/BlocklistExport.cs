@@ -42,7 +42,7 @@ public static class BlocklistExport
     {
         var current = await BlocklistState.CurrentAsync(store, cancellationToken).ConfigureAwait(false);
         var ours = await EstateResolver.ResolveAsync(store, estate, DateOnly.FromDateTime(now), cancellationToken).ConfigureAwait(false);
-        var guard = new BlocklistGuard(settings, ours.InternalNetworks, current.Where(e => e.Action == BlocklistActions.Allowed).Select(e => e.Subject));
+        var guard = new BlocklistGuard(settings, ours.InternalNetworks, ours.RelayAddresses, current.Where(e => e.Action == BlocklistActions.Allowed).Select(e => e.Subject));
         return BlocklistFormats.Published(current, guard, now);
     }
 }
