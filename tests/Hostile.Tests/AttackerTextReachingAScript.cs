@@ -85,6 +85,8 @@ public sealed class AttackerTextReachingAScript : IDisposable
 
         // The member source names a network of listed members by our word, not by its text.
         Assert.EndsWith("-Comment 'RelayWatch: network, relay_probe, score; listed 2026-11-24'\n", script, StringComparison.Ordinal);
+        var nothingNameable = BlocklistFormats.Find("exchange").Render([entry with { Sources = ["finding:Dha';x:2026-11-24", "x\u2019"] }], Now);
+        Assert.EndsWith("-Comment 'RelayWatch: other; listed 2026-11-24'\n", nothingNameable, StringComparison.Ordinal);
     }
 
     private static IReadOnlyList<BlocklistEntry> Published(string hostile) =>

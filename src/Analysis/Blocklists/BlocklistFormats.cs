@@ -234,7 +234,7 @@ public static class BlocklistFormats
             .Order(StringComparer.Ordinal)
             .ToList();
         return string.Create(CultureInfo.InvariantCulture,
-            $"RelayWatch: {(what.Count == 0 ? "listed" : string.Join(", ", what))}; listed {entry.ListedAt:yyyy-MM-dd}");
+            $"RelayWatch: {(what.Count == 0 ? "other" : string.Join(", ", what))}; listed {entry.ListedAt:yyyy-MM-dd}");
     }
 
     private static bool IsDetectorName(string name) =>
