@@ -18,7 +18,7 @@ public sealed class BlocklistAnalyst(IClickHouseStore store, BlocklistSettings s
         var now = clock.GetUtcNow().UtcDateTime;
         var current = await BlocklistState.CurrentAsync(store, cancellationToken).ConfigureAwait(false);
         var ours = await EstateResolver.ResolveAsync(store, estate, DateOnly.FromDateTime(now), cancellationToken).ConfigureAwait(false);
-        var guard = new BlocklistGuard(settings, ours.InternalNetworks, current.Where(e => e.Action == BlocklistActions.Allowed && e.Subject != canonical).Select(e => e.Subject));
+        var guard = new BlocklistGuard(settings, ours.InternalNetworks, ours.RelayAddresses, current.Where(e => e.Action == BlocklistActions.Allowed && e.Subject != canonical).Select(e => e.Subject));
         if (guard.WhyNot(canonical) is { } why)
         {
             throw new ArgumentException(why);

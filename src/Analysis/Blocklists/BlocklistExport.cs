@@ -1,4 +1,3 @@
-using System.Text;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Store;
 
@@ -15,7 +14,7 @@ public static class BlocklistExport
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
         {
-            await File.WriteAllTextAsync(temporary, format.Render(entries, now), new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(temporary, format.Encode(format.Render(entries, now)), cancellationToken).ConfigureAwait(false);
             File.Move(temporary, full, overwrite: true);
         }
         finally
@@ -42,7 +41,7 @@ public static class BlocklistExport
     {
         var current = await BlocklistState.CurrentAsync(store, cancellationToken).ConfigureAwait(false);
         var ours = await EstateResolver.ResolveAsync(store, estate, DateOnly.FromDateTime(now), cancellationToken).ConfigureAwait(false);
-        var guard = new BlocklistGuard(settings, ours.InternalNetworks, current.Where(e => e.Action == BlocklistActions.Allowed).Select(e => e.Subject));
+        var guard = new BlocklistGuard(settings, ours.InternalNetworks, ours.RelayAddresses, current.Where(e => e.Action == BlocklistActions.Allowed).Select(e => e.Subject));
         return BlocklistFormats.Published(current, guard, now);
     }
 }

@@ -9,20 +9,45 @@ namespace RelayWatch.Analysis.Blocklists;
 /// <summary>One way a relay takes a blocklist.</summary>
 /// <param name="Name">What <c>--format</c> says.</param>
 /// <param name="Use">How the relay uses the file, for the help text and docs/blocklists.md.</param>
-public sealed record BlocklistFormat(string Name, string Use, Func<IReadOnlyList<BlocklistEntry>, DateTime, string> Render);
+public sealed record BlocklistFormat(string Name, string Use, Func<IReadOnlyList<BlocklistEntry>, DateTime, string> Render)
+{
+    /// <summary>
+    /// Whether the file starts with a UTF-8 byte order mark: for the Exchange script, which Windows
+    /// PowerShell 5.1 would otherwise read as Windows-1252. The script is plain ASCII anyway; the mark
+    /// keeps it read as UTF-8 should that ever change.
+    /// </summary>
+    public bool ByteOrderMark { get; init; }
+
+    /// <summary>The file's bytes, as export writes them and serve sends them: UTF-8, with the mark where <see cref="ByteOrderMark"/> says.</summary>
+    public byte[] Encode(string rendered)
+    {
+        var encoding = new UTF8Encoding(ByteOrderMark);
+        return [.. encoding.GetPreamble(), .. encoding.GetBytes(rendered)];
+    }
+}
 
 /// <summary>
 /// The published list in each relay's native syntax. Every format gets the same entries: listed now,
 /// allowed by the guard, and not inside another listed network.
 /// </summary>
+/// <remarks>
+/// A reason is evidence, and evidence is attacker-controlled text (a HELO, an address). No format a
+/// tool loads or runs carries it: they hold canonical addresses, our fixed wording, dates and counts,
+/// and the Exchange script's comment is built from a whitelist. Only the analysts' formats (csv, json)
+/// carry the reason, cleaned and escaped. docs/blocklists.md says what each format may hold.
+/// </remarks>
 public static class BlocklistFormats
 {
+    /// <summary>The one reply text a client of a relay ever sees: fixed, so no evidence goes back to the attacker.</summary>
     private const string Message = "Listed by RelayWatch";
+
+    /// <summary>The Exchange script's first command: it removes what RelayWatch listed before.</summary>
+    private const string ExchangeRemovePrevious = "Get-IPBlockListEntry | Where-Object { $_.Comment -like 'RelayWatch*' } | Remove-IPBlockListEntry -Confirm:$false";
 
     public static IReadOnlyList<BlocklistFormat> All { get; } =
     [
         new("postfix-cidr", "Postfix check_client_access cidr:/etc/postfix/relaywatch.cidr (smtpd_client_restrictions)",
-            (e, t) => Lines(e, t, "#", x => $"{x.Subject} REJECT {Message}: {Clean(x.Reason)}")),
+            (e, t) => Lines(e, t, "#", x => $"{x.Subject} REJECT {Message}")),
         new("postscreen-cidr", "Postfix postscreen_access_list = permit_mynetworks, cidr:/etc/postfix/relaywatch-postscreen.cidr",
             (e, t) => Lines(e, t, "#", x => $"{x.Subject} reject")),
         new("postfix-hash", "Postfix check_client_access hash:/etc/postfix/relaywatch (run postmap on it); networks as the octet or hextet prefixes Postfix looks up",
@@ -35,8 +60,8 @@ public static class BlocklistFormats
             Rbldnsd),
         new("nftables", "nftables sets: nft -f file; drop with: ip saddr @blocked4 tcp dport 25 drop, ip6 saddr @blocked6 tcp dport 25 drop",
             Nftables),
-        new("exchange", "Exchange Management Shell script for Edge Transport servers: replaces RelayWatch's IP Block List entries (Add-IPBlockListEntry, with expiry and comment)",
-            Exchange),
+        new("exchange", "Exchange Management Shell script for Edge Transport servers: replaces RelayWatch's IP Block List entries (Add-IPBlockListEntry, with expiry and a comment naming what listed it), UTF-8 with a byte order mark",
+            Exchange) { ByteOrderMark = true },
         new("domino", "the value for Domino's Configuration Settings, Router/SMTP > Restrictions and Controls > SMTP Inbound Controls, \"Deny connections from the following SMTP Internet host names/IP addresses\": one bracketed address or CIDR per line, nothing else",
             (e, t) => Lines(e, t, null, x => $"[{x.Subject}]")),
         new("esa", "Cisco Secure Email (ESA) sender-group entries, one per line in AsyncOS's sender group syntax (IPv6 written out in eight groups), nothing else: add them under a sender group such as BLOCKED_LIST in a HAT exported from Mail Policies > HAT Overview, then Import HAT",
@@ -52,11 +77,19 @@ public static class BlocklistFormats
     public static BlocklistFormat Find(string name) =>
         All.FirstOrDefault(f => f.Name == name) ?? throw new ArgumentException($"There is no blocklist format '{name}'; the formats are {string.Join(", ", Names)}.");
 
-    /// <summary>The entries every format publishes: those listed at <paramref name="now"/> that the guard lets through, without any that a listed network covers.</summary>
+    /// <summary>
+    /// The entries every format publishes: those listed at <paramref name="now"/> that the guard lets
+    /// through, without any that a listed network covers, each subject written afresh from its bytes
+    /// (<see cref="Subjects.Canonical"/>) so that only digits, hex letters, dots, colons and a slash
+    /// ever reach a format.
+    /// </summary>
     public static IReadOnlyList<BlocklistEntry> Published(IEnumerable<BlocklistEntry> entries, BlocklistGuard guard, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(guard);
-        var listed = entries.Where(e => e.IsListedAt(now) && guard.WhyNot(e.Subject) is null).ToList();
+        var listed = entries.Where(e => e.IsListedAt(now) && guard.WhyNot(e.Subject) is null)
+            .Select(e => e with { Subject = Subjects.Canonical(e.Subject)! })
+            .DistinctBy(e => e.Subject, StringComparer.Ordinal)
+            .ToList();
         var networks = listed.Select(e => Subjects.ParseNetwork(e.Subject)!.Value).ToList();
         return [.. listed.Where((e, i) => !networks.Where((n, j) => j != i && n.PrefixLength < networks[i].PrefixLength).Any(n => n.Contains(networks[i].BaseAddress)))
             .OrderBy(e => Subjects.ParseNetwork(e.Subject)!.Value.BaseAddress.AddressFamily)
@@ -158,26 +191,68 @@ public static class BlocklistFormats
         return text.Append("}\n").ToString();
     }
 
+    /// <summary>
+    /// The Exchange Management Shell script. Every argument is a single-quoted literal made only of
+    /// characters that cannot end or escape it (PowerShell also ends a single-quoted string at the
+    /// Unicode quotes U+2018–U+201B), and the whole script is printable ASCII, so it reads the same
+    /// in UTF-8 and in Windows-1252.
+    /// </summary>
     private static string Exchange(IReadOnlyList<BlocklistEntry> entries, DateTime now)
     {
-        static string Quoted(string value) => "'" + Clean(value).Replace("'", "''", StringComparison.Ordinal) + "'";
         var text = new StringBuilder(Header("#", now, entries.Count));
         text.Append("# Run in the Exchange Management Shell on each Edge Transport server. The entries RelayWatch wrote before\n");
         text.Append("# (their comment starts with RelayWatch) are removed first, so the IP Block List matches this list.\n");
-        text.Append("Get-IPBlockListEntry | Where-Object { $_.Comment -like 'RelayWatch*' } | Remove-IPBlockListEntry -Confirm:$false\n");
+        text.Append(ExchangeRemovePrevious).Append('\n');
         foreach (var e in entries)
         {
             var single = !e.Subject.Contains('/', StringComparison.Ordinal);
             text.Append(CultureInfo.InvariantCulture,
-                $"Add-IPBlockListEntry {(single ? "-IPAddress" : "-IPRange")} {e.Subject} -ExpirationTime '{e.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}' -Comment {Quoted("RelayWatch: " + e.Reason)}\n");
+                $"Add-IPBlockListEntry {(single ? "-IPAddress" : "-IPRange")} '{e.Subject}' -ExpirationTime '{e.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}' -Comment '{ExchangeComment(e)}'\n");
         }
 
         return text.ToString();
     }
 
+    /// <summary>
+    /// What listed an entry, from a whitelist: <c>RelayWatch: dha, relay_probe; listed 2026-11-24</c>.
+    /// Detector names pass only as lower-case letters, digits and underscores; a score, an analyst and a
+    /// network of listed members are named by our words, never by their text.
+    /// </summary>
+    private static string ExchangeComment(BlocklistEntry entry)
+    {
+        var what = entry.Sources
+            .Select(source => source.Split(':') switch
+            {
+                ["finding", var detector, ..] when IsDetectorName(detector) => detector,
+                ["score", ..] => "score",
+                ["analyst"] => "analyst",
+                ["member", ..] => "network",
+                _ => null,
+            })
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"RelayWatch: {(what.Count == 0 ? "other" : string.Join(", ", what))}; listed {entry.ListedAt:yyyy-MM-dd}");
+    }
+
+    private static bool IsDetectorName(string name) =>
+        name.Length is > 0 and <= 32 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
+
+    /// <summary>
+    /// For analysts and spreadsheets: the reason cleaned to one line (<see cref="Clean"/>), and any field
+    /// a spreadsheet would take for a formula (<c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>) prefixed with <c>'</c>.
+    /// </summary>
     private static string Csv(IReadOnlyList<BlocklistEntry> entries, DateTime now)
     {
-        static string Field(string value) => value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        static string Field(string value)
+        {
+            var cleaned = Clean(value);
+            var inert = cleaned.Length > 0 && cleaned[0] is '=' or '+' or '-' or '@' ? "'" + cleaned : cleaned;
+            return inert.IndexOfAny([',', '"']) >= 0 ? "\"" + inert.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : inert;
+        }
+
         var text = new StringBuilder("subject,severity,listed_at,expires_at,reason\r\n");
         foreach (var e in entries)
         {
@@ -195,9 +270,28 @@ public static class BlocklistFormats
             entries = entries.Select(e => new { subject = e.Subject, severity = e.Severity, listed_at = e.ListedAt, expires_at = e.ExpiresAt, reason = e.Reason, sources = e.Sources }),
         }, new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
-    /// <summary>Reasons come from findings about attacker-controlled text: one line, no control characters.</summary>
-    private static string Clean(string reason) =>
-        new([.. reason.Select(c => char.IsControl(c) ? ' ' : c).Take(200)]);
+    /// <summary>
+    /// Reasons come from findings about attacker-controlled text: one line of at most 200 characters,
+    /// with every control character (C0, C1 with U+0085), format character (bidi controls, zero-width
+    /// ones, the byte order mark), line or paragraph separator and lone surrogate made a space.
+    /// </summary>
+    private static string Clean(string reason)
+    {
+        var text = new StringBuilder(Math.Min(reason.Length, 200));
+        foreach (var rune in reason.EnumerateRunes())
+        {
+            if (text.Length + rune.Utf16SequenceLength > 200)
+            {
+                break;
+            }
+
+            var harmless = Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned);
+            text.Append(harmless ? rune.ToString() : " ");
+        }
+
+        return text.ToString();
+    }
 
     private sealed class ByteOrder : IComparer<byte[]>
     {

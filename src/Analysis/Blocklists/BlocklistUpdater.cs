@@ -32,7 +32,7 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
         var now = clock.GetUtcNow().UtcDateTime;
         var current = (await BlocklistState.CurrentAsync(store, cancellationToken).ConfigureAwait(false)).ToDictionary(e => e.Subject, StringComparer.Ordinal);
         var ours = await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false);
-        var guard = new BlocklistGuard(settings, ours.InternalNetworks, current.Values.Where(e => e.Action == BlocklistActions.Allowed).Select(e => e.Subject));
+        var guard = new BlocklistGuard(settings, ours.InternalNetworks, ours.RelayAddresses, current.Values.Where(e => e.Action == BlocklistActions.Allowed).Select(e => e.Subject));
 
         var candidates = await CandidatesAsync(day, cancellationToken).ConfigureAwait(false);
         foreach (var aggregate in await AggregatesAsync(day, candidates, current.Values.Where(e => e.IsListedAt(now)), cancellationToken).ConfigureAwait(false))

@@ -22,7 +22,7 @@ public static class EstateResolver
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(settings);
-        var configuredNetworks = (settings.InternalNetworks ?? []).Select(Canonical).ToList();
+        var configuredNetworks = (settings.InternalNetworks ?? []).Select(n => Canonical(n)).ToList();
         var internalNetworks = OurEstate.PrivateNetworks.Concat(configuredNetworks).Distinct(StringComparer.Ordinal).ToList();
         var parameters = new Dictionary<string, string>
         {
@@ -52,10 +52,37 @@ public static class EstateResolver
                 .Where(g => g.Sum(r => long.Parse(r[2], CultureInfo.InvariantCulture)) >= MinInboundDeliveries)
                 .Select(g => g.Key).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-        return new OurEstate(domains, configuredDomains is not { Count: > 0 }, internalNetworks, mailServers, relays);
+        var relayAddresses = await RelayAddressesAsync(store, settings, relays, parameters, cancellationToken).ConfigureAwait(false);
+        return new OurEstate(domains, configuredDomains is not { Count: > 0 }, internalNetworks, mailServers, relays, relayAddresses);
     }
 
-    private static string Canonical(string network) =>
+    /// <summary>
+    /// Our relays' own addresses: the configured ones; relay names that are addresses (a relay that logs
+    /// by address); and the client address under which an internal mail server (Domino, behind the
+    /// relays) logged a relay connecting, named as the relay (<c>mx1</c>, or <c>mx1.</c>… for relay
+    /// <c>mx1</c>). Only internal servers' rows count: at the edge the client's name is the attacker's
+    /// to choose, and a name alone must never shield an address from the blocklist.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> RelayAddressesAsync(
+        IClickHouseStore store, EstateSettings settings, IReadOnlyList<string> relays, Dictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        var configured = (settings.RelayAddresses ?? []).Select(a => Canonical(a, "estate.relayAddresses"));
+        // Literally an address, not merely something IPAddress would read as one ("1234" is 0.0.4.210).
+        var named = relays.Where(r => string.Equals(Subjects.Canonical(r), r, StringComparison.OrdinalIgnoreCase));
+        var seen = relays.Count == 0 ? [] : await store.QueryListAsync(
+            $$"""
+            SELECT DISTINCT {{Sql.ClientIp}} AS ip
+            FROM smtp_events
+            WHERE toDate(ts) BETWEEN {from:Date} AND {day:Date} AND NOT ({{Sql.AtEdge}}) AND client_ip != toIPv6('::')
+              AND arrayExists(r -> lower(client_host) = r OR startsWith(lower(client_host), concat(r, '.')), {relays:Array(String)})
+            ORDER BY ip
+            """,
+            new Dictionary<string, string>(parameters) { ["relays"] = SqlText.QuoteArray([.. relays.Select(r => r.ToLowerInvariant())]) },
+            cancellationToken).ConfigureAwait(false);
+        return [.. configured.Concat(named).Concat(seen.Select(r => r[0])).Select(a => Subjects.Canonical(a)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    private static string Canonical(string network, string setting = "estate.internalNetworks") =>
         Subjects.ParseNetwork(network.Trim())?.ToString()
-        ?? throw new ArgumentException($"'{network}' in estate.internalNetworks is not an address or a network such as 192.0.2.0/24.", nameof(network));
+        ?? throw new ArgumentException($"'{network}' in {setting} is not an address or a network such as 192.0.2.0/24.", nameof(network));
 }

@@ -14,4 +14,11 @@ public sealed class EstateSettings
     /// is always internal; list here what is ours and public.
     /// </summary>
     public IReadOnlyList<string>? InternalNetworks { get; set; }
+
+    /// <summary>
+    /// Our relays' own addresses (single addresses or CIDR), never listed by a blocklist whatever the
+    /// findings say. Relays seen in the logs are added to these (<see cref="OurEstate.RelayAddresses"/>);
+    /// list here the public addresses of relays the logs do not name that way.
+    /// </summary>
+    public IReadOnlyList<string>? RelayAddresses { get; set; }
 }

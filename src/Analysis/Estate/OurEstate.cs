@@ -6,12 +6,17 @@ namespace RelayWatch.Analysis.Estate;
 /// <param name="InternalNetworks">Networks whose clients are ours: private space, configured ones, and our inferred mail servers.</param>
 /// <param name="MailServers">Internal hosts our relays hand inbound mail to (Domino, Exchange), as seen in the data.</param>
 /// <param name="Relays">Our relays: the hosts that wrote the logs.</param>
+/// <param name="RelayAddresses">
+/// Our relays' own addresses, canonical: the configured ones, relay names that are addresses, and the
+/// addresses our internal mail servers logged a relay connecting from under its name. Never listed.
+/// </param>
 public sealed record OurEstate(
     IReadOnlyList<string> ProtectedDomains,
     bool DomainsInferred,
     IReadOnlyList<string> InternalNetworks,
     IReadOnlyList<string> MailServers,
-    IReadOnlyList<string> Relays)
+    IReadOnlyList<string> Relays,
+    IReadOnlyList<string> RelayAddresses)
 {
     /// <summary>Address space that is never the Internet: RFC 1918, loopback, link-local, ULA, the unspecified address (mail made locally).</summary>
     public static IReadOnlyList<string> PrivateNetworks { get; } =

@@ -180,7 +180,8 @@ internal static partial class ServeHost
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
 
-            return Results.Text(text, known.Name is "json" ? "application/json" : known.Name is "csv" ? "text/csv" : "text/plain", System.Text.Encoding.UTF8);
+            // The format's own bytes: the Exchange script keeps its byte order mark over HTTP too.
+            return Results.Bytes(known.Encode(text), (known.Name is "json" ? "application/json" : known.Name is "csv" ? "text/csv" : "text/plain") + "; charset=utf-8");
         });
 
         // The daily reports the job wrote, newest first, and each file by name.

@@ -5,7 +5,7 @@ namespace RelayWatch.Analysis.Tests.Blocklists;
 public sealed class BlocklistGuardTests
 {
     private static BlocklistGuard Guard(BlocklistSettings? settings = null, string[]? analystAllowed = null) =>
-        new(settings ?? new BlocklistSettings { Allowlist = ["192.0.2.200/29", "2001:db8:1::/48"] }, ["10.20.0.5/32"], analystAllowed ?? []);
+        new(settings ?? new BlocklistSettings { Allowlist = ["192.0.2.200/29", "2001:db8:1::/48"] }, ["10.20.0.5/32"], ["198.51.100.25"], analystAllowed ?? []);
 
     [Theory]
     [InlineData("203.0.113.7")]
@@ -15,8 +15,9 @@ public sealed class BlocklistGuardTests
     public void AttackersMayBeListed(string subject) => Assert.Null(Guard().WhyNot(subject));
 
     [Theory]
-    [InlineData("0.0.0.0/0", "wider than a /24")]
-    [InlineData("::/0", "wider than a /48")]
+    [InlineData("0.0.0.0/0", "wider than a /16, the shortest prefix any blocklist carries")]
+    [InlineData("::/0", "wider than a /32, the shortest prefix any blocklist carries")]
+    [InlineData("2001:db8:5a0b::/40", "wider than a /48")]
     [InlineData("198.18.0.0/16", "wider than a /24")]
     [InlineData("10.1.2.3", "special address space")]
     [InlineData("192.168.7.0/24", "special address space")]
@@ -29,6 +30,8 @@ public sealed class BlocklistGuardTests
     [InlineData("192.0.2.0/24", "the configured allowlist")]
     [InlineData("2001:db8:1::6", "the configured allowlist")]
     [InlineData("not-an-address", "neither an IP address")]
+    [InlineData("198.51.100.25", "an address of our own relays")]
+    [InlineData("198.51.100.0/24", "an address of our own relays")]
     public void NeverListed(string subject, string because)
     {
         var why = Guard().WhyNot(subject);

@@ -23,7 +23,7 @@ public sealed class BlocklistToolTests : IDisposable
             Entry("203.0.113.7"), Entry("198.18.4.0/24"), Entry("198.18.4.9"), Entry("2001:db8:5a0b::/48"),
             Entry("2001:db8:d031:b966::965"), Entry("192.0.2.203"), Entry("198.51.100.1") with { ExpiresAt = Now.AddDays(-1) },
         ],
-        new BlocklistGuard(new BlocklistSettings { Allowlist = ["192.0.2.200/29"] }, [], []),
+        new BlocklistGuard(new BlocklistSettings { Allowlist = ["192.0.2.200/29"] }, [], [], []),
         Now);
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -14,6 +14,8 @@ public sealed class EstateResolverTests(SimulatedDayFixture day) : IClassFixture
         Assert.True(ours.DomainsInferred);
         Assert.Equal(["10.20.0.5"], ours.MailServers);
         Assert.Equal(["EDGE1", "esa1", "mx1", "mx2", "mx4"], ours.Relays);
+        // Domino logs each relay handing it mail under the relay's name: EDGE1.ours.example (10.20.4.11), …
+        Assert.Equal(["10.20.0.11", "10.20.1.11", "10.20.2.11", "10.20.3.11", "10.20.4.11"], ours.RelayAddresses);
         Assert.Contains("10.0.0.0/8", ours.InternalNetworks);
     }
 
@@ -28,6 +30,19 @@ public sealed class EstateResolverTests(SimulatedDayFixture day) : IClassFixture
         Assert.False(ours.DomainsInferred);
         Assert.Contains("192.0.2.100/32", ours.InternalNetworks);
         Assert.Contains("2001:db8:1::/48", ours.InternalNetworks);
+    }
+
+    [Fact]
+    public async Task ConfiguredRelayAddressesAreAddedToThoseTheLogsShow()
+    {
+        var settings = new EstateSettings { RelayAddresses = ["198.51.100.25", "2001:db8:77::/64"] };
+
+        var ours = await EstateResolver.ResolveAsync(day.Store, settings, SimulatedDayFixture.Day, CancellationToken.None);
+
+        Assert.Equal(["10.20.0.11", "10.20.1.11", "10.20.2.11", "10.20.3.11", "10.20.4.11", "198.51.100.25", "2001:db8:77::/64"], ours.RelayAddresses);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            EstateResolver.ResolveAsync(day.Store, new EstateSettings { RelayAddresses = ["mx1"] }, SimulatedDayFixture.Day, CancellationToken.None));
+        Assert.StartsWith("'mx1' in estate.relayAddresses is not an address or a network such as 192.0.2.0/24.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -40,7 +40,8 @@ public sealed class BlocklistCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "add", "0.0.0.0/0" }, "relaywatch: 0.0.0.0/0 is wider than a /24, the shortest prefix blocklists.minPrefixV4 lets a blocklist carry.\n")]
+    [InlineData(new[] { "add", "0.0.0.0/0" }, "relaywatch: 0.0.0.0/0 is wider than a /16, the shortest prefix any blocklist carries, whatever blocklists.minPrefixV4 says.\n")]
+    [InlineData(new[] { "add", "198.51.96.0/20" }, "relaywatch: 198.51.96.0/20 is wider than a /24, the shortest prefix blocklists.minPrefixV4 lets a blocklist carry.\n")]
     [InlineData(new[] { "add", "192.168.1.9" }, "relaywatch: 192.168.1.9 lies in special address space (192.168.0.0/16: private, loopback, link-local, multicast or reserved), which is never listed unless blocklists.allowSpecialAddresses is set.\n")]
     [InlineData(new[] { "add", "bogus" }, "relaywatch: 'bogus' is neither an IP address nor a network in CIDR notation (such as 192.0.2.0/24).\n")]
     [InlineData(new[] { "remove", "203.0.113.9" }, "relaywatch: 203.0.113.9 is not listed or held for review.\n")]

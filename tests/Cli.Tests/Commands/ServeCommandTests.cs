@@ -98,6 +98,7 @@ public sealed class ServeCommandTests : IDisposable
         again.Headers.IfNoneMatch.Add(etag!);
         var unchanged = await http.SendAsync(again);
         var unknown = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/blocklists/pf"));
+        var exchange = await http.GetByteArrayAsync(new Uri($"http://127.0.0.1:{port}/blocklists/exchange"));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.NotNull(etag);
@@ -105,6 +106,8 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
         Assert.Empty(await unchanged.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        // The Exchange script keeps its byte order mark over HTTP, as in the exported file.
+        Assert.Equal([0xEF, 0xBB, 0xBF, (byte)'#'], exchange[..4]);
         await StopAsync(serve);
     }
 
