@@ -4,15 +4,21 @@ using RelayWatch.Store;
 
 namespace RelayWatch.Analysis.Scoring;
 
-/// <summary>Why a sender counts as bad or good for training.</summary>
-/// <param name="Source"><c>analyst</c>, <c>allowlist</c>, <c>finding:DETECTOR</c>, <c>dnsbl</c>, or <c>unlabelled</c> (assumed good).</param>
-public sealed record SenderLabel(bool Bad, string Source);
+/// <summary>Why a sender counts as bad or good for training, or is left out of it.</summary>
+/// <param name="Source"><c>analyst</c>, <c>allowlist</c>, <c>finding:DETECTOR</c>, <c>dnsbl</c>, <c>bouncer</c> (left out), or <c>unlabelled</c> (assumed good).</param>
+/// <param name="Learnt">False for a sender the model neither learns from nor is measured on: its traffic says nothing either way.</param>
+public sealed record SenderLabel(bool Bad, string Source, bool Learnt = true)
+{
+    /// <summary>A server a backscatter finding names: innocent (never bad), but its bounce-shaped traffic is no example of good mail either.</summary>
+    public static SenderLabel Bouncer { get; } = new(false, "bouncer", Learnt: false);
+}
 
 /// <summary>
 /// The labels the model learns from, strongest first: an analyst's verdict; the configured allowlist
 /// (good); a finding that names the address or its network that day (bad) — except a backscatter
-/// finding, whose bouncing server is an innocent receiver of somebody else's forged spam, not a
-/// sender of abuse; the relays' own DNS-blocklist
+/// finding, whose bouncing server is an innocent receiver of somebody else's forged spam: it is left
+/// out of training, since learning it as bad would teach the model that bouncing servers attack us,
+/// and learning it as good that one-recipient null-sender guesses are harmless; the relays' own DNS-blocklist
 /// refusals (bad, when enabled); otherwise unlabelled, taken as good. Rules and relays are not always
 /// right and not every bad sender trips one, so the labels are noisy on purpose: the model learns the
 /// shape of what they catch and ranks what they miss.
@@ -52,7 +58,7 @@ public sealed class LabelBook
         var byDay = new Dictionary<DateOnly, List<(IPNetwork, string)>>();
         foreach (var finding in await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false))
         {
-            if (finding.Detector != BouncingIsNotAbuse && Subjects.ParseNetwork(finding.Subject) is { } network)
+            if (Subjects.ParseNetwork(finding.Subject) is { } network)
             {
                 if (!byDay.TryGetValue(finding.Day, out var list))
                 {
@@ -85,12 +91,16 @@ public sealed class LabelBook
 
         if (findings.TryGetValue(row.Day, out var day))
         {
-            foreach (var (network, detector) in day)
+            // A finding of abuse wins over a backscatter finding of the same sender.
+            var named = day.Where(f => f.Network.Contains(address)).Select(f => f.Detector).ToList();
+            if (named.FirstOrDefault(d => d != BouncingIsNotAbuse) is { } detector)
             {
-                if (network.Contains(address))
-                {
-                    return new SenderLabel(true, "finding:" + detector);
-                }
+                return new SenderLabel(true, "finding:" + detector);
+            }
+
+            if (named.Count > 0)
+            {
+                return SenderLabel.Bouncer;
             }
         }
 

@@ -34,7 +34,7 @@ public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, 
         }
 
         var labels = await LabelBook.LoadAsync(store, settings, first, last, cancellationToken).ConfigureAwait(false);
-        var labelled = rows.Select(r => (Row: r, Label: labels.LabelOf(r))).ToList();
+        var labelled = rows.Select(r => (Row: r, Label: labels.LabelOf(r))).Where(l => l.Label.Learnt).ToList();
         var evaluationDays = Math.Clamp((int)Math.Round(days.Count * settings.EvaluationShare), 1, days.Count - 1);
         var split = days[^evaluationDays];
         var training = labelled.Where(l => l.Row.Day < split).ToList();
