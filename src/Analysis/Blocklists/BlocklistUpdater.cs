@@ -60,6 +60,7 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
 
         var fresh = accepted.Where(c => !(current.TryGetValue(c.Subject, out var s) && s.IsListedAt(now))).Select(c => c.Subject).ToList();
         var impact = await AcceptedMessagesAsync(day, fresh, cancellationToken).ConfigureAwait(false);
+        var bouncers = await BouncersAsync(day, fresh, cancellationToken).ConfigureAwait(false);
         var repeats = await BlocklistState.ListingsSinceAsync(store, now.AddDays(-settings.RepeatWindowDays), cancellationToken).ConfigureAwait(false);
         var (listed, renewed, review) = (new List<BlocklistEntry>(), new List<BlocklistEntry>(), new List<BlocklistEntry>());
         foreach (var candidate in accepted)
@@ -74,6 +75,17 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
                 {
                     renewed.Add(state with { Reason = candidate.Reason, Sources = sources, ExpiresAt = expires, ChangedBy = "relaywatch", ChangedAt = now });
                 }
+            }
+            else if (bouncers.Contains(candidate.Subject))
+            {
+                if (state?.Action == BlocklistActions.Review)
+                {
+                    continue;
+                }
+
+                review.Add(new BlocklistEntry(candidate.Subject, BlocklistActions.Review,
+                    $"{candidate.Reason} — held for review: everything it sent that day was bounces (the null sender, one recipient each), as an innocent server bouncing mail that forged our domain sends",
+                    sources, candidate.Severity, now, now, "relaywatch", now));
             }
             else if (impact.TryGetValue(candidate.Subject, out var messages)
                 && messages > (candidate.Severity == ScoreOnly ? settings.ReviewScoredAboveAcceptedMessages : settings.ReviewAboveAcceptedMessages))
@@ -201,6 +213,40 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
             .Select(g => new Candidate(g.Key, "medium",
                 string.Create(CultureInfo.InvariantCulture, $"{g.Count()} listed addresses in {g.Key} and no good sender there in 30 days"),
                 [.. g.Select(m => "member:" + m)]))];
+    }
+
+    /// <summary>
+    /// The subjects (addresses) whose every recipient on the day was bounce-shaped (<see cref="Sql.BounceShaped"/>):
+    /// the servers of a backscatter wave, never listed automatically however they score.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> BouncersAsync(DateOnly day, IReadOnlyList<string> subjects, CancellationToken cancellationToken)
+    {
+        if (subjects.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        var rows = await store.QueryListAsync(
+            $"""
+            SELECT ip
+            FROM
+            (
+                SELECT {Sql.ClientIp} AS ip, event, {Sql.BounceShaped} AS bounce_shaped
+                FROM smtp_events
+                WHERE toDate(ts) = {"{day:Date}"} AND event IN ('rcpt_reject', 'delivery', 'disconnect')
+                {Sql.SessionWindow}
+            )
+            WHERE event != 'disconnect' AND ip IN {"{subjects:Array(String)}"}
+            GROUP BY ip
+            HAVING countIf(NOT bounce_shaped) = 0
+            """,
+            new Dictionary<string, string>
+            {
+                ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["subjects"] = SqlText.QuoteArray(subjects),
+            },
+            cancellationToken).ConfigureAwait(false);
+        return rows.Select(r => r[0]).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Accepted messages in the last 30 days from each subject (an address, or a /24 or /48).</summary>

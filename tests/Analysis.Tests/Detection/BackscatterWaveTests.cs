@@ -5,6 +5,7 @@ using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
+using RelayWatch.Store;
 using RelayWatch.Store.Tests.Support;
 using RelayWatch.Tests.Shared;
 
@@ -81,6 +82,15 @@ public sealed class BackscatterWaveTests
             .UpdateAsync(Day, CancellationToken.None);
         Assert.Equal([Harvester, NamelessGuesser], update.Listed.Select(e => e.Subject).Order(StringComparer.Ordinal));
         Assert.Empty(update.Review);
+
+        // However a model scores a bouncing server of the wave, it is held for an analyst, never listed.
+        await store.ExecuteAsync(
+            "INSERT INTO ip_scores (day, ip, score, model, reasons) VALUES ('2026-11-24', '198.51.100.30', 0.99, 'gbt-test', ['100% of its messages are bounces'])",
+            CancellationToken.None);
+        var scored = await new BlocklistUpdater(store, new BlocklistSettings { MinimumScore = 0.95 }, estate, TimeProvider.System)
+            .UpdateAsync(Day, CancellationToken.None);
+        Assert.DoesNotContain(scored.Listed, e => e.Subject == "198.51.100.30");
+        Assert.Contains("everything it sent that day was bounces", Assert.Single(scored.Review, e => e.Subject == "198.51.100.30").Reason, StringComparison.Ordinal);
     }
 
     private const string Harvester = "203.0.113.66";
