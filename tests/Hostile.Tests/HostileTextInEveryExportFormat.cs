@@ -36,7 +36,7 @@ public sealed partial class HostileTextInEveryExportFormat(ITestOutputHelper out
 
     private static readonly DateTime Now = new(2026, 11, 25, 1, 0, 0, DateTimeKind.Utc);
 
-    private readonly string folder = ReadableFolder();
+    private readonly string folder = Loopback.ReadableFolder("relaywatch-hostile-");
 
     static HostileTextInEveryExportFormat() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
@@ -190,7 +190,7 @@ public sealed partial class HostileTextInEveryExportFormat(ITestOutputHelper out
             .Sum(n => 1 << (new[] { 8, 16, 24, 32 }.First(c => c >= n.PrefixLength) - n.PrefixLength));
         var v6 = networks.Count(n => n.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6);
         var start = new ProcessStartInfo(rbldnsd) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "-n", "-b", $"127.0.0.1/{FreeUdpPort()}", "-r", Path.GetDirectoryName(path)!, $"bl.test:combined:{Path.GetFileName(path)}" })
+        foreach (var argument in new[] { "-n", "-b", $"127.0.0.1/{Loopback.FreeUdpPort()}", "-r", Path.GetDirectoryName(path)!, $"bl.test:combined:{Path.GetFileName(path)}" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -299,19 +299,4 @@ public sealed partial class HostileTextInEveryExportFormat(ITestOutputHelper out
 
     [GeneratedRegex(@"ip6trie: ents=(\d+)")]
     private static partial Regex Ip6TrieCount();
-
-    private static string ReadableFolder()
-    {
-        var folder = Directory.CreateTempSubdirectory("relaywatch-hostile-");
-        File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        return folder.FullName;
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 }

@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using RelayWatch.Ingest;
+using RelayWatch.Ingest.Loading;
+using RelayWatch.Store;
 
 namespace RelayWatch.Tests.Shared;
 
@@ -17,6 +21,23 @@ internal sealed class PostfixLog
     public DateOnly Day { get; set; } = new(2026, 11, 24);
 
     public override string ToString() => text.ToString();
+
+    /// <summary>Writes the lines to a temporary mail.log and ingests it into the store, as <c>relaywatch ingest</c> would.</summary>
+    public async Task IngestIntoAsync(IClickHouseStore store)
+    {
+        var directory = Directory.CreateTempSubdirectory("relaywatch-postfix-log-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "mail.log");
+            await File.WriteAllTextAsync(path, text.ToString());
+            await new IngestRunner(store, new IngestOptions { Year = Day.Year }, TimeProvider.System, NullLogger.Instance)
+                .IngestAsync([path], CancellationToken.None);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 
     /// <summary>A session whose every recipient is refused as unknown, in one transaction.</summary>
     public void Refused(string host, string ip, string proto, string sender, IReadOnlyList<string> recipients, string at)

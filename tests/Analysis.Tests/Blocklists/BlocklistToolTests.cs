@@ -16,7 +16,7 @@ public sealed class BlocklistToolTests : IDisposable
 {
     private static readonly DateTime Now = new(2026, 11, 25, 1, 0, 0, DateTimeKind.Utc);
 
-    private readonly string folder = ReadableFolder();
+    private readonly string folder = Loopback.ReadableFolder("relaywatch-blocklist-");
 
     private readonly IReadOnlyList<BlocklistEntry> published = BlocklistFormats.Published(
         [
@@ -71,7 +71,7 @@ public sealed class BlocklistToolTests : IDisposable
         var rbldnsd = await DebianPackages.RequireAsync("rbldnsd", "rbldnsd");
         var dig = await DebianPackages.RequireAsync("dig", "bind9-dnsutils");
         var zone = Write("rbldnsd");
-        var port = FreeUdpPort();
+        var port = Loopback.FreeUdpPort();
         var start = new ProcessStartInfo(rbldnsd) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in new[] { "-n", "-b", $"127.0.0.1/{port}", "-r", folder, $"bl.test:combined:{Path.GetFileName(zone)}" })
         {
@@ -158,21 +158,4 @@ public sealed class BlocklistToolTests : IDisposable
     /// <summary>The DNSBL query name of an IPv6 address: its 32 nibbles, reversed.</summary>
     private static string Reversed(string address) =>
         string.Join('.', Convert.ToHexStringLower(IPAddress.Parse(address).GetAddressBytes()).Reverse());
-
-    /// <summary>A temporary folder others may read: rbldnsd run as root reads its zone as its own user.</summary>
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static string ReadableFolder()
-    {
-        var folder = Directory.CreateTempSubdirectory("relaywatch-blocklist-");
-        File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        return folder.FullName;
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 }

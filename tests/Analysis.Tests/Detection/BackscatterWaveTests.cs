@@ -3,8 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
-using RelayWatch.Ingest;
-using RelayWatch.Ingest.Loading;
 using RelayWatch.Store;
 using RelayWatch.Store.Tests.Support;
 using RelayWatch.Tests.Shared;
@@ -29,18 +27,7 @@ public sealed class BackscatterWaveTests
     {
         var log = HandBuiltDay();
         await using var store = await TestEngine.OpenAsync();
-        var directory = Directory.CreateTempSubdirectory("relaywatch-wave-");
-        try
-        {
-            var path = Path.Combine(directory.FullName, "mail.log");
-            await File.WriteAllTextAsync(path, log.Text);
-            await new IngestRunner(store, new IngestOptions { Year = 2026 }, TimeProvider.System, NullLogger.Instance)
-                .IngestAsync([path], CancellationToken.None);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        await log.Lines.IngestIntoAsync(store);
 
         var estate = new EstateSettings { ProtectedDomains = Ours };
         await new DetectionRunner(store, estate, DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance)
@@ -103,7 +90,7 @@ public sealed class BackscatterWaveTests
         return evidence.RootElement.GetProperty("rule").GetString();
     }
 
-    private sealed record Day_(string Text, IReadOnlyList<string> RefusedWaveServers, long RefusedWaveBounces, IReadOnlyList<string> AcceptedWaveServers);
+    private sealed record Day_(PostfixLog Lines, IReadOnlyList<string> RefusedWaveServers, long RefusedWaveBounces, IReadOnlyList<string> AcceptedWaveServers);
 
     private static Day_ HandBuiltDay()
     {
@@ -173,6 +160,6 @@ public sealed class BackscatterWaveTests
                 [.. Enumerable.Range(0, 8).Select(n => $"gone{i}{n}@ours.example")], 12, $"11:{i * 5:00}:00");
         }
 
-        return new Day_(log.ToString(), refusedServers, bounces, acceptedServers);
+        return new Day_(log, refusedServers, bounces, acceptedServers);
     }
 }

@@ -2,8 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
-using RelayWatch.Ingest;
-using RelayWatch.Ingest.Loading;
 using RelayWatch.Store.Tests.Support;
 using RelayWatch.Tests.Shared;
 
@@ -46,18 +44,7 @@ public sealed class CompromisedAccountTests
         }
 
         await using var store = await TestEngine.OpenAsync();
-        var directory = Directory.CreateTempSubdirectory("relaywatch-account-");
-        try
-        {
-            var path = Path.Combine(directory.FullName, "mail.log");
-            await File.WriteAllTextAsync(path, log.ToString());
-            await new IngestRunner(store, new IngestOptions { Year = 2026 }, TimeProvider.System, NullLogger.Instance)
-                .IngestAsync([path], CancellationToken.None);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        await log.IngestIntoAsync(store);
 
         var estate = new EstateSettings { ProtectedDomains = ["ours.example"] };
         await new DetectionRunner(store, estate, DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance)

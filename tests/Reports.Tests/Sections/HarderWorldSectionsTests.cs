@@ -2,8 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
-using RelayWatch.Ingest;
-using RelayWatch.Ingest.Loading;
 using RelayWatch.Reports.Tests.Support;
 using RelayWatch.Store.Tests.Support;
 using RelayWatch.Tests.Shared;
@@ -39,17 +37,15 @@ public sealed class HarderWorldSectionsTests
         }
 
         await using var store = await TestEngine.OpenAsync();
+        await log.IngestIntoAsync(store);
+        var estate = new EstateSettings { ProtectedDomains = ["ours.example"] };
+        await new DetectionRunner(store, estate, DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance).RunAsync(Day, Day, null, CancellationToken.None);
+
+        var report = await SampleDayFixture.BuildAsync(store, Day);
         var directory = Directory.CreateTempSubdirectory("relaywatch-report-");
         try
         {
-            var path = Path.Combine(directory.FullName, "mail.log");
-            await File.WriteAllTextAsync(path, log.ToString());
-            await new IngestRunner(store, new IngestOptions { Year = Day.Year }, TimeProvider.System, NullLogger.Instance).IngestAsync([path], CancellationToken.None);
-            var estate = new EstateSettings { ProtectedDomains = ["ours.example"] };
-            await new DetectionRunner(store, estate, DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance).RunAsync(Day, Day, null, CancellationToken.None);
-
-            var report = await SampleDayFixture.BuildAsync(store, Day);
-            var written = await ReportWriter.WriteAsync(report, Path.Combine(directory.FullName, "reports"), ["md"], CancellationToken.None);
+            var written = await ReportWriter.WriteAsync(report, directory.FullName, ["md"], CancellationToken.None);
             var markdown = await File.ReadAllTextAsync(written.Markdown!);
 
             Assert.Contains("### NDR backscatter — 1 finding(s)", markdown, StringComparison.Ordinal);
