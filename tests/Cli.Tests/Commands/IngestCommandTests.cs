@@ -166,7 +166,7 @@ public sealed class IngestCommandTests : IDisposable
     }
 
     /// <summary>A folder such as /var/log: its mail logs are read, the other files listed as a note, and the run succeeds.</summary>
-    [Fact]
+    [CorpusFact]
     public async Task AFolderIsIngestedWithItsOtherFilesListedAsANote()
     {
         var log = Directory.CreateDirectory(directory.Combine("var-log")).FullName;
@@ -181,7 +181,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(string.Empty, result.Error);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task AFileNamedExplicitlyWhoseFormatIsUnknownIsStillAnError()
     {
         var notes = directory.Combine("notes.txt");

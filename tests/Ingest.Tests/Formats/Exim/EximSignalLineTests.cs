@@ -3,6 +3,7 @@ using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Formats.Exim;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Exim;
 
@@ -68,7 +69,7 @@ public sealed class EximSignalLineTests
     }
 
     /// <summary>The corpora's own signal lines: each one that names a client by address becomes an event for that client.</summary>
-    [Fact]
+    [CorpusFact]
     public void EverySignalLineOfTheCorporaIsAnEventForItsClient()
     {
         var signal = new System.Text.RegularExpressions.Regex(

@@ -3,6 +3,7 @@ using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Formats.Postfix;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Ingest.Tests.Support;
+using RelayWatch.Tests.Shared;
 
 namespace RelayWatch.Ingest.Tests.Formats.Postfix;
 
@@ -89,7 +90,7 @@ public sealed class PostfixSignalLineTests
     /// The corpora's own signal lines (whole logs, parser fixtures and message bodies without a syslog
     /// header): each one that names a client becomes an event for that client.
     /// </summary>
-    [Fact]
+    [CorpusFact]
     public void EverySignalLineOfTheCorporaIsAnEventForItsClient()
     {
         var signal = new System.Text.RegularExpressions.Regex(
