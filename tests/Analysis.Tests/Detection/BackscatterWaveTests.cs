@@ -90,9 +90,10 @@ public sealed class BackscatterWaveTests
         return evidence.RootElement.GetProperty("rule").GetString();
     }
 
-    private sealed record Day_(PostfixLog Lines, IReadOnlyList<string> RefusedWaveServers, long RefusedWaveBounces, IReadOnlyList<string> AcceptedWaveServers);
+    /// <summary>The day's lines, and what the test knows of its waves.</summary>
+    private sealed record HandBuiltLog(PostfixLog Lines, IReadOnlyList<string> RefusedWaveServers, long RefusedWaveBounces, IReadOnlyList<string> AcceptedWaveServers);
 
-    private static Day_ HandBuiltDay()
+    private static HandBuiltLog HandBuiltDay()
     {
         var log = new PostfixLog();
 
@@ -160,6 +161,6 @@ public sealed class BackscatterWaveTests
                 [.. Enumerable.Range(0, 8).Select(n => $"gone{i}{n}@ours.example")], 12, $"11:{i * 5:00}:00");
         }
 
-        return new Day_(log, refusedServers, bounces, acceptedServers);
+        return new HandBuiltLog(log, refusedServers, bounces, acceptedServers);
     }
 }
