@@ -76,27 +76,14 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
                     renewed.Add(state with { Reason = candidate.Reason, Sources = sources, ExpiresAt = expires, ChangedBy = "relaywatch", ChangedAt = now });
                 }
             }
-            else if (bouncers.Contains(candidate.Subject))
+            else if (WhyHeld(candidate, bouncers, impact) is { } held)
             {
                 if (state?.Action == BlocklistActions.Review)
                 {
                     continue;
                 }
 
-                review.Add(new BlocklistEntry(candidate.Subject, BlocklistActions.Review,
-                    $"{candidate.Reason} — held for review: everything it sent that day was bounces (the null sender, one recipient each), as an innocent server bouncing mail that forged our domain sends",
-                    sources, candidate.Severity, now, now, "relaywatch", now));
-            }
-            else if (impact.TryGetValue(candidate.Subject, out var messages)
-                && messages > (candidate.Severity == ScoreOnly ? settings.ReviewScoredAboveAcceptedMessages : settings.ReviewAboveAcceptedMessages))
-            {
-                if (state?.Action == BlocklistActions.Review)
-                {
-                    continue;
-                }
-
-                review.Add(new BlocklistEntry(candidate.Subject, BlocklistActions.Review,
-                    string.Create(CultureInfo.InvariantCulture, $"{candidate.Reason} — held for review: {messages} accepted messages from it in the last 30 days"),
+                review.Add(new BlocklistEntry(candidate.Subject, BlocklistActions.Review, $"{candidate.Reason} — held for review: {held}",
                     sources, candidate.Severity, now, now, "relaywatch", now));
             }
             else
@@ -213,6 +200,23 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
             .Select(g => new Candidate(g.Key, "medium",
                 string.Create(CultureInfo.InvariantCulture, $"{g.Count()} listed addresses in {g.Key} and no good sender there in 30 days"),
                 [.. g.Select(m => "member:" + m)]))];
+    }
+
+    /// <summary>
+    /// Why a new candidate goes to an analyst instead of the published list, or null: a bouncing server of a
+    /// backscatter wave, or a sender we took more mail from than the impact check allows.
+    /// </summary>
+    private string? WhyHeld(Candidate candidate, IReadOnlySet<string> bouncers, IReadOnlyDictionary<string, long> impact)
+    {
+        if (bouncers.Contains(candidate.Subject))
+        {
+            return "everything it sent that day was bounces (the null sender, one recipient each), as an innocent server bouncing mail that forged our domain sends";
+        }
+
+        var allowed = candidate.Severity == ScoreOnly ? settings.ReviewScoredAboveAcceptedMessages : settings.ReviewAboveAcceptedMessages;
+        return impact.TryGetValue(candidate.Subject, out var messages) && messages > allowed
+            ? string.Create(CultureInfo.InvariantCulture, $"{messages} accepted messages from it in the last 30 days")
+            : null;
     }
 
     /// <summary>

@@ -39,29 +39,44 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
         GROUP BY user
         """;
 
-    // The day's bounce-shaped null-sender transactions from outside to our domains, accepted
-    // (delivery) or refused at RCPT, each marked genuine or not.
-    private static readonly string Bounces = $$"""
+    // Bounce rows (ip, rcpt, bouncer_domain, …), each marked genuine when the user it is addressed to
+    // mailed the bouncing server's domain in the window.
+    private static string MarkedGenuine(string bounces) => $"""
         SELECT b.*, b.bouncer_domain != '' AND has(o.domains, b.bouncer_domain) AS genuine
+        FROM ({bounces}) AS b
+        LEFT JOIN ({Outbound}) AS o ON o.user = b.rcpt
+        """;
+
+    // The day's null-sender deliveries from outside to our users: the per-server rule's bounces.
+    private static readonly string DeliveredBounces = $"""
+        SELECT
+            {Sql.ClientIp} AS ip,
+            {Sql.OriginalRecipient} AS rcpt,
+            cutToFirstSignificantSubdomain(client_host) AS bouncer_domain,
+            client_host, relay, ts
+        FROM smtp_events
+        WHERE {Sql.OnTheDay} AND event = 'delivery' AND mail_from = ''
+          AND NOT {Sql.ClientIsInternal} AND {Sql.IsOurDomain(Sql.DomainOf("rcpt"))}
+        """;
+
+    // The day's bounce-shaped null-sender transactions from outside to our domains, accepted
+    // (delivery) or refused at RCPT: a wave's bounces.
+    private static readonly string WaveBounces = $$"""
+        SELECT
+            {{Sql.ClientIp}} AS ip,
+            {{Sql.ClientNetwork}} AS network,
+            {{Sql.OriginalRecipient}} AS rcpt,
+            {{Sql.DomainOf("rcpt")}} AS target_domain,
+            cutToFirstSignificantSubdomain(client_host) AS bouncer_domain,
+            event, reason, client_host, relay, ts
         FROM
         (
-            SELECT
-                {{Sql.ClientIp}} AS ip,
-                {{Sql.ClientNetwork}} AS network,
-                {{Sql.OriginalRecipient}} AS rcpt,
-                {{Sql.DomainOf("rcpt")}} AS target_domain,
-                cutToFirstSignificantSubdomain(client_host) AS bouncer_domain,
-                event, reason, client_host, relay, ts
-            FROM
-            (
-                SELECT *, {{Sql.BounceShaped}} AS bounce_shaped
-                FROM smtp_events
-                WHERE {{Sql.OnTheDay}} AND event IN ('rcpt_reject', 'delivery', 'disconnect') AND NOT {{Sql.ClientIsInternal}}
-                {{Sql.SessionWindow}}
-            )
-            WHERE bounce_shaped AND {{Sql.IsOurDomain(Sql.DomainOf(Sql.OriginalRecipient))}}
-        ) AS b
-        LEFT JOIN ({{Outbound}}) AS o ON o.user = b.rcpt
+            SELECT *, {{Sql.BounceShaped}} AS bounce_shaped
+            FROM smtp_events
+            WHERE {{Sql.OnTheDay}} AND event IN ('rcpt_reject', 'delivery', 'disconnect') AND NOT {{Sql.ClientIsInternal}}
+            {{Sql.SessionWindow}}
+        )
+        WHERE bounce_shaped AND {{Sql.IsOurDomain(Sql.DomainOf(Sql.OriginalRecipient))}}
         """;
 
     private const string WaveEvidenceType =
@@ -89,23 +104,7 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
                 arraySort(groupUniqArray(5)(relay)) AS relays,
                 minIf(ts, NOT genuine) AS first_seen,
                 maxIf(ts, NOT genuine) AS last_seen
-            FROM
-            (
-                SELECT b.ip, b.rcpt, b.ts, b.relay, b.client_host, b.bouncer_domain,
-                       b.bouncer_domain != '' AND has(o.domains, b.bouncer_domain) AS genuine
-                FROM
-                (
-                    SELECT
-                        {{Sql.ClientIp}} AS ip,
-                        {{Sql.OriginalRecipient}} AS rcpt,
-                        cutToFirstSignificantSubdomain(client_host) AS bouncer_domain,
-                        client_host, relay, ts
-                    FROM smtp_events
-                    WHERE {{Sql.OnTheDay}} AND event = 'delivery' AND mail_from = ''
-                      AND NOT {{Sql.ClientIsInternal}} AND {{Sql.IsOurDomain(Sql.DomainOf("rcpt"))}}
-                ) AS b
-                LEFT JOIN ({{Outbound}}) AS o ON o.user = b.rcpt
-            )
+            FROM ({{MarkedGenuine(DeliveredBounces)}})
             GROUP BY ip
             HAVING unmatched >= {min_unmatched:UInt64} AND unmatched >= {min_ratio:Float64} * bounces
         )
@@ -142,7 +141,7 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
                     (sumMap([toStartOfHour(ts)], [toUInt64(1)]) AS hours).1, hours.2))[1] AS peak,
                 min(ts) AS first_seen,
                 max(ts) AS last_seen
-            FROM ({{Bounces}})
+            FROM ({{MarkedGenuine(WaveBounces)}})
             GROUP BY target_domain
         )
         WHERE servers >= {min_wave_servers:UInt64} AND networks >= {min_wave_networks:UInt64}
