@@ -13,6 +13,8 @@ internal sealed class GlobalOptions
     public const string DataVariable = "RELAYWATCH_DATA";
     public const string ClickHouseVariable = "RELAYWATCH_CLICKHOUSE";
     public const string ConfigVariable = "RELAYWATCH_CONFIG";
+    public const string ClickHousePasswordVariable = "RELAYWATCH_CLICKHOUSE_PASSWORD";
+    public const string ClickHousePasswordFileVariable = "RELAYWATCH_CLICKHOUSE_PASSWORD_FILE";
 
     public Option<string?> Data { get; } = new("--data")
     {
@@ -28,6 +30,19 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> ClickHousePasswordFile { get; } = new("--clickhouse-password-file")
+    {
+        Description = $"Read the ClickHouse server's password from this file (first line), so it is not on the command line [env: {ClickHousePasswordFileVariable}, or the password itself in {ClickHousePasswordVariable}]",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    public Option<bool> TrustLibrary { get; } = new("--trust-library")
+    {
+        Description = "Load the libchdb.so named by RELAYWATCH_CHDB_LIB even though its SHA-256 is not the pinned engine's (a build you vouch for)",
+        Recursive = true,
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = $"JSON configuration file (see docs/configuration.md) [env: {ConfigVariable}]",
@@ -39,6 +54,8 @@ internal sealed class GlobalOptions
     {
         root.Add(Data);
         root.Add(ClickHouse);
+        root.Add(ClickHousePasswordFile);
+        root.Add(TrustLibrary);
         root.Add(Config);
     }
 
@@ -69,6 +86,8 @@ internal sealed class GlobalOptions
 
         options.DataDirectory = parse.GetValue(Data) ?? options.DataDirectory;
         options.ConnectionString = parse.GetValue(ClickHouse) ?? options.ConnectionString;
+        options.Password = ResolvePassword(parse, section.ClickHousePasswordFile);
+        options.TrustEngineLibrary = parse.GetValue(TrustLibrary);
 
         try
         {
@@ -80,6 +99,29 @@ internal sealed class GlobalOptions
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// The server password kept apart from the connection string: a file named on the command line, in the
+    /// environment or in the configuration (in that order), else the password itself in the environment.
+    /// </summary>
+    private string? ResolvePassword(ParseResult parse, string? configuredFile)
+    {
+        var file = parse.GetValue(ClickHousePasswordFile) ?? Environment(ClickHousePasswordFileVariable) ?? configuredFile;
+        if (file is null)
+        {
+            return Environment(ClickHousePasswordVariable);
+        }
+
+        try
+        {
+            using var reader = new StreamReader(file);
+            return reader.ReadLine() ?? string.Empty;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"The ClickHouse password file {file} could not be read ({e.Message.TrimEnd('.')}).");
+        }
     }
 
     private static string? Environment(string name)

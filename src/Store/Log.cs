@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Information, "Fetched and verified {Package} in {Seconds:F1} s")]
     public static partial void FetchedEngine(ILogger logger, string package, double seconds);
 
+    [LoggerMessage(1004, LogLevel.Warning, "The cached engine library {Path} failed its check (SHA-256 {Sha256}), so it was removed and is fetched again")]
+    public static partial void CachedEngineFailedCheck(ILogger logger, string path, string sha256);
+
     [LoggerMessage(1003, LogLevel.Information, "Waiting for another process that is fetching the engine (lock {LockPath})")]
     public static partial void WaitingForEngineFetch(ILogger logger, string lockPath);
 

@@ -31,6 +31,15 @@ public sealed class StoreOptions
     /// <summary>Largest number of embedded-engine connections used at once. Default: twice the processor count, at least 4.</summary>
     public int MaxConnections { get; set; } = Math.Max(4, Environment.ProcessorCount * 2);
 
+    /// <summary>
+    /// The server password, when it is not written in <see cref="ConnectionString"/> (read from a file or the
+    /// environment, so it never sits on a command line). Never shown by status or logs. Default: none.
+    /// </summary>
+    public string? Password { get; set; }
+
+    /// <summary>Load a <c>libchdb.so</c> named by <c>RELAYWATCH_CHDB_LIB</c> without checking its SHA-256 against the pinned one. Default false.</summary>
+    public bool TrustEngineLibrary { get; set; }
+
     public bool UsesServer => ConnectionString is not null;
 
     /// <summary>Throws <see cref="ArgumentException"/> with a one-sentence reason when a setting is out of range.</summary>

@@ -9,6 +9,9 @@ internal sealed class StoreSection
     /// <summary>ClickHouse server connection string; selects the server engine.</summary>
     public string? ClickHouse { get; set; }
 
+    /// <summary>A file whose first line is the server's password, so the connection string need not hold it.</summary>
+    public string? ClickHousePasswordFile { get; set; }
+
     /// <summary>Database holding RelayWatch's tables.</summary>
     public string? Database { get; set; }
 

@@ -195,12 +195,14 @@ internal sealed unsafe class ChDbApi
     }
 
     /// <summary>Loads the library file and binds every function; a missing export means an incompatible build.</summary>
-    public static ChDbApi Load(string libraryPath)
+    /// <param name="loadPath">What the loader opens (a verified open file's <c>/proc/self/fd</c> entry, or a path).</param>
+    /// <param name="libraryPath">Where the library was found, for the message when it cannot be loaded.</param>
+    public static ChDbApi Load(string loadPath, string libraryPath)
     {
         nint library;
         try
         {
-            library = NativeLibrary.Load(libraryPath);
+            library = NativeLibrary.Load(loadPath);
         }
         catch (DllNotFoundException e)
         {

@@ -31,7 +31,8 @@ internal sealed class ChDbEngine
     public string Version { get; }
 
     /// <summary>Opens (or joins) the engine on <paramref name="dataDirectory"/>.</summary>
-    public static async Task<ChDbEngine> AcquireAsync(string dataDirectory, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="trustLibrary">Load a library named by <c>RELAYWATCH_CHDB_LIB</c> without checking its SHA-256 (<c>--trust-library</c>).</param>
+    public static async Task<ChDbEngine> AcquireAsync(string dataDirectory, bool trustLibrary, ILogger logger, CancellationToken cancellationToken)
     {
         var fullPath = Path.GetFullPath(dataDirectory);
         await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -49,7 +50,7 @@ internal sealed class ChDbEngine
                 return current;
             }
 
-            api ??= await LoadApiAsync(logger, cancellationToken).ConfigureAwait(false);
+            api ??= await LoadApiAsync(trustLibrary, logger, cancellationToken).ConfigureAwait(false);
             var directoryLock = DataDirectoryLock.Acquire(fullPath);
             var engine = new ChDbEngine(api, fullPath, directoryLock) { references = 1 };
             try
@@ -109,11 +110,11 @@ internal sealed class ChDbEngine
 
     public void CloseConnection(nint connection) => Api.Close(connection);
 
-    private static async Task<ChDbApi> LoadApiAsync(ILogger logger, CancellationToken cancellationToken)
+    private static async Task<ChDbApi> LoadApiAsync(bool trustLibrary, ILogger logger, CancellationToken cancellationToken)
     {
-        var library = new ChDbLibrary(ChDbPackage.Pinned, ChDbLibrary.DefaultCacheDirectory(), logger);
-        var path = await library.LocateAsync(Environment.GetEnvironmentVariable(ChDbLibrary.LibraryPathVariable), cancellationToken).ConfigureAwait(false);
-        var loaded = ChDbApi.Load(path);
+        var locator = new ChDbLibrary(ChDbPackage.Pinned, ChDbLibrary.DefaultCacheDirectory(), logger);
+        using var library = await locator.LocateAsync(Environment.GetEnvironmentVariable(ChDbLibrary.LibraryPathVariable), trustLibrary, cancellationToken).ConfigureAwait(false);
+        var loaded = ChDbApi.Load(library.LoadPath, library.Path);
         StandardInput.DetachFromEngine();
 
         loaded.DisableSignalHandlers();

@@ -36,7 +36,7 @@ internal sealed class EmbeddedStore : IClickHouseStore
 
     public static async Task<EmbeddedStore> OpenAsync(StoreOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        var engine = await ChDbEngine.AcquireAsync(options.DataDirectory, logger, cancellationToken).ConfigureAwait(false);
+        var engine = await ChDbEngine.AcquireAsync(options.DataDirectory, options.TrustEngineLibrary, logger, cancellationToken).ConfigureAwait(false);
         var store = new EmbeddedStore(engine, options.Database, options.MaxConnections);
         try
         {

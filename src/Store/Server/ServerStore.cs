@@ -36,9 +36,11 @@ internal sealed class ServerStore : IClickHouseStore
     public static async Task<ServerStore> OpenAsync(StoreOptions options, CancellationToken cancellationToken)
     {
         ClickHouseClientSettings settings;
+        string connectionString;
         try
         {
-            settings = new ClickHouseClientSettings(options.ConnectionString!);
+            connectionString = WithPassword(options.ConnectionString!, options.Password);
+            settings = new ClickHouseClientSettings(connectionString);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
         {
@@ -62,9 +64,13 @@ internal sealed class ServerStore : IClickHouseStore
             bootstrap.Dispose();
         }
 
-        var builder = new ClickHouseConnectionStringBuilder(options.ConnectionString!) { Database = database };
+        var builder = new ClickHouseConnectionStringBuilder(connectionString) { Database = database };
         return new ServerStore(new ClickHouseClient(builder.ConnectionString), endpoint, database);
     }
+
+    /// <summary>The connection string with the password given apart from it (from a file or the environment), which wins.</summary>
+    private static string WithPassword(string connectionString, string? password) =>
+        password is null ? connectionString : new ClickHouseConnectionStringBuilder(connectionString) { Password = password }.ConnectionString;
 
     public Task ExecuteAsync(string sql, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken) =>
         Translate(endpoint, async () =>
