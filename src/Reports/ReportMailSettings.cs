@@ -7,8 +7,11 @@ public sealed class ReportMailSettings
 
     public int Port { get; set; } = 25;
 
-    /// <summary><c>auto</c> (STARTTLS when the server offers it), <c>always</c> (refuse to send without it), <c>none</c>, or <c>tls</c> (TLS from the first byte, port 465).</summary>
-    public string Security { get; set; } = "auto";
+    /// <summary>
+    /// <c>always</c> (the default: STARTTLS, refusing to send the report in clear), <c>auto</c> (STARTTLS when the
+    /// server offers it, which anyone on the path can strip), <c>none</c>, or <c>tls</c> (TLS from the first byte, port 465).
+    /// </summary>
+    public string Security { get; set; } = "always";
 
     /// <summary>Login for SMTP AUTH; none when empty.</summary>
     public string User { get; set; } = string.Empty;

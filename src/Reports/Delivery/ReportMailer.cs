@@ -52,6 +52,11 @@ public sealed class ReportMailer(ReportMailSettings settings)
             await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
             await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
         }
+        catch (NotSupportedException e) when (settings.Security == "always")
+        {
+            throw new ReportDeliveryException(
+                $"The report was not mailed through {settings.Host}:{settings.Port.ToString(CultureInfo.InvariantCulture)} because the server does not offer STARTTLS and reports.mail.security is \"always\" (set it to \"auto\" or \"none\" to send in clear on a network you trust); its files are written all the same.", e);
+        }
         catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or AuthenticationException or SslHandshakeException
             or System.Net.Sockets.SocketException or IOException or TimeoutException or NotSupportedException)
         {

@@ -40,6 +40,22 @@ public sealed class ReportMailerTests(SampleDayFixture sample) : IClassFixture<S
         Assert.All(written.Files, file => Assert.True(File.Exists(file), file));
     }
 
+    [Fact]
+    public async Task ByDefaultTheReportIsNotSentToAServerWithoutStartTls()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        var written = await WriteAsync();
+        var settings = new ReportMailSettings { Host = "127.0.0.1", Port = sink.Port, From = "relaywatch@ours.example" };
+
+        var failure = await Assert.ThrowsAsync<ReportDeliveryException>(() =>
+            new ReportMailer(settings).SendAsync(SampleDayFixture.Day, written, ["soc@ours.example"], CancellationToken.None));
+
+        Assert.Equal(
+            $"The report was not mailed through 127.0.0.1:{sink.Port} because the server does not offer STARTTLS and reports.mail.security is \"always\" (set it to \"auto\" or \"none\" to send in clear on a network you trust); its files are written all the same.",
+            failure.Message);
+        Assert.Empty(await sink.MessagesAsync());
+    }
+
     private Task<WrittenReport> WriteAsync() =>
         ReportWriter.WriteAsync(sample.Report, Path.Combine(Path.GetTempPath(), "relaywatch-report-tests", Guid.NewGuid().ToString("N")), ReportWriter.Formats, CancellationToken.None);
 }
