@@ -12,6 +12,8 @@ public sealed record DetectorRun(DateOnly Day, string Detector, long Findings, T
 /// <summary>
 /// Runs detectors day by day and writes their findings. Rerunning a day replaces that day's
 /// findings of each detector that runs, so a window can be detected again after late logs arrive.
+/// The replacement never leaves the day empty: the new run's rows are inserted first, under a run id,
+/// and only then are the older runs' rows deleted; a run that fails takes its own rows back.
 /// </summary>
 public sealed class DetectionRunner(IClickHouseStore store, EstateSettings estate, IReadOnlyList<Detector> detectors, ILogger logger)
 {
@@ -41,16 +43,20 @@ public sealed class DetectionRunner(IClickHouseStore store, EstateSettings estat
     private async Task<DetectorRun> RunAsync(Detector detector, DetectionContext context, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var parameters = context.ParametersFor(detector);
-        await store.DeleteWhereAsync("findings", TheDetectorsDay, parameters, cancellationToken).ConfigureAwait(false);
-
-        await store.ExecuteAsync(
-            $$"""
-            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence)
-            SELECT {day:Date}, {detector:String}, subject, severity, score, first_seen, last_seen, events, evidence
-            FROM ({{detector.Query}})
-            """,
+        var parameters = new Dictionary<string, string>(context.ParametersFor(detector)) { ["run"] = Guid.NewGuid().ToString("N") };
+        await RunReplacing.InsertThenReplaceAsync(
+            store,
+            "findings",
+            TheDetectorsDay,
             parameters,
+            token => store.ExecuteAsync(
+                $$"""
+                INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence, run)
+                SELECT {day:Date}, {detector:String}, subject, severity, score, first_seen, last_seen, events, evidence, {run:String}
+                FROM ({{detector.Query}})
+                """,
+                parameters,
+                token),
             cancellationToken).ConfigureAwait(false);
         var found = await CountAsync(parameters, cancellationToken).ConfigureAwait(false);
         Log.DetectorRan(logger, detector.Name, context.Day, found, stopwatch.ElapsedMilliseconds);

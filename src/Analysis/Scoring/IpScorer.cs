@@ -19,7 +19,7 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
 {
     private const int ChunkSize = 50_000;
 
-    private static readonly string[] ScoreColumns = ["day", "ip", "score", "model", "reasons"];
+    private static readonly string[] ScoreColumns = ["day", "ip", "score", "model", "reasons", "run"];
 
     /// <exception cref="InvalidOperationException">There is no model that learnt only from days before <paramref name="day"/>; the message says what to run.</exception>
     public async Task<ScoreRun> ScoreAsync(DateOnly day, string? version, int top, CancellationToken cancellationToken)
@@ -39,8 +39,8 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
         {
             ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["model"] = model.Manifest.Version,
+            ["run"] = Guid.NewGuid().ToString("N"),
         };
-        await store.DeleteWhereAsync("ip_scores", "day = {day:Date} AND model = {model:String}", parameters, cancellationToken).ConfigureAwait(false);
 
         var drift = new DriftCheck(model.Manifest, day, settings.DriftWarningPsi);
         // A min-heap of the worst so far: the mildest of them leaves first; equal scores keep the lower address.
@@ -61,24 +61,28 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
                 }
             }
 
-            await WriteAsync(scores, model.Manifest.Version, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(scores, model.Manifest.Version, parameters["run"], cancellationToken).ConfigureAwait(false);
             scored += scores.Count;
             chunk.Clear();
         }
 
-        await foreach (var row in rows.ConfigureAwait(false))
+        // The day's earlier scores stay until this run's are all written (a failed run takes its own back).
+        await RunReplacing.InsertThenReplaceAsync(store, "ip_scores", "day = {day:Date} AND model = {model:String}", parameters, async _ =>
         {
-            chunk.Add(row);
-            if (chunk.Count == ChunkSize)
+            await foreach (var row in rows.ConfigureAwait(false))
+            {
+                chunk.Add(row);
+                if (chunk.Count == ChunkSize)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+            }
+
+            if (chunk.Count > 0)
             {
                 await FlushAsync().ConfigureAwait(false);
             }
-        }
-
-        if (chunk.Count > 0)
-        {
-            await FlushAsync().ConfigureAwait(false);
-        }
+        }, cancellationToken).ConfigureAwait(false);
 
         var warnings = drift.Warnings();
         await RecordRunAsync(day, model.Manifest.Version, scored, warnings, drift.MaxPsi, cancellationToken).ConfigureAwait(false);
@@ -92,7 +96,7 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
         return new ScoreRun(day, model.Manifest, scored, list, drift.Checked, warnings, drift.MaxPsi);
     }
 
-    private Task WriteAsync(IReadOnlyList<IpScore> scores, string version, CancellationToken cancellationToken) =>
+    private Task WriteAsync(IReadOnlyList<IpScore> scores, string version, string run, CancellationToken cancellationToken) =>
         store.InsertAsync(new BulkInsert("ip_scores", ScoreColumns), async (stream, token) =>
         {
             var rows = new RowBinaryWriter();
@@ -103,6 +107,7 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
                 rows.WriteFloat32((float)score.Score);
                 rows.WriteString(version);
                 rows.WriteStringArray(score.Reasons);
+                rows.WriteString(run);
             }
 
             await stream.WriteAsync(rows.WrittenMemory, token).ConfigureAwait(false);
