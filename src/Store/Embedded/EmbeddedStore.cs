@@ -150,7 +150,9 @@ internal sealed class EmbeddedStore : IClickHouseStore
         var insertStream = nint.Zero;
         try
         {
-            insertStream = await Task.Run(() => BeginInsert(connection, insertStatement, format), cancellationToken).ConfigureAwait(false);
+            // Not cancellable once asked for: a begun insert must be seen here to be freed.
+            cancellationToken.ThrowIfCancellationRequested();
+            insertStream = await Task.Run(() => BeginInsert(connection, insertStatement, format), CancellationToken.None).ConfigureAwait(false);
             var body = new ChDbInsertStream(engine.Api, insertStream);
             await using (body.ConfigureAwait(false))
             {
@@ -159,9 +161,13 @@ internal sealed class EmbeddedStore : IClickHouseStore
                 await body.CompleteAsync().ConfigureAwait(false);
             }
 
+            // Cancelled now: the finally block cancels and frees the insert. Past this point the insert is
+            // finished whatever happens to the token, so its native stream is always freed before the
+            // connection goes back to the pool.
+            cancellationToken.ThrowIfCancellationRequested();
             var stream = insertStream;
             insertStream = 0;
-            return await Task.Run(() => FinishInsert(stream), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => FinishInsert(stream), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
