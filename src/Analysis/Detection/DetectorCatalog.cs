@@ -19,6 +19,7 @@ public static class DetectorCatalog
             new BounceSource(settings.BounceSource),
             new AuthBruteForce(settings.AuthBruteForce),
             new CompromisedAccount(settings.CompromisedAccount),
+            new Snowshoe(settings.Snowshoe),
         ];
         return [.. all.Where(d => !settings.Disabled.Contains(d.Name, StringComparer.Ordinal))];
     }

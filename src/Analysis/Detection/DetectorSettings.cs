@@ -22,6 +22,8 @@ public sealed class DetectorSettings
 
     public CompromisedAccountSettings CompromisedAccount { get; set; } = new();
 
+    public SnowshoeSettings Snowshoe { get; set; } = new();
+
     /// <summary>Detector names to skip (e.g. <c>["spoofing"]</c> where third parties legitimately send as us).</summary>
     public IReadOnlyList<string> Disabled { get; set; } = [];
 }
@@ -129,4 +131,19 @@ public sealed class CompromisedAccountSettings
 
     /// <summary>Share of its recipients refused or bounced that counts as failing.</summary>
     public double MinFailureShare { get; set; } = 0.2;
+}
+
+public sealed class SnowshoeSettings
+{
+    /// <summary>Days before the detected day in which an address or a template counts as seen before.</summary>
+    public int HistoryDays { get; set; } = 14;
+
+    /// <summary>Days of that history that must hold data before anything can be called new (the first days of a store find nothing).</summary>
+    public int MinHistoryDays { get; set; } = 7;
+
+    /// <summary>New addresses sharing a template that make a campaign.</summary>
+    public int MinMembers { get; set; } = 8;
+
+    /// <summary>Distinct /24 (or /48) networks they must come from.</summary>
+    public int MinNetworks { get; set; } = 5;
 }

@@ -35,6 +35,8 @@ public static class FindingExplainer
                     $"{string.Join(", ", Strings(e, "relays"))} accepted its mail and then sent {Number(e, "notifications")} non-delivery notification(s) to {Number(e, "distinct_senders")} sender(s), e.g. {Strings(e, "bounced_to").FirstOrDefault().OrNone()}"),
                 "compromised_account" => Invariant(
                     $"the login {finding.Subject} sent to {Number(e, "recipients")} recipients in {Number(e, "domains")} domains (its busiest of {Number(e, "history_days")} earlier day(s): {Number(e, "history_max_recipients")}) from {string.Join(", ", Strings(e, "clients").Take(3))}; {Ratio(e, "failure_share")} refused or bounced; signals {string.Join(", ", Strings(e, "signals"))}"),
+                "snowshoe" => Invariant(
+                    $"a snowshoe campaign: {Number(e, "member_count")} addresses new to us in {Number(e, "networks")} networks share the {(Text(e, "rule") == "host_template" ? "host naming" : "sender pattern")} {finding.Subject}, never seen before (e.g. {string.Join(", ", Strings(e, Text(e, "rule") == "host_template" ? "sample_hosts" : "sample_senders").Take(2))}); {Number(e, "messages")} message(s), {Number(e, "delivered")} delivered, {Number(e, "refused")} refused, first to last {Number(e, "first_seen_spread_minutes")} min"),
                 "auth_bruteforce" => Invariant(
                     $"{Number(e, "failures")} failed authentications in {Number(e, "sessions")} session(s)"),
                 _ => Invariant($"{finding.Events} events; rule {Text(e, "rule")}"),

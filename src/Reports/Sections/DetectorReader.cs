@@ -38,6 +38,7 @@ internal static class DetectorReader
         "bounce_source" => "Backscatter we caused",
         "auth_bruteforce" => "Password guessing",
         "compromised_account" => "Compromised accounts",
+        "snowshoe" => "Snowshoe campaigns",
         _ => detector,
     };
 
