@@ -71,25 +71,30 @@ internal sealed class RemoteUsers : IActor
 
         if (compromisedDays.Contains(day))
         {
-            var clients = Enumerable.Range(0, 3 + random.Next(6))
+            var addressesUsed = Enumerable.Range(0, 3 + random.Next(6))
                 .Select(_ => random.NextDouble() < 0.6 ? addresses.Ipv4(random, AddressSpace.Band.Hijackers) : AddressSpace.Ipv6(random, AddressSpace.Band.Hijackers))
                 .Distinct(StringComparer.Ordinal).ToList();
-            var recipients = 150 + random.Next(351);
+            // The bought list, drawn at once so the truth can say exactly whom it reached; sent in batches.
+            var list = Enumerable.Range(0, 150 + random.Next(351))
+                .Select(_ => string.Create(CultureInfo.InvariantCulture, $"{SimRandom.Pick(random, Estate.FirstNames)}{random.Next(1, 9999)}@{SpamDomain(random)}"))
+                .Distinct(StringComparer.Ordinal).ToList();
             var start = SimRandom.Diurnal(random, day);
             var firstSpam = start;
-            var sent = 0;
-            while (sent < recipients)
+            var clients = new List<string>();
+            for (var sent = 0; sent < list.Count;)
             {
-                var batch = Math.Min(recipients - sent, 10 + random.Next(31));
-                var client = SimRandom.Pick(random, clients);
+                var batch = list.Skip(sent).Take(10 + random.Next(31)).ToList();
+                var client = sent == 0 ? addressesUsed[0] : SimRandom.Pick(random, addressesUsed);
+                clients.Add(client);
                 plan.Add((start, plan.Count, at => Spam(random, client, batch, at)));
-                sent += batch;
+                sent += batch.Count;
                 start = start.AddSeconds(20 + random.Next(200));
             }
 
             truth.Add(new TruthRecord("compromised_account", [Victim], firstSpam, start, [], new Dictionary<string, object>
             {
-                ["shape"] = "compromised_account", ["sasl_user"] = Victim, ["client_ips"] = clients, ["recipients"] = (long)recipients,
+                ["shape"] = "compromised_account", ["sasl_user"] = Victim, ["client_ips"] = clients.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), ["recipients"] = (long)list.Count,
+                ["recipient_domains"] = (long)list.Select(r => r[(r.IndexOf('@', StringComparison.Ordinal) + 1)..]).Distinct(StringComparer.Ordinal).Count(),
             }));
         }
 
@@ -126,15 +131,12 @@ internal sealed class RemoteUsers : IActor
         return session.Lines;
     }
 
-    private IReadOnlyList<SimLine> Spam(Random random, string client, int recipients, DateTimeOffset start)
+    private IReadOnlyList<SimLine> Spam(Random random, string client, IReadOnlyList<string> recipients, DateTimeOffset start)
     {
         var pid = 34_000 + random.Next(3000);
         var session = new SmtpSession(log, pid, "unknown", client, client.Contains(':', StringComparison.Ordinal) ? "[IPv6:" + client + "]" : "[" + client + "]", start, "postfix/submission/smtpd");
         session.Connect();
-        var to = Enumerable.Range(0, recipients)
-            .Select(_ => string.Create(CultureInfo.InvariantCulture, $"{SimRandom.Pick(random, Estate.FirstNames)}{random.Next(1, 9999)}@{SpamDomain(random)}"))
-            .Distinct(StringComparer.Ordinal).ToList();
-        InboundMessage.Accept(session, random, estate, $"{Victim}@{estate.Domain}", to, estate.Domain, pid, saslUser: Victim, hopOf: HopOf);
+        InboundMessage.Accept(session, random, estate, $"{Victim}@{estate.Domain}", recipients, estate.Domain, pid, saslUser: Victim, hopOf: HopOf);
         return session.Lines;
     }
 
