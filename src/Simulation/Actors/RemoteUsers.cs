@@ -5,8 +5,9 @@ namespace RelayWatch.Simulation.Actors;
 /// <summary>
 /// Our users who send from home: each logs in on the submission port (its login is its local part)
 /// from its home connection and sends a few messages on the days it works, to colleagues and to people
-/// outside. One of them is compromised: on one day (two thirds of the way through the simulation, the
-/// last day of a short one) its stolen password is used from three to eight addresses in networks it
+/// outside, each on 30–90 % of working days (a quarter as often at weekends) — the one whose password is
+/// stolen on every working day, so that it has a history to break from. On one day (two thirds of the
+/// way through the simulation, the last day of a short one) its stolen password is used from three to eight addresses in networks it
 /// never used, to send spam to 150–500 people at many domains outside, as the user — and the next day
 /// too, one time in three. Truth: each home address is <c>legitimate</c> (<c>detail.sender</c>
 /// <c>remote_user</c>); the stolen account is <c>compromised_account</c> with the login as its subject
@@ -24,7 +25,7 @@ internal sealed class RemoteUsers : IActor
     private readonly SimLog log;
     private readonly int seed;
     private readonly int actorIndex;
-    private readonly List<(string User, string Ip, string Host)> users = [];
+    private readonly List<(string User, string Ip, string Host, double Activity)> users = [];
     private readonly HashSet<DateOnly> compromisedDays = [];
     private readonly AddressSpace addresses;
     private readonly Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Messages)> seen = new(StringComparer.Ordinal);
@@ -38,10 +39,13 @@ internal sealed class RemoteUsers : IActor
         {
             var ip = random.NextDouble() < 0.7 ? addresses.Ipv4(random, AddressSpace.Band.Homes) : AddressSpace.Ipv6(random, AddressSpace.Band.Homes);
             var host = ip.Contains(':', StringComparison.Ordinal) ? "unknown" : $"cpe-{ip.Replace('.', '-')}.home-isp.example";
-            users.Add((user, ip, host));
+            users.Add((user, ip, host, 0.3 + (0.6 * random.NextDouble())));
         }
 
-        Victim = users[random.Next(users.Count)].User;
+        // The stolen account is one with a history to break from: a user who sends from home every working day.
+        var victim = random.Next(users.Count);
+        users[victim] = users[victim] with { Activity = 1.0 };
+        Victim = users[victim].User;
         var day = firstDay.AddDays(days >= 3 ? Math.Max(1, (days * 2) / 3) : days - 1);
         compromisedDays.Add(day);
         if (random.NextDouble() < 1.0 / 3 && day < firstDay.AddDays(days - 1))
@@ -60,7 +64,7 @@ internal sealed class RemoteUsers : IActor
         var plan = new List<(DateTimeOffset Start, int Order, Func<DateTimeOffset, IReadOnlyList<SimLine>> Session)>();
         foreach (var user in users)
         {
-            if (random.NextDouble() < (weekend ? 0.15 : 0.6))
+            if (random.NextDouble() < user.Activity * (weekend ? 0.25 : 1.0))
             {
                 for (var n = 1 + random.Next(4); n > 0; n--)
                 {
@@ -110,7 +114,7 @@ internal sealed class RemoteUsers : IActor
             ["sender"] = "remote_user", ["host"] = u.Host, ["sasl_user"] = u.User, ["messages"] = seen[u.Ip].Messages, ["mistyped_recipients"] = 0L,
         })).Concat(truth.Select(t => t with { Relays = log.Routing.RelaysOf(((List<string>)t.Detail["client_ips"]).AsEnumerable()) }));
 
-    private IReadOnlyList<SimLine> Ordinary(Random random, (string User, string Ip, string Host) user, DateTimeOffset start)
+    private IReadOnlyList<SimLine> Ordinary(Random random, (string User, string Ip, string Host, double Activity) user, DateTimeOffset start)
     {
         var pid = 31_000 + random.Next(3000);
         var session = new SmtpSession(log, pid, user.Host, user.Ip, user.Host == "unknown" ? "[" + user.Ip + "]" : "homepc", start, "postfix/submission/smtpd");
