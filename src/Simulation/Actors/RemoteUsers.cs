@@ -6,8 +6,8 @@ namespace RelayWatch.Simulation.Actors;
 /// Our users who send from home: each logs in on the submission port (its login is its local part)
 /// from its home connection and sends a few messages on the days it works, to colleagues and to people
 /// outside, each on 30–90 % of working days (a quarter as often at weekends) — the one whose password is
-/// stolen on every working day, so that it has a history to break from. On one day (two thirds of the
-/// way through the simulation, the last day of a short one) its stolen password is used from three to eight addresses in networks it
+/// stolen on every working day, so that it has a history to break from. On one day (the first of the
+/// simulation's last quarter, which <c>relaywatch evaluate</c> scores by default; the last day of a short one) its stolen password is used from three to eight addresses in networks it
 /// never used, to send spam to 150–500 people at many domains outside, as the user — and the next day
 /// too, one time in three. Truth: each home address is <c>legitimate</c> (<c>detail.sender</c>
 /// <c>remote_user</c>); the stolen account is <c>compromised_account</c> with the login as its subject
@@ -46,7 +46,9 @@ internal sealed class RemoteUsers : IActor
         var victim = random.Next(users.Count);
         users[victim] = users[victim] with { Activity = 1.0 };
         Victim = users[victim].User;
-        var day = firstDay.AddDays(days >= 3 ? Math.Max(1, (days * 2) / 3) : days - 1);
+        // The first day evaluate scores by default (its model learns from all but the last quarter), so that the
+        // model is measured on the stolen account's clients; the last day of a simulation shorter than three days.
+        var day = firstDay.AddDays(days >= 3 ? days - Math.Max(1, days / 4) : days - 1);
         compromisedDays.Add(day);
         if (random.NextDouble() < 1.0 / 3 && day < firstDay.AddDays(days - 1))
         {
