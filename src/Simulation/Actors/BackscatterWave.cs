@@ -89,7 +89,7 @@ internal sealed class BackscatterWave(Estate estate, SimLog log, AddressSpace ad
             {
                 // A provider's farm: several of its servers in one /24.
                 var network = addresses.Ipv4Network(random, AddressSpace.Band.Bouncers);
-                foreach (var n in Enumerable.Range(1, 3 + random.Next(6)).Select(n => n).ToList())
+                foreach (var n in Enumerable.Range(1, 3 + random.Next(6)))
                 {
                     var ip = string.Create(CultureInfo.InvariantCulture, $"{network}.{random.Next(1, 255)}");
                     servers.Add(new Server(ip, string.Create(CultureInfo.InvariantCulture, $"mx{n}.{domain}"), domain));
