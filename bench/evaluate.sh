@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The detectors measured against ground truth: a 7-day simulation with a seed that no test uses,
 # ingested into a store of its own, detected, and scored per detector (precision, recall, findings
-# on typo senders). Usage: bench/evaluate.sh [DAYS] [SCALE] [SEED]
+# on typo senders, per shape). Usage: bench/evaluate.sh [DAYS] [SCALE] [SEED] [WORLD: classic|harder]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 days="${1:-7}"
 scale="${2:-1}"
 seed="${3:-7919}"
+world="${4:-classic}"
 work="$(mktemp -d -t relaywatch-evaluate.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 dotnet build -c Release -v quiet src/Cli >/dev/null
 relaywatch=(dotnet src/Cli/bin/Release/net10.0/relaywatch.dll)
-"${relaywatch[@]}" simulate --days "$days" --start 2026-10-05 --seed "$seed" --scale "$scale" --out "$work/sim" >/dev/null
+"${relaywatch[@]}" simulate --world "$world" --days "$days" --start 2026-10-05 --seed "$seed" --scale "$scale" --out "$work/sim" >/dev/null
 /usr/bin/time -f "evaluate: %e s, peak RSS %M KiB" "${relaywatch[@]}" --data "$work/store" evaluate "$work/sim" | sed -n '/^detector .*expected/,$p'

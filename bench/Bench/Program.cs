@@ -8,7 +8,7 @@ using RelayWatch.Bench;
 //   dotnet run -c Release --project bench/Bench -- ingest-ironport [--lines N]
 //   dotnet run -c Release --project bench/Bench -- ingest-exchange [--lines N]
 //   dotnet run -c Release --project bench/Bench -- ingest-sendmail [--lines N]
-//   dotnet run -c Release --project bench/Bench -- simulate [--days N]
+//   dotnet run -c Release --project bench/Bench -- simulate [--days N] [--harder]
 //   dotnet run -c Release --project bench/Bench -- detect [--days N] [--scale X]
 //   dotnet run -c Release --project bench/Bench -- train [--days N] [--scale X]
 //   dotnet run -c Release --project bench/Bench -- score [--ips N]
@@ -32,6 +32,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | ingest-exim [--lines N] | ingest-domino [--lines N] | ingest-ironport [--lines N] | ingest-exchange [--lines N] | ingest-sendmail [--lines N] | simulate [--days N] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | ingest-exim [--lines N] | ingest-domino [--lines N] | ingest-ironport [--lines N] | ingest-exchange [--lines N] | ingest-sendmail [--lines N] | simulate [--days N] [--harder] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X]");
     return 2;
 }

@@ -26,6 +26,9 @@ internal sealed class MxRouting
     private readonly List<(DateTimeOffset Start, DateTimeOffset End)> outages = [];
     private readonly Dictionary<string, SortedSet<string>> used = new(StringComparer.Ordinal);
 
+    /// <summary>The one relay every session reaches, when set (<see cref="Pinned"/>).</summary>
+    private readonly string? pinned;
+
     public MxRouting(int seed, DateOnly start, int days)
     {
         for (var day = 3; day < days; day += 7)
@@ -36,6 +39,15 @@ internal sealed class MxRouting
             outages.Add((from, from.AddMinutes(40 + random.Next(111))));
         }
     }
+
+    /// <summary>
+    /// A routing in which every session reaches <paramref name="relay"/>, whatever the MX records say, and
+    /// no site is ever dark: to have one MTA write everything the actors do (the per-vendor tests).
+    /// </summary>
+    public static MxRouting Pinned(string relay, int seed, DateOnly start) => new(seed, start, days: 0, relay);
+
+    private MxRouting(int seed, DateOnly start, int days, string relay)
+        : this(seed, start, days) => pinned = relay;
 
     /// <summary>
     /// The estate's relays, by preference: a Postfix relay at the preferred site, an Exim relay (another
@@ -74,7 +86,7 @@ internal sealed class MxRouting
     /// <param name="only">The one relay the recipient domain's own MX record names (<see cref="LegacyMx"/>).</param>
     public string RelayFor(DateTimeOffset time, string clientIp, bool favoursBackup = false, string? only = null)
     {
-        var relay = only ?? Route(time, clientIp, favoursBackup);
+        var relay = pinned ?? only ?? Route(time, clientIp, favoursBackup);
         if (!used.TryGetValue(clientIp, out var relays))
         {
             used[clientIp] = relays = new SortedSet<string>(StringComparer.Ordinal);
@@ -87,6 +99,11 @@ internal sealed class MxRouting
     /// <summary>The relay a session would reach, without remembering it (<see cref="RelayFor"/> does).</summary>
     public string Route(DateTimeOffset time, string clientIp, bool favoursBackup = false)
     {
+        if (pinned is not null)
+        {
+            return pinned;
+        }
+
         if (IsInternal(clientIp))
         {
             return Dark(time) ? Backup : Preferred;
@@ -106,6 +123,11 @@ internal sealed class MxRouting
     /// </summary>
     public string Scanned(DateTimeOffset time, int pick)
     {
+        if (pinned is not null)
+        {
+            return pinned;
+        }
+
         var up = Sites.Where(s => s.Relay != Preferred || !Dark(time)).ToList();
         return up[pick % up.Count].Relay;
     }

@@ -18,6 +18,9 @@ public sealed class SimulationOptions
     /// <summary>Daily growth of legitimate traffic, in percent (compound): 0.2 doubles it in about a year. Default 0.2.</summary>
     public double Growth { get; set; } = 0.2;
 
+    /// <summary>Which world: <see cref="SimulationWorld.Classic"/> (today's, the default) or <see cref="SimulationWorld.Harder"/> (issue 17's). Default classic.</summary>
+    public SimulationWorld World { get; set; } = SimulationWorld.Classic;
+
     /// <summary>Output folder; written under a temporary name and renamed when complete.</summary>
     public string Output { get; set; } = "simulation";
 
@@ -37,6 +40,11 @@ public sealed class SimulationOptions
         if (Growth is < -5 or > 20 || double.IsNaN(Growth))
         {
             throw new ArgumentException($"--growth must be between -5 and 20 (percent a day), not {Growth}.");
+        }
+
+        if (!Enum.IsDefined(World))
+        {
+            throw new ArgumentException($"--world must be classic or harder, not {World}.");
         }
 
         if (string.IsNullOrWhiteSpace(Output))

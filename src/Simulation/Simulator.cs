@@ -45,7 +45,7 @@ public sealed class Simulator(SimulationOptions options)
             var estate = new Estate(new Random(options.Seed), users: 150, options.Start, options.Growth);
             var routing = new MxRouting(options.Seed, options.Start, options.Days);
             var log = new SimLog(routing);
-            IActor[] actors =
+            List<IActor> actors =
             [
                 new NormalTraffic(estate, log, options.Scale, options.Seed, 1),
                 new DirectoryHarvest(estate, log, options.Seed, 2),
@@ -63,6 +63,19 @@ public sealed class Simulator(SimulationOptions options)
                 new AuthenticatedSenders(estate, log, options.Scale, options.Seed, 14),
                 new DominoExposed(estate, log, options.Seed, 15, options.Start),
             ];
+            if (options.World == SimulationWorld.Harder)
+            {
+                // Beside today's world, what makes detection hard (issue 17); the slow harvest is actor 6.
+                var addresses = new AddressSpace(options.Seed, options.Start, options.Days, slowHarvestIndex: 6);
+                actors.AddRange(
+                [
+                    new BackscatterWave(estate, log, addresses, options.Start, options.Seed, 16),
+                    new MessySenders(estate, log, options.Seed, 17),
+                    new SnowshoeSpam(estate, log, addresses, options.Start, options.Seed, 18),
+                    new VerySlowHarvest(estate, log, addresses, options.Seed, 19),
+                    new RemoteUsers(estate, log, addresses, options.Start, options.Days, options.Seed, 20),
+                ]);
+            }
 
             // One log per host, each as that host writes it (Exchange: two logs, a file of each a day).
             long lines = 0;
@@ -93,7 +106,8 @@ public sealed class Simulator(SimulationOptions options)
             File.WriteAllLines(Path.Combine(staging, "truth.jsonl"), truth.Select(t => JsonSerializer.Serialize(t, JsonLines)), new UTF8Encoding(false));
             File.WriteAllText(Path.Combine(staging, "simulation.json"), JsonSerializer.Serialize(new
             {
-                command = $"relaywatch simulate --days {options.Days} --start {options.Start:yyyy-MM-dd} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --growth {options.Growth.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
+                command = $"relaywatch simulate --world {World(options.World)} --days {options.Days} --start {options.Start:yyyy-MM-dd} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --growth {options.Growth.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
+                world = World(options.World),
                 days = options.Days,
                 start = options.Start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 seed = options.Seed,
@@ -122,6 +136,9 @@ public sealed class Simulator(SimulationOptions options)
             throw;
         }
     }
+
+    /// <summary>A world's name on the command line and in <c>simulation.json</c>: <c>classic</c> or <c>harder</c>.</summary>
+    public static string World(SimulationWorld world) => world.ToString().ToLowerInvariant();
 
     /// <summary>
     /// The output's log files: each line goes to its host's file (<see cref="SimLog.FileOf"/>), a file is

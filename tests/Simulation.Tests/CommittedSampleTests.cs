@@ -21,6 +21,7 @@ public sealed class CommittedSampleTests : IDisposable
             Start = DateOnly.ParseExact(recorded.RootElement.GetProperty("start").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
             Seed = recorded.RootElement.GetProperty("seed").GetInt32(),
             Scale = recorded.RootElement.GetProperty("scale").GetDouble(),
+            World = recorded.RootElement.TryGetProperty("world", out var world) && world.GetString() == "harder" ? SimulationWorld.Harder : SimulationWorld.Classic,
             Output = Path.Combine(directory, "again"),
         };
 

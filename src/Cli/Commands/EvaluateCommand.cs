@@ -64,6 +64,8 @@ internal static class EvaluateCommand
                     var scores = TruthEvaluation.Evaluate(File.ReadLines(Path.Combine(simulation, "truth.jsonl")), findings, detectors);
                     Console.WriteLine();
                     Console.Write(Format(scores, findings));
+                    Console.WriteLine();
+                    Console.Write(FormatShapes(TruthEvaluation.EvaluateShapes(File.ReadLines(Path.Combine(simulation, "truth.jsonl")), findings, detectors)));
                     var shortfalls = scores.Where(s => s.Precision < arguments.Thresholds.Precision).Select(s => Invariant($"{s.Detector}'s precision {s.Precision:F3} is below --min-precision {arguments.Thresholds.Precision}"))
                         .Concat(scores.Where(s => s.Recall < arguments.Thresholds.Recall).Select(s => Invariant($"{s.Detector}'s recall {s.Recall:F3} is below --min-recall {arguments.Thresholds.Recall}")))
                         .ToList();
@@ -184,6 +186,24 @@ internal static class EvaluateCommand
                 $"best single rule on {name}: {rule.Feature} ({(rule.HigherIsWorse ? "higher" : "lower")} is worse), recall {rule.RecallAtFpr01:F3} at 0.1% false positives; the model: {model.RecallAtFpr01:F3} ({(model.RecallAtFpr01 - rule.RecallAtFpr01) * 100:+0.0;-0.0;0} points)\n");
         }
 
+        text.Append("per attack shape, against every innocent address: recall at 0.1% false positives, the model beside the best single rule\n");
+        foreach (var shape in e.PerShape)
+        {
+            var rule = shape.BestRule;
+            text.Append(CultureInfo.InvariantCulture,
+                $"{shape.Shape,-26} {shape.Model.Positives,10:N0} attacker-days  model {shape.Model.RecallAtFpr01:F3}  best rule {rule.RecallAtFpr01:F3} ({(rule.Feature.Length == 0 ? "none" : rule.Feature + (rule.HigherIsWorse ? ", higher is worse" : ", lower is worse"))})  {(shape.Model.RecallAtFpr01 - rule.RecallAtFpr01) * 100:+0.0;-0.0;0} points\n");
+        }
+
+        foreach (var shape in ModelEvaluation.LookLegitimateShapes.Where(s => e.PerShape.All(p => p.Shape != s)))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{shape,-26} no address of this shape was scored on these days\n");
+        }
+
+        if (e.InnocentBouncers.Scored > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"innocent bouncing servers scored at 0.5 or more: {e.InnocentBouncers.Flagged} of {e.InnocentBouncers.Scored} (server-days)\n");
+        }
+
         foreach (var wrong in e.FalsePositives.Take(5))
         {
             text.Append(CultureInfo.InvariantCulture, $"    false positive  {wrong}\n");
@@ -202,19 +222,20 @@ internal static class EvaluateCommand
         return text.ToString();
     }
 
+    /// <summary>Per detector: precision and recall, then every miss and every false positive with the finding's own explanation.</summary>
     private static string Format(IReadOnlyList<DetectorScore> scores, IReadOnlyList<Finding> findings)
     {
-        var text = new System.Text.StringBuilder("detector          expected    found  precision   recall  on typo senders\n");
+        var text = new System.Text.StringBuilder("detector             expected    found  precision   recall  on typo senders\n");
         foreach (var s in scores)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"{s.Detector,-16} {s.Expected.Count,9:N0} {s.Found.Count,8:N0} {s.Precision,10:F3} {s.Recall,8:F3} {s.OnTypoSenders.Count,16:N0}\n");
-            foreach (var missed in s.Missed.Take(5))
+                $"{s.Detector,-20} {s.Expected.Count,9:N0} {s.Found.Count,8:N0} {s.Precision,10:F3} {s.Recall,8:F3} {s.OnTypoSenders.Count,16:N0}\n");
+            foreach (var missed in s.Missed)
             {
                 text.Append(CultureInfo.InvariantCulture, $"    missed          {missed}\n");
             }
 
-            foreach (var wrong in s.FalsePositives.Take(5))
+            foreach (var wrong in s.FalsePositives)
             {
                 var finding = findings.First(f => f.Detector == s.Detector && f.Subject == wrong);
                 text.Append(CultureInfo.InvariantCulture, $"    false positive  {wrong}: {FindingExplainer.Explain(finding)}\n");
@@ -226,6 +247,45 @@ internal static class EvaluateCommand
         {
             text.Append(CultureInfo.InvariantCulture,
                 $"open relay findings rated critical: {openRelays.Count(f => f.Severity == "critical")} of {openRelays.Count}\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Per shape of the truth: an attack shape's recall by the detector of its kind and every subject it
+    /// missed (or, plainly, that no detector covers it); an innocent shape's subjects that a finding named,
+    /// each with the detector and the finding's subject.
+    /// </summary>
+    private static string FormatShapes(IReadOnlyList<ShapeScore> shapes)
+    {
+        var text = new System.Text.StringBuilder("shape                                       subjects  detector              found   recall\n");
+        foreach (var s in shapes.Where(s => !s.Innocent))
+        {
+            var name = $"{s.Kind}/{s.Shape}";
+            if (s.Detector is null)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{name,-42} {s.Subjects.Count,9:N0}  (no detector covers this shape: not measured)\n");
+                continue;
+            }
+
+            text.Append(CultureInfo.InvariantCulture,
+                $"{name,-42} {s.Subjects.Count,9:N0}  {s.Detector,-20} {s.Subjects.Count - s.Missed.Count,6:N0} {s.Recall,8:F3}\n");
+            foreach (var missed in s.Missed)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"    missed          {missed}\n");
+            }
+        }
+
+        text.Append("innocent senders                            subjects  named by a finding\n");
+        foreach (var s in shapes.Where(s => s.Innocent))
+        {
+            var named = s.Named.Select(n => n.Subject).Distinct(StringComparer.Ordinal).Count();
+            text.Append(CultureInfo.InvariantCulture, $"{s.Kind + "/" + s.Shape,-42} {s.Subjects.Count,9:N0}  {named:N0}\n");
+            foreach (var (subject, detector, finding) in s.Named)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"    false positive  {subject}: named by {detector}{(finding == subject ? string.Empty : $" as {finding}")}\n");
+            }
         }
 
         return text.ToString();

@@ -15,10 +15,17 @@ internal static class SimulateCommand
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed writes byte-identical logs", HelpName = "S", DefaultValueFactory = _ => defaults.Seed };
         var scale = new Option<double>("--scale") { Description = "Traffic volume; at 1 a day is about a million log lines", HelpName = "X", DefaultValueFactory = _ => defaults.Scale };
         var growth = new Option<double>("--growth") { Description = "Daily growth of legitimate traffic, percent (compound)", HelpName = "PCT", DefaultValueFactory = _ => defaults.Growth };
-        var output = new Option<string>("--out") { Description = "Output folder (must not exist or be empty)", HelpName = "DIR", DefaultValueFactory = _ => defaults.Output };
-        var command = new Command("simulate", "Write simulated relay logs with their ground truth (truth.jsonl): normal mail, directory harvests and relay probes")
+        var world = new Option<string>("--world")
         {
-            days, start, seed, scale, growth, output,
+            Description = "classic: today's world, every attack clearly apart from normal traffic; harder: beside it, backscatter waves, messy legitimate senders, snowshoe spam, very slow harvests and compromised accounts",
+            HelpName = "classic|harder",
+            DefaultValueFactory = _ => Simulator.World(defaults.World),
+        };
+        world.AcceptOnlyFromAmong("classic", "harder");
+        var output = new Option<string>("--out") { Description = "Output folder (must not exist or be empty)", HelpName = "DIR", DefaultValueFactory = _ => defaults.Output };
+        var command = new Command("simulate", "Write simulated relay logs with their ground truth (truth.jsonl): normal mail and every kind of attack, in the classic or the harder world")
+        {
+            world, days, start, seed, scale, growth, output,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(token =>
         {
@@ -27,7 +34,9 @@ internal static class SimulateCommand
                 throw new UsageException($"--start {parse.GetValue(start)} is not a date in the form YYYY-MM-DD.");
             }
 
-            var options = new SimulationOptions { Days = parse.GetValue(days), Start = first, Seed = parse.GetValue(seed), Scale = parse.GetValue(scale), Growth = parse.GetValue(growth), Output = parse.GetValue(output)! };
+            var options = new SimulationOptions { Days = parse.GetValue(days), Start = first, Seed = parse.GetValue(seed), Scale = parse.GetValue(scale), Growth = parse.GetValue(growth), Output = parse.GetValue(output)!,
+                World = parse.GetValue(world) == "harder" ? SimulationWorld.Harder : SimulationWorld.Classic,
+            };
             var simulator = new Simulator(options)
             {
                 Progress = Console.IsErrorRedirected ? null : new Progress<(int Days, long Lines)>(p =>

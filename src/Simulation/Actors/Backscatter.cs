@@ -5,6 +5,9 @@ namespace RelayWatch.Simulation.Actors;
 /// <summary>
 /// NDR backscatter: someone forged our users' addresses on spam, and another site's MTA bounces it
 /// back to them — null-sender messages for mail our users never sent, accepted and delivered.
+/// The bouncing server is another organisation's, and innocent: its truth record (kind
+/// <c>backscatter</c>, what the <c>unmatched_bounces</c> rule should name) says so with
+/// <c>detail.innocent</c>, so that the model's evaluation never counts it as an attacker.
 /// </summary>
 internal sealed class Backscatter(Estate estate, SimLog log, int seed, int actorIndex) : IActor
 {
@@ -31,7 +34,7 @@ internal sealed class Backscatter(Estate estate, SimLog log, int seed, int actor
 
         truth.Add(new TruthRecord("backscatter", [ip], starts[0], starts[^1], log.Routing.RelaysOf(ip), new Dictionary<string, object>
         {
-            ["bouncing_host"] = host, ["bounces"] = bounces, ["targets"] = targets.Distinct().Order(StringComparer.Ordinal).ToList(),
+            ["shape"] = "single_server", ["innocent"] = true, ["bouncing_host"] = host, ["bounces"] = bounces, ["targets"] = targets.Distinct().Order(StringComparer.Ordinal).ToList(),
         }));
         return sessions;
     }

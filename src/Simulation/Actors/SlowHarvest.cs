@@ -57,4 +57,8 @@ internal sealed class SlowHarvest(Estate estate, SimLog log, int seed, int actor
     }
 
     public IEnumerable<TruthRecord> Truth() => truth;
+
+    /// <summary>The third octet of the 198.18.0.0/16 /24 the harvest uses on <paramref name="day"/>; null on its IPv6 days.</summary>
+    public static int? Ipv4ThirdOctet(int seed, int actorIndex, DateOnly day) =>
+        day.DayNumber % 2 == 1 ? null : SimRandom.For(seed, actorIndex, day).Next(0, 255);
 }
