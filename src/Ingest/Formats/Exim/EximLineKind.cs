@@ -3,7 +3,7 @@ using RelayWatch.Ingest.Templates;
 namespace RelayWatch.Ingest.Formats.Exim;
 
 /// <summary>
-/// One row of <see cref="EximGrammar.ConnectionKinds"/> or <see cref="EximGrammar.MessageKinds"/>: a
+/// One row of <see cref="EximLineKinds.ConnectionKinds"/> or <see cref="EximLineKinds.MessageKinds"/>: a
 /// <see cref="LineKind"/> (name, template in Exim's wording, event) and how its captured fields are read.
 /// </summary>
 /// <param name="Tails">
