@@ -197,4 +197,30 @@ internal static class EximFieldReader
         host = new EximHost(name, helo, ip);
         return true;
     }
+
+    /// <summary>Reads <c>name (helo) [ip]:port</c> from the start of <paramref name="spec"/>; null when it is not one.</summary>
+    public static EximHost? ReadHost(ReadOnlySpan<char> spec, out string port, out int after) =>
+        TryReadHost(spec, 0, out var host, out port, out after) ? host : null;
+
+    /// <summary>The port of the first <c>[ip]:port</c> in a field list, or empty.</summary>
+    public static string Port(ReadOnlySpan<char> text)
+    {
+        var close = text.IndexOf("]:", StringComparison.Ordinal);
+        if (close < 0)
+        {
+            return string.Empty;
+        }
+
+        var digits = text[(close + 2)..];
+        var length = 0;
+        while (length < digits.Length && char.IsAsciiDigit(digits[length]))
+        {
+            length++;
+        }
+
+        return digits[..length].ToString();
+    }
+
+    /// <summary>Whether a connection is local: its specification names no bracketed address.</summary>
+    public static bool IsLocal(ReadOnlySpan<char> spec) => !spec.Contains('[');
 }

@@ -7,8 +7,9 @@ namespace RelayWatch.Ingest.Formats.Exim;
 /// every part after the date optional), message ids (<c>1tAbCd-000123-4x</c> and the newer
 /// <c>1tAbCd-00000000123-45x</c>), host specifications (<c>name (helo) [ip]:port</c>) and the
 /// <c>K=value</c> field lists that follow them (<c>H=</c>, <c>P=</c>, <c>S=</c>, <c>id=</c>, quoted
-/// <c>C="…"</c>, bare flags such as <c>K</c>). Which kind of line it is, <see cref="EximParser"/> decides
-/// from the words after the prefix, and reads their fields with these parsers.
+/// <c>C="…"</c>, bare flags such as <c>K</c>). Which kind of line it is, the table <see cref="EximLineKinds"/>
+/// says in Exim's wording; the span readers (<see cref="EximPrefix"/>, <see cref="EximFieldReader"/>) that read
+/// these pieces on the hot path are held to this grammar by tests over the corpora.
 /// </summary>
 internal static class EximGrammar
 {

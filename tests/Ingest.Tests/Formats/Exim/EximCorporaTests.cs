@@ -93,7 +93,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
         foreach (var line in lines)
         {
             var grammar = Sprache.ParserExtensions.TryParse(EximGrammar.Prefix, line);
-            var fast = EximParser.TryReadNativePrefix(line, out var stamp, out var end);
+            var fast = EximPrefix.TryReadNativePrefix(line, out var stamp, out var end);
             Assert.True(grammar.WasSuccessful == fast, line);
             if (fast)
             {
@@ -114,7 +114,7 @@ public sealed class EximCorporaTests(ITestOutputHelper output)
             .Concat(Directory.EnumerateFiles(Corpora.PathOf("exim-testsuite/rejectlog")).SelectMany(File.ReadLines))
             .Concat(Corpora.Lines("crowdsec-hub/exim-logs/exim-logs.log"))
             .Concat(File.ReadLines(SampleFiles.PathOf("exim/mx3/mainlog")))
-            .Select(line => EximParser.TryReadNativePrefix(line, out _, out var end) ? line[end..] : line)
+            .Select(line => EximPrefix.TryReadNativePrefix(line, out _, out var end) ? line[end..] : line)
             .Concat(["H=[192.0.2.1]x F=<a b> T=\"unterminated  X=\"q\\\"uoted\" H=(helo) [::1]:25 K=", "\tH=a (b) [1.2.3.4] id=\t x"])
             .ToList();
 
