@@ -111,6 +111,18 @@ internal static class SendmailGrammar
     ];
 
     /// <summary>
+    /// The rows of <see cref="Kinds"/> a line starting with <paramref name="first"/> can match, in table order: those
+    /// whose template starts with that character and those that start with a field. Walking them instead of the
+    /// whole table is the same first match, without trying the rows whose first words cannot be there.
+    /// </summary>
+    public static SendmailKind[] KindsStartingWith(char first) => first < KindsByFirstCharacter.Length ? KindsByFirstCharacter[first] : KindsStartingWithAField;
+
+    private static readonly SendmailKind[] KindsStartingWithAField = [.. Kinds.Where(k => k.Line.Template.FirstLiteral is null)];
+
+    private static readonly SendmailKind[][] KindsByFirstCharacter =
+        [.. Enumerable.Range(0, 128).Select(c => Kinds.Where(k => k.Line.Template.FirstLiteral is not { } literal || literal[0] == c).ToArray())];
+
+    /// <summary>
     /// Ruleset refusals whose reply says the client was throttled rather than refused (<c>ruleset=check_relay, …,
     /// reject=421 4.3.2 Connection rate limit exceeded.</c>, from the ratecontrol and conncontrol features).
     /// </summary>

@@ -46,7 +46,7 @@ internal sealed class SendmailParser : ILogParser
         var qid = SendmailFields.QueueId(ref rest);
         var context = new SendmailLineContext(new EventStamp(header.Timestamp, origin.RelayOf(header, line, Source), Source, origin.File, lineNumber), header.Pid, qid);
         Span<Range> captures = stackalloc Range[MaxCaptures];
-        foreach (var kind in SendmailGrammar.Kinds)
+        foreach (var kind in rest.IsEmpty ? SendmailGrammar.Kinds : SendmailGrammar.KindsStartingWith(rest[0]))
         {
             if (kind.Line.Template.TryMatch(rest, captures))
             {
