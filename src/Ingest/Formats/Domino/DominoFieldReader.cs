@@ -261,7 +261,7 @@ internal static class DominoFieldReader
         return end > start && end - start <= 15 && ulong.TryParse(text[start..end], NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 
-    private static bool IsNoteId(ReadOnlySpan<char> text, int start)
+    public static bool IsNoteId(ReadOnlySpan<char> text, int start)
     {
         if (start + 8 > text.Length)
         {

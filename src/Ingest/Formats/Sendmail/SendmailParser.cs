@@ -1,44 +1,32 @@
 using System.Globalization;
 using RelayWatch.Ingest.Events;
 using RelayWatch.Ingest.Syslog;
+using RelayWatch.Ingest.Templates;
 
 namespace RelayWatch.Ingest.Formats.Sendmail;
 
 /// <summary>
-/// Reads Sendmail's syslog records (<c>sm-mta</c>, <c>sendmail</c>, and other <c>sm-*</c> instance names),
-/// joined by queue id and by process: a connection is one process, so the client any of its lines names
-/// (<c>relay=host [ip]</c>) is the client of its others. Stored: <c>from=</c> as a message accepted (when it
-/// has recipients), <c>to=</c> as a delivery, deferral or bounce by its <c>stat=</c>, <c>ruleset=check_*</c>
-/// refusals, <c>&lt;addr&gt;... User unknown</c>, AUTH failures, lost input channels, pre-greeting
-/// traffic, timeouts, connects (at LogLevel 10 and above), and the DSNs Sendmail sends.
-/// <para>
-/// Sendmail names a refused recipient before the line that names the client (<c>from=</c>, written when
-/// the envelope ends): such a refusal waits, and is released with the client as soon as a line of its
-/// queue id or process names it — or, still without, when ten minutes of log have passed or ingest cuts
-/// the batch its line is in (<see cref="ILogParser.TakeWaiting"/>), so nothing is held across a checkpoint.
-/// </para>
+/// Reads Sendmail's syslog records (<c>sm-mta</c>, <c>sendmail</c>, and other <c>sm-*</c> instance names) by
+/// walking <see cref="SendmailGrammar.Kinds"/>, and joins them through <see cref="SendmailCorrelation"/>. Stored:
+/// <c>from=</c> as a message accepted (when it has recipients), <c>to=</c> as a delivery, deferral or bounce by
+/// its <c>stat=</c>, <c>ruleset=check_*</c> and milter refusals, <c>&lt;addr&gt;... User unknown</c>, AUTH
+/// failures, the lines that name a client in their text (lost input channels, pre-greeting traffic, timeouts,
+/// connects at LogLevel 10 and above, …), and the DSNs Sendmail sends. A refusal logged before the line that
+/// names its client waits for it (<see cref="ILogParser.TakeReleased"/>, <see cref="ILogParser.TakeWaiting"/>).
 /// </summary>
 internal sealed class SendmailParser : ILogParser
 {
-    /// <summary>How long a process's client is trusted to be the client of its later lines: a connection is short, and pids are reused.</summary>
-    private static readonly TimeSpan SessionIdle = TimeSpan.FromMinutes(10);
+    private const int MaxCaptures = 8;
 
-    /// <summary>Refusals waiting at most: those of envelopes in flight, a few even under a harvest; the oldest goes first beyond it.</summary>
-    private const int MaxWaiting = 1_000;
-
-    private readonly CorrelationMap<string, ClientSession> sessions = new(StringComparer.Ordinal);
-    private readonly CorrelationMap<string, MessageState> messages = new(StringComparer.Ordinal);
-    private readonly List<Waiting> waiting = [];
-    private readonly List<SmtpEvent> released = [];
-    private readonly List<KeyValuePair<string, string>> fields = [];
-    private long linesSinceSweep;
+    private readonly SendmailCorrelation correlation = new();
+    private (Range Key, Range Value)[] fields = new (Range, Range)[16];
 
     public string Source => "sendmail";
 
     /// <summary>How long a message's state may sit idle before it is dropped. Default 7 days (Sendmail's queue lifetime is 5).</summary>
-    public TimeSpan Horizon { get; init; } = TimeSpan.FromDays(7);
+    public TimeSpan Horizon { get => correlation.Horizon; init => correlation.Horizon = value; }
 
-    public int WaitingEvents => waiting.Count;
+    public int WaitingEvents => correlation.WaitingEvents;
 
     public LineResult Parse(ReadOnlySpan<char> line, LineOrigin origin, long lineNumber)
     {
@@ -53,78 +41,61 @@ internal sealed class SendmailParser : ILogParser
             return LineResult.Skipped("other program");
         }
 
-        if (++linesSinceSweep >= 50_000)
+        correlation.Advance(header.Timestamp);
+        var rest = line[header.MessageStart..].TrimEnd();
+        var qid = SendmailFields.QueueId(ref rest);
+        var context = new SendmailLineContext(new EventStamp(header.Timestamp, origin.RelayOf(header, line, Source), Source, origin.File, lineNumber), header.Pid, qid);
+        Span<Range> captures = stackalloc Range[MaxCaptures];
+        foreach (var kind in rest.IsEmpty ? SendmailGrammar.Kinds : SendmailGrammar.KindsStartingWith(rest[0]))
         {
-            linesSinceSweep = 0;
-            sessions.Sweep(header.Timestamp - Horizon);
-            messages.Sweep(header.Timestamp - Horizon);
+            if (kind.Line.Template.TryMatch(rest, captures))
+            {
+                return Read(kind, new LineFields(rest, kind.Line.Template, captures), rest, context);
+            }
         }
 
-        // A refusal whose client no line named within a session's time (or across a jump of the clock) is released as it is: waiting stays short.
-        while (waiting.Count > 0 && (header.Timestamp - waiting[0].Event.Timestamp).Duration() > SessionIdle)
-        {
-            released.Add(waiting[0].Event);
-            waiting.RemoveAt(0);
-        }
-
-        var body = line[header.MessageStart..].TrimEnd();
-        var qid = QueueId(body, out var rest);
-        var context = new LineContext(header.Timestamp, origin.RelayOf(header, line, "sendmail"), header.Pid, qid, origin.File, lineNumber);
-        return rest switch
-        {
-            _ when rest.StartsWith("from=") => From(rest, context),
-            _ when rest.StartsWith("to=") => To(rest, context),
-            _ when rest.StartsWith("ruleset=") => Ruleset(rest, context),
-            _ when rest.StartsWith("Milter: ") => Milter(rest["Milter: ".Length..], context),
-            _ when rest.StartsWith("<") && rest.Contains(">... ", StringComparison.Ordinal) => RecipientError(rest, context),
-            _ when rest.StartsWith("AUTH=server") || rest.StartsWith("STARTTLS=server") => ClientNote(rest, context),
-            _ when rest.StartsWith("AUTH failure") => AuthFailure(rest, context),
-            _ when QueueId(rest, out var dsn) is not null && dsn.StartsWith("DSN: ") => Dsn(dsn, context),
-            _ => HostLine(rest, context),
-        };
+        return LineResult.Unrecognised("unknown sendmail line");
     }
 
-    public IReadOnlyList<SmtpEvent> TakeReleased()
+    public IReadOnlyList<SmtpEvent> TakeReleased() => correlation.TakeReleased();
+
+    public IReadOnlyList<SmtpEvent> TakeWaiting(string file) => correlation.TakeWaiting(file);
+
+    private LineResult Read(SendmailKind kind, LineFields matched, ReadOnlySpan<char> rest, SendmailLineContext context) => kind.Reading switch
     {
-        if (released.Count == 0)
-        {
-            return [];
-        }
-
-        var taken = released.ToList();
-        released.Clear();
-        return taken;
-    }
-
-    public IReadOnlyList<SmtpEvent> TakeWaiting(string file)
-    {
-        var taken = TakeReleased().ToList();
-        taken.AddRange(waiting.Where(w => w.File == file).Select(w => w.Event));
-        waiting.RemoveAll(w => w.File == file);
-        return taken;
-    }
+        SendmailReading.Skipped => LineResult.Skipped(kind.Line.Name),
+        SendmailReading.Envelope => Envelope(rest, context),
+        SendmailReading.Delivery => Delivery(rest, context),
+        SendmailReading.Ruleset => Ruleset(rest, context),
+        SendmailReading.ClientNote => ClientNote(kind, rest, context),
+        SendmailReading.AuthFailure => AuthFailure(rest, context),
+        SendmailReading.Milter => Milter(matched.Get("text"), context),
+        SendmailReading.RecipientError => correlation.Emit(null, Refusal(context, EventNames.RcptReject, matched.GetString("rcpt_to"), string.Empty, matched.GetString("detail"), 550), kind.Line.Name, context),
+        SendmailReading.Dsn => Dsn(matched, context),
+        _ => ClientLine(kind, matched.Get("client"), rest, context),
+    };
 
     /// <summary><c>from=&lt;a@b&gt;, size=1234, class=0, nrcpts=1, msgid=&lt;id&gt;, proto=ESMTP, daemon=MTA, relay=host [ip]</c>.</summary>
-    private LineResult From(ReadOnlySpan<char> rest, LineContext context)
+    private LineResult Envelope(ReadOnlySpan<char> rest, SendmailLineContext context)
     {
-        if (!SendmailFields.TrySplit(rest, fields))
+        if (!SendmailFields.TrySplit(rest, ref fields, out var count))
         {
             return LineResult.Unrecognised("unreadable sendmail from= record");
         }
 
-        var client = LastRelay();
-        var session = client is null ? SessionOf(context) : Connect(context, client.Value);
-        var state = context.Qid is null ? new MessageState() : messages.GetOrAdd(MessageKey(context), context.Timestamp, static () => new MessageState());
-        state.MailFrom = Unangle(Field("from"));
-        state.MessageId = Unangle(Field("msgid"));
-        state.Size = ulong.TryParse(Field("size"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
+        var record = new SendmailRecord(rest, fields.AsSpan(0, count));
+        var session = SendmailFields.Client(record.Last("relay")) is { } client ? correlation.Connect(context, client) : correlation.SessionOf(context);
+        var state = correlation.MessageOf(context);
+        state.MailFrom = Unangle(record.Get("from"));
+        state.MessageId = Unangle(record.Get("msgid"));
+        state.Size = ulong.TryParse(record.Get("size"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
         if (session is not null)
         {
             (state.ClientIp, state.ClientHost, state.SessionId, state.SaslUser) = (session.Ip, session.Host, session.Id, session.SaslUser);
-            Release(context, session, state);
+            correlation.Release(context, session, state);
         }
 
-        if (!int.TryParse(Field("nrcpts"), NumberStyles.None, CultureInfo.InvariantCulture, out var recipients) || recipients == 0)
+        if (!int.TryParse(record.Get("nrcpts"), NumberStyles.None, CultureInfo.InvariantCulture, out var recipients) || recipients == 0)
         {
             // Every recipient was refused: nothing was accepted; the line only named the client.
             return LineResult.Skipped("sendmail.from_without_recipients");
@@ -134,58 +105,64 @@ internal sealed class SendmailParser : ILogParser
     }
 
     /// <summary><c>to=&lt;x@y&gt;, delay=…, mailer=esmtp, pri=…, relay=host. [ip], dsn=2.0.0, stat=Sent (…)</c>.</summary>
-    private LineResult To(ReadOnlySpan<char> rest, LineContext context)
+    private LineResult Delivery(ReadOnlySpan<char> rest, SendmailLineContext context)
     {
-        if (!SendmailFields.TrySplit(rest, fields))
+        if (!SendmailFields.TrySplit(rest, ref fields, out var count))
         {
             return LineResult.Unrecognised("unreadable sendmail to= record");
         }
 
-        var stat = Field("stat");
-        var (eventName, kind) = stat.StartsWith("Sent", StringComparison.Ordinal) ? (EventNames.Delivery, "sendmail.sent")
-            : stat.StartsWith("Deferred", StringComparison.Ordinal) || stat.StartsWith("queued", StringComparison.Ordinal) ? (EventNames.Defer, "sendmail.deferred")
+        var record = new SendmailRecord(rest, fields.AsSpan(0, count));
+        var stat = record.Get("stat");
+        var (eventName, kind) = stat.StartsWith("Sent") ? (EventNames.Delivery, "sendmail.sent")
+            : stat.StartsWith("Deferred") || stat.StartsWith("queued") ? (EventNames.Defer, "sendmail.deferred")
             : (EventNames.Bounce, "sendmail.bounced");
-        var state = context.Qid is null ? new MessageState() : messages.GetOrAdd(MessageKey(context), context.Timestamp, static () => new MessageState());
-        return new LineResult(LineOutcome.Event, kind, Build(eventName, state, context) with
+        var detail = stat.ToString();
+        var delivered = eventName == EventNames.Delivery;
+        return new LineResult(LineOutcome.Event, kind, Build(eventName, correlation.MessageOf(context), context) with
         {
-            RcptTo = string.Join(",", Field("to").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Unangle)),
-            NextHop = Field("relay"),
-            Dsn = Field("dsn"),
-            Detail = stat,
-            SmtpCode = eventName == EventNames.Delivery ? (ushort)0 : Code(stat),
-            Reason = eventName == EventNames.Delivery ? string.Empty : Reasons.Classify(stat),
+            RcptTo = string.Join(",", record.Get("to").ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(r => Unangle(r))),
+            NextHop = record.Get("relay").ToString(),
+            Dsn = record.Get("dsn").ToString(),
+            Detail = detail,
+            SmtpCode = delivered ? (ushort)0 : SmtpReply.LeadingCode(stat),
+            Reason = delivered ? string.Empty : Reasons.Classify(detail),
         });
     }
 
     /// <summary><c>ruleset=check_rcpt, arg1=&lt;x@y&gt;, relay=host [ip], reject=550 5.7.1 &lt;x@y&gt;... Relaying denied</c>.</summary>
-    private LineResult Ruleset(ReadOnlySpan<char> rest, LineContext context)
+    private LineResult Ruleset(ReadOnlySpan<char> rest, SendmailLineContext context)
     {
-        if (!SendmailFields.TrySplit(rest, fields))
+        if (!SendmailFields.TrySplit(rest, ref fields, out var count))
         {
             return LineResult.Unrecognised("unreadable sendmail ruleset record");
         }
 
-        var reject = Field("reject");
-        if (reject.Length == 0)
+        var record = new SendmailRecord(rest, fields.AsSpan(0, count));
+        var reject = record.Get("reject");
+        if (reject.IsEmpty)
         {
             return LineResult.Skipped("sendmail.ruleset_note");
         }
 
-        var ruleset = Field("ruleset");
-        var argument = Unangle(Field("arg1"));
-        var throttled = Array.Exists(SendmailGrammar.RateLimitReplies, r => reject.Contains(r, StringComparison.Ordinal));
+        var ruleset = record.Get("ruleset");
+        var (isRecipient, isSender) = (ruleset.SequenceEqual("check_rcpt"), ruleset.SequenceEqual("check_mail"));
+        var argument = Unangle(record.Get("arg1"));
+        var reply = reject.ToString();
+        var throttled = Array.Exists(SendmailGrammar.RateLimitReplies, r => reply.Contains(r, StringComparison.Ordinal));
         var smtp = Refusal(
-            throttled ? EventNames.RateLimited : ruleset == "check_rcpt" ? EventNames.RcptReject : EventNames.Reject,
-            ruleset == "check_rcpt" ? argument : string.Empty,
-            ruleset == "check_mail" ? argument : string.Empty,
-            reject,
-            Code(reject),
-            context);
+            context,
+            throttled ? EventNames.RateLimited : isRecipient ? EventNames.RcptReject : EventNames.Reject,
+            isRecipient ? argument : string.Empty,
+            isSender ? argument : string.Empty,
+            reply,
+            SmtpReply.LeadingCode(reject));
         // A recipient logged without angle brackets can forge a whole ", relay=…, reject=…": then the reply that
         // echoes it holds a relay= too, and which relay= is Sendmail's own cannot be told. The refusal then takes
         // its client from the envelope's from= line (relay= last), as a refusal logged before its client does.
-        var client = SendmailFields.ContainsField(reject, "relay") ? null : LastRelay();
-        return Emit(client is null ? null : Connect(context, client.Value), smtp, "sendmail." + ruleset, context);
+        var client = SendmailFields.ContainsField(reject, "relay") ? null : SendmailFields.Client(record.Last("relay"));
+        var kind = isRecipient ? "sendmail.check_rcpt" : isSender ? "sendmail.check_mail" : "sendmail." + ruleset.ToString();
+        return correlation.Emit(client is null ? null : correlation.Connect(context, client.Value), smtp, kind, context);
     }
 
     /// <summary>
@@ -193,7 +170,7 @@ internal sealed class SendmailParser : ILogParser
     /// a milter (milter-greylist, a spam filter) refused a recipient (<c>to=</c>), the sender (<c>from=</c>)
     /// or the message (<c>data, reject=…</c>). A milter line that refuses nothing is a note.
     /// </summary>
-    private LineResult Milter(ReadOnlySpan<char> rest, LineContext context)
+    private LineResult Milter(ReadOnlySpan<char> rest, SendmailLineContext context)
     {
         // Outside the recipient or sender in angle brackets: those are the client's words.
         var at = QuotedText.IndexOfOutside(rest, "reject=");
@@ -202,267 +179,92 @@ internal sealed class SendmailParser : ILogParser
             return LineResult.Skipped("sendmail.milter_note");
         }
 
-        var reject = rest[(at + "reject=".Length)..].ToString();
+        var reject = rest[(at + "reject=".Length)..];
         var subject = rest[..at].TrimEnd(' ').TrimEnd(',');
-        var recipient = subject.StartsWith("to=") ? Unangle(subject["to=".Length..].ToString()) : string.Empty;
-        var sender = subject.StartsWith("from=") ? Unangle(subject["from=".Length..].ToString()) : string.Empty;
-        var smtp = Refusal(recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject, recipient, sender, reject, Code(reject), context);
-        return Emit(null, smtp, "sendmail.milter", context);
+        var recipient = subject.StartsWith("to=") ? Unangle(subject["to=".Length..]) : string.Empty;
+        var sender = subject.StartsWith("from=") ? Unangle(subject["from=".Length..]) : string.Empty;
+        var smtp = Refusal(context, recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject, recipient, sender, reject.ToString(), SmtpReply.LeadingCode(reject));
+        return correlation.Emit(null, smtp, "sendmail.milter", context);
     }
-
-    /// <summary><c>&lt;x@ours.example&gt;... User unknown</c>: the client comes later, with <c>from=</c>.</summary>
-    private LineResult RecipientError(ReadOnlySpan<char> rest, LineContext context)
-    {
-        var close = rest.IndexOf(">... ", StringComparison.Ordinal);
-        var detail = rest[(close + ">... ".Length)..].ToString();
-        var smtp = Refusal(EventNames.RcptReject, rest[1..close].ToString(), string.Empty, detail, 550, context);
-        return Emit(null, smtp, "sendmail.recipient_error", context);
-    }
-
-    /// <summary>A refusal of a recipient or of the client's mail, its reason read from its text; the client is added when known (<see cref="Emit"/>).</summary>
-    private SmtpEvent Refusal(string eventName, string rcptTo, string mailFrom, string detail, ushort code, LineContext context) => new()
-    {
-        Timestamp = context.Timestamp,
-        Relay = context.Relay,
-        Source = Source,
-        Event = eventName,
-        RcptTo = rcptTo,
-        MailFrom = mailFrom,
-        SmtpCode = code,
-        Reason = Reasons.Classify(detail),
-        QueueId = context.Qid ?? string.Empty,
-        Detail = detail,
-        File = context.File,
-        Line = (ulong)context.Line,
-    };
 
     /// <summary><c>AUTH=server, relay=…, authid=user, mech=LOGIN</c> and <c>STARTTLS=server, relay=…</c>: they name the process's client.</summary>
-    private LineResult ClientNote(ReadOnlySpan<char> rest, LineContext context)
+    private LineResult ClientNote(SendmailKind kind, ReadOnlySpan<char> rest, SendmailLineContext context)
     {
-        if (SendmailFields.TrySplit(rest, fields) && LastRelay() is { } client)
+        if (SendmailFields.TrySplit(rest, ref fields, out var count) && new SendmailRecord(rest, fields.AsSpan(0, count)) is var record && SendmailFields.Client(record.Last("relay")) is { } client)
         {
-            var session = Connect(context, client);
-            session.SaslUser = Field("authid") is { Length: > 0 } user ? user : session.SaslUser;
-            Release(context, session, null);
+            var session = correlation.Connect(context, client);
+            session.SaslUser = record.Get("authid") is { Length: > 0 } user ? user.ToString() : session.SaslUser;
+            correlation.Release(context, session, null);
         }
 
-        return LineResult.Skipped(rest.StartsWith("AUTH") ? "sendmail.auth" : "sendmail.starttls");
+        return LineResult.Skipped(kind.Line.Name);
     }
 
-    /// <summary><c>AUTH failure (LOGIN): authentication failure (-13) SASL(-13): …, user=admin, relay=host [ip]</c>.</summary>
-    private LineResult AuthFailure(ReadOnlySpan<char> rest, LineContext context)
+    /// <summary>
+    /// <c>AUTH failure (LOGIN): authentication failure (-13) SASL(-13): …, user=admin, relay=host [ip]</c>, written as
+    /// <c>"AUTH failure (%s): %s (%d) %s, user=%s, relay=%s"</c>: the user is the guesser's text, whole, from the
+    /// <c>, user=</c> Sendmail writes (the first) to the <c>, relay=</c> it writes last — a name may hold either.
+    /// </summary>
+    private LineResult AuthFailure(ReadOnlySpan<char> rest, SendmailLineContext context)
     {
-        var relayAt = rest.LastIndexOf("relay=", StringComparison.Ordinal);
-        var userAt = rest.LastIndexOf("user=", StringComparison.Ordinal);
-        var client = relayAt < 0 ? null : Client(rest[(relayAt + "relay=".Length)..]);
-        var user = userAt < 0 ? string.Empty : rest[(userAt + "user=".Length)..].ToString();
-        user = user.IndexOf(',') is var comma and >= 0 ? user[..comma] : user;
-        var smtp = new SmtpEvent
+        const string Relay = ", relay=", User = ", user=";
+        var relayAt = rest.LastIndexOf(Relay, StringComparison.Ordinal);
+        var beforeRelay = relayAt < 0 ? rest : rest[..relayAt];
+        var userAt = beforeRelay.IndexOf(User, StringComparison.Ordinal);
+        var client = relayAt < 0 ? null : SendmailFields.Client(rest[(relayAt + Relay.Length)..]);
+        var smtp = context.Stamp.Event(EventNames.AuthFailure) with
         {
-            Timestamp = context.Timestamp,
-            Relay = context.Relay,
-            Source = Source,
-            Event = EventNames.AuthFailure,
-            SaslUser = user,
+            SaslUser = userAt < 0 ? string.Empty : beforeRelay[(userAt + User.Length)..].ToString(),
             Detail = rest.ToString(),
-            File = context.File,
-            Line = (ulong)context.Line,
         };
-        return Emit(client is null ? null : Connect(context, client.Value), smtp, "sendmail.auth_failure", context);
-    }
-
-    /// <summary>A line about the connection that names its client in its text (<see cref="SendmailGrammar.HostLineKinds"/>); any other line is a note.</summary>
-    private LineResult HostLine(ReadOnlySpan<char> rest, LineContext context)
-    {
-        Span<Range> captures = stackalloc Range[8];
-        foreach (var kind in SendmailGrammar.HostLineKinds)
-        {
-            if (!kind.Template.TryMatch(rest, captures))
-            {
-                continue;
-            }
-
-            var fields = new Templates.LineFields(rest, kind.Template, captures);
-            if (Client(fields.Get("client")) is not { } client)
-            {
-                return LineResult.Unrecognised("no client address in sendmail " + kind.Name["sendmail.".Length..].Replace('_', ' ') + " line");
-            }
-
-            var session = Connect(context, client);
-            Release(context, session, null);
-            var smtp = new SmtpEvent
-            {
-                Timestamp = context.Timestamp,
-                Relay = context.Relay,
-                Source = Source,
-                Event = kind.Event!,
-                QueueId = context.Qid ?? string.Empty,
-                Detail = kind.Event == EventNames.Connect ? string.Empty : rest.ToString(),
-                File = context.File,
-                Line = (ulong)context.Line,
-            };
-            return Emit(session, smtp, kind.Name, context);
-        }
-
-        return LineResult.Skipped("sendmail.note");
+        return correlation.Emit(client is null ? null : correlation.Connect(context, client.Value), smtp, "sendmail.auth_failure", context);
     }
 
     /// <summary><c>qid: dsnqid: DSN: reason</c>: Sendmail sent a notification for the message <c>qid</c>.</summary>
-    private LineResult Dsn(ReadOnlySpan<char> rest, LineContext context)
+    private LineResult Dsn(LineFields matched, SendmailLineContext context)
     {
-        var state = context.Qid is null ? new MessageState() : messages.GetOrAdd(MessageKey(context), context.Timestamp, static () => new MessageState());
-        return new LineResult(LineOutcome.Event, "sendmail.dsn", Build(EventNames.NdrSent, state, context) with { Detail = rest["DSN: ".Length..].ToString() });
+        var notification = matched.Get("ndr_queue_id");
+        if (!SendmailFields.IsQueueId(notification))
+        {
+            return LineResult.Unrecognised("unknown sendmail line");
+        }
+
+        return new LineResult(LineOutcome.Event, "sendmail.dsn", Build(EventNames.NdrSent, correlation.MessageOf(context), context) with { Detail = matched.GetString("detail") });
     }
 
-    /// <summary>The event now with its client when the line, its message or its process names one; else it waits for a later line of them.</summary>
-    private LineResult Emit(ClientSession? session, SmtpEvent smtp, string kind, LineContext context)
+    /// <summary>A line about the connection that names its client in its text: the client of its process from now on.</summary>
+    private LineResult ClientLine(SendmailKind kind, ReadOnlySpan<char> named, ReadOnlySpan<char> rest, SendmailLineContext context)
     {
-        var state = context.Qid is null ? null : messages.Find(MessageKey(context), context.Timestamp);
-        session ??= state is { ClientIp.Length: > 0 } known ? new ClientSession(known.SessionId, known.ClientIp, known.ClientHost) : SessionOf(context);
-        if (session is not null)
+        if (SendmailFields.Client(named) is not { } client)
         {
-            return new LineResult(LineOutcome.Event, kind, WithClient(smtp, session, state));
+            return LineResult.Unrecognised(kind.Unreadable);
         }
 
-        if (waiting.Count >= MaxWaiting)
+        var session = correlation.Connect(context, client);
+        correlation.Release(context, session, null);
+        var eventName = kind.Line.Event!;
+        var smtp = context.Stamp.Event(eventName) with
         {
-            released.Add(waiting[0].Event);
-            waiting.RemoveAt(0);
-        }
-
-        waiting.Add(new Waiting(context.File, context.Relay, context.Pid, context.Qid, smtp));
-        return new LineResult(LineOutcome.Event, kind, null);
+            QueueId = context.Qid ?? string.Empty,
+            Detail = eventName == EventNames.Connect ? string.Empty : rest.ToString(),
+        };
+        return correlation.Emit(session, smtp, kind.Line.Name, context);
     }
 
-    /// <summary>A line named the client of a process (and of a message): what waited for it is complete.</summary>
-    private void Release(LineContext context, ClientSession session, MessageState? state)
-    {
-        for (var i = 0; i < waiting.Count; i++)
+    /// <summary>A refusal of a recipient or of the client's mail, its reason read from its text; the client is added when known.</summary>
+    private static SmtpEvent Refusal(SendmailLineContext context, string eventName, string rcptTo, string mailFrom, string detail, ushort code) =>
+        context.Stamp.Event(eventName) with
         {
-            var w = waiting[i];
-            if (w.Relay == context.Relay && (w.Pid == context.Pid || (w.Qid is not null && w.Qid == context.Qid)))
-            {
-                released.Add(WithClient(w.Event, session, state));
-                waiting.RemoveAt(i--);
-            }
-        }
-    }
+            RcptTo = rcptTo,
+            MailFrom = mailFrom,
+            SmtpCode = code,
+            Reason = Reasons.Classify(detail),
+            QueueId = context.Qid ?? string.Empty,
+            Detail = detail,
+        };
 
-    private static SmtpEvent WithClient(SmtpEvent smtp, ClientSession session, MessageState? state) => smtp with
-    {
-        ClientIp = session.Ip,
-        ClientHost = session.Host,
-        SessionId = session.Id,
-        SaslUser = smtp.SaslUser.Length > 0 ? smtp.SaslUser : session.SaslUser,
-        MailFrom = smtp.MailFrom.Length > 0 ? smtp.MailFrom : state?.MailFrom ?? string.Empty,
-    };
+    private SmtpEvent Build(string eventName, MessageState state, SendmailLineContext context) =>
+        state.ToEvent(Source, eventName, context.Timestamp, context.Relay, context.Qid ?? string.Empty, context.Stamp.File, context.Stamp.Line);
 
-    /// <summary>The process's session, started afresh when it names another client (a reused pid).</summary>
-    private ClientSession Connect(LineContext context, (string Host, string Ip) client)
-    {
-        var key = SessionKey(context);
-        var session = sessions.Peek(key);
-        if (session is null || session.Ip != client.Ip || context.Timestamp - session.LastSeen > SessionIdle)
-        {
-            session = new ClientSession(string.Create(CultureInfo.InvariantCulture, $"{context.Relay}/{context.Pid}/{context.Timestamp.ToUnixTimeMilliseconds():x}"), client.Ip, client.Host);
-            sessions.Set(key, session);
-        }
-
-        session.LastSeen = context.Timestamp;
-        return session;
-    }
-
-    /// <summary>The process's session, while it is recent enough to be this connection's.</summary>
-    private ClientSession? SessionOf(LineContext context) =>
-        sessions.Peek(SessionKey(context)) is { } session && context.Timestamp - session.LastSeen <= SessionIdle ? session : null;
-
-    private SmtpEvent Build(string eventName, MessageState state, LineContext context) =>
-        state.ToEvent(Source, eventName, context.Timestamp, context.Relay, context.Qid ?? string.Empty, context.File, context.Line);
-
-    private string Field(string key)
-    {
-        foreach (var (name, value) in fields)
-        {
-            if (name == key)
-            {
-                return value;
-            }
-        }
-
-        return string.Empty;
-    }
-
-    /// <summary>
-    /// The client a record names in the last <c>relay=</c> field: Sendmail writes <c>relay=</c> last (on <c>from=</c>,
-    /// <c>AUTH=server</c>, <c>STARTTLS=server</c> lines) or just before the reply that ends the line (ruleset
-    /// refusals), so a <c>relay=</c> the client's words smuggled in (a bare Message-ID) comes before it.
-    /// </summary>
-    private (string Host, string Ip)? LastRelay()
-    {
-        for (var i = fields.Count - 1; i >= 0; i--)
-        {
-            if (fields[i].Key == "relay")
-            {
-                return Client(fields[i].Value);
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// The client of a <c>relay=</c> value or of a host line: <c>host [ip]</c>, <c>[ip]</c>, <c>host. [IPv6:addr]</c>,
-    /// each perhaps followed by <c>(may be forged)</c>; null for a local or unreadable one. The address is the
-    /// bracket that ends the value, which Sendmail writes itself: the name before it comes from the client's DNS.
-    /// </summary>
-    private static (string Host, string Ip)? Client(ReadOnlySpan<char> relay)
-    {
-        relay = relay.TrimEnd();
-        relay = relay.EndsWith(MayBeForged) ? relay[..^MayBeForged.Length].TrimEnd() : relay;
-        var open = relay.LastIndexOf('[');
-        if (open < 0 || !relay.EndsWith("]") || ClientAddress.Canonical(relay[(open + 1)..^1]) is not { } ip)
-        {
-            return null;
-        }
-
-        var host = relay[..open].Trim().TrimEnd('.');
-        return (host.Length > 0 && !host.SequenceEqual(ip) ? host.ToString() : "unknown", ip);
-    }
-
-    private const string MayBeForged = "(may be forged)";
-
-    /// <summary>The queue id a record starts with (<c>4AO9A0a1000123: </c>), null for <c>NOQUEUE: </c> or none; <paramref name="rest"/> is what follows.</summary>
-    private static string? QueueId(ReadOnlySpan<char> body, out ReadOnlySpan<char> rest)
-    {
-        var colon = body.IndexOf(": ", StringComparison.Ordinal);
-        rest = body;
-        if (colon < 6 || colon > 20)
-        {
-            return null;
-        }
-
-        foreach (var c in body[..colon])
-        {
-            if (!char.IsAsciiLetterOrDigit(c))
-            {
-                return null;
-            }
-        }
-
-        rest = body[(colon + 2)..];
-        return body[..colon].SequenceEqual("NOQUEUE") ? null : body[..colon].ToString();
-    }
-
-    private static string Unangle(string text) => text.Trim().TrimStart('<').TrimEnd('>');
-
-    private static ushort Code(string text) =>
-        text.Length >= 3 && ushort.TryParse(text.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 200 and < 600 ? code : (ushort)0;
-
-    private static string SessionKey(LineContext context) => context.Relay + "/" + context.Pid.ToString(CultureInfo.InvariantCulture);
-
-    private static string MessageKey(LineContext context) => context.Relay + "/" + context.Qid;
-
-    private readonly record struct LineContext(DateTimeOffset Timestamp, string Relay, int Pid, string? Qid, string File, long Line);
-
-    private sealed record Waiting(string File, string Relay, int Pid, string? Qid, SmtpEvent Event);
+    private static string Unangle(ReadOnlySpan<char> text) => text.Trim().TrimStart('<').TrimEnd('>').ToString();
 }

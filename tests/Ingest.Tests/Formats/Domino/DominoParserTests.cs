@@ -157,6 +157,20 @@ public sealed class DominoParserTests
         Assert.Equal((LineOutcome.Skipped, kind), (result.Outcome, result.Kind));
     }
 
+    /// <summary>Skipped means known: the mail tasks' own notes are skipped by kind; any other line of theirs says it is unknown.</summary>
+    [Theory]
+    [InlineData("24.11.2026 08:00:00   SMTP Server: a wording no release of ours writes, about 192.0.2.5", LineOutcome.Unrecognised, "unknown domino smtp server line")]
+    [InlineData("24.11.2026 08:00:00   Router: a wording no release of ours writes", LineOutcome.Unrecognised, "unknown domino router line")]
+    [InlineData("24.11.2026 08:00:00   smtp: a wording no release of ours writes", LineOutcome.Unrecognised, "unknown domino smtp line")]
+    [InlineData("24.11.2026 08:00:00   SMTP Server: Started", LineOutcome.Skipped, "domino.smtp_started")]
+    [InlineData("24.11.2026 08:00:00   Router: No messages transferred to example.org (host mx2.ours.example) via SMTP: Unable to connect", LineOutcome.Skipped, "domino.router_note")]
+    public void OnlyTheMailTasksKnownNotesAreSkippedAndAnyOtherLineIsUnrecognised(string line, LineOutcome outcome, string kind)
+    {
+        var result = new DominoParser().Parse(line, Origin, 1);
+
+        Assert.Equal((outcome, kind), (result.Outcome, result.Kind));
+    }
+
     [Theory]
     [InlineData("[001234:000021-7F01] connection table full")]
     [InlineData("31.02.2026 08:14:02   SMTP Server: 192.0.2.10 connected")]

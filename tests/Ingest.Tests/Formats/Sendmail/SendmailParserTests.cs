@@ -93,6 +93,20 @@ public sealed class SendmailParserTests : IDisposable
         Assert.Equal(("lost_connection", "mx4", "198.51.100.36"), (result.Event!.Event, result.Event.Relay, result.Event.ClientIp));
     }
 
+    /// <summary>Skipped means known: a line is skipped only when its kind carries nothing we store; any other Sendmail line says it is unknown.</summary>
+    [Theory]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[6001]: 4AOC0001006001: a wording no release of ours writes, from [198.51.100.1]", LineOutcome.Unrecognised, "unknown sendmail line")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[6002]: STARTTLS=client, relay=mx1.bigmail.example., version=TLSv1.3, verify=FAIL, cipher=TLS_AES_256_GCM_SHA384, bits=256/256", LineOutcome.Skipped, "sendmail.starttls_client")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[6003]: starting daemon (8.17.1): SMTP+queueing@00:25:00", LineOutcome.Skipped, "sendmail.daemon")]
+    [InlineData("Nov 24 12:00:00 mx4 sm-mta[6004]: 4AOC0004006004: Milter (greylist): init success to negotiate", LineOutcome.Skipped, "sendmail.milter_note")]
+    [InlineData("Nov 24 12:00:00 mx4 sendmail[6005]: NOQUEUE: [192.0.2.5]: expn root", LineOutcome.Skipped, "sendmail.expn")]
+    public void OnlyKnownLinesAreSkippedAndAnyOtherIsUnrecognisedWithAReason(string line, LineOutcome outcome, string kind)
+    {
+        var result = new SendmailParser().Parse(line, Origin, 1);
+
+        Assert.Equal((outcome, kind), (result.Outcome, result.Kind));
+    }
+
     [Fact]
     public void AHostLineWhoseClientIsUnreadableSaysSo()
     {
