@@ -55,7 +55,6 @@ internal static class ExchangeLineKinds
             Note("exchange.reply", "2{_}"),
             Note("exchange.reply", "3{_}"),
             Kind("exchange.auth_failure", "535 {detail}", EventNames.AuthFailure, ExchangeStep.Signal),
-            Kind("exchange.auth_failure", "{_} Authentication unsuccessful{detail}", EventNames.AuthFailure, ExchangeStep.Signal),
             // AUTH with a mechanism the connector does not offer: a password guesser's probe.
             Kind("exchange.protocol_violation", "504 5.7.4 Unrecognized authentication type{detail}", EventNames.ProtocolViolation, ExchangeStep.Signal),
             Kind("exchange.protocol_violation", "500 5.3.3 Unrecognized command{detail}", EventNames.ProtocolViolation, ExchangeStep.Signal),

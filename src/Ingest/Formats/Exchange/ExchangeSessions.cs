@@ -52,10 +52,10 @@ internal sealed class ExchangeSessions
                 session.Helo = fields.Get("helo").Trim().ToString();
                 return LineResult.Skipped(name);
             case ExchangeStep.Sender when session is not null:
-                session.MailFrom = Envelope.Address(fields.Get("mail_from"));
+                session.MailFrom = Envelope.Bracketed(fields.Get("mail_from"));
                 return LineResult.Skipped(name);
             case ExchangeStep.Recipient when session is not null:
-                session.Recipient = Envelope.Address(fields.Get("rcpt_to"));
+                session.Recipient = Envelope.Bracketed(fields.Get("rcpt_to"));
                 return LineResult.Skipped(name);
             case ExchangeStep.Helo or ExchangeStep.Sender or ExchangeStep.Recipient:
                 return LineResult.Skipped(name);

@@ -58,7 +58,7 @@ internal sealed class IronportCorrelation
         switch (kind.Step)
         {
             case IronportStep.Sender:
-                message.State.MailFrom = Envelope.Address(fields.Get("mail_from"));
+                message.State.MailFrom = Envelope.Bracketed(fields.Get("mail_from"));
                 return LineResult.Skipped(name);
 
             case IronportStep.Recipient:
@@ -67,7 +67,7 @@ internal sealed class IronportCorrelation
                     return LineResult.Unrecognised("unreadable ironport recipient line");
                 }
 
-                message.Recipients[rid] = Envelope.Address(fields.Get("rcpt_to"));
+                message.Recipients[rid] = Envelope.Bracketed(fields.Get("rcpt_to"));
                 return LineResult.Skipped(name);
 
             case IronportStep.RecipientRefused:
@@ -78,7 +78,7 @@ internal sealed class IronportCorrelation
                     : string.Concat("invalid bounce, rcpt address ", refused, " rejected by bounce verification.");
                 return IronportParser.Recorded(name, MessageEvent(stamp, EventNames.RcptReject, message, null) with
                 {
-                    RcptTo = Envelope.Address(refused),
+                    RcptTo = Envelope.Bracketed(refused),
                     Detail = detail,
                     Reason = kind.Reason ?? ReasonOfCheck(rejectedBy) ?? Reasons.Classify(detail),
                     SmtpCode = 550,
@@ -95,7 +95,7 @@ internal sealed class IronportCorrelation
                 }
 
                 message.State.Size = size;
-                message.State.MailFrom = Envelope.Address(fields.Get("mail_from"));
+                message.State.MailFrom = Envelope.Bracketed(fields.Get("mail_from"));
                 return IronportParser.Recorded(name, MessageEvent(stamp, EventNames.Message, message, mid) with { Size = size });
 
             case IronportStep.Delivered:

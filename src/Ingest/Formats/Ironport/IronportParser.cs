@@ -165,7 +165,7 @@ internal sealed class IronportParser : ILogParser
                 var said = fields.GetString("detail");
                 return Recorded(name, SessionEvent(stamp, eventName!, signalled) with
                 {
-                    MailFrom = fields.Has("mail_from") ? Envelope.Address(fields.Get("mail_from")) : string.Empty,
+                    MailFrom = fields.Has("mail_from") ? Envelope.Bracketed(fields.Get("mail_from")) : string.Empty,
                     Detail = said,
                     Reason = eventName == EventNames.Reject ? kind.Reason ?? Reasons.Classify(said) : string.Empty,
                 });
