@@ -41,6 +41,22 @@ internal sealed class CorrelationMap<TKey, TState>(IEqualityComparer<TKey>? comp
         return state;
     }
 
+    /// <summary>
+    /// <see cref="Find(TKey, DateTimeOffset)"/> by another form of the key, when the map's comparer reads it
+    /// (a string map with an ordinal comparer found by a span): no key is made for a lookup.
+    /// </summary>
+    public TState? Find<TAlternate>(TAlternate key, DateTimeOffset now)
+        where TAlternate : notnull, allows ref struct
+    {
+        if (!entries.GetAlternateLookup<TAlternate>().TryGetValue(key, out var state))
+        {
+            return null;
+        }
+
+        state.LastSeen = now;
+        return state;
+    }
+
     /// <summary>The entry, when there is one, without marking it seen.</summary>
     public TState? Peek(TKey key) => entries.GetValueOrDefault(key);
 

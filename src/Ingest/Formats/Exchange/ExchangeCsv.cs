@@ -1,33 +1,34 @@
 namespace RelayWatch.Ingest.Formats.Exchange;
 
 /// <summary>
-/// <see cref="ExchangeGrammar.Record"/> read with spans: the fields of a record, unquoted. The grammar is the
-/// reference; a test checks that both read the corpora, the sample and damaged copies of them alike.
+/// <see cref="ExchangeGrammar.Record"/> read with spans: where each field of a record is, without copying it.
+/// The grammar is the reference; a test checks that both read the corpora, the sample and damaged copies of
+/// them alike.
 /// </summary>
 internal static class ExchangeCsv
 {
     /// <summary>
-    /// Splits <paramref name="line"/> into its fields; false when a quoted field is followed by anything but a
-    /// comma. A quote that never closes is no quoting: the field is read bare, as the grammar reads it.
+    /// Finds the fields of <paramref name="line"/>: false when a quoted field is followed by anything but a
+    /// comma. A quote that never closes is no quoting: the field is read bare, as the grammar reads it. Fields
+    /// past the room in <paramref name="fields"/> are checked and not kept (no log names that many columns).
     /// </summary>
-    public static bool TrySplit(ReadOnlySpan<char> line, List<string> fields)
+    public static bool TrySplit(ReadOnlySpan<char> line, Span<ExchangeField> fields, out int count)
     {
-        fields.Clear();
+        count = 0;
         var at = 0;
         while (true)
         {
             if (at < line.Length && line[at] == '"' && Closes(line[(at + 1)..]))
             {
-                var text = new System.Text.StringBuilder();
-                var i = at + 1;
+                var start = at + 1;
+                var i = start;
+                var escaped = false;
                 while (true)
                 {
-                    var quote = line[i..].IndexOf('"');
-                    text.Append(line.Slice(i, quote));
-                    i += quote + 1;
+                    i += line[i..].IndexOf('"') + 1;
                     if (i < line.Length && line[i] == '"')
                     {
-                        text.Append('"');
+                        escaped = true;
                         i++;
                         continue;
                     }
@@ -35,7 +36,7 @@ internal static class ExchangeCsv
                     break;
                 }
 
-                fields.Add(text.ToString());
+                Keep(fields, ref count, new ExchangeField(new Range(start, i - 1), escaped));
                 at = i;
                 if (at == line.Length)
                 {
@@ -54,12 +55,38 @@ internal static class ExchangeCsv
             var comma = line[at..].IndexOf(',');
             if (comma < 0)
             {
-                fields.Add(line[at..].ToString());
+                Keep(fields, ref count, new ExchangeField(new Range(at, line.Length), false));
                 return true;
             }
 
-            fields.Add(line.Slice(at, comma).ToString());
+            Keep(fields, ref count, new ExchangeField(new Range(at, at + comma), false));
             at += comma + 1;
+        }
+    }
+
+    /// <summary>The fields of <paramref name="line"/> as text, unquoted (for the tests and the simulator's checks).</summary>
+    public static bool TrySplit(ReadOnlySpan<char> line, List<string> fields)
+    {
+        fields.Clear();
+        var found = new ExchangeField[Math.Max(1, line.Count(',') + 1)];
+        if (!TrySplit(line, found, out var count))
+        {
+            return false;
+        }
+
+        foreach (var field in found.AsSpan(0, count))
+        {
+            fields.Add(field.Text(line));
+        }
+
+        return true;
+    }
+
+    private static void Keep(Span<ExchangeField> fields, ref int count, ExchangeField field)
+    {
+        if (count < fields.Length)
+        {
+            fields[count++] = field;
         }
     }
 

@@ -1,33 +1,36 @@
 using System.Globalization;
 using RelayWatch.Ingest.Events;
+using RelayWatch.Ingest.Templates;
 using Sprache;
 
 namespace RelayWatch.Ingest.Formats.Exchange;
 
 /// <summary>
-/// Reads Microsoft Exchange's transport logs — message tracking logs and SMTP receive protocol logs
-/// (send protocol logs, our own connections out, are recognised and skipped: the tracking log's
-/// <c>SEND</c>, <c>FAIL</c> and <c>DEFER</c> rows tell what became of each message) —
-/// by the column names of each file's <c>#Fields:</c> header (a header may change mid-file; a protocol
-/// log without one is read in Exchange's default column order). Tracking: <c>RECEIVE</c> is a message
-/// taken in (client, sender, size, Message-ID), <c>SEND</c> and <c>DELIVER</c> deliveries, <c>FAIL</c> a
-/// bounce, <c>DEFER</c> a deferral, <c>DSN</c> a notification sent; the rest is skipped. Protocol: a
-/// session's lines share its session id; <c>+</c> connects, <c>-</c> disconnects, and the server's refusals
-/// (<c>&gt;</c> 4xx/5xx) become authentication failures, recipient refusals (with the <c>RCPT TO</c> the client
-/// gave just before) or other refusals. The relay is <c>--relay</c>, else the server the line names, else the
+/// Reads Microsoft Exchange's transport logs — message tracking logs and SMTP receive protocol logs (send
+/// protocol logs, our own connections out, are recognised and skipped: the tracking log's <c>SEND</c>,
+/// <c>FAIL</c> and <c>DEFER</c> rows tell what became of each message) — with <see cref="ExchangeLineKinds"/>,
+/// by the column names of each file's <c>#Fields:</c> header (a header may change mid-file; a protocol log
+/// without one is read in Exchange's default column order). A protocol session's records share its session
+/// id: the client's <c>EHLO</c>, <c>MAIL FROM</c> and <c>RCPT TO</c> are remembered for the server's refusals,
+/// a refusal answering a <c>RCPT TO</c> is a refused recipient. A tracked message's later records take their
+/// client from its <c>RECEIVE</c>. The relay is <c>--relay</c>, else the server the records name, else the
 /// folder the file is in.
 /// </summary>
 internal sealed class ExchangeParser : ILogParser
 {
-    /// <summary>The SMTP protocol log's columns when a file has no header (Exchange 2013 and later).</summary>
-    private static readonly string[] ProtocolDefault = ["date-time", "connector-id", "session-id", "sequence-number", "local-endpoint", "remote-endpoint", "event", "data", "context"];
+    private const int MaxFields = 48;
+    private const int MaxCaptures = 4;
 
-    private readonly Dictionary<string, Columns> headers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> servers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, bool> sending = new(StringComparer.Ordinal);
-    private readonly CorrelationMap<string, Session> sessions = new(StringComparer.Ordinal);
-    private readonly CorrelationMap<string, Received> received = new(StringComparer.Ordinal);
-    private readonly List<string> fields = [];
+    private static readonly Dictionary<string, ExchangeKind> TrackingKinds =
+        ExchangeLineKinds.Tracking.ToDictionary(k => k.Line.Template.Text, StringComparer.Ordinal);
+
+    private static readonly ExchangeColumns ProtocolDefault = new(ExchangeColumns.ProtocolDefault);
+
+    private readonly Dictionary<string, ExchangeFile> files = new(StringComparer.Ordinal);
+    private readonly ExchangeSessions sessions = new();
+    private readonly CorrelationMap<string, ExchangeReceived> received = new(StringComparer.Ordinal);
+    private string? lastPath;
+    private ExchangeFile lastFile = new();
     private long linesSinceSweep;
 
     public string Source => "exchange";
@@ -43,44 +46,31 @@ internal sealed class ExchangeParser : ILogParser
             return LineResult.Skipped("blank line");
         }
 
+        var file = FileOf(origin.File);
         if (line[0] == '#')
         {
-            if (line.StartsWith("#Log-type:"))
-            {
-                // A send protocol log records our own connections out: its replies are the far side's, not ours to the client.
-                sending[origin.File] = line.Contains("Send", StringComparison.Ordinal);
-            }
-
-            if (line.StartsWith("#Fields:"))
-            {
-                var names = ExchangeGrammar.Fields.TryParse(line.ToString());
-                if (!names.WasSuccessful)
-                {
-                    return LineResult.Unrecognised("unreadable exchange #Fields header");
-                }
-
-                headers[origin.File] = new Columns(names.Value);
-            }
-
-            return LineResult.Skipped("exchange.header");
+            return Header(line, file);
         }
 
-        if (!ExchangeCsv.TrySplit(line, fields))
+        Span<ExchangeField> fields = stackalloc ExchangeField[MaxFields];
+        if (!ExchangeCsv.TrySplit(line, fields, out var count))
         {
             return LineResult.Unrecognised("unreadable exchange record");
         }
 
-        if (!headers.TryGetValue(origin.File, out var columns))
+        var record = new ExchangeRecord(line, fields[..count]);
+        var columns = file.Columns;
+        if (columns is null)
         {
-            if (fields.Count < ProtocolDefault.Length - 1 || fields[6] is not ("+" or "-" or "<" or ">" or "*"))
+            if (count < ExchangeColumns.ProtocolDefault.Length - 1 || record.Raw(6) is not ("+" or "-" or "<" or ">" or "*"))
             {
                 return LineResult.Unrecognised("exchange record without a #Fields header");
             }
 
-            headers[origin.File] = columns = new Columns(ProtocolDefault);
+            file.Columns = columns = ProtocolDefault;
         }
 
-        if (!DateTimeOffset.TryParse(columns.Get(fields, "date-time"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
+        if (!ExchangeTimestamp.TryRead(record.Raw(columns.DateTime), out var timestamp))
         {
             return LineResult.Unrecognised("unreadable exchange date-time");
         }
@@ -92,10 +82,9 @@ internal sealed class ExchangeParser : ILogParser
             received.Sweep(timestamp - TimeSpan.FromDays(7));
         }
 
-        var context = new LineContext(timestamp, origin, lineNumber);
-        return columns.IsTracking ? Tracking(columns, context)
-            : columns.IsProtocol && sending.GetValueOrDefault(origin.File) ? LineResult.Skipped("exchange.send_protocol")
-            : columns.IsProtocol ? Protocol(columns, context)
+        return columns.IsTracking ? Tracking(record, columns, file, new EventStamp(timestamp, string.Empty, Source, origin.File, lineNumber), origin)
+            : columns.IsProtocol && file.Sending ? LineResult.Skipped("exchange.send_protocol")
+            : columns.IsProtocol ? Protocol(record, columns, file, new EventStamp(timestamp, ProtocolRelay(record.Raw(columns.ConnectorId), file, origin), Source, origin.File, lineNumber))
             : LineResult.Skipped("exchange.other_log");
     }
 
@@ -116,217 +105,150 @@ internal sealed class ExchangeParser : ILogParser
         }
 
         var columns = line.Split(',');
-        return columns.Length >= ProtocolDefault.Length - 1 && columns[6] is "+" or "-" or "<" or ">" or "*";
+        return columns.Length >= ExchangeColumns.ProtocolDefault.Length - 1 && columns[6] is "+" or "-" or "<" or ">" or "*";
     }
 
-    private LineResult Tracking(Columns columns, LineContext context)
+    private static LineResult Header(ReadOnlySpan<char> line, ExchangeFile file)
     {
-        var eventId = columns.Get(fields, "event-id");
-        var (eventName, kind) = eventId switch
+        if (line.StartsWith("#Log-type:"))
         {
-            "RECEIVE" => (EventNames.Message, "exchange.receive"),
-            "SEND" => (EventNames.Delivery, "exchange.send"),
-            "DELIVER" => (EventNames.Delivery, "exchange.deliver"),
-            "FAIL" => (EventNames.Bounce, "exchange.fail"),
-            "DEFER" => (EventNames.Defer, "exchange.defer"),
-            "DSN" => (EventNames.NdrSent, "exchange.dsn"),
-            _ => (null, "exchange." + (eventId.Length > 0 ? eventId.ToLowerInvariant() : "tracking_note")),
-        };
-        if (eventName is null)
-        {
-            return LineResult.Skipped(kind);
+            // A send protocol log records our own connections out: its replies are the far side's, not ours to the client.
+            file.Sending = line.Contains("Send", StringComparison.Ordinal);
         }
 
-        var client = columns.Get(fields, "client-ip");
-        var server = columns.Get(fields, "server-hostname");
-        var status = columns.Get(fields, "recipient-status");
-        // The server that wrote the log: named by its receive and delivery lines (send, fail and defer lines name the next hop instead).
-        if (eventId is "RECEIVE" or "DELIVER" && server.Length > 0)
+        if (line.StartsWith("#Fields:"))
         {
-            servers[context.Origin.File] = server;
+            var names = ExchangeGrammar.Fields.TryParse(line.ToString());
+            if (!names.WasSuccessful)
+            {
+                return LineResult.Unrecognised("unreadable exchange #Fields header");
+            }
+
+            file.Columns = new ExchangeColumns(names.Value);
+        }
+
+        return LineResult.Skipped("exchange.header");
+    }
+
+    private LineResult Tracking(ExchangeRecord record, ExchangeColumns columns, ExchangeFile file, EventStamp stamp, LineOrigin origin)
+    {
+        if (!TrackingKinds.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(record.Raw(columns.EventId), out var kind))
+        {
+            return LineResult.Unrecognised("unknown exchange tracking event");
+        }
+
+        if (kind.Step == ExchangeStep.Note)
+        {
+            return LineResult.Skipped(kind.Line.Name);
+        }
+
+        var client = record.Text(columns.ClientIp);
+        var server = record.Text(columns.ServerHostname);
+        var status = record.Text(columns.RecipientStatus);
+        // The server that wrote the log: named by its receive and delivery lines (send, fail and defer lines name the next hop instead).
+        if (kind.Step is ExchangeStep.Receive or ExchangeStep.Deliver && server.Length > 0)
+        {
+            file.Server = server;
         }
 
         // A message's later lines name the sending server as their client; the client is the one it came from.
-        var internalId = columns.Get(fields, "internal-message-id");
-        var origin = eventId == "RECEIVE" || internalId.Length == 0 ? null : received.Find(context.Origin.File + "/" + internalId, context.Timestamp);
-        if (eventId == "RECEIVE" && internalId.Length > 0)
+        var internalId = record.Text(columns.InternalMessageId);
+        var isReceive = kind.Step == ExchangeStep.Receive;
+        var came = isReceive || internalId.Length == 0 ? null : received.Find(origin.File + "/" + internalId, stamp.Timestamp);
+        if (isReceive && internalId.Length > 0)
         {
-            received.Set(context.Origin.File + "/" + internalId, new Received(client, columns.Get(fields, "client-hostname")) { LastSeen = context.Timestamp });
+            received.Set(origin.File + "/" + internalId, new ExchangeReceived(client, record.Text(columns.ClientHostname)) { LastSeen = stamp.Timestamp });
         }
 
-        var relay = context.Origin.Relay ?? servers.GetValueOrDefault(context.Origin.File) ?? context.Origin.FolderOr("exchange");
-        var smtp = new SmtpEvent
+        var eventName = kind.Line.Event!;
+        var failed = eventName is EventNames.Bounce or EventNames.Defer;
+        var sender = record.Text(columns.SenderAddress);
+        return new LineResult(LineOutcome.Event, kind.Line.Name, (stamp with { Relay = origin.Relay ?? file.Server ?? origin.FolderOr("exchange") }).Event(eventName) with
         {
-            Timestamp = context.Timestamp,
-            Relay = relay,
-            Source = Source,
-            Event = eventName,
-            ClientIp = origin?.Ip ?? (eventId == "RECEIVE" ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
-            ClientHost = origin?.Host ?? (eventId == "RECEIVE" ? columns.Get(fields, "client-hostname") : string.Empty),
-            MailFrom = columns.Get(fields, "sender-address") is "<>" ? string.Empty : columns.Get(fields, "sender-address"),
-            RcptTo = columns.Get(fields, "recipient-address").Replace(';', ','),
-            QueueId = columns.Get(fields, "internal-message-id"),
-            MessageId = columns.Get(fields, "message-id").Trim('<', '>'),
-            Size = ulong.TryParse(columns.Get(fields, "total-bytes"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0,
-            NextHop = eventId switch
+            ClientIp = came?.Ip ?? (isReceive ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
+            ClientHost = came?.Host ?? (isReceive ? record.Text(columns.ClientHostname) : string.Empty),
+            MailFrom = sender is "<>" ? string.Empty : sender,
+            RcptTo = record.Text(columns.RecipientAddress).Replace(';', ','),
+            QueueId = internalId,
+            MessageId = record.Text(columns.MessageId).Trim('<', '>'),
+            Size = ulong.TryParse(record.Raw(columns.TotalBytes), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0,
+            NextHop = kind.Step switch
             {
-                "SEND" => server.Length > 0 ? $"{server}[{columns.Get(fields, "server-ip")}]" : columns.Get(fields, "server-ip"),
-                "DELIVER" => "mailbox",
+                ExchangeStep.Send => server.Length > 0 ? $"{server}[{record.Text(columns.ServerIp)}]" : record.Text(columns.ServerIp),
+                ExchangeStep.Deliver => "mailbox",
                 _ => string.Empty,
             },
             Detail = status,
-            SmtpCode = eventName is EventNames.Bounce or EventNames.Defer ? Code(status) : (ushort)0,
-            Reason = eventName is EventNames.Bounce or EventNames.Defer ? Reasons.Classify(status) : string.Empty,
-            File = context.Origin.File,
-            Line = (ulong)context.Line,
-        };
-        return new LineResult(LineOutcome.Event, kind, smtp);
-    }
-
-    private LineResult Protocol(Columns columns, LineContext context)
-    {
-        var connector = columns.Get(fields, "connector-id");
-        var relay = context.Origin.Relay ?? (connector.IndexOf('\\') is var slash and > 0 ? connector[..slash] : context.Origin.FolderOr("exchange"));
-        var sessionId = columns.Get(fields, "session-id");
-        var remote = Endpoint(columns.Get(fields, "remote-endpoint"));
-        var data = columns.Get(fields, "data");
-        var key = relay + "/" + sessionId;
-        switch (columns.Get(fields, "event"))
-        {
-            case "+":
-                if (remote is null)
-                {
-                    return LineResult.Unrecognised("unreadable exchange remote endpoint");
-                }
-
-                sessions.Set(key, new Session($"{relay}/{sessionId}", remote) { LastSeen = context.Timestamp });
-                return SessionEvent(EventNames.Connect, "exchange.connect", sessions.Peek(key)!, relay, context, string.Empty);
-            case "-":
-                var ending = sessions.Peek(key) ?? (remote is null ? null : new Session($"{relay}/{sessionId}", remote));
-                sessions.Remove(key);
-                return ending is null ? LineResult.Skipped("exchange.disconnect_unknown") : SessionEvent(EventNames.Disconnect, "exchange.disconnect", ending, relay, context, data);
-            case "<":
-                var told = sessions.Find(key, context.Timestamp);
-                if (told is not null)
-                {
-                    if (data.StartsWith("EHLO ", StringComparison.OrdinalIgnoreCase) || data.StartsWith("HELO ", StringComparison.OrdinalIgnoreCase))
-                    {
-                        told.Helo = data[5..].Trim();
-                    }
-                    else if (data.StartsWith("MAIL FROM:", StringComparison.OrdinalIgnoreCase))
-                    {
-                        told.MailFrom = Envelope.Address(data.AsSpan("MAIL FROM:".Length));
-                    }
-                    else if (data.StartsWith("RCPT TO:", StringComparison.OrdinalIgnoreCase))
-                    {
-                        told.Recipient = Envelope.Address(data.AsSpan("RCPT TO:".Length));
-                    }
-                }
-
-                return LineResult.Skipped("exchange.client_command");
-            case ">":
-                var code = Code(data);
-                if (code < 400)
-                {
-                    return LineResult.Skipped("exchange.reply");
-                }
-
-                var session = sessions.Find(key, context.Timestamp) ?? (remote is null ? null : new Session($"{relay}/{sessionId}", remote));
-                if (session is null)
-                {
-                    return LineResult.Unrecognised("exchange refusal without a client");
-                }
-
-                var (eventName, kind) = code == 535 || data.Contains("Authentication unsuccessful", StringComparison.Ordinal) ? (EventNames.AuthFailure, "exchange.auth_failure")
-                    : session.Recipient.Length > 0 ? (EventNames.RcptReject, "exchange.rcpt_reject")
-                    : (EventNames.Reject, "exchange.reject");
-                var result = SessionEvent(eventName, kind, session, relay, context, data);
-                return result with
-                {
-                    Event = result.Event! with
-                    {
-                        SmtpCode = code,
-                        RcptTo = eventName == EventNames.RcptReject ? session.Recipient : string.Empty,
-                        Reason = eventName == EventNames.AuthFailure ? string.Empty : Reasons.Classify(data),
-                    },
-                };
-            default:
-                return LineResult.Skipped("exchange.protocol_note");
-        }
-    }
-
-    private LineResult SessionEvent(string eventName, string kind, Session session, string relay, LineContext context, string detail)
-    {
-        if (eventName != EventNames.RcptReject)
-        {
-            // A recipient refusal answers the RCPT TO just before; any other reply ends that recipient's turn.
-            session.Recipient = string.Empty;
-        }
-
-        return new LineResult(LineOutcome.Event, kind, new SmtpEvent
-        {
-            Timestamp = context.Timestamp,
-            Relay = relay,
-            Source = Source,
-            Event = eventName,
-            ClientIp = session.Ip,
-            Helo = session.Helo,
-            MailFrom = session.MailFrom,
-            SessionId = session.Id,
-            Detail = detail,
-            File = context.Origin.File,
-            Line = (ulong)context.Line,
+            SmtpCode = failed ? SmtpReply.LeadingCode(status) : (ushort)0,
+            Reason = failed ? Reasons.Classify(status) : string.Empty,
         });
     }
 
-    /// <summary>The address of <c>192.0.2.1:25</c> or <c>[2001:db8::1]:25</c>, canonical; null when it is none.</summary>
-    private static string? Endpoint(string endpoint) =>
-        ClientAddress.TryParseEndpoint(endpoint, out var address, out _) ? address.ToString() : null;
-
-    /// <summary>The reply code a status or reply starts with (<c>550 5.1.1 …</c>), 0 when none.</summary>
-    private static ushort Code(string text) =>
-        text.Length >= 3 && ushort.TryParse(text.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 200 and < 600 && (text.Length == 3 || !char.IsAsciiDigit(text[3]))
-            ? code : (ushort)0;
-
-
-    private readonly record struct LineContext(DateTimeOffset Timestamp, LineOrigin Origin, long Line);
-
-    /// <summary>A header's columns by name.</summary>
-    private sealed class Columns(IReadOnlyList<string> names)
+    private LineResult Protocol(ExchangeRecord record, ExchangeColumns columns, ExchangeFile file, EventStamp stamp)
     {
-        private readonly Dictionary<string, int> index = names.Select((n, i) => (n, i)).GroupBy(p => p.n, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().i, StringComparer.OrdinalIgnoreCase);
+        var marker = record.Raw(columns.Event);
+        var at = marker.Length == 1 ? ExchangeColumns.ProtocolEvent(marker[0]) : -1;
+        if (at < 0)
+        {
+            return LineResult.Unrecognised("unknown exchange protocol event");
+        }
 
-        public bool IsTracking => index.ContainsKey("event-id");
+        var protocolEvent = ExchangeLineKinds.Protocol[at];
+        var column = columns.EventColumns[at];
+        scoped var text = record.IsEscaped(column) ? record.Text(column).AsSpan() : record.Raw(column);
+        Span<char> buffer = stackalloc char[256];
+        if (protocolEvent.Marker == '<')
+        {
+            text = SmtpVerb.InCapitals(text, text.Length <= buffer.Length ? buffer[..text.Length] : new char[text.Length]);
+        }
 
-        public bool IsProtocol => index.ContainsKey("session-id") && index.ContainsKey("event");
+        Span<Range> captures = stackalloc Range[MaxCaptures];
+        foreach (var kind in protocolEvent.Kinds)
+        {
+            if (kind.Line.Template.TryMatch(text, captures))
+            {
+                return sessions.Apply(kind, new LineFields(text, kind.Line.Template, captures), record, columns, stamp);
+            }
+        }
 
-        /// <summary>The named column of a record; empty when the header has no such column or the record is short.</summary>
-        public string Get(List<string> record, string name) =>
-            index.TryGetValue(name, out var at) && at < record.Count ? record[at] : string.Empty;
+        return LineResult.Unrecognised(protocolEvent.Marker == '>' ? "exchange reply without a reply code" : "unknown exchange protocol record");
     }
 
-    /// <summary>Where a message came from, kept by its internal message id for its later lines.</summary>
-    private sealed class Received(string ip, string host) : ICorrelationState
+    /// <summary>The relay of a protocol record: <c>--relay</c>, else the server its connector id names (<c>EDGE1\Default …</c>), else the file's folder.</summary>
+    private static string ProtocolRelay(ReadOnlySpan<char> connector, ExchangeFile file, LineOrigin origin)
     {
-        public string Ip { get; } = ClientAddress.Canonical(ip) ?? string.Empty;
+        if (origin.Relay is { } relay)
+        {
+            return relay;
+        }
 
-        public string Host { get; } = host;
+        var slash = connector.IndexOf('\\');
+        if (slash <= 0)
+        {
+            return origin.FolderOr("exchange");
+        }
 
-        public DateTimeOffset LastSeen { get; set; }
+        if (!connector[..slash].SequenceEqual(file.ConnectorRelay))
+        {
+            file.ConnectorRelay = connector[..slash].ToString();
+        }
+
+        return file.ConnectorRelay;
     }
 
-    private sealed class Session(string id, string ip) : ICorrelationState
+    /// <summary>The state of the file the line is from; a run reads one file's lines after another, so the last is kept at hand.</summary>
+    private ExchangeFile FileOf(string path)
     {
-        public string Id { get; } = id;
+        if (!ReferenceEquals(path, lastPath))
+        {
+            if (!files.TryGetValue(path, out var file))
+            {
+                files[path] = file = new ExchangeFile();
+            }
 
-        public string Ip { get; } = ip;
+            (lastPath, lastFile) = (path, file);
+        }
 
-        public string Helo { get; set; } = string.Empty;
-
-        public string MailFrom { get; set; } = string.Empty;
-
-        public string Recipient { get; set; } = string.Empty;
-
-        public DateTimeOffset LastSeen { get; set; }
+        return lastFile;
     }
 }

@@ -67,6 +67,84 @@ public sealed class ExchangeParserTests
         Assert.All(results, r => Assert.Equal((LineOutcome.Skipped, "exchange.send_protocol"), (r.Outcome, r.Kind)));
     }
 
+    private const string ProtocolHeader = "#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context";
+
+    private static List<LineResult> ReadSession(params string[] records)
+    {
+        var parser = new ExchangeParser();
+        var origin = new LineOrigin("RECV20261124-1.LOG", null, TimestampContext.Utc(2026));
+        parser.Parse(ProtocolHeader, origin, 1);
+        return [.. records.Select((r, i) => parser.Parse($"2026-11-24T11:00:0{i}.000Z,EDGE1\\Default Frontend EDGE1,08DE0A00000000B0,{i},192.0.2.30:25,203.0.113.60:40000,{r}", origin, i + 2))];
+    }
+
+    /// <summary>
+    /// Replies whose wording says what the client did — a mechanism the connector does not offer, a command
+    /// that is not SMTP, a limit, a timeout — are events of their own kind, written by us in Exchange's
+    /// wording (the first as a password guesser's session shows it in a public write-up).
+    /// </summary>
+    [Theory]
+    [InlineData("504 5.7.4 Unrecognized authentication type", "protocol_violation")]
+    [InlineData("500 5.3.3 Unrecognized command 'GET'", "protocol_violation")]
+    [InlineData("503 5.5.2 Send hello first", "protocol_violation")]
+    [InlineData("421 4.4.1 Connection timed out", "timeout")]
+    [InlineData("421 4.3.2 The maximum number of concurrent server connections has exceeded a limit, closing transmission channel", "rate_limited")]
+    [InlineData("452 4.5.3 Too many recipients", "rate_limited")]
+    [InlineData("535 5.7.3 Authentication unsuccessful", "auth_failure")]
+    public void ARepliesWordingNamesItsEvent(string reply, string eventName)
+    {
+        var results = ReadSession("+,,", "<,EHLO ylmf-pc,", "<,AUTH LOGIN,", "*,Tarpit for '0.00:00:05',", ">," + reply + ",", "-,,Remote");
+
+        var e = results[4].Event!;
+        Assert.Equal((eventName, "203.0.113.60", "ylmf-pc"), (e.Event, e.ClientIp, e.Helo));
+        Assert.Equal(["exchange.connect", "exchange.client_command", "exchange.client_command", "exchange.information"], results.Take(4).Select(r => r.Kind));
+    }
+
+    /// <summary>A client may send its commands in small letters; SMTP's verbs are case-insensitive and the recipient is the one refused.</summary>
+    [Fact]
+    public void ACommandInSmallLettersIsReadAsItsVerb()
+    {
+        var results = ReadSession("+,,", "<,ehlo Mixed.Case.Example,", "<,mail from:<a@b.example>,", "<,Rcpt To:<ghost@ours.example>,", ">,550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup,");
+
+        var e = results[4].Event!;
+        Assert.Equal(("rcpt_reject", "ghost@ours.example", "a@b.example", "Mixed.Case.Example", "user_unknown"), (e.Event, e.RcptTo, e.MailFrom, e.Helo, e.Reason));
+    }
+
+    /// <summary>An event-id, protocol event or reply no row names is unrecognised with a reason instead of skipped, so a new wording shows.</summary>
+    [Fact]
+    public void ARecordNoKindNamesIsUnrecognisedWithAReason()
+    {
+        var protocol = ReadSession("+,,", ">,no code at all,", "?,something,");
+        var parser = new ExchangeParser();
+        var origin = new LineOrigin("MSGTRK.LOG", null, TimestampContext.Utc(2026));
+        parser.Parse("#Fields: date-time,event-id,sender-address", origin, 1);
+        var tracking = parser.Parse("2026-11-24T08:00:00.000Z,FUTUREEVENT,a@b.example", origin, 2);
+
+        Assert.Equal(
+            [(LineOutcome.Unrecognised, "exchange reply without a reply code"), (LineOutcome.Unrecognised, "unknown exchange protocol event"), (LineOutcome.Unrecognised, "unknown exchange tracking event")],
+            [(protocol[1].Outcome, protocol[1].Kind), (protocol[2].Outcome, protocol[2].Kind), (tracking.Outcome, tracking.Kind)]);
+    }
+
+    /// <summary>The fast reading of Exchange's date-time gives what the general parser gives, and leaves other forms to it.</summary>
+    [Theory]
+    [InlineData("2026-11-24T08:00:00.100Z")]
+    [InlineData("2026-11-24T23:59:59Z")]
+    [InlineData("2024-02-29T12:00:00.000Z")]
+    [InlineData("2026-11-24T08:00:00.1234567Z")]
+    [InlineData("2026-11-24 08:00:00")]
+    public void TheDateTimeReadsAsTheGeneralParserReadsIt(string text)
+    {
+        var general = DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var expected);
+
+        Assert.Equal((general, expected), (ExchangeTimestamp.TryRead(text, out var read), read));
+    }
+
+    [Theory]
+    [InlineData("2026-02-30T08:00:00.000Z")]
+    [InlineData("2026-11-24T24:00:00.000Z")]
+    [InlineData("2026-13-24T08:00:00.000Z")]
+    public void AnImpossibleDateTimeIsUnreadable(string text) =>
+        Assert.False(ExchangeTimestamp.TryRead(text, out _));
+
     /// <summary>The span splitter reads records as <see cref="ExchangeGrammar.Record"/> does, on the sample, the corpora and damaged copies.</summary>
     [CorpusFact]
     public void TheSplitterReadsAsTheGrammarDoes()
