@@ -200,23 +200,26 @@ public sealed class IngestRunner
     /// Receives syslog over the network until cancelled (see <see cref="SyslogListener"/>) and
     /// ingests each message as a line of <paramref name="format"/>; messages of other programs are
     /// skipped. A network stream cannot be re-read: batches are committed when full or after a
-    /// second of quiet, and a crash loses the batch in flight.
+    /// second of quiet, and a crash loses the batch in flight. What the listener drops is logged and
+    /// stored by reason (<c>listener_drops</c>) at most once a second, and at the end.
     /// </summary>
-    /// <param name="started">Called with the bound endpoints once the sockets listen.</param>
+    /// <param name="started">Called with the bound UDP, TCP and TLS endpoints once the sockets listen.</param>
+    /// <exception cref="ArgumentException">The listener's options are not valid; the message says why in one sentence.</exception>
     public async Task<FileSummary> ListenAsync(
-        IPEndPoint? udp, IPEndPoint? tcp, LogFormat format, Action<IPEndPoint?, IPEndPoint?> started, CancellationToken cancellationToken)
+        SyslogListenerOptions listening, LogFormat format, Action<IPEndPoint?, IPEndPoint?, IPEndPoint?> started, CancellationToken cancellationToken)
     {
         var writer = new BatchWriter(store, checkpoints, logger, CancellationToken.None);
         await using (writer.ConfigureAwait(false))
         {
-            var listener = SyslogListener.Start(udp, tcp);
-            var name = $"syslog {string.Join(" ", new[] { listener.UdpEndpoint is { } u ? $"udp://{u}" : null, listener.TcpEndpoint is { } t ? $"tcp://{t}" : null }.OfType<string>())}";
+            var listener = SyslogListener.Start(listening, logger);
+            var name = $"syslog {string.Join(" ", new[] { Url("udp", listener.UdpEndpoint), Url("tcp", listener.TcpEndpoint), Url("tls", listener.TlsEndpoint) }.OfType<string>())}";
             var now = time.GetUtcNow();
             var origin = new LineOrigin(name, options.Relay, new TimestampContext(options.Year ?? now.Year, options.Year is null ? now.Month : 12, options.TimeZone) { DateOrder = options.DateOrder });
             var key = "listen-" + Guid.NewGuid().ToString("N");
             var ingest = new FileIngest(key, name, format, ParserFor(format), origin, null, writer, options, ExpiredBefore());
+            var drops = new DropRecord(key, name, listener.Drops, checkpoints, logger, time);
             long number = 0, offset = 0;
-            started(listener.UdpEndpoint, listener.TcpEndpoint);
+            started(listener.UdpEndpoint, listener.TcpEndpoint, listener.TlsEndpoint);
             try
             {
                 while (true)
@@ -225,13 +228,15 @@ public sealed class IngestRunner
                     quiet.CancelAfter(TimeSpan.FromSeconds(1));
                     try
                     {
-                        var text = await listener.Lines.ReadAsync(quiet.Token).ConfigureAwait(false);
+                        var text = await listener.Messages.ReadAsync(quiet.Token).ConfigureAwait(false);
                         offset += Encoding.UTF8.GetByteCount(text) + 1;
                         await ingest.AcceptAsync(new LogLine(text, ++number, offset, LineProblem.None), CancellationToken.None).ConfigureAwait(false);
+                        await drops.RecordAsync(due: false).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
                         await ingest.FlushAsync(final: true, CancellationToken.None).ConfigureAwait(false);
+                        await drops.RecordAsync(due: true).ConfigureAwait(false);
                         Progress?.Report(new IngestProgress(0, 1, name, ingest.Read.Lines, ingest.Read.Unrecognised, TimeSpan.Zero));
                     }
                 }
@@ -240,7 +245,7 @@ public sealed class IngestRunner
             {
                 // Stopping: take in what already arrived.
                 await listener.DisposeAsync().ConfigureAwait(false);
-                while (listener.Lines.TryRead(out var text))
+                while (listener.Messages.TryRead(out var text))
                 {
                     offset += Encoding.UTF8.GetByteCount(text) + 1;
                     await ingest.AcceptAsync(new LogLine(text, ++number, offset, LineProblem.None), CancellationToken.None).ConfigureAwait(false);
@@ -252,10 +257,13 @@ public sealed class IngestRunner
             }
 
             await ingest.FlushAsync(final: true, CancellationToken.None).ConfigureAwait(false);
+            await drops.RecordAsync(due: true).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
-            var problem = listener.Dropped > 0 ? $"{listener.Dropped:N0} UDP messages arrived faster than they could be stored and were dropped" : null;
+            var problem = listener.Drops.Total > 0 ? $"the listener dropped {listener.Drops} (see docs/operations.md, Listening)" : null;
             return new FileSummary(name, ingest.FormatName, ingest.Run, problem);
         }
+
+        static string? Url(string scheme, IPEndPoint? endpoint) => endpoint is null ? null : $"{scheme}://{endpoint}";
     }
 
     private static LogFormat? DetectFromStart(string path) => LogFormats.Detect(FirstLines(path));
