@@ -44,6 +44,12 @@ public sealed class IngestRunner
     /// <summary>Reports progress about every 50,000 lines.</summary>
     public IProgress<IngestProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// A seam for the exactly-once tests: called after each batch's rows landed and before its checkpoint
+    /// commits (see <see cref="BatchWriter"/>). Null in production.
+    /// </summary>
+    internal Action<FileCheckpoint>? RowsLanded { get; init; }
+
     /// <summary>Ingests the files the paths name (see <see cref="LogFiles.Expand"/>), in order.</summary>
     /// <exception cref="FileNotFoundException">A path names nothing.</exception>
     public async Task<IReadOnlyList<FileSummary>> IngestAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
@@ -51,7 +57,7 @@ public sealed class IngestRunner
         var files = LogFiles.Expand(paths);
         var stopwatch = Stopwatch.StartNew();
         var summaries = new List<FileSummary>();
-        var writer = new BatchWriter(store, checkpoints, logger, cancellationToken);
+        var writer = NewWriter(cancellationToken);
         var handedOn = new Dictionary<string, FileCheckpoint>(StringComparer.Ordinal);
         await using (writer.ConfigureAwait(false))
         {
@@ -82,7 +88,7 @@ public sealed class IngestRunner
     public async Task<IReadOnlyList<FileSummary>> FollowAsync(string path, TimeSpan pollInterval, TimeSpan quietFlush, CancellationToken cancellationToken)
     {
         var summaries = new List<FileSummary>();
-        var writer = new BatchWriter(store, checkpoints, logger, CancellationToken.None);
+        var writer = NewWriter(CancellationToken.None);
         await using (writer.ConfigureAwait(false))
         {
             try
@@ -266,7 +272,7 @@ public sealed class IngestRunner
     public async Task<FileSummary> ListenAsync(
         SyslogListenerOptions listening, LogFormat format, Action<IPEndPoint?, IPEndPoint?, IPEndPoint?> started, CancellationToken cancellationToken)
     {
-        var writer = new BatchWriter(store, checkpoints, logger, CancellationToken.None);
+        var writer = NewWriter(CancellationToken.None);
         await using (writer.ConfigureAwait(false))
         {
             var listener = SyslogListener.Start(listening, logger);
@@ -372,7 +378,7 @@ public sealed class IngestRunner
     /// </summary>
     public async Task<FileSummary> IngestStreamAsync(Stream input, string name, CancellationToken cancellationToken)
     {
-        var writer = new BatchWriter(store, checkpoints, logger, cancellationToken);
+        var writer = NewWriter(cancellationToken);
         await using (writer.ConfigureAwait(false))
         {
             using var reader = new LineReader(input);
@@ -454,6 +460,9 @@ public sealed class IngestRunner
             }
         }
     }
+
+    /// <summary>The one writer of a run, whatever its source.</summary>
+    private BatchWriter NewWriter(CancellationToken cancellationToken) => new(store, checkpoints, logger, cancellationToken, RowsLanded);
 
     private static FileSummary PassedOver(string path, string why) => new(path, string.Empty, FileCounts.Zero, null) { PassedOver = why };
 

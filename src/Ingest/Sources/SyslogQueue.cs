@@ -16,6 +16,7 @@ internal sealed class SyslogQueue(int maxMessages, long maxBytes)
     private int count;
     private long bytes;
     private TaskCompletionSource roomMade = NewSignal();
+    private bool writerWaits;
 
     /// <summary>The bytes the queued messages hold now.</summary>
     public long QueuedBytes
@@ -69,6 +70,7 @@ internal sealed class SyslogQueue(int maxMessages, long maxBytes)
         {
             if (count > 0 && (count >= maxMessages || bytes + size > maxBytes))
             {
+                writerWaits = true;
                 room = roomMade.Task;
                 return false;
             }
@@ -83,16 +85,19 @@ internal sealed class SyslogQueue(int maxMessages, long maxBytes)
 
     private void Taken(string message)
     {
-        TaskCompletionSource made;
+        TaskCompletionSource? made = null;
         lock (gate)
         {
             count--;
             bytes -= SizeOf(message);
-            made = roomMade;
-            roomMade = NewSignal();
+            if (writerWaits)
+            {
+                // Wake every waiting writer; each tries again, and those that still find no room wait on the next signal.
+                (made, roomMade, writerWaits) = (roomMade, NewSignal(), false);
+            }
         }
 
-        made.TrySetResult();
+        made?.TrySetResult();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
