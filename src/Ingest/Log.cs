@@ -19,4 +19,13 @@ internal static partial class Log
 
     [LoggerMessage(2004, LogLevel.Debug, "Resuming {File} at byte {Offset}, line {Line}")]
     public static partial void Resuming(ILogger logger, string file, long offset, long line);
+
+    [LoggerMessage(2006, LogLevel.Warning, "The syslog listener could not accept a connection ({Reason}); it tries again in {Milliseconds} ms")]
+    public static partial void ListenerAcceptFailed(ILogger logger, string reason, double milliseconds);
+
+    [LoggerMessage(2007, LogLevel.Warning, "The syslog listener could not receive over {Transport} ({Reason}); it goes on")]
+    public static partial void ListenerReceiveFailed(ILogger logger, string transport, string reason);
+
+    [LoggerMessage(2008, LogLevel.Warning, "The syslog listener dropped {Count} more ({Total} in all): {Reason}")]
+    public static partial void ListenerDropped(ILogger logger, string reason, long count, long total);
 }

@@ -23,6 +23,9 @@ internal sealed record StoreStatus(
     /// <summary>Subjects held for review.</summary>
     public long BlocklistReview { get; init; }
 
+    /// <summary>What the syslog listener dropped, by reason, over all its runs.</summary>
+    public IReadOnlyList<ListenerDropStatus> ListenerDrops { get; init; } = [];
+
     /// <param name="estate">When given, what is ours is settled (configured or inferred) as of the latest day with events.</param>
     public static async Task<StoreStatus> ReadAsync(IClickHouseStore store, CancellationToken cancellationToken, EstateSettings? estate = null)
     {
@@ -69,6 +72,11 @@ internal sealed record StoreStatus(
             .Select(r => new IngestStatus(r[0], L(r[1]), L(r[2]), L(r[3]), L(r[4]), L(r[5]), L(r[6])))
             .ToList();
 
+        var listenerDrops = (await store.QueryListAsync(
+            "SELECT reason, sum(dropped) FROM listener_drops FINAL GROUP BY reason ORDER BY reason", null, cancellationToken).ConfigureAwait(false))
+            .Select(r => new ListenerDropStatus(r[0], L(r[1])))
+            .ToList();
+
         var ours = estate is not null && ranges.TryGetValue("smtp_events", out var events)
             ? await EstateResolver.ResolveAsync(store, estate, DateOnly.FromDateTime(DateTime.Parse(events.Last, CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false)
             : null;
@@ -86,6 +94,7 @@ internal sealed record StoreStatus(
                 $"{model.Version} ({model.Kind}), learnt from {model.TrainingWindow.First:yyyy-MM-dd} to {model.TrainingWindow.Last:yyyy-MM-dd}{(model.Evaluation is { } m ? $"; held-out ROC AUC {m.RocAuc:F3}, recall {m.RecallAtFpr01:F3} at 0.1% false positives" : string.Empty)}"),
             BlocklistListed = L(blocklist[0][0]),
             BlocklistReview = L(blocklist[0][1]),
+            ListenerDrops = listenerDrops,
         };
 
         static long L(string text) => long.Parse(text, CultureInfo.InvariantCulture);
@@ -118,6 +127,11 @@ internal sealed record StoreStatus(
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {format.Format,-12} {format.Files,6:N0} sources {format.Lines,14:N0} lines {format.Events,14:N0} events {format.Skipped,12:N0} skipped {format.Unrecognised,10:N0} unrecognised {format.Repaired,8:N0} repaired");
             }
+        }
+
+        if (ListenerDrops.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"listener   dropped {string.Join(", ", ListenerDrops.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Dropped:N0} {d.Reason}")))}");
         }
 
         if (Ours is not null)

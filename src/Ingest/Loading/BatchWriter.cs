@@ -30,22 +30,20 @@ internal sealed class BatchWriter : IAsyncDisposable
     private readonly Channel<EventBatch> channel = Channel.CreateBounded<EventBatch>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
-    /// <summary>
-    /// Test hook for the exactly-once tests: kill this process (SIGKILL, like kill -9) right after
-    /// the rows of the Nth batch land and before its checkpoint commits, the worst moment to die.
-    /// </summary>
-    private static readonly int CrashAfterRowsOfBatch =
-        int.TryParse(Environment.GetEnvironmentVariable("RELAYWATCH_TEST_CRASH_AFTER_ROWS_OF_BATCH"), out var n) ? n : 0;
-
     private readonly ConcurrentBag<RowBinaryWriter> writers = [];
     private readonly Task consumer;
-    private int committedBatches;
+    private readonly Action<FileCheckpoint>? rowsLanded;
 
-    public BatchWriter(IClickHouseStore store, CheckpointStore checkpoints, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="rowsLanded">
+    /// Called with a batch's checkpoint after its rows landed and before the checkpoint commits, the worst
+    /// moment to die: the exactly-once tests kill the process there. Null in production.
+    /// </param>
+    public BatchWriter(IClickHouseStore store, CheckpointStore checkpoints, ILogger logger, CancellationToken cancellationToken, Action<FileCheckpoint>? rowsLanded = null)
     {
         this.store = store;
         this.checkpoints = checkpoints;
         this.logger = logger;
+        this.rowsLanded = rowsLanded;
         consumer = Task.Run(() => ConsumeAsync(cancellationToken), cancellationToken);
     }
 
@@ -144,10 +142,7 @@ internal sealed class BatchWriter : IAsyncDisposable
             await store.InsertAsync(insert, (stream, cancel) => stream.WriteAsync(batch.Rows.WrittenMemory, cancel).AsTask(), cancellationToken).ConfigureAwait(false);
         }
 
-        if (++committedBatches == CrashAfterRowsOfBatch)
-        {
-            System.Diagnostics.Process.GetCurrentProcess().Kill();
-        }
+        rowsLanded?.Invoke(done);
 
         if (batch.Errors.Count > 0)
         {

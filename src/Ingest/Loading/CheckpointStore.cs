@@ -13,6 +13,8 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
         "events", "skipped", "unrecognised", "repaired", "version", "updated_at",
     ];
 
+    private static readonly string[] DropColumns = ["listener", "endpoints", "reason", "dropped", "version", "updated_at"];
+
     private static readonly string[] ErrorColumns = ["ingested_at", "file", "line", "format", "reason", "text"];
 
     /// <summary>The file's latest checkpoint, or null when ingest never saw it.</summary>
@@ -76,4 +78,23 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
                 await stream.WriteAsync(writer.WrittenMemory, cancel).ConfigureAwait(false);
             },
             cancellationToken);
+
+    /// <summary>Writes a listener run's drops so far, by reason (cumulative; the highest version wins).</summary>
+    public Task WriteListenerDropsAsync(string listener, string endpoints, IReadOnlyList<(string Reason, long Count)> drops, long version, CancellationToken cancellationToken) =>
+        store.InsertAsync(new BulkInsert("listener_drops", DropColumns), async (stream, token) =>
+        {
+            var writer = new RowBinaryWriter(1024);
+            var now = time.GetUtcNow();
+            foreach (var (reason, count) in drops)
+            {
+                writer.WriteString(listener);
+                writer.WriteString(endpoints);
+                writer.WriteString(reason);
+                writer.WriteUInt64((ulong)count);
+                writer.WriteUInt64((ulong)version);
+                writer.WriteDateTime64Millis(now);
+            }
+
+            await stream.WriteAsync(writer.WrittenMemory, token).ConfigureAwait(false);
+        }, cancellationToken);
 }

@@ -65,6 +65,9 @@ internal sealed class FileIngest
     /// <summary>What this run has read of the file, in batches handed on so far.</summary>
     public FileCounts Run { get; private set; } = FileCounts.Zero;
 
+    /// <summary>The checkpoint of the last batch handed on to the writer in this run (committed behind it); null before the first.</summary>
+    public FileCheckpoint? HandedOn { get; private set; }
+
     /// <summary>Lines read into the batch not yet handed on.</summary>
     public long PendingLines => batch.Lines;
 
@@ -132,6 +135,7 @@ internal sealed class FileIngest
         Run += batch;
         var done = new FileCheckpoint(fileKey, path, formatName, FileCheckpoint.Committed, batchStart, batchStartLine, lastOffset, lastLine, total, version);
         await writer.WriteAsync(new EventBatch(done, batch, rows, rowCount, errors), cancellationToken).ConfigureAwait(false);
+        HandedOn = done;
         (batchStart, batchStartLine) = (lastOffset, lastLine);
         rows = writer.RentRows();
         (rowCount, batch, errors, resendUntil) = (0, FileCounts.Zero, [], null);

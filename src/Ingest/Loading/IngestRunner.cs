@@ -19,6 +19,9 @@ public sealed class IngestRunner
 {
     private const int ProgressEveryLines = 50_000;
 
+    /// <summary>While following, how many lines are read before checking that the file was not truncated under them.</summary>
+    private const int FollowCheckLines = 1_000;
+
     private readonly IClickHouseStore store;
     private readonly IngestOptions options;
     private readonly TimeProvider time;
@@ -41,6 +44,12 @@ public sealed class IngestRunner
     /// <summary>Reports progress about every 50,000 lines.</summary>
     public IProgress<IngestProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// A seam for the exactly-once tests: called after each batch's rows landed and before its checkpoint
+    /// commits (see <see cref="BatchWriter"/>). Null in production.
+    /// </summary>
+    internal Action<FileCheckpoint>? RowsLanded { get; init; }
+
     /// <summary>Ingests the files the paths name (see <see cref="LogFiles.Expand"/>), in order.</summary>
     /// <exception cref="FileNotFoundException">A path names nothing.</exception>
     public async Task<IReadOnlyList<FileSummary>> IngestAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
@@ -48,14 +57,15 @@ public sealed class IngestRunner
         var files = LogFiles.Expand(paths);
         var stopwatch = Stopwatch.StartNew();
         var summaries = new List<FileSummary>();
-        var writer = new BatchWriter(store, checkpoints, logger, cancellationToken);
+        var writer = NewWriter(cancellationToken);
+        var handedOn = new Dictionary<string, FileCheckpoint>(StringComparer.Ordinal);
         await using (writer.ConfigureAwait(false))
         {
             long lines = 0, unrecognised = 0;
             for (var i = 0; i < files.Count; i++)
             {
                 var progress = new Action<long, long>((l, u) => Progress?.Report(new IngestProgress(i, files.Count, files[i].Path, lines + l, unrecognised + u, stopwatch.Elapsed)));
-                var summary = await IngestFileAsync(files[i], writer, progress, cancellationToken).ConfigureAwait(false);
+                var summary = await IngestFileAsync(files[i], writer, handedOn, progress, cancellationToken).ConfigureAwait(false);
                 summaries.Add(summary);
                 lines += summary.Counts.Lines;
                 unrecognised += summary.Counts.Unrecognised;
@@ -78,7 +88,7 @@ public sealed class IngestRunner
     public async Task<IReadOnlyList<FileSummary>> FollowAsync(string path, TimeSpan pollInterval, TimeSpan quietFlush, CancellationToken cancellationToken)
     {
         var summaries = new List<FileSummary>();
-        var writer = new BatchWriter(store, checkpoints, logger, CancellationToken.None);
+        var writer = NewWriter(CancellationToken.None);
         await using (writer.ConfigureAwait(false))
         {
             try
@@ -106,52 +116,81 @@ public sealed class IngestRunner
     /// <summary>Follows the file now at <paramref name="path"/> until it is rotated away, truncated, or following stops.</summary>
     private async Task<FileSummary?> FollowFileAsync(string path, BatchWriter writer, TimeSpan pollInterval, TimeSpan quietFlush, CancellationToken cancellationToken)
     {
-        string? fileKey;
-        while ((fileKey = File.Exists(path) ? LogFiles.Fingerprint(path) : null) is null)
+        // The file is opened once and identified by what that handle reads: the path may be given to
+        // another file at any moment. Its first line must be complete, or its key would change as it grows.
+        OpenLogFile? log;
+        LogFingerprint? fingerprint;
+        while ((log = TryOpen(path)) is null || (fingerprint = log.Fingerprint()) is not { Complete: true })
         {
+            log?.Dispose();
             await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
         }
 
+        using var file = log;
+        var fileKey = fingerprint.Key;
         var checkpoint = await checkpoints.ReadAsync(fileKey, CancellationToken.None).ConfigureAwait(false);
         var (start, startLine) = ResumeAt(checkpoint);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
         if (file.Length < start)
         {
             Log.FileTruncated(logger, path, start);
             (checkpoint, start, startLine) = (null, 0, 0);
         }
 
-        var format = options.Format ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null) ?? DetectFromStart(path);
+        var format = options.Format ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null) ?? LogFormats.Detect(FirstLines(file));
         if (format is null)
         {
             throw new InvalidDataException(UnknownFormat(path));
         }
 
-        var origin = new LineOrigin(path, options.Relay, WithDateOrder(format.Value, TimestampsOf(path), FirstLines(path), path));
+        var origin = new LineOrigin(path, options.Relay, WithDateOrder(format.Value, TimestampsOf(file), FirstLines(file), path));
 
         if (start > 0)
         {
             Log.Resuming(logger, path, start, startLine);
-            WarmUp(path, start, ParserFor(format.Value), origin);
+            WarmUp(file, start, ParserFor(format.Value), origin);
         }
 
-        file.Seek(start, SeekOrigin.Begin);
-        using var reader = new LineReader(file, start, startLine) { Follow = true };
+        using var stream = file.Read();
+        await SkipToAsync(stream, start, CancellationToken.None).ConfigureAwait(false);
+        using var reader = new LineReader(stream, start, startLine) { Follow = true };
         var ingest = new FileIngest(fileKey, path, format.Value, ParserFor(format.Value), origin, checkpoint, writer, options, ExpiredBefore());
         var quietSince = time.GetUtcNow();
+        var read = new List<LogLine>(FollowCheckLines);
         try
         {
             while (true)
             {
-                var read = false;
-                while (reader.TryReadLine(out var line))
+                // Lines are taken only once the file is seen to begin as it did after reading them: truncated
+                // in place (copytruncate) and grown again past where we were, it would hand us another file's
+                // lines from the middle. Those are left to be read again from the start, under the new key.
+                var any = false;
+                bool more;
+                do
                 {
-                    read = true;
-                    await ingest.AcceptAsync(line, CancellationToken.None).ConfigureAwait(false);
+                    read.Clear();
+                    while (read.Count < FollowCheckLines && reader.TryReadLine(out var line))
+                    {
+                        read.Add(line);
+                    }
+
+                    more = read.Count == FollowCheckLines;
+                    if (!file.StillBegins(fingerprint))
+                    {
+                        Log.FileTruncated(logger, path, reader.Offset);
+                        return new FileSummary(path, ingest.FormatName, ingest.Run, null);
+                    }
+
+                    foreach (var line in read)
+                    {
+                        await ingest.AcceptAsync(line, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    any |= read.Count > 0;
                 }
+                while (more);
 
                 var now = time.GetUtcNow();
-                quietSince = read ? now : quietSince;
+                quietSince = any ? now : quietSince;
                 if (ingest.PendingLines > 0 && now - quietSince >= quietFlush)
                 {
                     await ingest.FlushAsync(final: false, CancellationToken.None).ConfigureAwait(false);
@@ -161,10 +200,11 @@ public sealed class IngestRunner
                 if (file.Length < reader.Offset)
                 {
                     // Truncated in place (copytruncate): what was read stays; start over.
+                    Log.FileTruncated(logger, path, reader.Offset);
                     break;
                 }
 
-                if (File.Exists(path) && LogFiles.Fingerprint(path) != fileKey)
+                if (Rotated(path, file, fileKey))
                 {
                     // Rotated: the path is a new file. Drain the old one, partial last line included.
                     // (While the path is missing, the old file is still followed: its writer may not have let go.)
@@ -196,27 +236,54 @@ public sealed class IngestRunner
         return new FileSummary(path, ingest.FormatName, ingest.Run, null);
     }
 
+    /// <summary>Whether the path now names another file than the one followed: by device and inode, else (where those are not known) by content.</summary>
+    private static bool Rotated(string path, OpenLogFile followed, string fileKey)
+    {
+        if (followed.Identity is { } identity)
+        {
+            return FileIdentity.OfPath(path) is { } now && now != identity;
+        }
+
+        using var current = TryOpen(path);
+        return current is not null && current.Fingerprint()?.Key != fileKey;
+    }
+
+    private static OpenLogFile? TryOpen(string path)
+    {
+        try
+        {
+            return OpenLogFile.Open(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Receives syslog over the network until cancelled (see <see cref="SyslogListener"/>) and
     /// ingests each message as a line of <paramref name="format"/>; messages of other programs are
     /// skipped. A network stream cannot be re-read: batches are committed when full or after a
-    /// second of quiet, and a crash loses the batch in flight.
+    /// second of quiet, and a crash loses the batch in flight. What the listener drops is logged and
+    /// stored by reason (<c>listener_drops</c>) at most once a second, and at the end.
     /// </summary>
-    /// <param name="started">Called with the bound endpoints once the sockets listen.</param>
+    /// <param name="started">Called with the bound UDP, TCP and TLS endpoints once the sockets listen.</param>
+    /// <exception cref="ArgumentException">The listener's options are not valid; the message says why in one sentence.</exception>
     public async Task<FileSummary> ListenAsync(
-        IPEndPoint? udp, IPEndPoint? tcp, LogFormat format, Action<IPEndPoint?, IPEndPoint?> started, CancellationToken cancellationToken)
+        SyslogListenerOptions listening, LogFormat format, Action<IPEndPoint?, IPEndPoint?, IPEndPoint?> started, CancellationToken cancellationToken)
     {
-        var writer = new BatchWriter(store, checkpoints, logger, CancellationToken.None);
+        var writer = NewWriter(CancellationToken.None);
         await using (writer.ConfigureAwait(false))
         {
-            var listener = SyslogListener.Start(udp, tcp);
-            var name = $"syslog {string.Join(" ", new[] { listener.UdpEndpoint is { } u ? $"udp://{u}" : null, listener.TcpEndpoint is { } t ? $"tcp://{t}" : null }.OfType<string>())}";
+            var listener = SyslogListener.Start(listening, logger);
+            var name = $"syslog {string.Join(" ", new[] { Url("udp", listener.UdpEndpoint), Url("tcp", listener.TcpEndpoint), Url("tls", listener.TlsEndpoint) }.OfType<string>())}";
             var now = time.GetUtcNow();
             var origin = new LineOrigin(name, options.Relay, new TimestampContext(options.Year ?? now.Year, options.Year is null ? now.Month : 12, options.TimeZone) { DateOrder = options.DateOrder });
             var key = "listen-" + Guid.NewGuid().ToString("N");
             var ingest = new FileIngest(key, name, format, ParserFor(format), origin, null, writer, options, ExpiredBefore());
+            var drops = new DropRecord(key, name, listener.Drops, checkpoints, logger, time);
             long number = 0, offset = 0;
-            started(listener.UdpEndpoint, listener.TcpEndpoint);
+            started(listener.UdpEndpoint, listener.TcpEndpoint, listener.TlsEndpoint);
             try
             {
                 while (true)
@@ -225,13 +292,15 @@ public sealed class IngestRunner
                     quiet.CancelAfter(TimeSpan.FromSeconds(1));
                     try
                     {
-                        var text = await listener.Lines.ReadAsync(quiet.Token).ConfigureAwait(false);
+                        var text = await listener.Messages.ReadAsync(quiet.Token).ConfigureAwait(false);
                         offset += Encoding.UTF8.GetByteCount(text) + 1;
                         await ingest.AcceptAsync(new LogLine(text, ++number, offset, LineProblem.None), CancellationToken.None).ConfigureAwait(false);
+                        await drops.RecordAsync(due: false).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
                         await ingest.FlushAsync(final: true, CancellationToken.None).ConfigureAwait(false);
+                        await drops.RecordAsync(due: true).ConfigureAwait(false);
                         Progress?.Report(new IngestProgress(0, 1, name, ingest.Read.Lines, ingest.Read.Unrecognised, TimeSpan.Zero));
                     }
                 }
@@ -240,7 +309,7 @@ public sealed class IngestRunner
             {
                 // Stopping: take in what already arrived.
                 await listener.DisposeAsync().ConfigureAwait(false);
-                while (listener.Lines.TryRead(out var text))
+                while (listener.Messages.TryRead(out var text))
                 {
                     offset += Encoding.UTF8.GetByteCount(text) + 1;
                     await ingest.AcceptAsync(new LogLine(text, ++number, offset, LineProblem.None), CancellationToken.None).ConfigureAwait(false);
@@ -252,23 +321,31 @@ public sealed class IngestRunner
             }
 
             await ingest.FlushAsync(final: true, CancellationToken.None).ConfigureAwait(false);
+            await drops.RecordAsync(due: true).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
-            var problem = listener.Dropped > 0 ? $"{listener.Dropped:N0} UDP messages arrived faster than they could be stored and were dropped" : null;
+            var problem = listener.Drops.Total > 0 ? $"the listener dropped {listener.Drops} (see docs/operations.md, Listening)" : null;
             return new FileSummary(name, ingest.FormatName, ingest.Run, problem);
         }
+
+        static string? Url(string scheme, IPEndPoint? endpoint) => endpoint is null ? null : $"{scheme}://{endpoint}";
     }
 
-    private static LogFormat? DetectFromStart(string path) => LogFormats.Detect(FirstLines(path));
-
-    /// <summary>The lines detection looks at, from the start of a file.</summary>
-    private static List<string> FirstLines(string path)
+    /// <summary>The lines detection looks at, from the start of the open file.</summary>
+    private static List<string> FirstLines(OpenLogFile file)
     {
-        using var stream = LogFiles.Open(path);
+        using var stream = file.Read();
         using var reader = new LineReader(stream);
         var lines = new List<string>();
-        while (lines.Count < LogFormats.DetectionLines && reader.TryReadLine(out var line))
+        try
         {
-            lines.Add(line.Text);
+            while (lines.Count < LogFormats.DetectionLines && reader.TryReadLine(out var line))
+            {
+                lines.Add(line.Text);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            // The main read reports the damage; detection goes by the lines before it.
         }
 
         return lines;
@@ -301,18 +378,23 @@ public sealed class IngestRunner
     /// </summary>
     public async Task<FileSummary> IngestStreamAsync(Stream input, string name, CancellationToken cancellationToken)
     {
-        var writer = new BatchWriter(store, checkpoints, logger, cancellationToken);
+        var writer = NewWriter(cancellationToken);
         await using (writer.ConfigureAwait(false))
         {
             using var reader = new LineReader(input);
             var context = new TimestampContext(options.Year ?? time.GetUtcNow().Year, options.Year is null ? time.GetUtcNow().Month : 12, options.TimeZone) { DateOrder = options.DateOrder };
-            var summary = await ReadAsync(reader, name, "stdin-" + Guid.NewGuid().ToString("N"), null, context, writer, (_, _) => { }, cancellationToken).ConfigureAwait(false);
+            var summary = (await ReadAsync(reader, name, "stdin-" + Guid.NewGuid().ToString("N"), null, context, writer, (_, _) => { }, cancellationToken).ConfigureAwait(false)).Summary;
             await writer.CompleteAsync().ConfigureAwait(false);
             return summary;
         }
     }
 
-    private async Task<FileSummary> IngestFileAsync(LogFileTarget target, BatchWriter writer, Action<long, long> progress, CancellationToken cancellationToken)
+    /// <param name="handedOn">
+    /// The checkpoint each file key reached in this run, ahead of the store (batches are committed behind the
+    /// reading): a file read twice in one run (named twice, a link, a copy) resumes where it was left, and is not counted twice.
+    /// </param>
+    private async Task<FileSummary> IngestFileAsync(
+        LogFileTarget target, BatchWriter writer, Dictionary<string, FileCheckpoint> handedOn, Action<long, long> progress, CancellationToken cancellationToken)
     {
         var path = target.Path;
         if (target.InFolder && LogFiles.CopyOfAnotherLog(path) is { } copy)
@@ -320,10 +402,12 @@ public sealed class IngestRunner
             return PassedOver(path, copy);
         }
 
-        string? fileKey;
+        // Opened once: the key, the checkpoint it selects and the lines all come from this handle, so a
+        // rotation that gives the path to another file meanwhile cannot put this file's checkpoint on it.
+        OpenLogFile file;
         try
         {
-            fileKey = LogFiles.Fingerprint(path);
+            file = OpenLogFile.Open(path);
         }
         catch (UnauthorizedAccessException)
         {
@@ -331,49 +415,58 @@ public sealed class IngestRunner
             const string Unreadable = "this user may not read it";
             return target.InFolder ? PassedOver(path, Unreadable) : new FileSummary(path, string.Empty, FileCounts.Zero, $"{path} could not be read: {Unreadable}");
         }
-
-        if (fileKey is null)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new FileSummary(path, string.Empty, FileCounts.Zero, null);
+            // Rotated away since the folder was listed: its lines are read under its new name.
+            return PassedOver(path, "it was renamed or removed while ingest ran");
         }
 
-        var checkpoint = await checkpoints.ReadAsync(fileKey, cancellationToken).ConfigureAwait(false);
-        var (start, startLine) = ResumeAt(checkpoint);
-        var stream = LogFiles.Open(path);
-        await using (stream.ConfigureAwait(false))
+        using (file)
         {
-            if (stream is FileStream file)
+            if (file.Fingerprint()?.Key is not { } fileKey)
             {
-                if (file.Length < start)
+                return new FileSummary(path, string.Empty, FileCounts.Zero, null);
+            }
+
+            var checkpoint = handedOn.GetValueOrDefault(fileKey) ?? await checkpoints.ReadAsync(fileKey, cancellationToken).ConfigureAwait(false);
+            var (start, startLine) = ResumeAt(checkpoint);
+            if (!file.Compressed && file.Length < start)
+            {
+                Log.FileTruncated(logger, path, start);
+                checkpoint = null;
+                (start, startLine) = (0, 0);
+            }
+
+            var stream = file.Read();
+            await using (stream.ConfigureAwait(false))
+            {
+                await SkipToAsync(stream, start, cancellationToken).ConfigureAwait(false);
+                var context = TimestampsOf(file);
+                if (start > 0 && (options.Format ?? LogFormats.Parse(checkpoint!.Format)) is { } format)
                 {
-                    Log.FileTruncated(logger, path, start);
-                    checkpoint = null;
-                    (start, startLine) = (0, 0);
+                    Log.Resuming(logger, path, start, startLine);
+                    context = WithDateOrder(format, context, FirstLines(file), path);
+                    WarmUp(file, start, ParserFor(format), new LineOrigin(path, options.Relay, context));
                 }
 
-                file.Seek(start, SeekOrigin.Begin);
-            }
-            else
-            {
-                await SkipAsync(stream, start, cancellationToken).ConfigureAwait(false);
-            }
+                using var reader = new LineReader(stream, start, startLine);
+                var (summary, last) = await ReadAsync(reader, path, fileKey, checkpoint, context, writer, progress, cancellationToken, inFolder: target.InFolder).ConfigureAwait(false);
+                if (last is not null)
+                {
+                    handedOn[fileKey] = last;
+                }
 
-            var context = TimestampsOf(path);
-            if (start > 0 && (options.Format ?? LogFormats.Parse(checkpoint!.Format)) is { } format)
-            {
-                Log.Resuming(logger, path, start, startLine);
-                context = WithDateOrder(format, context, FirstLines(path), path);
-                WarmUp(path, start, ParserFor(format), new LineOrigin(path, options.Relay, context));
+                return summary;
             }
-
-            using var reader = new LineReader(stream, start, startLine);
-            return await ReadAsync(reader, path, fileKey, checkpoint, context, writer, progress, cancellationToken, inFolder: target.InFolder).ConfigureAwait(false);
         }
     }
 
+    /// <summary>The one writer of a run, whatever its source.</summary>
+    private BatchWriter NewWriter(CancellationToken cancellationToken) => new(store, checkpoints, logger, cancellationToken, RowsLanded);
+
     private static FileSummary PassedOver(string path, string why) => new(path, string.Empty, FileCounts.Zero, null) { PassedOver = why };
 
-    private async Task<FileSummary> ReadAsync(
+    private async Task<(FileSummary Summary, FileCheckpoint? Last)> ReadAsync(
         LineReader reader,
         string path,
         string fileKey,
@@ -403,12 +496,12 @@ public sealed class IngestRunner
         if (format is null && inFolder)
         {
             // /var/log holds every program's logs: those that are no mail log are a note, not a failure.
-            return PassedOver(path, "not a mail log RelayWatch reads");
+            return (PassedOver(path, "not a mail log RelayWatch reads"), null);
         }
 
         if (format is null)
         {
-            return new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path));
+            return (new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path)), null);
         }
 
         context = WithDateOrder(format.Value, context, lookahead.Select(l => l.Text), path);
@@ -442,7 +535,7 @@ public sealed class IngestRunner
         }
 
         await ingest.FlushAsync(final: true, cancellationToken).ConfigureAwait(false);
-        return new FileSummary(path, ingest.FormatName, ingest.Run, problem);
+        return (new FileSummary(path, ingest.FormatName, ingest.Run, problem), ingest.HandedOn);
     }
 
     private LogFormat? FormatOf(FileCheckpoint? checkpoint, IEnumerable<LogLine> firstLines) =>
@@ -463,9 +556,9 @@ public sealed class IngestRunner
         : (checkpoint.Offset, checkpoint.Line);
 
     /// <summary>Year and zone for a file's stamps: <c>--year</c>, else its last write (December lines read in January go back a year).</summary>
-    private TimestampContext TimestampsOf(string path)
+    private TimestampContext TimestampsOf(OpenLogFile file)
     {
-        var written = File.GetLastWriteTimeUtc(path);
+        var written = file.LastWriteTimeUtc;
         return new TimestampContext(options.Year ?? written.Year, options.Year is null ? written.Month : 12, options.TimeZone) { DateOrder = options.DateOrder };
     }
 
@@ -485,9 +578,9 @@ public sealed class IngestRunner
     /// storing nothing, so that sessions and messages begun before the checkpoint are correlated
     /// exactly as in an uninterrupted run.
     /// </summary>
-    private static void WarmUp(string path, long until, ILogParser parser, LineOrigin origin)
+    private static void WarmUp(OpenLogFile file, long until, ILogParser parser, LineOrigin origin)
     {
-        using var stream = LogFiles.Open(path);
+        using var stream = file.Read();
         using var reader = new LineReader(stream);
         try
         {
@@ -512,8 +605,15 @@ public sealed class IngestRunner
         return $"{path} is damaged or cut short ({e.Message.TrimEnd('.')}); the lines before the damage were read";
     }
 
-    private static async Task SkipAsync(Stream stream, long bytes, CancellationToken cancellationToken)
+    /// <summary>Moves a fresh reader to <paramref name="bytes"/> into the content: a seek, or reading past them in a compressed file.</summary>
+    private static async Task SkipToAsync(Stream stream, long bytes, CancellationToken cancellationToken)
     {
+        if (stream.CanSeek)
+        {
+            stream.Seek(bytes, SeekOrigin.Begin);
+            return;
+        }
+
         var buffer = new byte[1 << 16];
         while (bytes > 0)
         {

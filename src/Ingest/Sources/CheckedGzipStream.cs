@@ -9,7 +9,7 @@ namespace RelayWatch.Ingest.Sources;
 /// gzip trailer records (ISIZE, the last four bytes of the file) and throws
 /// <see cref="InvalidDataException"/> when they differ.
 /// </summary>
-internal sealed class CheckedGzipStream(FileStream file) : Stream
+internal sealed class CheckedGzipStream(Stream file) : Stream
 {
     private readonly GZipStream gzip = new(file, CompressionMode.Decompress);
     private readonly uint recordedSize = ReadTrailerSize(file);
@@ -63,7 +63,7 @@ internal sealed class CheckedGzipStream(FileStream file) : Stream
         base.Dispose(disposing);
     }
 
-    private static uint ReadTrailerSize(FileStream file)
+    private static uint ReadTrailerSize(Stream file)
     {
         if (file.Length < 18)
         {

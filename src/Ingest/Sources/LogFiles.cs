@@ -9,8 +9,22 @@ internal static partial class LogFiles
     private const int FingerprintBytes = 4096;
 
     /// <summary>
+    /// A folder walk: every file below, but no symlink, to a folder or to a file. A symlinked folder could
+    /// loop back (<c>logs/again -> ..</c>) or lead outside the folder named, and a symlinked file is some
+    /// other file, read only when named explicitly. Hidden files are read, as the shell's walk would.
+    /// </summary>
+    private static readonly EnumerationOptions FolderWalk = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = FileAttributes.ReparsePoint,
+        IgnoreInaccessible = false,
+        MatchType = MatchType.Win32,
+    };
+
+    /// <summary>
     /// The files the command line names, in the order to read them: directories are searched
-    /// recursively, <c>*</c> and <c>?</c> in a file name are expanded, and a rotated set
+    /// recursively (without following symlinks, see <see cref="FolderWalk"/>), <c>*</c> and <c>?</c> in a
+    /// file name are expanded, and a rotated set
     /// (<c>mail.log.2.gz mail.log.1 mail.log</c>) is read oldest first.
     /// </summary>
     public static IReadOnlyList<LogFileTarget> Expand(IEnumerable<string> paths)
@@ -20,7 +34,7 @@ internal static partial class LogFiles
         {
             if (Directory.Exists(path))
             {
-                files.AddRange(OldestFirst(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)).Select(f => new LogFileTarget(f, InFolder: true)));
+                files.AddRange(OldestFirst(Directory.EnumerateFiles(path, "*", FolderWalk)).Select(f => new LogFileTarget(f, InFolder: true)));
             }
             else if (Path.GetFileName(path).AsSpan().IndexOfAny('*', '?') >= 0)
             {
@@ -73,7 +87,7 @@ internal static partial class LogFiles
             .ThenByDescending(f => f.Rotation.Number)
             .Select(f => f.Path);
 
-    /// <summary>Opens a file for reading, decompressing gzip (recognised by its magic bytes, not its name).</summary>
+    /// <summary>Opens a file for reading, decompressing gzip (recognised by its magic bytes, not its name); for benchmarks and tools that read a file once.</summary>
     public static Stream Open(string path)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
@@ -89,17 +103,24 @@ internal static partial class LogFiles
     /// keeps its checkpoint. A file that opens with <c>#</c> header lines (Exchange's transport logs:
     /// <c>#Software</c>, <c>#Version</c>, <c>#Log-type</c>, <c>#Date</c>, <c>#Fields</c>) is identified by
     /// all of them, since its first line is the same in every file of its kind and the <c>#Date</c> of
-    /// its creation is not. Null for an empty file.
+    /// its creation is not. Null for an empty file. Taken from the handle that is read
+    /// (<see cref="OpenLogFile.Fingerprint"/>), never from the path, which may name another file by then.
     /// </summary>
     public static string? Fingerprint(string path)
     {
-        using var stream = Open(path);
-        var head = new byte[FingerprintBytes];
+        using var file = OpenLogFile.Open(path);
+        return file.Fingerprint()?.Key;
+    }
+
+    /// <summary>The fingerprint of a file's content read from its start; with <paramref name="exactly"/>, of that many bytes (null if it has fewer).</summary>
+    internal static LogFingerprint? FingerprintOf(Stream content, int? exactly = null)
+    {
+        var head = new byte[exactly ?? FingerprintBytes];
         var filled = 0;
         try
         {
             int read;
-            while (filled < head.Length && (read = stream.Read(head, filled, head.Length - filled)) > 0)
+            while (filled < head.Length && (read = content.Read(head, filled, head.Length - filled)) > 0)
             {
                 filled += read;
             }
@@ -109,19 +130,24 @@ internal static partial class LogFiles
             // A gzip file cut short still has a usable beginning.
         }
 
-        if (filled == 0)
+        if (filled == 0 || (exactly is { } bytes && filled < bytes))
         {
             return null;
         }
 
-        var newline = Array.IndexOf(head, (byte)'\n', 0, filled);
-        var length = newline >= 0 ? newline + 1 : filled;
-        while (head[0] == (byte)'#' && length < filled && head[length] == (byte)'#' && Array.IndexOf(head, (byte)'\n', length, filled - length) is var next and >= 0)
+        var length = filled;
+        if (exactly is null)
         {
-            length = next + 1;
+            var newline = Array.IndexOf(head, (byte)'\n', 0, filled);
+            length = newline >= 0 ? newline + 1 : filled;
+            while (head[0] == (byte)'#' && length < filled && head[length] == (byte)'#' && Array.IndexOf(head, (byte)'\n', length, filled - length) is var next and >= 0)
+            {
+                length = next + 1;
+            }
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(head.AsSpan(0, length)))[..32];
+        var complete = head[length - 1] == (byte)'\n' || length == FingerprintBytes || exactly is not null;
+        return new LogFingerprint(Convert.ToHexStringLower(SHA256.HashData(head.AsSpan(0, length)))[..32], length, complete);
     }
 
     private static (string Base, int Number) RotationOf(string path)

@@ -1,67 +1,98 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
-using System.Text;
-using System.Threading.Channels;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 
 namespace RelayWatch.Ingest.Sources;
 
 /// <summary>
-/// Receives syslog messages over UDP (one message per datagram) and TCP (RFC 6587: octet counting,
-/// <c>LEN SP MSG</c>, or newline-delimited, chosen per connection by its first byte) and queues
-/// them as lines. TCP senders are slowed down when ingest falls behind; UDP messages that find the
-/// queue full are counted as dropped, since UDP has no way to say "wait".
+/// Receives syslog over UDP (one message per datagram), TCP and TCP with TLS (RFC 6587 and 5425:
+/// octet counting, <c>LEN SP MSG</c>, or newline-delimited, chosen per connection by its first byte)
+/// and queues the messages. Only allowed senders are heard; everything else the listener refuses or
+/// cuts is counted by reason (<see cref="Drops"/>). Bounds: the queue in messages and bytes (TCP
+/// senders wait for room, UDP messages that find none are dropped, since UDP cannot be told to wait),
+/// connections open at once, and an idle timeout for connections that complete no message. Failing
+/// accepts (an exhausted process) are counted and retried; the listener goes on.
 /// </summary>
 internal sealed class SyslogListener : IAsyncDisposable
 {
-    private const int MaxMessageBytes = 64 * 1024;
     private const int UdpReceiveBufferBytes = 8 << 20;
+    private const int ReadBufferBytes = 64 * 1024;
+    private static readonly TimeSpan FirstAcceptBackOff = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LastAcceptBackOff = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<string> queue = Channel.CreateBounded<string>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly SyslogListenerOptions options;
+    private readonly ILogger logger;
+    private readonly SyslogQueue queue;
     private readonly List<Task> loops = [];
     private readonly List<IDisposable> sockets = [];
+    private readonly ConcurrentDictionary<Task, bool> connections = new();
     private readonly CancellationTokenSource stopping = new();
-    private long dropped;
+    private SslServerAuthenticationOptions? tls;
+    private X509Certificate2Collection? clientAuthorities;
+    private int open;
     private int disposed;
 
-    private SyslogListener()
+    private SyslogListener(SyslogListenerOptions options, ILogger logger)
     {
+        this.options = options;
+        this.logger = logger;
+        queue = new SyslogQueue(options.MaxQueuedMessages, options.MaxQueuedBytes);
     }
 
     /// <summary>Messages as they arrive, one per line.</summary>
-    public ChannelReader<string> Lines => queue.Reader;
+    public SyslogQueue Messages => queue;
 
-    /// <summary>UDP messages lost because the queue was full.</summary>
-    public long Dropped => Interlocked.Read(ref dropped);
+    /// <summary>What was dropped, by reason.</summary>
+    public ListenerDrops Drops { get; } = new();
 
     public IPEndPoint? UdpEndpoint { get; private set; }
 
     public IPEndPoint? TcpEndpoint { get; private set; }
 
+    public IPEndPoint? TlsEndpoint { get; private set; }
+
+    /// <summary>TCP and TLS connections open now.</summary>
+    public int OpenConnections => Volatile.Read(ref open);
+
     /// <summary>Binds the sockets (port 0 picks a free port) and starts receiving.</summary>
+    /// <exception cref="ArgumentException">The options are not valid, or the TLS certificates cannot be used; the message says why.</exception>
     /// <exception cref="SocketException">An address cannot be bound (in use, not ours, no permission).</exception>
-    public static SyslogListener Start(IPEndPoint? udp, IPEndPoint? tcp)
+    public static SyslogListener Start(SyslogListenerOptions options, ILogger logger)
     {
-        var listener = new SyslogListener();
+        options.Validate();
+        var listener = new SyslogListener(options, logger);
         try
         {
-            if (udp is not null)
+            if (options.Tls is not null)
             {
-                var socket = new UdpClient(udp);
+                listener.LoadCertificates();
+            }
+
+            if (options.Udp is not null)
+            {
+                var socket = new Socket(options.Udp.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                listener.sockets.Add(socket);
+                socket.Bind(options.Udp);
 
                 // Relays send in bursts; a large kernel buffer (capped by net.core.rmem_max) rides them out.
-                socket.Client.ReceiveBufferSize = UdpReceiveBufferBytes;
-                listener.sockets.Add(socket);
-                listener.UdpEndpoint = (IPEndPoint)socket.Client.LocalEndPoint!;
+                socket.ReceiveBufferSize = UdpReceiveBufferBytes;
+                listener.UdpEndpoint = (IPEndPoint)socket.LocalEndPoint!;
                 listener.loops.Add(listener.ReceiveUdpAsync(socket));
             }
 
-            if (tcp is not null)
+            if (options.Tcp is not null)
             {
-                var server = new TcpListener(tcp);
-                server.Start();
-                listener.sockets.Add(server.Server);
-                listener.TcpEndpoint = (IPEndPoint)server.LocalEndpoint;
-                listener.loops.Add(listener.AcceptTcpAsync(server));
+                listener.TcpEndpoint = listener.Listen(options.Tcp, withTls: false);
+            }
+
+            if (options.Tls is not null)
+            {
+                listener.TlsEndpoint = listener.Listen(options.Tls, withTls: true);
             }
         }
         catch
@@ -74,7 +105,7 @@ internal sealed class SyslogListener : IAsyncDisposable
         return listener;
     }
 
-    /// <summary>Stops receiving; the lines already queued can still be read.</summary>
+    /// <summary>Stops receiving; the messages already queued can still be read.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
@@ -86,128 +117,230 @@ internal sealed class SyslogListener : IAsyncDisposable
         sockets.ForEach(s => s.Dispose());
         try
         {
-            await Task.WhenAll(loops).ConfigureAwait(false);
+            await Task.WhenAll(loops.Concat(connections.Keys)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
         {
             // Closing the sockets ends the loops.
         }
 
-        queue.Writer.TryComplete();
         stopping.Dispose();
     }
 
-    private async Task ReceiveUdpAsync(UdpClient socket)
+    private IPEndPoint Listen(IPEndPoint endpoint, bool withTls)
     {
+        var server = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        sockets.Add(server);
+        server.Bind(endpoint);
+        server.Listen(512);
+        loops.Add(AcceptAsync(server, withTls));
+        return (IPEndPoint)server.LocalEndPoint!;
+    }
+
+    private async Task ReceiveUdpAsync(Socket socket)
+    {
+        var buffer = new byte[65_536];
+        EndPoint anyone = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
         while (!stopping.IsCancellationRequested)
         {
-            var datagram = await socket.ReceiveAsync(stopping.Token).ConfigureAwait(false);
-            var text = Decode(datagram.Buffer).TrimEnd('\n', '\r', '\0');
-            if (text.Length > 0 && !queue.Writer.TryWrite(text))
+            SocketReceiveFromResult datagram;
+            try
             {
-                Interlocked.Increment(ref dropped);
+                datagram = await socket.ReceiveFromAsync(buffer, SocketFlags.None, anyone, stopping.Token).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (!stopping.IsCancellationRequested)
+            {
+                // An ICMP error reported on the socket, or a datagram too large: the next one is still welcome.
+                Log.ListenerReceiveFailed(logger, "udp", e.Message);
+                continue;
+            }
+
+            if (!options.Allows(((IPEndPoint)datagram.RemoteEndPoint).Address))
+            {
+                Drops.Count(ListenerDropReason.SenderNotAllowed);
+                continue;
+            }
+
+            var bytes = buffer.AsSpan(0, datagram.ReceivedBytes);
+            if (bytes.Length > options.MaxMessageBytes)
+            {
+                Drops.Count(ListenerDropReason.LineCut);
+                bytes = bytes[..options.MaxMessageBytes];
+            }
+
+            var text = SyslogText.Decode(bytes);
+            if (text.Length > 0 && !queue.TryWrite(text))
+            {
+                Drops.Count(ListenerDropReason.QueueFull);
             }
         }
     }
 
-    private async Task AcceptTcpAsync(TcpListener server)
+    private async Task AcceptAsync(Socket server, bool withTls)
     {
-        var connections = new List<Task>();
+        var backOff = FirstAcceptBackOff;
         while (!stopping.IsCancellationRequested)
         {
-            var client = await server.AcceptTcpClientAsync(stopping.Token).ConfigureAwait(false);
-            connections.Add(ReceiveTcpAsync(client));
-            connections.RemoveAll(c => c.IsCompleted);
-        }
+            Socket client;
+            try
+            {
+                client = await options.Accept(server, stopping.Token).ConfigureAwait(false);
+                backOff = FirstAcceptBackOff;
+            }
+            catch (Exception e) when (e is SocketException or IOException && !stopping.IsCancellationRequested)
+            {
+                // EMFILE and its kin: the connection waits in the backlog; try again once descriptors may be free.
+                Drops.Count(ListenerDropReason.AcceptFailed);
+                Log.ListenerAcceptFailed(logger, e.Message, backOff.TotalMilliseconds);
+                await Task.Delay(backOff, options.Time, stopping.Token).ConfigureAwait(false);
+                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, LastAcceptBackOff.Ticks));
+                continue;
+            }
 
-        await Task.WhenAll(connections).ConfigureAwait(false);
+            if (client.RemoteEndPoint is not IPEndPoint remote || !options.Allows(remote.Address))
+            {
+                Drops.Count(ListenerDropReason.SenderNotAllowed);
+                client.Dispose();
+                continue;
+            }
+
+            if (Interlocked.Increment(ref open) > options.MaxConnections)
+            {
+                Interlocked.Decrement(ref open);
+                Drops.Count(ListenerDropReason.TooManyConnections);
+                client.Dispose();
+                continue;
+            }
+
+            var connection = ReceiveAsync(client, withTls);
+            connections.TryAdd(connection, true);
+            _ = connection.ContinueWith(done => connections.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
-    private async Task ReceiveTcpAsync(TcpClient client)
+    /// <summary>Reads one connection's messages until it closes, goes idle, loses its framing, or the listener stops.</summary>
+    private async Task ReceiveAsync(Socket client, bool withTls)
     {
-        using (client)
+        // A connection whose sender completes no message for the idle timeout is closed: a slow trickle
+        // of bytes (slowloris) keeps it no longer than silence would.
+        using var idle = new CancellationTokenSource(options.IdleTimeout, options.Time);
+        using var stop = stopping.Token.Register(idle.Cancel);
+        Stream stream = new NetworkStream(client, ownsSocket: true);
+        try
         {
-            var stream = client.GetStream();
-            await using (stream.ConfigureAwait(false))
+            if (withTls)
             {
-                var buffer = new byte[MaxMessageBytes + 16];
-                var filled = 0;
-                bool? octetCounting = null;
+                var secured = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = secured;
                 try
                 {
-                    int read;
-                    while ((read = await stream.ReadAsync(buffer.AsMemory(filled), stopping.Token).ConfigureAwait(false)) > 0)
-                    {
-                        filled += read;
-                        octetCounting ??= char.IsAsciiDigit((char)buffer[0]);
-                        var consumed = octetCounting.Value ? await TakeCountedAsync(buffer, filled).ConfigureAwait(false) : await TakeLinesAsync(buffer, filled).ConfigureAwait(false);
-                        Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
-                        filled -= consumed;
-                        if (filled == buffer.Length)
-                        {
-                            // A frame longer than any message we accept: keep what fits, drop the rest of it.
-                            await QueueAsync(buffer.AsSpan(0, MaxMessageBytes).ToArray()).ConfigureAwait(false);
-                            filled = 0;
-                        }
-                    }
-
-                    if (filled > 0 && octetCounting == false)
-                    {
-                        await QueueAsync(buffer[..filled]).ConfigureAwait(false);
-                    }
+                    await secured.AuthenticateAsServerAsync(tls!, idle.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+                catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException && !stopping.IsCancellationRequested)
                 {
-                    // The sender went away, or we are stopping.
+                    Drops.Count(ListenerDropReason.TlsRejected);
+                    return;
+                }
+            }
+
+            var framer = new SyslogFramer(options.MaxMessageBytes, Drops);
+            var buffer = new byte[ReadBufferBytes];
+            var completed = new List<string>();
+            int read;
+            while ((read = await stream.ReadAsync(buffer, idle.Token).ConfigureAwait(false)) > 0)
+            {
+                framer.Push(buffer.AsSpan(0, read), completed);
+                if (completed.Count > 0)
+                {
+                    // A message completed: the connection is not idle (nor is it while it waits for room).
+                    idle.CancelAfter(options.IdleTimeout);
+                    foreach (var message in completed)
+                    {
+                        await queue.WriteAsync(message, stopping.Token).ConfigureAwait(false);
+                    }
+
+                    completed.Clear();
+                    idle.CancelAfter(options.IdleTimeout);
+                }
+
+                if (framer.Lost)
+                {
+                    return;
+                }
+            }
+
+            framer.End(completed);
+            foreach (var message in completed)
+            {
+                await queue.WriteAsync(message, stopping.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            Drops.Count(ListenerDropReason.IdleTimeout);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // The sender went away, or we are stopping.
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Decrement(ref open);
+        }
+    }
+
+    private void LoadCertificates()
+    {
+        X509Certificate2 certificate;
+        var path = options.TlsCertificatePath!;
+        try
+        {
+            certificate = Path.GetExtension(path).ToLowerInvariant() is ".pfx" or ".p12"
+                ? X509CertificateLoader.LoadPkcs12FromFile(path, password: null)
+                : X509Certificate2.CreateFromPemFile(path, options.TlsKeyPath);
+            if (options.TlsClientCaPath is { } authorities)
+            {
+                clientAuthorities = [];
+                clientAuthorities.ImportFromPemFile(authorities);
+                if (clientAuthorities.Count == 0)
+                {
+                    throw new CryptographicException($"{authorities} holds no certificate");
                 }
             }
         }
-    }
-
-    /// <summary>Queues every complete <c>LEN SP MSG</c> frame; returns the bytes consumed.</summary>
-    private async Task<int> TakeCountedAsync(byte[] buffer, int filled)
-    {
-        var position = 0;
-        while (true)
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            var space = Array.IndexOf(buffer, (byte)' ', position, Math.Min(filled - position, 8));
-            if (space < 0 || !int.TryParse(Encoding.ASCII.GetString(buffer, position, space - position), out var length) || length < 0)
-            {
-                return space < 0 && filled - position < 8 ? position : filled; // incomplete header, or garbage: drop the rest
-            }
-
-            if (space + 1 + length > filled)
-            {
-                return position;
-            }
-
-            await QueueAsync(buffer[(space + 1)..(space + 1 + length)]).ConfigureAwait(false);
-            position = space + 1 + length;
-        }
-    }
-
-    /// <summary>Queues every complete newline-ended message; returns the bytes consumed.</summary>
-    private async Task<int> TakeLinesAsync(byte[] buffer, int filled)
-    {
-        var position = 0;
-        int newline;
-        while ((newline = Array.IndexOf(buffer, (byte)'\n', position, filled - position)) >= 0)
-        {
-            await QueueAsync(buffer[position..newline]).ConfigureAwait(false);
-            position = newline + 1;
+            throw new ArgumentException($"The TLS certificates cannot be used: {e.Message.TrimEnd('.')}.", e);
         }
 
-        return position;
-    }
-
-    private async Task QueueAsync(byte[] message)
-    {
-        var text = Decode(message).TrimEnd('\r', '\n', '\0');
-        if (text.Length > 0)
+        if (!certificate.HasPrivateKey)
         {
-            await queue.Writer.WriteAsync(text, stopping.Token).ConfigureAwait(false);
+            throw new ArgumentException($"The TLS certificate {path} comes without its private key; give it with --tls-key.");
         }
+
+        tls = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null),
+            ClientCertificateRequired = clientAuthorities is not null,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, presented, _, _) => clientAuthorities is null || IssuedByClientAuthority(presented),
+        };
     }
 
-    private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes).Replace('\0', '\uFFFD');
+    /// <summary>Whether a client certificate chains to one of the configured authorities (and only those), for client authentication.</summary>
+    private bool IssuedByClientAuthority(X509Certificate? presented)
+    {
+        if (presented is null)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(clientAuthorities!);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2")); // TLS client authentication
+        return chain.Build(presented as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(presented.GetRawCertData()));
+    }
 }

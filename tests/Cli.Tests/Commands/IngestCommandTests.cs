@@ -52,28 +52,6 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(expected, await QueryAsync("interrupted", Fingerprint));
     }
 
-    [CorpusTheory]
-    [InlineData(1)]
-    [InlineData(4)]
-    [InlineData(9)]
-    public async Task DyingRightAfterABatchLandsAndBeforeItsCheckpointNeverDuplicatesIt(int batch)
-    {
-        await IngestAsync("clean");
-        var expected = await QueryAsync("clean", Fingerprint);
-
-        using (var dying = RelayWatchProcess.Start(Arguments("crashed"), environment: new Dictionary<string, string> { ["RELAYWATCH_TEST_CRASH_AFTER_ROWS_OF_BATCH"] = batch.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
-        {
-            await dying.WaitForExitAsync();
-            Assert.Equal(137, dying.ExitCode);
-        }
-
-        var resumed = await IngestAsync("crashed");
-
-        Assert.Equal(0, resumed.ExitCode);
-        Assert.Equal(expected, await QueryAsync("crashed", Fingerprint));
-        Assert.Equal(await QueryAsync("clean", "SELECT count() FROM ingest_errors"), await QueryAsync("crashed", "SELECT count() FROM ingest_errors"));
-    }
-
     [CorpusFact]
     public async Task TheSummaryCountsEveryLineOfTheFile()
     {
