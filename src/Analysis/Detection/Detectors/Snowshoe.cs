@@ -4,14 +4,15 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 
 /// <summary>
 /// <c>snowshoe</c>: spam spread thin over many clean addresses in unrelated networks, each sending too
-/// little to stand out, so it shows only as a campaign. A campaign is a naming template never seen before
-/// that many addresses new to us share on the day: the template of their reverse-DNS names
+/// little to stand out, so it shows only as a campaign. A campaign is a naming template, not an established
+/// sender's, that many addresses new to us share on the day: the template of their reverse-DNS names
 /// (<c>mta#.fastdeals-#.example</c>, digits made <c>#</c>; rule <c>host_template</c>) or, for addresses
 /// not already in such a campaign, of their envelope senders (<c>offers@deal#.example</c>; rule
 /// <c>sender_pattern</c>). Where the log has no reverse-DNS column (Exchange), a HELO that is a domain
 /// name stands in for it. Three things keep the big legitimate pools out: every member must be new to
-/// us (no row in the history), the template must be new too (a webmail operator's naming, seen every
-/// day, never is), and the members must sit in many /24s. A day without enough history to say what is
+/// us (no row in the history), the template must not be an established sender's (one that some address
+/// used on two days or more of the history, as a webmail pool's addresses do; a snowshoe run's never
+/// come back), and the members must sit in many /24s. A day without enough history to say what is
 /// new finds nothing. Null-sender mail (bounces) is left to backscatter. The subject is the template, so
 /// the finding never reads as one attacker; the evidence lists every member address.
 /// </summary>
@@ -19,7 +20,7 @@ internal sealed class Snowshoe(SnowshoeSettings settings) : Detector
 {
     public override string Name => "snowshoe";
 
-    public override string Summary => "Snowshoe spam: many addresses new to us, in unrelated networks, sharing a naming template never seen before";
+    public override string Summary => "Snowshoe spam: many addresses new to us, in unrelated networks, sharing a naming template no established sender uses";
 
     public override int LookbackDays => settings.HistoryDays + 1;
 
@@ -67,11 +68,26 @@ internal sealed class Snowshoe(SnowshoeSettings settings) : Detector
         GROUP BY ip
         """;
 
-    private static readonly string KnownHostTemplates =
-        $"SELECT DISTINCT {HostTemplate} FROM smtp_events WHERE {Sql.InTheWindow} AND toDate(ts) < {{day:Date}} AND {Named}";
+    /// <summary>
+    /// The templates of established senders: some address sent under them on at least two days of the
+    /// history. A webmail or newsletter pool keeps its addresses; a snowshoe run uses each once, so a
+    /// run that comes back every day with fresh addresses stays new however often its naming was seen.
+    /// </summary>
+    private static string Established(string template, string condition) => $"""
+        SELECT t FROM
+        (
+            SELECT {template} AS t, client_ip, uniqExact(toDate(ts)) AS days
+            FROM smtp_events
+            WHERE {Sql.InTheWindow} AND toDate(ts) < {"{day:Date}"} AND {condition}
+            GROUP BY t, client_ip
+        )
+        GROUP BY t
+        HAVING max(days) >= 2
+        """;
 
-    private static readonly string KnownSenderPatterns =
-        $"SELECT DISTINCT {SenderPattern} FROM smtp_events WHERE {Sql.InTheWindow} AND toDate(ts) < {{day:Date}} AND mail_from != ''";
+    private static readonly string KnownHostTemplates = Established(HostTemplate, Named);
+
+    private static readonly string KnownSenderPatterns = Established(SenderPattern, "mail_from != ''");
 
     private const string HistoryDays =
         "(SELECT uniqExact(toDate(ts)) FROM smtp_events WHERE " + Sql.InTheWindow + " AND toDate(ts) < {day:Date})";
