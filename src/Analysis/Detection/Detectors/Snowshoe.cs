@@ -13,7 +13,8 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// us (no row in the history), the template must not be an established sender's (one that some address
 /// used on two days or more of the history, as a webmail pool's addresses do; a snowshoe run's never
 /// come back), and the members must sit in many /24s. A day without enough history to say what is
-/// new finds nothing. Null-sender mail (bounces) is left to backscatter. The subject is the template, so
+/// new finds nothing, and so does a run the relays mostly refused (it is stopped already, and the
+/// per-address rules see its addresses). Null-sender mail (bounces) is left to backscatter. The subject is the template, so
 /// the finding never reads as one attacker; the evidence lists every member address.
 /// </summary>
 internal sealed class Snowshoe(SnowshoeSettings settings) : Detector
@@ -113,6 +114,9 @@ internal sealed class Snowshoe(SnowshoeSettings settings) : Detector
         WHERE {condition}
         GROUP BY pattern
         HAVING length(members) >= {"{min_members:UInt64}"} AND networks >= {"{min_networks:UInt64}"}
+            -- Snowshoe is spam that gets in: a run the relays mostly refuse is already stopped, and its
+            -- addresses are the per-address rules' (a botnet's shared HELO is not a snowshoe naming).
+            AND refused_count * 2 <= attempt_count
         """;
 
     private const string EvidenceType =
