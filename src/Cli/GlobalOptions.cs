@@ -25,7 +25,7 @@ internal sealed class GlobalOptions
 
     public Option<string?> ClickHouse { get; } = new("--clickhouse")
     {
-        Description = $"Use a ClickHouse server instead of the embedded engine, e.g. \"Host=ch1;Port=8123;Username=relaywatch;Password=…\" [env: {ClickHouseVariable}]",
+        Description = $"Use a ClickHouse server instead of the embedded engine, e.g. \"Host=ch1;Port=8123;Username=relaywatch\" with the password from --clickhouse-password-file [env: {ClickHouseVariable}]",
         HelpName = "CONNSTR",
         Recursive = true,
     };
