@@ -7,6 +7,7 @@ using RelayWatch.Ingest.Formats.Domino;
 using RelayWatch.Ingest.Sources;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Store;
+using RelayWatch.Store.Files;
 
 namespace RelayWatch.Ingest.Loading;
 
@@ -241,7 +242,7 @@ public sealed class IngestRunner
     {
         if (followed.Identity is { } identity)
         {
-            return FileIdentity.OfPath(path) is { } now && now != identity;
+            return UnixFileIdentity.OfPath(path) is { } now && !now.IsSameFileAs(identity);
         }
 
         using var current = TryOpen(path);

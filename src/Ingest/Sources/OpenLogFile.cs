@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using RelayWatch.Store.Files;
 
 namespace RelayWatch.Ingest.Sources;
 
@@ -11,7 +12,7 @@ internal sealed class OpenLogFile : IDisposable
 {
     private readonly SafeFileHandle handle;
 
-    private OpenLogFile(string path, SafeFileHandle handle, bool compressed, FileIdentity? identity)
+    private OpenLogFile(string path, SafeFileHandle handle, bool compressed, UnixFileIdentity? identity)
     {
         Path = path;
         this.handle = handle;
@@ -25,7 +26,7 @@ internal sealed class OpenLogFile : IDisposable
     public bool Compressed { get; }
 
     /// <summary>Device and inode of the open file; null where the platform does not say.</summary>
-    public FileIdentity? Identity { get; }
+    public UnixFileIdentity? Identity { get; }
 
     /// <summary>The open file's length now (not the path's).</summary>
     public long Length => RandomAccess.GetLength(handle);
@@ -41,7 +42,7 @@ internal sealed class OpenLogFile : IDisposable
         {
             Span<byte> magic = stackalloc byte[2];
             var compressed = RandomAccess.Read(handle, magic, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-            return new OpenLogFile(path, handle, compressed, FileIdentity.Of(handle));
+            return new OpenLogFile(path, handle, compressed, UnixFileIdentity.Of(handle));
         }
         catch
         {

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using RelayWatch.Store.Files;
 
 namespace RelayWatch.Store.Embedded;
 

@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using RelayWatch.Store.Embedded;
+using RelayWatch.Store.Files;
 using RelayWatch.Store.Tests.Support;
 
 namespace RelayWatch.Store.Tests.Embedded;
