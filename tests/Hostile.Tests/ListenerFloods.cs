@@ -123,6 +123,41 @@ public sealed class ListenerFloods
     }
 
     [Fact]
+    public async Task OnlyASenderThatOwesAMessageIsTimedOutNotARelayQuietBetweenMessages()
+    {
+        var clock = new FakeTimeProvider();
+        var idle = TimeSpan.FromSeconds(30);
+        await using var listener = ListenerProbe.Start(o => (o.Tcp, o.IdleTimeout, o.Time) = (ListenerProbe.Any, idle, clock));
+        using var silent = await ListenerProbe.ConnectAsync(listener.TcpEndpoint!);
+        using var stalls = await ListenerProbe.ConnectAsync(listener.TcpEndpoint!);
+        using var quiet = await ListenerProbe.ConnectAsync(listener.TcpEndpoint!);
+        Assert.True(await ListenerProbe.EventuallyAsync(() => listener.OpenConnections == 3));
+
+        // Two deliver a whole message; then one begins another and stops halfway, the other says nothing more.
+        foreach (var sender in new[] { stalls, quiet })
+        {
+            await sender.SendAsync(Encoding.UTF8.GetBytes(Next + "\n"));
+            Assert.Equal(Next, await ListenerProbe.NextAsync(listener));
+        }
+
+        await stalls.SendAsync("<22>Nov 24 07:05:03 mx1 postfix/smtpd[1]: conn"u8.ToArray());
+        // Time passes (many idle periods, in steps, since the listener may read the half message late).
+        for (var step = 0; step < 40 && listener.Drops[ListenerDropReason.IdleTimeout] < 2; step++)
+        {
+            clock.Advance(idle / 2);
+            await Task.Delay(50);
+        }
+
+        Assert.True(await ListenerProbe.ClosedByListenerAsync(silent));
+        Assert.True(await ListenerProbe.ClosedByListenerAsync(stalls));
+        Assert.Equal(2, listener.Drops[ListenerDropReason.IdleTimeout]);
+        Assert.Equal(1, listener.OpenConnections);
+
+        await quiet.SendAsync(Encoding.UTF8.GetBytes(Next + "\n"));
+        Assert.Equal(Next, await ListenerProbe.NextAsync(listener));
+    }
+
+    [Fact]
     public async Task TheListenerKeepsAcceptingWhenTheProcessRunsOutOfFileDescriptors()
     {
         var failures = 3;

@@ -21,12 +21,36 @@ internal static class DebianPackages
             return found;
         }
 
+        var installed = await InstallAsync(package, () => Find(tool) is not null);
+        return Find(tool) ?? throw new InvalidOperationException(
+            $"{tool} (Debian package {package}) is not installed and apt-get could not install it (exit {installed.ExitCode}): {installed.Error.Trim()}");
+    }
+
+    /// <summary>A package that brings no tool of its own (a plug-in such as rsyslog's TLS driver), installed when missing.</summary>
+    public static async Task RequirePackageAsync(string package)
+    {
+        if (await IsInstalledAsync(package))
+        {
+            return;
+        }
+
+        var installed = await InstallAsync(package, () => IsInstalledAsync(package).GetAwaiter().GetResult());
+        if (!await IsInstalledAsync(package))
+        {
+            throw new InvalidOperationException(
+                $"Debian package {package} is not installed and apt-get could not install it (exit {installed.ExitCode}): {installed.Error.Trim()}");
+        }
+    }
+
+    /// <summary>Installs the package, one install at a time, unless another test installed it meanwhile.</summary>
+    private static async Task<(int ExitCode, string Output, string Error)> InstallAsync(string package, Func<bool> present)
+    {
         await Installing.WaitAsync();
         try
         {
-            if (Find(tool) is { } again)
+            if (present())
             {
-                return again;
+                return (0, string.Empty, string.Empty);
             }
 
             var install = await RunAsync("apt-get", "install", "-y", "--no-install-recommends", package);
@@ -36,13 +60,18 @@ internal static class DebianPackages
                 install = await RunAsync("apt-get", "install", "-y", "--no-install-recommends", package);
             }
 
-            return Find(tool) ?? throw new InvalidOperationException(
-                $"{tool} (Debian package {package}) is not installed and apt-get could not install it (exit {install.ExitCode}): {install.Error.Trim()}");
+            return install;
         }
         finally
         {
             Installing.Release();
         }
+    }
+
+    private static async Task<bool> IsInstalledAsync(string package)
+    {
+        var query = await RunAsync("dpkg-query", "--show", "--showformat=${Status}", package);
+        return query.ExitCode == 0 && query.Output.Trim() == "install ok installed";
     }
 
     /// <summary>Runs a program to its end, with the environment apt-get needs to stay quiet.</summary>

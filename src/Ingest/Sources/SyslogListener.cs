@@ -15,7 +15,7 @@ namespace RelayWatch.Ingest.Sources;
 /// and queues the messages. Only allowed senders are heard; everything else the listener refuses or
 /// cuts is counted by reason (<see cref="Drops"/>). Bounds: the queue in messages and bytes (TCP
 /// senders wait for room, UDP messages that find none are dropped, since UDP cannot be told to wait),
-/// connections open at once, and an idle timeout for connections that complete no message. Failing
+/// connections open at once, and an idle timeout for a sender that owes a message (its first, or the rest of one it began). Failing
 /// accepts (an exhausted process) are counted and retried; the listener goes on.
 /// </summary>
 internal sealed class SyslogListener : IAsyncDisposable
@@ -221,10 +221,14 @@ internal sealed class SyslogListener : IAsyncDisposable
     /// <summary>Reads one connection's messages until it closes, goes idle, loses its framing, or the listener stops.</summary>
     private async Task ReceiveAsync(Socket client, bool withTls)
     {
-        // A connection whose sender completes no message for the idle timeout is closed: a slow trickle
-        // of bytes (slowloris) keeps it no longer than silence would.
+        // The idle timeout runs while the sender owes us something: the TLS handshake, a first message, or the
+        // rest of a message it began (a slow trickle of bytes, slowloris, keeps it no longer than silence
+        // would). Between whole messages a relay may stay quiet as long as it likes: rsyslog and syslog-ng keep
+        // their connection and learn that we closed it only when a write fails, after that message is gone.
+        // TCP keep-alive finds a peer that went away meanwhile.
         using var idle = new CancellationTokenSource(options.IdleTimeout, options.Time);
         using var stop = stopping.Token.Register(idle.Cancel);
+        KeepAlive(client);
         Stream stream = new NetworkStream(client, ownsSocket: true);
         try
         {
@@ -247,20 +251,34 @@ internal sealed class SyslogListener : IAsyncDisposable
             var buffer = new byte[ReadBufferBytes];
             var completed = new List<string>();
             int read;
+            var timing = true;
+            var delivered = false;
             while ((read = await stream.ReadAsync(buffer, idle.Token).ConfigureAwait(false)) > 0)
             {
                 framer.Push(buffer.AsSpan(0, read), completed);
                 if (completed.Count > 0)
                 {
-                    // A message completed: the connection is not idle (nor is it while it waits for room).
-                    idle.CancelAfter(options.IdleTimeout);
+                    // Not idle while it waits for room in the queue either.
+                    (timing, delivered) = (false, true);
+                    idle.CancelAfter(Timeout.InfiniteTimeSpan);
                     foreach (var message in completed)
                     {
                         await queue.WriteAsync(message, stopping.Token).ConfigureAwait(false);
                     }
 
                     completed.Clear();
+                }
+
+                if (framer.InsideMessage && !timing)
+                {
+                    // A message began: it has the idle timeout to arrive whole, however its bytes trickle in.
                     idle.CancelAfter(options.IdleTimeout);
+                    timing = true;
+                }
+                else if (!framer.InsideMessage && delivered && timing)
+                {
+                    idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                    timing = false;
                 }
 
                 if (framer.Lost)
@@ -287,6 +305,22 @@ internal sealed class SyslogListener : IAsyncDisposable
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             Interlocked.Decrement(ref open);
+        }
+    }
+
+    /// <summary>Keep-alive probes after a minute of silence, so a relay that vanished without closing frees its connection in about two.</summary>
+    private static void KeepAlive(Socket client)
+    {
+        try
+        {
+            client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 60);
+            client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
+            client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 6);
+        }
+        catch (SocketException)
+        {
+            // A platform without these options keeps the connection until the peer closes it.
         }
     }
 

@@ -48,7 +48,10 @@ public sealed class SyslogListenerOptions
     /// <summary>Most TCP and TLS connections open at once [default: 256]; more are closed at once.</summary>
     public int MaxConnections { get; set; } = 256;
 
-    /// <summary>A connection that completes no message for this long is closed [default: 2 minutes]; so is a TLS handshake that takes as long.</summary>
+    /// <summary>
+    /// How long a connection may owe a message [default: 2 minutes]: its TLS handshake, its first message, or the
+    /// rest of a message it began. Then it is closed. Between whole messages a relay may stay quiet for as long as it likes.
+    /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     public TimeProvider Time { get; set; } = TimeProvider.System;
