@@ -129,32 +129,14 @@ public sealed class IngestRunner
 
         using var file = log;
         var fileKey = fingerprint.Key;
-        var checkpoint = await checkpoints.ReadAsync(fileKey, CancellationToken.None).ConfigureAwait(false);
-        var (start, startLine) = ResumeAt(checkpoint);
-        if (file.Length < start)
-        {
-            Log.FileTruncated(logger, path, start);
-            (checkpoint, start, startLine) = (null, 0, 0);
-        }
-
-        var format = options.Format ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null) ?? LogFormats.Detect(FirstLines(file));
-        if (format is null)
-        {
-            throw new InvalidDataException(UnknownFormat(path));
-        }
-
-        var origin = new LineOrigin(path, options.Relay, WithDateOrder(format.Value, TimestampsOf(file), FirstLines(file), path));
-
-        if (start > 0)
-        {
-            Log.Resuming(logger, path, start, startLine);
-            WarmUp(file, start, ParserFor(format.Value), origin);
-        }
-
+        var (checkpoint, start, startLine) = await ResumePointAsync(file, path, fileKey, handedOn: null, CancellationToken.None).ConfigureAwait(false);
+        var firstLines = FirstLines(file);
+        var format = FormatOf(checkpoint, firstLines) ?? throw new InvalidDataException(UnknownFormat(path));
+        var origin = Resume(file, path, format, firstLines, start, startLine);
         using var stream = file.Read();
         await SkipToAsync(stream, start, CancellationToken.None).ConfigureAwait(false);
         using var reader = new LineReader(stream, start, startLine) { Follow = true };
-        var ingest = new FileIngest(fileKey, path, format.Value, ParserFor(format.Value), origin, checkpoint, writer, options, ExpiredBefore());
+        var ingest = Begin(fileKey, path, format, origin, checkpoint, writer);
         var quietSince = time.GetUtcNow();
         var read = new List<LogLine>(FollowCheckLines);
         try
@@ -281,7 +263,7 @@ public sealed class IngestRunner
             var now = time.GetUtcNow();
             var origin = new LineOrigin(name, options.Relay, new TimestampContext(options.Year ?? now.Year, options.Year is null ? now.Month : 12, options.TimeZone) { DateOrder = options.DateOrder });
             var key = "listen-" + Guid.NewGuid().ToString("N");
-            var ingest = new FileIngest(key, name, format, ParserFor(format), origin, null, writer, options, ExpiredBefore());
+            var ingest = Begin(key, name, format, origin, checkpoint: null, writer);
             var drops = new DropRecord(key, name, listener.Drops, checkpoints, logger, time);
             long number = 0, offset = 0;
             started(listener.UdpEndpoint, listener.TcpEndpoint, listener.TlsEndpoint);
@@ -384,9 +366,22 @@ public sealed class IngestRunner
         {
             using var reader = new LineReader(input);
             var context = new TimestampContext(options.Year ?? time.GetUtcNow().Year, options.Year is null ? time.GetUtcNow().Month : 12, options.TimeZone) { DateOrder = options.DateOrder };
-            var summary = (await ReadAsync(reader, name, "stdin-" + Guid.NewGuid().ToString("N"), null, context, writer, (_, _) => { }, cancellationToken).ConfigureAwait(false)).Summary;
+            var key = "stdin-" + Guid.NewGuid().ToString("N");
+
+            // Standard input cannot be read twice: the lines that tell its format are read first, and parsed first.
+            var (firstLines, damage) = ReadAhead(reader, name);
+            if (FormatOf(null, firstLines.Select(l => l.Text)) is not { } format)
+            {
+                return new FileSummary(name, string.Empty, FileCounts.Zero, UnknownFormat(name));
+            }
+
+            var origin = new LineOrigin(name, options.Relay, WithDateOrder(format, context, firstLines.Select(l => l.Text), name));
+            var ingest = Begin(key, name, format, origin, checkpoint: null, writer);
+            // Damage within the first lines ends the read after them.
+            var problem = await PumpAsync(damage is null ? reader : null, firstLines, ingest, name, (_, _) => { }, cancellationToken).ConfigureAwait(false) ?? damage;
+            await ingest.FlushAsync(final: true, cancellationToken).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
-            return summary;
+            return new FileSummary(name, ingest.FormatName, ingest.Run, problem);
         }
     }
 
@@ -429,35 +424,29 @@ public sealed class IngestRunner
                 return new FileSummary(path, string.Empty, FileCounts.Zero, null);
             }
 
-            var checkpoint = handedOn.GetValueOrDefault(fileKey) ?? await checkpoints.ReadAsync(fileKey, cancellationToken).ConfigureAwait(false);
-            var (start, startLine) = ResumeAt(checkpoint);
-            if (!file.Compressed && file.Length < start)
+            var (checkpoint, start, startLine) = await ResumePointAsync(file, path, fileKey, handedOn.GetValueOrDefault(fileKey), cancellationToken).ConfigureAwait(false);
+            var firstLines = FirstLines(file);
+            if (FormatOf(checkpoint, firstLines) is not { } format)
             {
-                Log.FileTruncated(logger, path, start);
-                checkpoint = null;
-                (start, startLine) = (0, 0);
+                // /var/log holds every program's logs: those that are no mail log are a note, not a failure.
+                return target.InFolder ? PassedOver(path, "not a mail log RelayWatch reads") : new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path));
             }
 
+            var origin = Resume(file, path, format, firstLines, start, startLine);
             var stream = file.Read();
             await using (stream.ConfigureAwait(false))
             {
                 await SkipToAsync(stream, start, cancellationToken).ConfigureAwait(false);
-                var context = TimestampsOf(file);
-                if (start > 0 && (options.Format ?? LogFormats.Parse(checkpoint!.Format)) is { } format)
-                {
-                    Log.Resuming(logger, path, start, startLine);
-                    context = WithDateOrder(format, context, FirstLines(file), path);
-                    WarmUp(file, start, ParserFor(format), new LineOrigin(path, options.Relay, context));
-                }
-
                 using var reader = new LineReader(stream, start, startLine);
-                var (summary, last) = await ReadAsync(reader, path, fileKey, checkpoint, context, writer, progress, cancellationToken, inFolder: target.InFolder).ConfigureAwait(false);
-                if (last is not null)
+                var ingest = Begin(fileKey, path, format, origin, checkpoint, writer);
+                var problem = await PumpAsync(reader, [], ingest, path, progress, cancellationToken).ConfigureAwait(false);
+                await ingest.FlushAsync(final: true, cancellationToken).ConfigureAwait(false);
+                if (ingest.HandedOn is { } last)
                 {
                     handedOn[fileKey] = last;
                 }
 
-                return summary;
+                return new FileSummary(path, ingest.FormatName, ingest.Run, problem);
             }
         }
     }
@@ -467,65 +456,84 @@ public sealed class IngestRunner
 
     private static FileSummary PassedOver(string path, string why) => new(path, string.Empty, FileCounts.Zero, null) { PassedOver = why };
 
-    private async Task<(FileSummary Summary, FileCheckpoint? Last)> ReadAsync(
-        LineReader reader,
-        string path,
-        string fileKey,
-        FileCheckpoint? checkpoint,
-        TimestampContext context,
-        BatchWriter writer,
-        Action<long, long> progress,
-        CancellationToken cancellationToken,
-        bool inFolder = false)
+    /// <summary>
+    /// The one assembly of the pipeline behind every source (files, followed files, the listener, standard input):
+    /// the format's parser, the source's origin and checkpoint, and the run's writer.
+    /// </summary>
+    private FileIngest Begin(string key, string name, LogFormat format, LineOrigin origin, FileCheckpoint? checkpoint, BatchWriter writer) =>
+        new(key, name, format, ParserFor(format), origin, checkpoint, writer, options, ExpiredBefore());
+
+    /// <summary>
+    /// Where a run picks up an open file: after its checkpoint (this run's own, else the store's), or at its
+    /// start when the file is now shorter than the checkpoint says (truncated in place, e.g. copytruncate).
+    /// </summary>
+    private async Task<(FileCheckpoint? Checkpoint, long Start, long StartLine)> ResumePointAsync(
+        OpenLogFile file, string path, string fileKey, FileCheckpoint? handedOn, CancellationToken cancellationToken)
     {
-        // Detection reads ahead; the lines it saw are parsed first.
-        var lookahead = new List<LogLine>();
-        string? problem = null;
+        var checkpoint = handedOn ?? await checkpoints.ReadAsync(fileKey, cancellationToken).ConfigureAwait(false);
+        var (start, startLine) = ResumeAt(checkpoint);
+        if (!file.Compressed && file.Length < start)
+        {
+            Log.FileTruncated(logger, path, start);
+            return (null, 0, 0);
+        }
+
+        return (checkpoint, start, startLine);
+    }
+
+    /// <summary>The origin of a file's lines, with the parser brought up to <paramref name="start"/> when the run resumes part way.</summary>
+    private LineOrigin Resume(OpenLogFile file, string path, LogFormat format, List<string> firstLines, long start, long startLine)
+    {
+        var origin = new LineOrigin(path, options.Relay, WithDateOrder(format, TimestampsOf(file), firstLines, path));
+        if (start > 0)
+        {
+            Log.Resuming(logger, path, start, startLine);
+            WarmUp(file, start, ParserFor(format), origin);
+        }
+
+        return origin;
+    }
+
+    /// <summary>The first lines of a source that cannot be read twice, and the damage that cut them short, if any.</summary>
+    private (List<LogLine> Lines, string? Problem) ReadAhead(LineReader reader, string name)
+    {
+        var lines = new List<LogLine>();
         try
         {
-            while (lookahead.Count < LogFormats.DetectionLines && reader.TryReadLine(out var line))
+            while (lines.Count < LogFormats.DetectionLines && reader.TryReadLine(out var line))
             {
-                lookahead.Add(line);
+                lines.Add(line);
             }
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            problem = CutShort(path, e);
+            return (lines, CutShort(name, e));
         }
 
-        var format = FormatOf(checkpoint, lookahead);
-        if (format is null && inFolder)
-        {
-            // /var/log holds every program's logs: those that are no mail log are a note, not a failure.
-            return (PassedOver(path, "not a mail log RelayWatch reads"), null);
-        }
+        return (lines, null);
+    }
 
-        if (format is null)
-        {
-            return (new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path)), null);
-        }
-
-        context = WithDateOrder(format.Value, context, lookahead.Select(l => l.Text), path);
-        var ingest = new FileIngest(fileKey, path, format.Value, ParserFor(format.Value), new LineOrigin(path, options.Relay, context), checkpoint, writer, options, ExpiredBefore());
-        foreach (var line in lookahead)
+    /// <summary>Feeds <paramref name="first"/>, then the reader's lines (if any), to the ingest; returns the damage that ended the read early, if any.</summary>
+    private async Task<string?> PumpAsync(LineReader? reader, List<LogLine> first, FileIngest ingest, string path, Action<long, long> progress, CancellationToken cancellationToken)
+    {
+        foreach (var line in first)
         {
             await ingest.AcceptAsync(line, cancellationToken).ConfigureAwait(false);
         }
 
-        while (problem is null)
+        while (reader is not null)
         {
             LogLine line;
             try
             {
                 if (!reader.TryReadLine(out line))
                 {
-                    break;
+                    return null;
                 }
             }
             catch (Exception e) when (e is InvalidDataException or IOException)
             {
-                problem = CutShort(path, e);
-                break;
+                return CutShort(path, e);
             }
 
             await ingest.AcceptAsync(line, cancellationToken).ConfigureAwait(false);
@@ -535,14 +543,14 @@ public sealed class IngestRunner
             }
         }
 
-        await ingest.FlushAsync(final: true, cancellationToken).ConfigureAwait(false);
-        return (new FileSummary(path, ingest.FormatName, ingest.Run, problem), ingest.HandedOn);
+        return null;
     }
 
-    private LogFormat? FormatOf(FileCheckpoint? checkpoint, IEnumerable<LogLine> firstLines) =>
+    /// <summary>The format: <c>--format</c>, else the one the checkpoint recorded, else detected from the first lines.</summary>
+    private LogFormat? FormatOf(FileCheckpoint? checkpoint, IEnumerable<string> firstLines) =>
         options.Format
         ?? (checkpoint is not null ? LogFormats.Parse(checkpoint.Format) : null)
-        ?? LogFormats.Detect(firstLines.Select(l => l.Text));
+        ?? LogFormats.Detect(firstLines);
 
     private static string UnknownFormat(string path) =>
         $"the format of {path} was not recognised from its first lines; name it with --format ({string.Join(", ", LogFormats.Names)})";
