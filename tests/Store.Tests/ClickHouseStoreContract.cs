@@ -46,6 +46,22 @@ public abstract class ClickHouseStoreContract
         Assert.Equal("1", await store.QueryScalarAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'smtp_events'", CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("SHOW TABLES", "smtp_events")]
+    [InlineData("DESCRIBE TABLE smtp_events", "client_ip")]
+    [InlineData("SHOW CREATE TABLE smtp_events", "CREATE TABLE")]
+    [InlineData("EXISTS TABLE smtp_events", "1")]
+    [InlineData("EXPLAIN SELECT count() FROM smtp_events", "count()")]
+    public async Task TheStatementsAnAnalystTypesFirstAreAnswered(string statement, string expected)
+    {
+        await using var store = await OpenAsync();
+
+        using var output = new MemoryStream();
+        await store.QueryAsync(statement, "TabSeparated", output, null, CancellationToken.None);
+
+        Assert.Contains(expected, System.Text.Encoding.UTF8.GetString(output.ToArray()), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task BadSqlRaisesClickHousesOwnErrorAndLeavesTheStoreUsable()
     {

@@ -99,7 +99,19 @@ internal sealed class EmbeddedStore : IClickHouseStore
                 return;
             }
 
-            stream = await Task.Run(() => StartStreamingQuery(connection, sql, format, parameters), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                stream = await Task.Run(() => StartStreamingQuery(connection, sql, format, parameters), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClickHouseException e) when (NotStreamable(e))
+            {
+                // SHOW, DESCRIBE, EXISTS and EXPLAIN read but do not stream: their answers are small, so they run whole.
+                var whole = await Task.Run(() => RunReturningOutput(connection, sql, format, parameters), cancellationToken).ConfigureAwait(false);
+                await output.WriteAsync(whole, cancellationToken).ConfigureAwait(false);
+                finished = true;
+                return;
+            }
+
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -292,6 +304,10 @@ internal sealed class EmbeddedStore : IClickHouseStore
         // Text that does not parse reaches the engine whole, which answers with its own syntax error.
         return readOnly && statements == 1;
     }
+
+    /// <summary>The engine's refusal to stream a statement that only reads (<c>SHOW TABLES</c>, <c>DESCRIBE</c>, <c>EXPLAIN</c>, …).</summary>
+    private static bool NotStreamable(ClickHouseException e) =>
+        e.Code == 36 && e.Message.Contains("Streaming query is not supported", StringComparison.Ordinal);
 
     private nint StartStreamingQuery(nint connection, string sql, string format, IReadOnlyDictionary<string, string>? parameters)
     {
