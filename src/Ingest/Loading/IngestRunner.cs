@@ -318,20 +318,9 @@ public sealed class IngestRunner
     {
         using var stream = file.Read();
         using var reader = new LineReader(stream);
-        var lines = new List<string>();
-        try
-        {
-            while (lines.Count < LogFormats.DetectionLines && reader.TryReadLine(out var line))
-            {
-                lines.Add(line.Text);
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException)
-        {
-            // The main read reports the damage; detection goes by the lines before it.
-        }
 
-        return lines;
+        // The main read reports any damage; detection goes by the lines before it.
+        return [.. ReadAhead(reader, out _).Select(l => l.Text)];
     }
 
     /// <summary>
@@ -369,7 +358,7 @@ public sealed class IngestRunner
             var key = "stdin-" + Guid.NewGuid().ToString("N");
 
             // Standard input cannot be read twice: the lines that tell its format are read first, and parsed first.
-            var (firstLines, damage) = ReadAhead(reader, name);
+            var firstLines = ReadAhead(reader, out var damage);
             if (FormatOf(null, firstLines.Select(l => l.Text)) is not { } format)
             {
                 return new FileSummary(name, string.Empty, FileCounts.Zero, UnknownFormat(name));
@@ -378,7 +367,8 @@ public sealed class IngestRunner
             var origin = new LineOrigin(name, options.Relay, WithDateOrder(format, context, firstLines.Select(l => l.Text), name));
             var ingest = Begin(key, name, format, origin, checkpoint: null, writer);
             // Damage within the first lines ends the read after them.
-            var problem = await PumpAsync(damage is null ? reader : null, firstLines, ingest, name, (_, _) => { }, cancellationToken).ConfigureAwait(false) ?? damage;
+            var problem = await PumpAsync(damage is null ? reader : null, firstLines, ingest, name, (_, _) => { }, cancellationToken).ConfigureAwait(false)
+                ?? (damage is null ? null : CutShort(name, damage));
             await ingest.FlushAsync(final: true, cancellationToken).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
             return new FileSummary(name, ingest.FormatName, ingest.Run, problem);
@@ -494,10 +484,11 @@ public sealed class IngestRunner
         return origin;
     }
 
-    /// <summary>The first lines of a source that cannot be read twice, and the damage that cut them short, if any.</summary>
-    private (List<LogLine> Lines, string? Problem) ReadAhead(LineReader reader, string name)
+    /// <summary>The lines format detection reads, and the damage that cut them short, if any.</summary>
+    private static List<LogLine> ReadAhead(LineReader reader, out Exception? damage)
     {
         var lines = new List<LogLine>();
+        damage = null;
         try
         {
             while (lines.Count < LogFormats.DetectionLines && reader.TryReadLine(out var line))
@@ -507,10 +498,10 @@ public sealed class IngestRunner
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            return (lines, CutShort(name, e));
+            damage = e;
         }
 
-        return (lines, null);
+        return lines;
     }
 
     /// <summary>Feeds <paramref name="first"/>, then the reader's lines (if any), to the ingest; returns the damage that ended the read early, if any.</summary>
