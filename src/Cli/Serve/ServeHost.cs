@@ -1,7 +1,6 @@
 using System.Globalization;
 using Hangfire;
 using Hangfire.Storage;
-using Hangfire.Storage.SQLite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +16,7 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Serve;
 
 /// <summary>What serve runs with.</summary>
-internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, AccessPolicy Access);
+internal sealed record ServeOptions(string Urls, JobStore Jobs, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, AccessPolicy Access);
 
 /// <summary>
 /// The long-running host: Hangfire's server with its schedule and dashboard, and a small JSON API
@@ -45,14 +44,13 @@ internal static partial class ServeHost
         builder.Services.AddTransient<BlocklistJobs>();
         builder.Services.AddSingleton(options.Reports);
         builder.Services.AddTransient<ReportJobs>();
-        builder.Services.AddHangfire(configuration => configuration
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            // A queued job starts within a second rather than Hangfire's default 15.
-            .UseSQLiteStorage(options.JobStorage, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) })
-            // Keep a month of finished jobs (Hangfire's default is a day), so the history says whether last week's runs succeeded.
-            .WithJobExpirationTimeout(TimeSpan.FromDays(30)));
+        // Keep a month of finished jobs (Hangfire's default is a day), so the history says whether last week's runs succeeded.
+        builder.Services.AddHangfire(configuration => options.Jobs.Configure(
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings(),
+            TimeSpan.FromDays(30)));
         builder.Services.AddHangfireServer(server =>
         {
             server.WorkerCount = options.Workers;
@@ -89,7 +87,7 @@ internal static partial class ServeHost
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await Console.Error.WriteLineAsync(
-            $"RelayWatch serve on {string.Join(", ", app.Urls)}: jobs dashboard at /hangfire, API at /api; jobs stored in {options.JobStorage}. Ctrl+C stops.").ConfigureAwait(false);
+            $"RelayWatch serve on {string.Join(", ", app.Urls)}: jobs dashboard at /hangfire, API at /api; jobs stored in {options.Jobs.Description}. Ctrl+C stops.").ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
