@@ -24,6 +24,8 @@ internal static class EximLineKinds
         new("exim.disconnect", "closed after {_}", EventNames.Disconnect),
         new("exim.disconnect", "D={_}", EventNames.Disconnect),
         new("exim.lost_connection", "lost{_}", EventNames.LostConnection),
+        // An ACL's "drop" verb ended the connection: a refusal of the client (fail2ban's exim filter, "closed by DROP in ACL").
+        new("exim.acl_drop", "closed by DROP in ACL{_}", EventNames.Reject),
     ];
 
     /// <summary>The client's transaction ended in too many bad commands; Exim names the last one.</summary>
@@ -125,6 +127,9 @@ internal static class EximLineKinds
         EximLineKind.Skipped("exim.dane", "DANE {_}"),
         EximLineKind.Skipped("exim.prdr", "PRDR R=<{_}"),
         EximLineKind.Skipped("exim.dkim", "DKIM: {_}"),
+        // sa-exim threw the message away after accepting it ("SAdevnull"): the client's spam, refused in all but the reply.
+        new(new("exim.sa_tossed", "SA: Action: silently tossed message: {detail}", EventNames.Reject), EximReading.SpamTossed),
+        // Its other verdicts: a refusal is logged again as "rejected by local_scan()", an accepted message by its "<=" line.
         EximLineKind.Skipped("exim.sa_exim", "SA: {_}"),
         new(new("exim.warning", "{fields} Warning: {detail}", null), EximReading.Warning),
     ];
