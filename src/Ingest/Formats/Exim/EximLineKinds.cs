@@ -28,6 +28,16 @@ internal static class EximLineKinds
         new("exim.acl_drop", "closed by DROP in ACL{_}", EventNames.Reject),
     ];
 
+    /// <summary>
+    /// Why the daemon refused a connection before any SMTP (after the client's <c>I=</c>): its per-host limit,
+    /// <c>smtp_accept_max_per_host</c>, is the client's doing; the others (the server's load, its own limit) are not.
+    /// </summary>
+    private static readonly LineKind[] RefusedTails =
+    [
+        new("exim.rate_limited", "refused: too many connections from that IP address", EventNames.RateLimited),
+        LineKind.Skipped("exim.connection_refused", "{_}"),
+    ];
+
     /// <summary>The client's transaction ended in too many bad commands; Exim names the last one.</summary>
     private static readonly LineKind[] DroppedTails = [new("exim.too_many_errors", "dropped: too many {_}", EventNames.TooManyErrors)];
 
@@ -69,7 +79,7 @@ internal static class EximLineKinds
         EximLineKind.Skipped("exim.tls_error", "TLS error on connection {_}"),
         EximLineKind.Skipped("exim.tls_session", "TLS session: {_}"),
         EximLineKind.Skipped("exim.tls_verify", "[{_}] SSL verify error: {_}"),
-        EximLineKind.Skipped("exim.connection_refused", "Connection from {_}"),
+        new(LineKind.Skipped("exim.connection_refused", "Connection from {client}"), EximReading.Client, RefusedTails),
         EximLineKind.Skipped("exim.data_timeout", "SMTP data timeout (message abandoned) on connection from {_}"),
         EximLineKind.Skipped("exim.lost_after_dot", "SMTP connection lost after final dot{_}"),
         EximLineKind.Skipped("exim.config_warning", "Warning: {_}"),
