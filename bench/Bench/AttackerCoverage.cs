@@ -29,7 +29,7 @@ internal static class AttackerCoverage
     private static readonly Dictionary<string, string> LeftOutOnPurpose = new(StringComparer.Ordinal)
     {
         ["exim.sender_verify_note"] = "Exim's verification note; the refusal it causes is logged next with the client (rejected RCPT <…>: Sender verify failed) and is the row",
-        ["exim.sa_exim"] = "sa-exim's verdict on a message it let through; the message's arrival line (<= … H=… [ip]) is logged next and is the row",
+        ["exim.sa_accepted"] = "sa-exim's verdict on a message it let through; the message's arrival line (<= … H=… [ip]) is logged next and is the row",
     };
 
     public static int Run(string[] args)

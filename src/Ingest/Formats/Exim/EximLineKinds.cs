@@ -139,6 +139,8 @@ internal static class EximLineKinds
         EximLineKind.Skipped("exim.dkim", "DKIM: {_}"),
         // sa-exim threw the message away after accepting it ("SAdevnull"): the client's spam, refused in all but the reply.
         new(new("exim.sa_tossed", "SA: Action: silently tossed message: {detail}", EventNames.Reject), EximReading.SpamTossed),
+        // A message it flagged and let through: its "<=" line, logged next, is the client's row.
+        EximLineKind.Skipped("exim.sa_accepted", "SA: Action: flagged as Spam but accepted{_}"),
         // Its other verdicts: a refusal is logged again as "rejected by local_scan()", an accepted message by its "<=" line.
         EximLineKind.Skipped("exim.sa_exim", "SA: {_}"),
         new(new("exim.warning", "{fields} Warning: {detail}", null), EximReading.Warning),

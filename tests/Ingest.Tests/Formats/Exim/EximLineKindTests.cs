@@ -26,7 +26,7 @@ public sealed class EximLineKindTests
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 no immediate delivery: queued by ACL", "exim.queued")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 H=mx.far.example [198.51.100.30]: SMTP error from remote mail server after RCPT TO:<a@far.example>: 550 No such user", "exim.remote_error")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 H=mx.far.example [198.51.100.30] Connection refused", "exim.remote_error")]
-    [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 SA: Action: flagged as Spam but accepted: score=8.2 required=5.0", "exim.sa_exim")]
+    [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 SA: Action: flagged as Spam but accepted: score=8.2 required=5.0", "exim.sa_accepted")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 >> a@ours.example R=dnslookup T=remote_smtp H=mx1.ours.example [10.20.0.5]:25", "exim.cutthrough_delivery")]
     public void AKnownNoteIsSkippedByItsKind(string line, string kind)
     {

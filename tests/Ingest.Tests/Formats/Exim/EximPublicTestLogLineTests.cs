@@ -67,7 +67,7 @@ public sealed class EximPublicTestLogLineTests
     {
         var result = new EximParser().Parse("2013-12-30 00:24:50 1VxPit-000MMd-U4 SA: Action: flagged as Spam but accepted: score=8.2 required=5.0 (scanned in 6/6 secs | Message-Id: 008701cf04ed_24497d70_6cdc7850_@xxx.xx). From <spammer@xxx.xx> (host=ip-4.net-3-2-1.rev.xxx.xx [178.123.108.196]) for trap@example.com", Origin, 1);
 
-        Assert.Equal((LineOutcome.Skipped, "exim.sa_exim"), (result.Outcome, result.Kind));
+        Assert.Equal((LineOutcome.Skipped, "exim.sa_accepted"), (result.Outcome, result.Kind));
     }
 
     /// <summary>fail2ban tests/files/logs/exim: the HELO is a bracketed address literal, which must not be taken for the client.</summary>
