@@ -167,8 +167,19 @@ internal static class AttackerCoverage
                 continue;
             }
 
-            using var json = JsonDocument.Parse(lines[i][Marker.Length..]);
-            var root = json.RootElement;
+            JsonDocument json;
+            try
+            {
+                json = JsonDocument.Parse(lines[i][Marker.Length..]);
+            }
+            catch (JsonException)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"line {i + 1}: failJSON that is not JSON, not counted"));
+                continue;
+            }
+
+            using var document = json;
+            var root = document.RootElement;
             if (root.TryGetProperty("match", out var match) && match.ValueKind == JsonValueKind.True
                 && root.TryGetProperty("host", out var host) && IPAddress.TryParse(host.GetString(), out var address))
             {
