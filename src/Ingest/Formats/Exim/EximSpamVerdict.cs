@@ -4,8 +4,8 @@ namespace RelayWatch.Ingest.Formats.Exim;
 
 /// <summary>
 /// sa-exim's verdict on a message it throws away: <c>id SA: Action: silently tossed message: score=… (scanned in …
-/// | Message-Id: …). From &lt;sender&gt; (host=name [ip]) for rcpt</c>. The sender accepted it as delivered, and the
-/// message is gone: a refusal in all but the reply, so a <c>reject</c> of the client. The Message-Id, the sender and
+/// | Message-Id: …). From &lt;sender&gt; (host=name [ip]) for rcpt</c>. The client was told the message was accepted,
+/// and it is gone: a refusal in all but the reply, so a <c>reject</c> of the client. The Message-Id, the sender and
 /// the recipient are the client's text and may spell a forged <c>(host=… [ip])</c>: the client is the one host
 /// specification in the line, and a line naming two addresses is blamed on no one.
 /// </summary>
