@@ -11,7 +11,7 @@ namespace RelayWatch.Store.Schema;
 /// </summary>
 public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options, ILogger logger)
 {
-    private const string CreateMigrationTable = """
+    internal const string CreateMigrationTable = """
         CREATE TABLE IF NOT EXISTS schema_migrations
         (
             version UInt32,
