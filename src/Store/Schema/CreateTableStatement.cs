@@ -19,6 +19,7 @@ internal sealed partial record CreateTableStatement(
 {
     /// <summary>The names of the columns (elements other than INDEX, PROJECTION and CONSTRAINT).</summary>
     public IReadOnlyList<string> Columns { get; } = [.. Elements
+        .Select(e => LeadingComments().Replace(e, string.Empty))
         .Where(e => !NotAColumn().IsMatch(e))
         .Select(e => ColumnName().Match(e))
         .Where(m => m.Success)
@@ -125,6 +126,9 @@ internal sealed partial record CreateTableStatement(
 
     [GeneratedRegex(@"\A(?:INDEX|PROJECTION|CONSTRAINT)\s", RegexOptions.IgnoreCase)]
     private static partial Regex NotAColumn();
+
+    [GeneratedRegex(@"\A(?:\s*(?:--[^\n]*(?:\n|\z)|/\*.*?\*/))*\s*", RegexOptions.Singleline)]
+    private static partial Regex LeadingComments();
 
     [GeneratedRegex(@"\A`?(?<name>[A-Za-z_][A-Za-z0-9_]*)`?")]
     private static partial Regex ColumnName();

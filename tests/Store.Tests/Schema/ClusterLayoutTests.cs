@@ -131,6 +131,34 @@ public sealed partial class ClusterLayoutTests
         }
     }
 
+    [Fact]
+    public async Task LiteralsAndCommentsDoNotConfuseTheStructure()
+    {
+        const string statement = """
+            CREATE TABLE IF NOT EXISTS notes
+            (
+                day Date, -- not the subject, nor ORDER BY ip
+                note String DEFAULT 'x) ENGINE = Memory ORDER BY (subject, ' COMMENT 'a, b'
+            )
+            ENGINE = MergeTree
+            ORDER BY (day, note)
+            """;
+
+        var created = Assert.IsType<CreateTableStatement>(MigrationStatement.Parse(statement));
+        var statements = Main.Translate("9999_test", statement);
+
+        Assert.Equal(["day", "note"], created.Columns);
+        Assert.Equal(["day", "note"], created.SortingKey);
+        Assert.Equal("MergeTree", created.Engine);
+        Assert.Equal("cityHash64(day, note)", DistributedKey().Match(statements[1]).Groups["key"].Value);
+        Assert.Contains("note String DEFAULT 'x) ENGINE = Memory ORDER BY (subject, ' COMMENT 'a, b'\n)\nENGINE = ReplicatedMergeTree(", statements[0], StringComparison.Ordinal);
+        await using var store = await TestEngine.OpenWithoutMigratingAsync();
+        foreach (var translated in statements)
+        {
+            Assert.Contains(" ON CLUSTER main", await FormatAsync(store, translated), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("INSERT INTO smtp_events SELECT * FROM smtp_events_old", "only CREATE TABLE and ALTER TABLE statements are understood")]
     [InlineData("CREATE TABLE IF NOT EXISTS cache (k String) ENGINE = Memory", "the engine Memory has no replicated form here (only the MergeTree family has)")]
