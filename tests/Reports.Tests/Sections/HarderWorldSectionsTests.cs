@@ -56,6 +56,17 @@ public sealed class HarderWorldSectionsTests
             Assert.Contains("### Compromised accounts — 1 finding(s)", markdown, StringComparison.Ordinal);
             Assert.Contains("the login alice sent to 150 recipients", markdown, StringComparison.Ordinal);
             Assert.DoesNotContain("### Directory harvest", markdown, StringComparison.Ordinal);
+
+            // The wave's timeline: its hourly series in the JSON under its detector, and a chart in the section.
+            var wave = Assert.Single(Assert.Single(report.Detectors, d => d.Detector == "backscatter").Waves);
+            Assert.Equal("ours.example", wave.Domain);
+            Assert.Equal([(3, 12L, 0L)], wave.Hours.Select(h => (h.Hour.Hour, h.Refused, h.Accepted)));
+            Assert.Contains("/backscatter-wave-ours-example.png)", markdown, StringComparison.Ordinal);
+            Assert.Contains("12 refused, 0 accepted, from 03:00; the peak was 03:00 with 12.", markdown, StringComparison.Ordinal);
+
+            // The compromised account's section says what to do, and names the client it used.
+            Assert.Contains("Lock the account and reset its password", markdown, StringComparison.Ordinal);
+            Assert.Contains("Clients: 203.0.113.201", markdown, StringComparison.Ordinal);
         }
         finally
         {
