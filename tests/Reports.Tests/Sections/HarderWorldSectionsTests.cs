@@ -73,4 +73,26 @@ public sealed class HarderWorldSectionsTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task TheHandBuiltHarderDaysReportNamesBothWavesAndTheAccountAndBlamesNoInnocentServer()
+    {
+        var day = HandBuiltHarderDay.Build();
+        await using var store = await TestEngine.OpenAsync();
+        await day.Lines.IngestIntoAsync(store);
+        var estate = new EstateSettings { ProtectedDomains = HandBuiltHarderDay.Ours };
+        await new DetectionRunner(store, estate, DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance)
+            .RunAsync(HandBuiltHarderDay.Day, HandBuiltHarderDay.Day, null, CancellationToken.None);
+
+        var report = await SampleDayFixture.BuildAsync(store, HandBuiltHarderDay.Day);
+        var backscatter = Assert.Single(report.Detectors, d => d.Detector == "backscatter");
+        Assert.Equal(["legacy.example", "ours.example"], backscatter.Waves.Select(w => w.Domain));
+        Assert.Equal(day.RefusedWaveBounces, backscatter.Waves[1].Hours.Sum(h => h.Refused));
+        Assert.Equal(day.AcceptedWaveServers.Count, backscatter.Waves[0].Hours.Sum(h => h.Accepted));
+        Assert.Equal([HandBuiltHarderDay.CompromisedLogin], Assert.Single(report.Detectors, d => d.Detector == "compromised_account").Top.Select(i => i.Subject));
+
+        // No section blames a bouncing server or the newsletter's pool.
+        var innocent = day.RefusedWaveServers.Concat(day.AcceptedWaveServers).Concat(day.NewsletterPool).ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(report.Detectors.SelectMany(d => d.Top), i => innocent.Contains(i.Subject));
+    }
 }
