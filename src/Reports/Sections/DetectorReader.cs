@@ -67,8 +67,8 @@ internal static class DetectorReader
                     if (hour.ValueKind == JsonValueKind.Object
                         && hour.TryGetProperty("hour", out var at) && at.ValueKind == JsonValueKind.String
                         && DateTime.TryParse(at.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
-                        && hour.TryGetProperty("refused", out var refused) && refused.TryGetInt64(out var r)
-                        && hour.TryGetProperty("accepted", out var accepted) && accepted.TryGetInt64(out var a))
+                        && hour.TryGetProperty("refused", out var refused) && refused.ValueKind == JsonValueKind.Number && refused.TryGetInt64(out var r)
+                        && hour.TryGetProperty("accepted", out var accepted) && accepted.ValueKind == JsonValueKind.Number && accepted.TryGetInt64(out var a))
                     {
                         hours.Add(new DetectorSection.WaveHour(time, r, a));
                     }

@@ -95,4 +95,22 @@ public sealed class HarderWorldSectionsTests
         var innocent = day.RefusedWaveServers.Concat(day.AcceptedWaveServers).Concat(day.NewsletterPool).ToHashSet(StringComparer.Ordinal);
         Assert.DoesNotContain(report.Detectors.SelectMany(d => d.Top), i => innocent.Contains(i.Subject));
     }
+
+    [Fact]
+    public async Task AWavesHourlySeriesKeepsOnlyItsWellFormedHours()
+    {
+        await using var store = await TestEngine.OpenAsync();
+        const string Evidence = """{"rule":"wave","hourly":[{"hour":"2026-11-24 03:00:00","refused":"12","accepted":1},{"hour":5},"junk",{"hour":"2026-11-24 04:00:00","refused":2,"accepted":1},{"hour":"not a time","refused":1,"accepted":1}]}""";
+        await store.ExecuteAsync(
+            """
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence, created_at)
+            VALUES ('2026-11-24', 'backscatter', 'ours.example', 'medium', 1, '2026-11-24 03:00:00', '2026-11-24 04:00:00', 3, {evidence:String}, now64(3))
+            """,
+            new Dictionary<string, string> { ["evidence"] = Evidence }, CancellationToken.None);
+
+        var report = await SampleDayFixture.BuildAsync(store, Day);
+
+        var wave = Assert.Single(Assert.Single(report.Detectors, d => d.Detector == "backscatter").Waves);
+        Assert.Equal([(4, 2L, 1L)], wave.Hours.Select(h => (h.Hour.Hour, h.Refused, h.Accepted)));
+    }
 }
