@@ -56,6 +56,12 @@ public sealed class DhaSettings
 
     /// <summary>Distinct shared unknown recipients that make a dictionary.</summary>
     public int MinDictionaryWords { get; set; } = 5;
+
+    /// <summary>
+    /// Addresses of one /24 or /48 under one reverse-DNS domain, sending on the day, that make a sender
+    /// pool: <c>per_ip</c> then blames one of them only when the whole pool's unknown share is as high.
+    /// </summary>
+    public int MinPoolMembers { get; set; } = 3;
 }
 
 public sealed class RelayProbeSettings

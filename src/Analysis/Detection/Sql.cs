@@ -26,6 +26,13 @@ public static class Sql
     /// </summary>
     public const string AtEdge = "source NOT IN ('domino')";
 
+    /// <summary>
+    /// The registered domain of the client's reverse-DNS name (<c>out-12.mailer.example.net</c> →
+    /// <c>example.net</c>); empty without one. Addresses of one /24 under one such domain are one
+    /// operator's pool.
+    /// </summary>
+    public const string ReverseDnsDomain = "if(client_host IN ('', 'unknown'), '', cutToFirstSignificantSubdomain(lower(client_host)))";
+
     /// <summary>The domain of an address expression, lower case: what follows its last <c>@</c>.</summary>
     public static string DomainOf(string address) => $"lower(splitByChar('@', {address})[-1])";
 

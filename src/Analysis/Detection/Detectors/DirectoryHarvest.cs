@@ -14,7 +14,9 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// recipient of a bounce is the forged sender of somebody else's spam, evidence of backscatter
 /// (the <c>backscatter</c> detector's wave), not of harvesting by the server that bounces. A client
 /// whose null-sender sessions try several recipients still counts: no bounce does that. The evidence
-/// says how many bounce-shaped attempts were left out.
+/// says how many bounce-shaped attempts were left out. <c>per_ip</c> judges an address of a sender
+/// pool (a /24 or /48 under one reverse-DNS domain) by its pool's share of unknown recipients, so a
+/// legitimate bulk sender's stale list is not a harvest of the pool address that drew the worst slice.
 /// </summary>
 internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 {
@@ -34,6 +36,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         ["max_member_share"] = settings.MaxNetworkMemberShare.ToString(CultureInfo.InvariantCulture),
         ["min_dictionary_members"] = settings.MinDictionaryMembers.ToString(CultureInfo.InvariantCulture),
         ["min_dictionary_words"] = settings.MinDictionaryWords.ToString(CultureInfo.InvariantCulture),
+        ["min_pool_members"] = settings.MinPoolMembers.ToString(CultureInfo.InvariantCulture),
     };
 
     // Rows about recipients, one client at a time: the unknown ones, the delivered ones, and the
@@ -43,6 +46,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         SELECT
             {Sql.ClientIp} AS ip,
             {Sql.ClientNetwork} AS network,
+            {Sql.ReverseDnsDomain} AS rdns_domain,
             lower(rcpt_to) AS rcpt,
             splitByChar('@', rcpt)[1] AS local_part,
             event = 'rcpt_reject' AND reason = 'user_unknown' AND NOT bounce_shaped AS unknown_row,
@@ -64,6 +68,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         SELECT
             ip,
             any(network) AS network,
+            anyIf(rdns_domain, rdns_domain != '') AS rdns_domain,
             uniqExactIf(rcpt, unknown_row) AS unknown,
             countIf(unknown_row) AS attempts,
             uniqExactIf(rcpt, event = 'delivery') AS delivered,
@@ -84,7 +89,6 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             countIf(bounce_row) AS bounce_shaped
         FROM (%ROWS%)
         GROUP BY ip
-        HAVING unknown > 0
         """;
 
     private const string EvidenceType =
@@ -101,8 +105,21 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             first_seen, last_seen, attempts AS events,
             toJSONString(CAST(tuple('per_ip', unknown, attempts, valid, sessions, exposed, exposed_unlogged, dictionary_words,
                 name_permutations, arraySlice(arraySort(unknown_recipients), 1, 20), relays, helos, length(days), toUInt64(1), [ip], bounce_shaped), '{{EvidenceType}}')) AS evidence
-        FROM ({{PerClientOn(Sql.OnTheDay)}})
+        FROM
+        (
+            -- An address of a sender pool (its /24 or /48 under one reverse-DNS domain, with at least
+            -- min_pool_members addresses sending that day) is judged with its pool: a newsletter run
+            -- over a stale list spreads its unknown recipients over the pool, and one address's slice
+            -- may be mostly stale while the pool's mail mostly lands. A harvester is judged alone.
+            SELECT *,
+                sum(unknown) OVER pool AS pool_unknown,
+                sum(valid) OVER pool AS pool_valid,
+                count() OVER pool AS pool_members
+            FROM ({{PerClientOn(Sql.OnTheDay)}})
+            WINDOW pool AS (PARTITION BY network, rdns_domain)
+        )
         WHERE unknown >= {min_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid)
+          AND (rdns_domain = '' OR pool_members < {min_pool_members:UInt64} OR pool_unknown >= {min_ratio:Float64} * (pool_unknown + pool_valid))
 
         UNION ALL
 
@@ -137,6 +154,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
                 max(last_seen) AS n_last_seen,
                 sum(bounce_shaped) AS n_bounce_shaped
             FROM ({{PerClientOn(Sql.InTheWindow)}})
+            WHERE unknown > 0
             GROUP BY network
         )
         WHERE n_attempts_on_the_day > 0
@@ -200,7 +218,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         (
             SELECT *, count() OVER (PARTITION BY network) AS harvesters_in_network
             FROM ({{PerClientOn(Sql.InTheWindow)}})
-            WHERE unknown < {min_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid)
+            WHERE unknown > 0 AND unknown < {min_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid)
         )
         WHERE harvesters_in_network < {min_members:UInt64}
         """;

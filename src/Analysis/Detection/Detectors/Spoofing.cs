@@ -45,7 +45,7 @@ internal sealed class Spoofing(SpoofingSettings settings) : Detector
         + $"OR {Fold.Replace("%", "sender_domain", StringComparison.Ordinal)} = {Fold.Replace("%", "o", StringComparison.Ordinal)}, {{our_domains:Array(String)}})";
 
     // The registered domain of the client's reverse-DNS name ('' for "unknown" and for a bare address).
-    private const string RdnsDomain = "cutToFirstSignificantSubdomain(lower(client_host))";
+    private const string RdnsDomain = Sql.ReverseDnsDomain;
 
     private const string Srs = "match(mail_from, '(?i)^SRS[01][=+-]')";
 
