@@ -205,6 +205,46 @@ public sealed partial class ConsoleSecurityTests : IDisposable
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync(new Uri($"{origin}/api/detect?day=2026-11-24"), null)).StatusCode);
     }
 
+    [Fact]
+    public async Task ForwardedHeadersAreBelievedOnlyFromTheConfiguredProxyAndLoopbackIsThenNobody()
+    {
+        var data = directory.Combine("data");
+        Assert.Equal(0, (await RelayWatchProcess.RunWithInputAsync(AdminPassword + "\n", "--data", data, "serve", "user", "add", "ana", "--role", "admin")).ExitCode);
+        var trusted = directory.Combine("trusted.json");
+        await File.WriteAllTextAsync(trusted, JsonSerializer.Serialize(new { serve = new { trustedProxies = new[] { "127.0.0.1" } } }));
+        var elsewhere = directory.Combine("elsewhere.json");
+        await File.WriteAllTextAsync(elsewhere, JsonSerializer.Serialize(new { serve = new { trustedProxies = new[] { "192.0.2.10" } } }));
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        async Task<(HttpStatusCode Api, bool Hsts)> AskAsync(string config)
+        {
+            var port = Loopback.FreePort();
+            var serve = RelayWatchProcess.Start(["--data", data, "--config", config, "serve", "--urls", $"http://127.0.0.1:{port}"]);
+            started.Add(serve);
+            Assert.NotNull(await RelayWatchProcess.ReadErrorLineStartingAsync(serve, "RelayWatch serve on"));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/login"));
+            request.Headers.Add("X-Forwarded-For", "198.51.100.20");
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            var login = await http.SendAsync(request);
+            var api = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/api/schedule"));
+            await Loopback.StopAsync(serve);
+            started.Remove(serve);
+            return (api.StatusCode, login.Headers.Contains("Strict-Transport-Security"));
+        }
+
+        var fromProxy = await AskAsync(trusted);
+        var fromStranger = await AskAsync(elsewhere);
+        var withoutUsers = await RelayWatchProcess.RunAsync("--data", directory.Combine("empty"), "--config", trusted, "serve");
+
+        // The configured proxy's X-Forwarded-Proto is believed (the request counts as HTTPS); anyone else's is not.
+        Assert.True(fromProxy.Hsts);
+        Assert.False(fromStranger.Hsts);
+        // Behind a proxy, a loopback request is nobody: it must log in like everyone else.
+        Assert.Equal(HttpStatusCode.Unauthorized, fromProxy.Api);
+        Assert.Equal(HttpStatusCode.Unauthorized, fromStranger.Api);
+        Assert.Equal("relaywatch: serve.trustedProxies is set but there are no users, and behind a proxy every request would look local: add one with `relaywatch serve user add NAME --role admin` first.", withoutUsers.Error.Trim());
+    }
+
     private static async Task<HttpResponseMessage> LogInAsync(HttpClient client, string origin, string user, string password)
     {
         var form = await FormTokenAsync(client, $"{origin}/login");
