@@ -247,7 +247,7 @@ internal static class ConsolePages
                     <td><form class="inline" method="post" action="/findings/dismiss">{Html.Token(context)}
                     <input type="hidden" name="day" value="{f.Day:yyyy-MM-dd}"><input type="hidden" name="detector" value="{Html.Text(f.Detector)}">
                     <input type="hidden" name="subject" value="{Html.Text(f.Subject)}"><input type="hidden" name="returnUrl" value="{Html.Text(context.Request.Path + context.Request.QueryString)}">
-                    <input name="note" placeholder="why" required aria-label="note"> <button>Dismiss</button></form></td></tr>
+                    <input name="note" placeholder="why" required aria-label="why this is a false positive"> <button>Dismiss</button></form></td></tr>
                     """);
             }
             else
@@ -334,7 +334,7 @@ internal static class ConsolePages
         {
             body.Append(CultureInfo.InvariantCulture, $"""
                 <form method="post" action="/ip/{Html.Url(ip)}/label">{Html.Token(context)}
-                <label>Note <input name="note" required size="50"></label>
+                <label>Why (for the label) <input name="note" required size="50"></label>
                 <button name="verdict" value="bad">Label bad</button> <button name="verdict" value="good">Label good</button> <button name="verdict" value="cleared">Clear the label</button>
                 </form>
                 """);

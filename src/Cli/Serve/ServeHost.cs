@@ -228,7 +228,7 @@ internal static partial class ServeHost
                 : PagePolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
+            headers["Referrer-Policy"] = "same-origin";
             if (context.Request.IsHttps)
             {
                 headers.StrictTransportSecurity = "max-age=31536000";
@@ -255,12 +255,17 @@ internal static partial class ServeHost
         && !request.Path.StartsWithSegments("/blocklists", StringComparison.Ordinal)
         && request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether a browser says another site made this request: Sec-Fetch-Site where the browser sends it (it is
+    /// exact), else an Origin that is not this server. Programs such as curl send neither and are judged by
+    /// their credentials alone.
+    /// </summary>
     private static bool IsCrossSite(HttpRequest request)
     {
         var site = request.Headers["Sec-Fetch-Site"].ToString();
-        if (site.Length > 0 && site is not ("same-origin" or "none"))
+        if (site.Length > 0)
         {
-            return true;
+            return site is not ("same-origin" or "none");
         }
 
         var origin = request.Headers.Origin.ToString();

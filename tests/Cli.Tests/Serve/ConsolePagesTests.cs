@@ -12,11 +12,8 @@ namespace RelayWatch.Cli.Tests.Serve;
 /// </summary>
 public sealed partial class ConsolePagesTests : IDisposable
 {
-    // Made up for this test: a session whose HELO is markup and a right-to-left override.
-    private const string HostileLog =
-        "2026-11-24T09:00:00.000000+00:00 mx9 postfix/smtpd[4242]: connect from unknown[198.51.100.66]\n"
-        + "2026-11-24T09:00:01.000000+00:00 mx9 postfix/smtpd[4242]: NOQUEUE: reject: RCPT from unknown[198.51.100.66]: 550 5.1.1 <nobody@ours.example>: Recipient address rejected: User unknown in relay recipient table; from=<x@evil.example> to=<nobody@ours.example> proto=ESMTP helo=<<script>alert(1)</script>\u202Eexe.gpj>\n"
-        + "2026-11-24T09:00:02.000000+00:00 mx9 postfix/smtpd[4242]: disconnect from unknown[198.51.100.66] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4\n";
+    // A session whose HELO is markup and a right-to-left override.
+    private const string HostileLog = ConsoleBrowserFixture.HostileLog;
 
     private readonly TemporaryDirectory directory = new();
     private Process? serve;
