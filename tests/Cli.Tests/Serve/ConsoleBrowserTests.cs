@@ -82,6 +82,25 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         Assert.Equal(0, dialogs);
         await ShootAsync(page, "hostile-helo");
 
+        // The jobs dashboard works under its Content-Security-Policy (its own scripts run, nothing is blocked);
+        // an analyst sees it read-only, without the buttons that trigger jobs.
+        var blocked = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                blocked.Add(message.Text);
+            }
+        };
+        await page.GotoAsync("/hangfire/recurring");
+        Assert.Equal(6, await page.Locator("table.table tbody tr").CountAsync());
+        Assert.Equal(0, await page.Locator("button.js-jobs-list-command").CountAsync());
+        await page.GotoAsync("/hangfire");
+        // Chart.js marks the canvas it drew on: the dashboard's scripts ran.
+        await page.Locator("canvas#realtimeGraph.chartjs-render-monitor").WaitForAsync();
+        Assert.Empty(blocked);
+        await ShootAsync(page, "jobs");
+
         // The label is in the store: the command line reads it once serve has stopped.
         await fixture.StopServeAsync();
         var labels = await RelayWatchProcess.RunAsync("--data", fixture.Data, "label", "--list");
