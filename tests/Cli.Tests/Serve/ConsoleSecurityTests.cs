@@ -245,6 +245,31 @@ public sealed partial class ConsoleSecurityTests : IDisposable
         Assert.Equal("relaywatch: serve.trustedProxies is set but there are no users, and behind a proxy every request would look local: add one with `relaywatch serve user add NAME --role admin` first.", withoutUsers.Error.Trim());
     }
 
+    [Fact]
+    public async Task ASessionAndTheAuditTrailSurviveAKilledServe()
+    {
+        var data = directory.Combine("data");
+        Assert.Equal(0, (await RelayWatchProcess.RunWithInputAsync(AdminPassword + "\n", "--data", data, "serve", "user", "add", "ana", "--role", "analyst")).ExitCode);
+        var port = Loopback.FreePort();
+        var origin = $"http://127.0.0.1:{port}";
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+
+        await StartAsync(["--data", data, "serve", "--urls", origin]);
+        Assert.Equal(HttpStatusCode.Redirect, (await LogInAsync(http, origin, "ana", AdminPassword)).StatusCode);
+        var form = await FormTokenAsync(http, $"{origin}/ip/192.0.2.99");
+        var labelled = await http.PostAsync(new Uri($"{origin}/ip/192.0.2.99/label"), new FormUrlEncodedContent(new Dictionary<string, string> { [form.Name] = form.Token, ["verdict"] = "good", ["note"] = "partner relay" }));
+        Assert.Equal(HttpStatusCode.Redirect, labelled.StatusCode);
+        var first = started[^1];
+        first.Kill(entireProcessTree: true);
+        await first.WaitForExitAsync();
+
+        await StartAsync(["--data", data, "serve", "--urls", origin]);
+        var again = await http.GetAsync(new Uri($"{origin}/ip/192.0.2.99"));
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Matches(@"<td>ana</td><td>label_good</td><td>partner relay</td>", await again.Content.ReadAsStringAsync());
+    }
+
     private static async Task<HttpResponseMessage> LogInAsync(HttpClient client, string origin, string user, string password)
     {
         var form = await FormTokenAsync(client, $"{origin}/login");
