@@ -49,11 +49,11 @@ internal static class ConsolePages
         """, status);
 
     /// <summary>Only a path on this site is followed after login (no open redirect).</summary>
-    private static string LocalOrRoot(string? url) =>
+    internal static string LocalOrRoot(string? url) =>
         url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
 
     /// <summary>Reads a form after checking its anti-forgery token; null (and a 400 to return) when the token is missing or wrong.</summary>
-    private static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
+    internal static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
     {
         if (!await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context).ConfigureAwait(false))
         {
@@ -63,7 +63,7 @@ internal static class ConsolePages
         return await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static IResult Refused(HttpContext context) =>
+    internal static IResult Refused(HttpContext context) =>
         Html.Page(context, "Refused", "<p class=\"error\">The form's anti-forgery token is missing or wrong: reload the page and try again.</p>", StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> LoginAsync(HttpContext context, ServeSecurity security)
@@ -338,6 +338,7 @@ internal static class ConsolePages
                 <button name="verdict" value="bad">Label bad</button> <button name="verdict" value="good">Label good</button> <button name="verdict" value="cleared">Clear the label</button>
                 </form>
                 """);
+            body.Append(BlocklistPages.Actions(context, ip));
         }
 
         body.Append("<h2>Activity per day and relay</h2>");

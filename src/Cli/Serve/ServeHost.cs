@@ -101,6 +101,7 @@ internal static partial class ServeHost
         }).RequireAuthorization(ConsoleRoles.ReadPolicy);
         MapApi(app);
         ConsolePages.Map(app);
+        BlocklistPages.Map(app);
 
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);

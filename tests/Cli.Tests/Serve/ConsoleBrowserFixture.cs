@@ -44,6 +44,11 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
         Assert.True(ingest.ExitCode == 0, ingest.Error);
         var detect = await RelayWatchProcess.RunAsync("--data", Data, "detect", "--day", "2026-11-24");
         Assert.True(detect.ExitCode == 0, detect.Error);
+        // An entry the impact check held back (the simulated estate has none of its own).
+        var review = await RelayWatchProcess.RunAsync("--data", Data, "query",
+            "INSERT INTO blocklist_changes (subject, action, reason, sources, severity, listed_at, expires_at, changed_by, changed_at) VALUES "
+            + "('203.0.113.77', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3))");
+        Assert.True(review.ExitCode == 0, review.Error);
         var user = await RelayWatchProcess.RunWithInputAsync(Password + "\n", "--data", Data, "serve", "user", "add", User, "--role", "analyst");
         Assert.True(user.ExitCode == 0, user.Error);
 

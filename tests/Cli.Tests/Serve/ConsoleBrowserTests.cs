@@ -65,7 +65,19 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         Assert.Equal("bad", await page.Locator("#verdict").TextContentAsync());
         await ShootAsync(page, "address-labelled");
 
+        // Approve the entry held for review: it is listed and in the relays' export.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Blocklist", Exact = true }).ClickAsync();
+        await page.GetByLabel("why, for 203.0.113.77").FillAsync("checked: a harvester");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve (30 days)" }).ClickAsync();
+        await page.WaitForURLAsync($"{fixture.Origin}/blocklist");
+        Assert.Equal("Nothing is held for review.", await page.Locator("main p").First.TextContentAsync());
+        Assert.Equal(1, await page.Locator("h2:text('Listed') + table tr", new() { HasTextString = "203.0.113.77" }).CountAsync());
+        await ShootAsync(page, "blocklist");
+        var export = await page.GotoAsync("/blocklists/postfix-cidr");
+        Assert.Contains("203.0.113.77 REJECT", await export!.TextAsync(), StringComparison.Ordinal);
+
         // Search a queue id from the header: it lands on its client's page.
+        await page.GotoAsync("/");
         await page.GetByLabel("Search").FillAsync("7441EC79CD");
         await page.GetByLabel("Search").PressAsync("Enter");
         await page.WaitForURLAsync($"{fixture.Origin}/ip/192.0.2.1");

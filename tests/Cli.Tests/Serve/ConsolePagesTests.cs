@@ -85,6 +85,41 @@ public sealed partial class ConsolePagesTests : IDisposable
     }
 
     [Fact]
+    public async Task AReviewEntryApprovedIsInTheExportAndARejectedOneIsNot()
+    {
+        // Two entries the impact check held back (the simulated estate has none of its own).
+        var origin = await StartAsync(
+            """
+            INSERT INTO blocklist_changes (subject, action, reason, sources, severity, listed_at, expires_at, changed_by, changed_at) VALUES
+            ('203.0.113.77', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3)),
+            ('203.0.113.78', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3))
+            """);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+
+        var queue = await http.GetStringAsync(new Uri($"{origin}/blocklist"));
+        Assert.Contains("<td><a href=\"/ip/203.0.113.77\">203.0.113.77</a></td><td>high</td><td>dha: held, it also delivered mail to our users</td>", queue, StringComparison.Ordinal);
+        var token = await TokenAsync(http, $"{origin}/blocklist");
+        var approved = await http.PostAsync(new Uri($"{origin}/blocklist/change"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [token.Name] = token.Value, ["subject"] = "203.0.113.77", ["action"] = "list", ["note"] = "checked: a harvester", ["returnUrl"] = "/blocklist",
+        }));
+        var rejected = await http.PostAsync(new Uri($"{origin}/blocklist/change"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [token.Name] = token.Value, ["subject"] = "203.0.113.78", ["action"] = "remove", ["note"] = "a partner's list server", ["returnUrl"] = "/blocklist",
+        }));
+        var export = await http.GetStringAsync(new Uri($"{origin}/blocklists/postfix-cidr"));
+        var after = await http.GetStringAsync(new Uri($"{origin}/blocklist"));
+        var profile = await http.GetStringAsync(new Uri($"{origin}/ip/203.0.113.77"));
+
+        Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, rejected.StatusCode);
+        Assert.Contains("203.0.113.77 REJECT", export, StringComparison.Ordinal);
+        Assert.DoesNotContain("203.0.113.78", export, StringComparison.Ordinal);
+        Assert.Contains("<p>Nothing is held for review.</p>", after, StringComparison.Ordinal);
+        Assert.Matches(@"<td>local:[^<]+</td><td>blocklist_listed</td><td>checked: a harvester</td>", profile);
+    }
+
+    [Fact]
     public async Task AHostileHeloIsShownAsText()
     {
         var origin = await StartAsync();
@@ -97,7 +132,7 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.DoesNotContain("\u202E", page, StringComparison.Ordinal);
     }
 
-    private async Task<string> StartAsync()
+    private async Task<string> StartAsync(string? beforeServe = null)
     {
         var data = directory.Combine("data");
         var hostile = directory.Combine("hostile.log");
@@ -106,6 +141,11 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.True(ingest.ExitCode == 0, ingest.Error);
         var detect = await RelayWatchProcess.RunAsync("--data", data, "detect", "--day", "2026-11-24");
         Assert.True(detect.ExitCode == 0, detect.Error);
+        if (beforeServe is not null)
+        {
+            var setup = await RelayWatchProcess.RunAsync("--data", data, "query", beforeServe);
+            Assert.True(setup.ExitCode == 0, setup.Error);
+        }
 
         var port = Loopback.FreePort();
         serve = RelayWatchProcess.Start(["--data", data, "serve", "--urls", $"http://127.0.0.1:{port}"]);
