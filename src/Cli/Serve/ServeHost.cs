@@ -60,7 +60,9 @@ internal static partial class ServeHost
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new StderrLoggerProvider(LogLevel.Information));
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning)
+            // It warns at every start that the keys are not encrypted at rest; their folder's permissions protect them.
+            .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(security);
         builder.Services.AddSingleton(options.Detection);
@@ -146,7 +148,13 @@ internal static partial class ServeHost
                 forwarded.KnownIPNetworks.Add(proxy);
             }
         });
-        // Sessions outlive a restart: the keys that sign the session cookies live beside the job database.
+        // Sessions outlive a restart: the keys that sign the session cookies live beside the job database, in a
+        // folder only serve's own account may read (the keys are stored unencrypted, as the users file is).
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(keyFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keyFolder)).SetApplicationName("relaywatch-serve");
         services.AddAntiforgery(antiforgery =>
         {
