@@ -105,7 +105,7 @@ internal static class IngestBenchmark
     }
 
     /// <summary>The corpus log repeated, a day later each time, as RFC 3164 lines.</summary>
-    private static (long Lines, long Bytes) WriteLog(string path, long targetLines)
+    internal static (long Lines, long Bytes) WriteLog(string path, long targetLines)
     {
         var corpus = Path.Combine(BenchFolders.Corpora, "pixelpark-postfix-logsums", "mail.log");
         var source = File.ReadAllLines(corpus);

@@ -10,11 +10,13 @@ using RelayWatch.Bench;
 //   dotnet run -c Release --project bench/Bench -- ingest-sendmail [--lines N]
 //   dotnet run -c Release --project bench/Bench -- line-cost <format> <sample under data/samples> [rounds]
 //   dotnet run -c Release --project bench/Bench -- line-outcomes <format> <file>...
+//   dotnet run -c Release --project bench/Bench -- attacker-coverage DIR
 //   dotnet run -c Release --project bench/Bench -- simulate [--days N] [--harder]
 //   dotnet run -c Release --project bench/Bench -- detect [--days N] [--scale X]
 //   dotnet run -c Release --project bench/Bench -- train [--days N] [--scale X]
 //   dotnet run -c Release --project bench/Bench -- score [--ips N]
 //   dotnet run -c Release --project bench/Bench -- report [--days N] [--scale X]
+//   dotnet run -c Release --project bench/Bench -- storage [--lines N] [--days N]
 return args.FirstOrDefault() switch
 {
     "store-insert" => await StoreInsertBenchmark.RunAsync(args[1..]),
@@ -26,16 +28,18 @@ return args.FirstOrDefault() switch
     "ingest-sendmail" => await SampleIngestBenchmark.RunSendmailAsync(args[1..]),
     "line-cost" => LineCostBenchmark.Run(args[1..]),
     "line-outcomes" => LineOutcomes.Run(args[1..]),
+    "attacker-coverage" => AttackerCoverage.Run(args[1..]),
     "simulate" => SimulateBenchmark.Run(args[1..]),
     "detect" => await DetectBenchmark.RunAsync(args[1..]),
     "train" => await ModelBenchmark.TrainAsync(args[1..]),
     "score" => await ModelBenchmark.ScoreAsync(args[1..]),
     "report" => await ReportBenchmark.RunAsync(args[1..]),
+    "storage" => await StorageBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | ingest-exim [--lines N] | ingest-domino [--lines N] | ingest-ironport [--lines N] | ingest-exchange [--lines N] | ingest-sendmail [--lines N] | line-cost <format> <sample> [rounds] | line-outcomes <format> <file>... | simulate [--days N] [--harder] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] | ingest-exim [--lines N] | ingest-domino [--lines N] | ingest-ironport [--lines N] | ingest-exchange [--lines N] | ingest-sendmail [--lines N] | line-cost <format> <sample> [rounds] | line-outcomes <format> <file>... | attacker-coverage DIR | simulate [--days N] [--harder] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X] | storage [--lines N] [--days N]");
     return 2;
 }

@@ -134,4 +134,8 @@ internal sealed class PostfixLog
 
     private void Line(string at, string program, string message) =>
         text.Append(CultureInfo.InvariantCulture, $"{Day:MMM} {Day.Day,2} {at} mx1 postfix/{program}: {message}\n");
+
+    /// <summary>A line of another program on the relay (<c>policyd-spf[4100]</c>, say), in its own wording.</summary>
+    public void Raw(string at, string program, string message) =>
+        text.Append(CultureInfo.InvariantCulture, $"{Day:MMM} {Day.Day,2} {at} mx1 {program}: {message}\n");
 }

@@ -4,6 +4,7 @@ using RelayWatch.Ingest.Events;
 using RelayWatch.Ingest.Formats;
 using RelayWatch.Ingest.Syslog;
 using RelayWatch.Simulation.Actors;
+using RelayWatch.Simulation.Relays;
 
 namespace RelayWatch.Simulation.Tests;
 
@@ -82,6 +83,22 @@ public sealed class HarderWorldTests : IDisposable
         Assert.True(legitimate.Where(t => Detail(t, "sender").GetString() == "stale_list_newsletter").Sum(t => Detail(t, "stale_recipients").GetInt64()) >= 5, "the stale list's burst of unknown recipients");
         Assert.Contains(events, e => e.Event == "message" && e.MailFrom.EndsWith("@ours.example", StringComparison.Ordinal) && e.SaslUser.Length == 0
             && legitimate.Any(t => Detail(t, "sender").GetString() == "saas_as_our_domain" && t.Subjects[0] == e.ClientIp));
+
+        // Our SPF record names the SaaS platforms: where the relay runs a policy service (policyd-spf behind
+        // Postfix) it logs their pass; no other sender gets a verdict, and the other MTAs log none.
+        var platforms = legitimate.Where(t => Detail(t, "sender").GetString() == "saas_as_our_domain").Select(t => t.Subjects[0]).ToHashSet(StringComparer.Ordinal);
+        var verdicts = events.Where(e => e.Event == "spf").ToList();
+        if (MxRouting.MtaOf(relay) == RelayMta.Postfix)
+        {
+            Assert.Equal(
+                events.Where(e => e.Event == "message" && platforms.Contains(e.ClientIp)).Select(e => e.ClientIp).Distinct().Order(StringComparer.Ordinal),
+                verdicts.Select(e => e.ClientIp).Distinct().Order(StringComparer.Ordinal));
+            Assert.All(verdicts, e => Assert.Equal("pass", e.Reason));
+        }
+        else
+        {
+            Assert.Empty(verdicts);
+        }
 
         // Snowshoe: every address sends and is taken, none is refused; one sender pattern.
         var snowshoe = Assert.Single(truth, t => t.Kind == "snowshoe");

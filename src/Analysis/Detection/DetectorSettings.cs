@@ -77,6 +77,15 @@ public sealed class SpoofingSettings
 
     /// <summary>Networks allowed to send as us without authenticating (a newsletter service, say), as CIDR.</summary>
     public IReadOnlyList<string> AllowedSenders { get; set; } = [];
+
+    /// <summary>Days of history in which an established sender is looked for.</summary>
+    public int HistoryDays { get; set; } = 14;
+
+    /// <summary>
+    /// Days of that history on which the same /24 (or /48) with the same reverse-DNS domain had mail accepted,
+    /// that make it an established sender whose mail as our domain is not called spoofing.
+    /// </summary>
+    public int EstablishedDays { get; set; } = 3;
 }
 
 public sealed class BackscatterSettings

@@ -13,9 +13,15 @@ internal static class ServeCommand
     public static Command Create(GlobalOptions globals)
     {
         var urls = new Option<string?>("--urls") { Description = $"Where to listen [default: {DefaultUrls}]; beyond loopback serve needs users (serve user add) and HTTPS or a trusted proxy", HelpName = "URLS" };
+        var jobs = new Option<string?>("--jobs")
+        {
+            Description = "The job database: a SQLite file, or a PostgreSQL connection string (Host=…;Database=…;Username=…) that several serve processes share as one queue [default: hangfire.sqlite in the data directory]",
+            HelpName = "FILE|CONNECTION",
+        };
         var command = new Command("serve", "Run the schedule (detection, scoring, blocklist, daily report) with its Hangfire dashboard, JSON API, blocklists and reports until stopped")
         {
             urls,
+            jobs,
             UserCommands(globals),
             TokenCommands(globals),
         };
@@ -24,8 +30,14 @@ internal static class ServeCommand
             storeOptions =>
             {
                 var config = globals.LoadConfig(parse);
-                var jobStorage = config.Serve.JobStorage
-                    ?? Path.Combine(storeOptions.ConnectionString is null ? storeOptions.DataDirectory : StoreDefaults(), "hangfire.sqlite");
+                var jobStore = JobStore.Parse(
+                    parse.GetValue(jobs) ?? config.Serve.JobStorage
+                        ?? Path.Combine(storeOptions.ConnectionString is null ? storeOptions.DataDirectory : StoreDefaults(), "hangfire.sqlite"),
+                    config.Serve.JobInvisibilitySeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+                // Reports go beside a SQLite job file, or into the data directory.
+                var home = jobStore is JobStore.SqliteFile file
+                    ? Path.GetDirectoryName(file.Path)!
+                    : storeOptions.ConnectionString is null ? storeOptions.DataDirectory : StoreDefaults();
                 var workers = config.Serve.Workers ?? 2;
                 if (workers < 1)
                 {
@@ -41,17 +53,18 @@ internal static class ServeCommand
                     throw new UsageException(e.Message);
                 }
 
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jobStorage))!);
+                Directory.CreateDirectory(home);
                 var listen = parse.GetValue(urls) ?? config.Serve.Urls ?? DefaultUrls;
-                var security = ServeSecurity.Resolve(listen, config.Serve, UsersFilePath(config, storeOptions), Environment.GetEnvironmentVariable(ServeSecurity.RetiredCredentialsVariable));
+                var security = ServeSecurity.Resolve(listen, config.Serve, Path.GetFullPath(config.Serve.UsersFile ?? Path.Combine(home, UsersFile.DefaultName)), Environment.GetEnvironmentVariable(ServeSecurity.RetiredCredentialsVariable));
                 return new ServeOptions(
                     listen,
-                    Path.GetFullPath(jobStorage),
+                    jobStore,
+                    home,
                     workers,
                     new DetectionSettings(config.Estate, config.Detectors),
                     new ScoringJobSettings(config.Estate, config.Scoring),
                     new BlocklistJobSettings(config.Estate, config.Blocklists),
-                    new ReportJobSettings(config.Estate, config.Reports, Path.GetFullPath(config.Reports.Folder ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(jobStorage))!, "reports"))),
+                    new ReportJobSettings(config.Estate, config.Reports, Path.GetFullPath(config.Reports.Folder ?? Path.Combine(home, "reports"))),
                     security);
             },
             async (store, options, token) =>
@@ -71,10 +84,18 @@ internal static class ServeCommand
         return command;
     }
 
-    /// <summary>The users file: serve.usersFile, else serve-users.json beside the job database.</summary>
-    private static string UsersFilePath(Configuration.ConfigFile config, Store.StoreOptions storeOptions) => Path.GetFullPath(
-        config.Serve.UsersFile
-        ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(config.Serve.JobStorage ?? Path.Combine(storeOptions.ConnectionString is null ? storeOptions.DataDirectory : StoreDefaults(), "x")))!, UsersFile.DefaultName));
+    /// <summary>The users file: serve.usersFile, else serve-users.json beside a SQLite job database (or in the data directory).</summary>
+    private static string UsersFilePath(Configuration.ConfigFile config, Store.StoreOptions storeOptions)
+    {
+        if (config.Serve.UsersFile is { } named)
+        {
+            return Path.GetFullPath(named);
+        }
+
+        var data = storeOptions.ConnectionString is null ? storeOptions.DataDirectory : StoreDefaults();
+        var home = JobStore.Parse(config.Serve.JobStorage ?? Path.Combine(data, "hangfire.sqlite"), null) is JobStore.SqliteFile file ? Path.GetDirectoryName(file.Path)! : data;
+        return Path.GetFullPath(Path.Combine(home, UsersFile.DefaultName));
+    }
 
     private static string UsersFilePath(GlobalOptions globals, ParseResult parse) => UsersFilePath(globals.LoadConfig(parse), globals.ResolveStore(parse));
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.Storage;
-using Hangfire.Storage.SQLite;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -22,7 +21,7 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Serve;
 
 /// <summary>What serve runs with.</summary>
-internal sealed record ServeOptions(string Urls, string JobStorage, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, ServeSecurity Security);
+internal sealed record ServeOptions(string Urls, JobStore Jobs, string Home, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, ServeSecurity Security);
 
 /// <summary>
 /// The long-running host: Hangfire's server with its schedule and dashboard, the analysts' console, a small
@@ -74,15 +73,14 @@ internal static partial class ServeHost
         builder.Services.AddTransient<BlocklistJobs>();
         builder.Services.AddSingleton(options.Reports);
         builder.Services.AddTransient<ReportJobs>();
-        AddSecurity(builder.Services, security, Path.Combine(Path.GetDirectoryName(options.JobStorage)!, "serve-keys"));
-        builder.Services.AddHangfire(configuration => configuration
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            // A queued job starts within a second rather than Hangfire's default 15.
-            .UseSQLiteStorage(options.JobStorage, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) })
-            // Keep a month of finished jobs (Hangfire's default is a day), so the history says whether last week's runs succeeded.
-            .WithJobExpirationTimeout(TimeSpan.FromDays(30)));
+        AddSecurity(builder.Services, security, Path.Combine(options.Home, "serve-keys"));
+        // Keep a month of finished jobs (Hangfire's default is a day), so the history says whether last week's runs succeeded.
+        builder.Services.AddHangfire(configuration => options.Jobs.Configure(
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings(),
+            TimeSpan.FromDays(30)));
         builder.Services.AddHangfireServer(server =>
         {
             server.WorkerCount = options.Workers;
@@ -115,7 +113,7 @@ internal static partial class ServeHost
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await Console.Error.WriteLineAsync(
-            $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api; jobs stored in {options.JobStorage}; "
+            $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api; jobs stored in {options.Jobs.Description}; "
             + (security.TrustsLoopback ? "no users yet, so only this machine is served, without a login. Ctrl+C stops." : $"users in {security.Users.Path}. Ctrl+C stops.")).ConfigureAwait(false);
         try
         {

@@ -81,6 +81,21 @@ internal static class SyslogGrammar
         from space in Parse.Char(' ')
         select facility;
 
+    /// <summary>
+    /// Solaris syslogd's message id after the tag, with the facility and level it was logged at:
+    /// <c>[ID 197553 mail.info] </c>. Read and skipped: the message starts after it.
+    /// </summary>
+    private static readonly Parser<string> SolarisMessageId =
+        from open in Parse.String("[ID ")
+        from number in Parse.Digit.Where(char.IsAsciiDigit).AtLeastOnce().Text()
+        from space in Parse.Char(' ')
+        from facility in Parse.LetterOrDigit.Where(char.IsAscii).AtLeastOnce().Text()
+        from dot in Parse.Char('.')
+        from level in Parse.LetterOrDigit.Where(char.IsAscii).AtLeastOnce().Text()
+        from close in Parse.Char(']')
+        from end in SpaceOrEnd
+        select number;
+
     /// <summary>Parses a whole line's header, or fails with the position where it stopped making sense.</summary>
     public static IResult<SyslogHeaderText> TryParse(string line, TimestampContext context) => Line(context).TryParse(line);
 
@@ -201,6 +216,7 @@ internal static class SyslogGrammar
         from s1 in Parse.Char(' ')
         from facility in FacilityTag.Optional()
         from tag in HostAndTag
+        from solaris in SolarisMessageId.Optional()
         from programDate in ProgramDate(context).Optional()
         from message in Parse.AnyChar.Many().Text()
         select new SyslogHeaderText(programDate.GetOrElse(stamp), tag.Host, tag.Program, tag.Pid, message);

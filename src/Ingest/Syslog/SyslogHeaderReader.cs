@@ -12,6 +12,7 @@ namespace RelayWatch.Ingest.Syslog;
 /// <item>a facility and priority after the stamp, as FreeBSD's <c>syslogd -v</c> writes them (<c>&lt;mail.notice&gt;</c>, <c>&lt;22&gt;</c>, <c>&lt;2.5&gt;</c>);</item>
 /// <item>no host name (<c>Mar  7 02:09:33 postfix/smtpd[123]: …</c>): a first word that is a whole tag is the tag;</item>
 /// <item>RFC 5424 (<c>&lt;34&gt;1 2003-10-11T22:14:15.003Z host app procid msgid [sd] message</c>, <c>-</c> for nil values);</item>
+/// <item>after the tag, Solaris syslogd's message id (<c>[ID 197553 mail.info] </c>), skipped;</item>
 /// <item>after the tag, the program's own date (Exim's default <c>syslog_timestamp</c>:
 /// <c>host exim[12]: 2021-07-17 23:20:49 [+0200] [[pid]] …</c>): it has a year, so it is the line's time.</item>
 /// </list>
@@ -60,7 +61,7 @@ internal static class SyslogHeaderReader
         // A host name never is one (an IPv6 literal such as 2001:db8:: has no space after its first colon).
         if (TryReadTag(line, position, out var program, out var pid, out var messageStart, wholeWord: true))
         {
-            header = WithProgramDate(line, new SyslogHeader(timestamp, new Range(position, position), program, pid, messageStart), context);
+            header = WithProgramDate(line, new SyslogHeader(timestamp, new Range(position, position), program, pid, AfterSolarisMessageId(line, messageStart)), context);
             return true;
         }
 
@@ -70,8 +71,39 @@ internal static class SyslogHeaderReader
             return false;
         }
 
-        header = WithProgramDate(line, new SyslogHeader(timestamp, host, program, pid, messageStart), context);
+        header = WithProgramDate(line, new SyslogHeader(timestamp, host, program, pid, AfterSolarisMessageId(line, messageStart)), context);
         return true;
+    }
+
+    /// <summary>
+    /// Where the message starts after Solaris syslogd's message id (<c>[ID 197553 mail.info] </c>: digits, a space,
+    /// facility and level joined by a dot, then a space or the end), or <paramref name="position"/> when none is there.
+    /// </summary>
+    private static int AfterSolarisMessageId(ReadOnlySpan<char> line, int position)
+    {
+        var text = line[position..];
+        if (!text.StartsWith("[ID "))
+        {
+            return position;
+        }
+
+        var close = text.IndexOf(']');
+        if (close < 0)
+        {
+            return position;
+        }
+
+        var inside = text[4..close];
+        var space = inside.IndexOf(' ');
+        var dot = inside.IndexOf('.');
+        if (space <= 0 || dot < space + 2 || dot == inside.Length - 1 || !AllDigits(inside[..space])
+            || !AllLettersOrDigits(inside[(space + 1)..dot]) || !AllLettersOrDigits(inside[(dot + 1)..]))
+        {
+            return position;
+        }
+
+        var after = position + close + 1;
+        return after == line.Length ? after : line[after] == ' ' ? after + 1 : position;
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public static class ReportCharts
         ArgumentNullException.ThrowIfNull(report);
         var charts = new List<ReportChart?>
         {
+            // One timeline per backscatter wave, drawn where the backscatter section shows it.
             HourlyMessages(report),
             HourlySessionsBySite(report),
             Refusals(report),
@@ -27,6 +28,7 @@ public static class ReportCharts
             DailyTrend(report),
             HourByDay(report),
         };
+        charts.AddRange(report.Detectors.SelectMany(d => d.Waves).Select(BackscatterWave));
         return [.. charts.OfType<ReportChart>()];
     }
 
@@ -189,6 +191,28 @@ public static class ReportCharts
         var busiest = cells.OrderByDescending(c => c.Messages).First();
         return Chart("hour-by-day", plot,
             Invariant($"Accepted messages of all relays per hour (rows, 00 at the top) and day (columns) over the four weeks to {report.Day:yyyy-MM-dd}; weekends and nights show as darker cells; the busiest hour was {busiest.Day:yyyy-MM-dd} {busiest.Hour:00}:00 ({busiest.Messages:N0})."));
+    }
+
+    /// <summary>The chart id of a wave's timeline: <c>backscatter-wave-ours-example</c>.</summary>
+    internal static string WaveChartId(string domain) =>
+        "backscatter-wave-" + new string([.. domain.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-')]);
+
+    /// <summary>Stacked bars: a backscatter wave's bounces per hour of the day, refused at RCPT and accepted.</summary>
+    internal static ReportChart? BackscatterWave(DetectorSection.Wave wave)
+    {
+        if (wave.Hours.Count == 0)
+        {
+            return null;
+        }
+
+        var plot = NewPlot(Invariant($"Backscatter wave to {wave.Domain}"), "Hour of the day (UTC)", "Bounces per hour");
+        var refused = wave.Hours.ToDictionary(h => h.Hour.Hour, h => h.Refused);
+        var accepted = wave.Hours.ToDictionary(h => h.Hour.Hour, h => h.Accepted);
+        Stacked(plot, ["refused at RCPT", "accepted"], [.. Enumerable.Range(0, 24).Select(h => (double)h)],
+            (series, hour) => (series == "accepted" ? accepted : refused).GetValueOrDefault((int)hour));
+        var peak = wave.Hours.MaxBy(h => h.Refused + h.Accepted)!;
+        return Chart(WaveChartId(wave.Domain), plot, Invariant(
+            $"Bounces to {wave.Domain} in each hour, refused at RCPT and accepted: {wave.Hours.Sum(h => h.Refused):N0} refused, {wave.Hours.Sum(h => h.Accepted):N0} accepted, from {wave.Hours[0].Hour:HH}:00; the peak was {peak.Hour:HH}:00 with {peak.Refused + peak.Accepted:N0}."));
     }
 
     private static Plot NewPlot(string title, string x, string y)

@@ -26,7 +26,7 @@ internal static class ReportDocumentBuilder
 
         blocks.Add(new Paragraph(Invariant($"Generated {report.GeneratedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Times are UTC. Schema {report.Schema}."), Muted: true));
         Summary(report, blocks, Figure);
-        Detectors(report, blocks);
+        Detectors(report, blocks, Figure);
         Scores(report, blocks, Figure);
         Blocklist(report, blocks);
         Traffic(report, blocks, Figure);
@@ -79,7 +79,7 @@ internal static class ReportDocumentBuilder
             Change(c.Today, c.Median7)])],
         [false, true, true, true, true]);
 
-    private static void Detectors(DailyReport report, List<Block> blocks)
+    private static void Detectors(DailyReport report, List<Block> blocks, Action<string> figure)
     {
         blocks.Add(new Heading(2, "2. Findings by detector", "detectors"));
         if (report.Detectors.Count == 0)
@@ -113,6 +113,11 @@ internal static class ReportDocumentBuilder
                 {
                     blocks.Add(new Paragraph(Invariant($"{section.Count - shown} more: relaywatch query \"SELECT subject, severity, events FROM findings WHERE day = '{report.Day:yyyy-MM-dd}' AND detector = '{section.Detector}'\""), Muted: true));
                 }
+            }
+
+            foreach (var wave in section.Waves)
+            {
+                figure(ReportCharts.WaveChartId(wave.Domain));
             }
 
             if (section.Advice.Count > 0)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Reports.Content;
@@ -15,6 +16,7 @@ internal static class DetectorReader
         ("forged_senders", "Forged senders"), ("bounced_to", "Bounced to"), ("targets", "Bounced-to users"),
         ("sample_unknown", "Tried"), ("sample_recipients", "Recipients"), ("helos", "HELO"), ("relays", "Relays"),
         ("sample_servers", "Bouncing servers"), ("sample_targets", "Targets"), ("local_part_shapes", "Forged local-part shapes"),
+        ("clients", "Clients"), ("signals", "Signals"),
     ];
 
     private const int ValuesShown = 10;
@@ -26,6 +28,15 @@ internal static class DetectorReader
         "Refuse bounces to addresses that do not exist: validate recipients on every relay (Postfix relay_recipient_maps or reject_unverified_recipient, Exim verify = recipient, Domino's \"Verify that local domain recipients exist in the Domino Directory\").",
         "Sign our return paths (BATV, or SRS where we forward), so that a bounce to an unsigned address of ours can be refused as one we never sent.",
         "Publish SPF and DMARC (p=reject once reports show our own mail passes) for our domains, so that receivers refuse the forgery instead of accepting it and bouncing later.",
+    ];
+
+    /// <summary>What an operator can do when a login of ours has turned spam source, in our words.</summary>
+    private static readonly string[] CompromisedAccountAdvice =
+    [
+        "Lock the account and reset its password now; then end its open sessions and revoke its app passwords and tokens, wherever the login is used.",
+        "Check the account's clients (the evidence's addresses): a network it never sent from is where the stolen password is used — look for it in the other logins' history too.",
+        "Check the relays' rate limits on authenticated senders (Postfix smtpd_client_message_rate_limit / anvil, Exim ratelimit ACLs), so that one login cannot send hundreds of messages an hour.",
+        "Watch the relays' addresses on the public blocklists for the next days: the spam went out from them.",
     ];
 
     public static string Title(string detector) => detector switch
@@ -41,6 +52,36 @@ internal static class DetectorReader
         "snowshoe" => "Snowshoe campaigns",
         _ => detector,
     };
+
+    /// <summary>A wave's hourly series from its evidence; none where the evidence predates it or is unreadable.</summary>
+    private static DetectorSection.Wave WaveOf(Finding finding)
+    {
+        var hours = new List<DetectorSection.WaveHour>();
+        try
+        {
+            using var evidence = finding.ParseEvidence();
+            if (evidence.RootElement.TryGetProperty("hourly", out var hourly) && hourly.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var hour in hourly.EnumerateArray())
+                {
+                    if (hour.ValueKind == JsonValueKind.Object
+                        && hour.TryGetProperty("hour", out var at) && at.ValueKind == JsonValueKind.String
+                        && DateTime.TryParse(at.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+                        && hour.TryGetProperty("refused", out var refused) && refused.ValueKind == JsonValueKind.Number && refused.TryGetInt64(out var r)
+                        && hour.TryGetProperty("accepted", out var accepted) && accepted.ValueKind == JsonValueKind.Number && accepted.TryGetInt64(out var a))
+                    {
+                        hours.Add(new DetectorSection.WaveHour(time, r, a));
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // The explanation already says the evidence is unreadable.
+        }
+
+        return new DetectorSection.Wave(finding.Subject, [.. hours.OrderBy(h => h.Hour)]);
+    }
 
     private static bool IsBackscatterWave(Finding finding)
     {
@@ -83,7 +124,8 @@ internal static class DetectorReader
             sections.Add(new DetectorSection(
                 detector, Title(detector), today.Count, today.Count - continuing, continuing, items,
                 [.. yesterday.Where(s => !todaySubjects.Contains(s)).Order(StringComparer.Ordinal)],
-                today.Any(IsBackscatterWave) ? BackscatterWaveAdvice : []));
+                today.Any(IsBackscatterWave) ? BackscatterWaveAdvice : detector == "compromised_account" && today.Count > 0 ? CompromisedAccountAdvice : [],
+                [.. today.Where(IsBackscatterWave).OrderBy(f => f.Subject, StringComparer.Ordinal).Select(WaveOf)]));
         }
 
         return sections;

@@ -114,6 +114,27 @@ internal sealed class SmtpSession
     public void AuthFailure(string method) =>
         Add("smtpd.sasl_failed", new() { ["sasl_method"] = method, ["detail"] = "authentication failure" });
 
+    /// <summary>
+    /// The SPF policy service's verdict on the client and <paramref name="mailFrom"/> at RCPT, where the relay
+    /// runs one: python policyd-spf in prepend mode behind Postfix (it adds the header and lets the mail
+    /// through), logged as its README and the corpora show, e.g. <c>prepend Received-SPF: Pass (mailfrom)
+    /// identity=mailfrom; client-ip=…; helo=…; envelope-from=…; receiver=…</c>. The other relays' MTAs
+    /// write none here (Exim logs SPF only through a site's own <c>logwrite</c>; the appliance's and
+    /// Exchange's SPF results are not read by ingest).
+    /// </summary>
+    /// <param name="result">The verdict as policyd-spf capitalises it: <c>Pass</c>, <c>Fail</c>, <c>Softfail</c>, <c>None</c>.</param>
+    public void Spf(string result, string mailFrom, string rcptTo)
+    {
+        if (MxRouting.MtaOf(Relay) != RelayMta.Postfix)
+        {
+            return;
+        }
+
+        var comment = result == "Pass" ? "sender SPF authorized" : "mailfrom";
+        lines.Add(log.Text(Relay, now, "policyd-spf", pid + 1, string.Create(CultureInfo.InvariantCulture,
+            $"prepend Received-SPF: {result} ({comment}) identity=mailfrom; client-ip={clientIp}; helo={helo}; envelope-from={mailFrom}; receiver={rcptTo}")));
+    }
+
     /// <summary>A line of an internal server's console log that this session caused (Domino taking the mail the relay hands on).</summary>
     public void Console(string server, DateTimeOffset time, int thread, string message) => lines.Add(log.Console(server, time, thread, message));
 

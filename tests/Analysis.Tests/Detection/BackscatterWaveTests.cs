@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
@@ -10,22 +9,25 @@ using RelayWatch.Tests.Shared;
 namespace RelayWatch.Analysis.Tests.Detection;
 
 /// <summary>
-/// A day built by hand, in Postfix lines written here (not by the simulator), with the shapes that
-/// look alike in the unknown-recipient refusals: a harvester that uses the null sender, a backscatter
-/// wave refused at RCPT (some of its servers bounce a dozen, a few share a provider's /24), a wave of
-/// bounces accepted for real users, and a newsletter mailing a stale list from a provider's pool.
-/// Each must be told apart as docs/detectors.md says; none of the innocent servers may be listed.
+/// The hand-built harder day (<see cref="HandBuiltHarderDay"/>: lines written by us, not the simulator): a
+/// harvester that uses the null sender, a backscatter wave refused at RCPT, a wave of bounces accepted for
+/// real users, a newsletter mailing a stale list from a provider's pool, and a stolen login. Each must be
+/// told apart as docs/detectors.md says; none of the innocent servers, nor the newsletter, may be listed.
 /// </summary>
 public sealed class BackscatterWaveTests
 {
-    private static readonly DateOnly Day = new(2026, 11, 24);
+    private static readonly DateOnly Day = HandBuiltHarderDay.Day;
 
-    private static readonly string[] Ours = ["ours.example", "legacy.example"];
+    private static readonly string[] Ours = HandBuiltHarderDay.Ours;
+
+    private const string Harvester = HandBuiltHarderDay.Harvester;
+
+    private const string NamelessGuesser = HandBuiltHarderDay.NamelessGuesser;
 
     [Fact]
     public async Task TheWavesAreCampaignsOfTheirDomainsAndOnlyTheNullSenderHarvesterIsAHarvester()
     {
-        var log = HandBuiltDay();
+        var log = HandBuiltHarderDay.Build();
         await using var store = await TestEngine.OpenAsync();
         await log.Lines.IngestIntoAsync(store);
 
@@ -64,6 +66,18 @@ public sealed class BackscatterWaveTests
 
         Assert.StartsWith("a backscatter wave: ", FindingExplainer.Explain(waves[1]), StringComparison.Ordinal);
 
+        // The stolen login is a compromised account, named by its login with the client it used; nobody else is.
+        var compromised = Assert.Single(findings, f => f.Detector == "compromised_account");
+        Assert.Equal(HandBuiltHarderDay.CompromisedLogin, compromised.Subject);
+        using (var evidence = compromised.ParseEvidence())
+        {
+            Assert.Equal([HandBuiltHarderDay.CompromisedClient], evidence.RootElement.GetProperty("clients").EnumerateArray().Select(c => c.GetString()));
+        }
+
+        // Only the wave rule and the compromised account speak of the others: no finding names a bouncing server or the newsletter's pool.
+        var innocent = log.RefusedWaveServers.Concat(log.AcceptedWaveServers).Concat(log.NewsletterPool).ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(findings, f => innocent.Contains(f.Subject));
+
         // The blocklist from the day lists the harvester and none of the innocent servers.
         var update = await new BlocklistUpdater(store, new BlocklistSettings { MinimumScore = null }, estate, TimeProvider.System)
             .UpdateAsync(Day, CancellationToken.None);
@@ -80,87 +94,9 @@ public sealed class BackscatterWaveTests
         Assert.Contains("everything it sent that day was bounces", Assert.Single(scored.Review, e => e.Subject == "198.51.100.30").Reason, StringComparison.Ordinal);
     }
 
-    private const string Harvester = "203.0.113.66";
-
-    private const string NamelessGuesser = "203.0.113.67";
-
     private static string? Rule(Finding finding)
     {
         using var evidence = finding.ParseEvidence();
         return evidence.RootElement.GetProperty("rule").GetString();
-    }
-
-    /// <summary>The day's lines, and what the test knows of its waves.</summary>
-    private sealed record HandBuiltLog(PostfixLog Lines, IReadOnlyList<string> RefusedWaveServers, long RefusedWaveBounces, IReadOnlyList<string> AcceptedWaveServers);
-
-    private static HandBuiltLog HandBuiltDay()
-    {
-        var log = new PostfixLog();
-
-        // Our own mail: users who write out, and mail delivered in to our real mailboxes.
-        log.Inbound("mail.partner.example", "192.0.2.10", "orders@partner.example", ["alice.smith@ours.example", "bob.jones@ours.example", "carol.green@ours.example"], at: "07:00:00");
-        log.Inbound("mail.partner.example", "192.0.2.10", "orders@partner.example", ["dora@legacy.example", "ed.king@legacy.example", "fay@legacy.example"], at: "07:05:00");
-
-        // A harvester that uses the null sender: one session, one transaction, a dictionary of recipients.
-        log.Refused("unknown", Harvester, "ESMTP", "<>", [.. "admin info sales office support billing webmaster hr jobs contact accounts marketing press help finance".Split(' ').Select(w => w + "@ours.example")], "08:00:00");
-
-        // A bot without reverse DNS that guesses one recipient a session with the null sender: shaped like
-        // a bounce, but no receiving MTA is nameless, so it counts as a harvester.
-        for (var i = 0; i < 12; i++)
-        {
-            log.Refused("unknown", NamelessGuesser, "ESMTP", "<>", [$"{"amy bert cleo dina egon finn gina hugo ines jack kai lena".Split(' ')[i]}@ours.example"], $"10:{i * 2:00}:00");
-        }
-
-        // A backscatter wave, refused at RCPT: receivers of a spam run that forged made-up senders in our
-        // domain bounce one notice per message, each in its own session. One big provider's server bounces
-        // a dozen; four servers share another provider's /24; the rest are unrelated.
-        var refusedServers = new List<string>();
-        var bounces = 0;
-        var random = new Random(4711);
-        string ForgedLocalPart() => string.Create(CultureInfo.InvariantCulture, $"{(char)('a' + random.Next(26))}{(char)('a' + random.Next(26))}{random.Next(10)}{(char)('a' + random.Next(26))}{random.Next(100, 999)}");
-        void Bounce(string host, string ip, string at)
-        {
-            if (!refusedServers.Contains(ip))
-            {
-                refusedServers.Add(ip);
-            }
-
-            log.Refused(host, ip, "ESMTP", "<>", [$"{ForgedLocalPart()}@ours.example"], at);
-            bounces++;
-        }
-
-        for (var i = 0; i < 12; i++)
-        {
-            Bounce("outbound-7.mail.bigprovider.example", "198.51.100.30", $"09:{i * 4:00}:10");
-        }
-
-        for (var i = 0; i < 4; i++)
-        {
-            Bounce($"mx{i}.hosting.example", $"198.51.100.{40 + i}", $"09:{i * 3 + 1:00}:20");
-        }
-
-        for (var i = 0; i < 10; i++)
-        {
-            Bounce($"mail.receiver{i}.example", $"2001:db8:{0x100 + i:x}::25", $"{9 + i / 4:00}:{i * 5 + 2:00}:30");
-        }
-
-        // A second wave, of bounces to our real users, accepted: every one from a server of its own.
-        var acceptedServers = new List<string>();
-        string[] realUsers = ["dora@legacy.example", "ed.king@legacy.example", "fay@legacy.example"];
-        for (var i = 0; i < 12; i++)
-        {
-            var ip = $"2001:db8:{0x200 + i:x}::10";
-            acceptedServers.Add(ip);
-            log.Inbound($"smtp.isp{i}.example", ip, "<>", [realUsers[i % realUsers.Length]], $"14:{i * 4:00}:00");
-        }
-
-        // A newsletter mailing a stale list from its provider's pool: many unknown recipients, but most accepted.
-        for (var i = 0; i < 4; i++)
-        {
-            log.Newsletter($"o{i}.esp-pool.example", $"192.0.2.{100 + i}", "news@letters.example",
-                [.. Enumerable.Range(0, 8).Select(n => $"gone{i}{n}@ours.example")], 12, $"11:{i * 5:00}:00");
-        }
-
-        return new HandBuiltLog(log, refusedServers, bounces, acceptedServers);
     }
 }

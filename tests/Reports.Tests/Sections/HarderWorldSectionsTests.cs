@@ -56,10 +56,61 @@ public sealed class HarderWorldSectionsTests
             Assert.Contains("### Compromised accounts — 1 finding(s)", markdown, StringComparison.Ordinal);
             Assert.Contains("the login alice sent to 150 recipients", markdown, StringComparison.Ordinal);
             Assert.DoesNotContain("### Directory harvest", markdown, StringComparison.Ordinal);
+
+            // The wave's timeline: its hourly series in the JSON under its detector, and a chart in the section.
+            var wave = Assert.Single(Assert.Single(report.Detectors, d => d.Detector == "backscatter").Waves);
+            Assert.Equal("ours.example", wave.Domain);
+            Assert.Equal([(3, 12L, 0L)], wave.Hours.Select(h => (h.Hour.Hour, h.Refused, h.Accepted)));
+            Assert.Contains("/backscatter-wave-ours-example.png)", markdown, StringComparison.Ordinal);
+            Assert.Contains("12 refused, 0 accepted, from 03:00; the peak was 03:00 with 12.", markdown, StringComparison.Ordinal);
+
+            // The compromised account's section says what to do, and names the client it used.
+            Assert.Contains("Lock the account and reset its password", markdown, StringComparison.Ordinal);
+            Assert.Contains("Clients: 203.0.113.201", markdown, StringComparison.Ordinal);
         }
         finally
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task TheHandBuiltHarderDaysReportNamesBothWavesAndTheAccountAndBlamesNoInnocentServer()
+    {
+        var day = HandBuiltHarderDay.Build();
+        await using var store = await TestEngine.OpenAsync();
+        await day.Lines.IngestIntoAsync(store);
+        var estate = new EstateSettings { ProtectedDomains = HandBuiltHarderDay.Ours };
+        await new DetectionRunner(store, estate, DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance)
+            .RunAsync(HandBuiltHarderDay.Day, HandBuiltHarderDay.Day, null, CancellationToken.None);
+
+        var report = await SampleDayFixture.BuildAsync(store, HandBuiltHarderDay.Day);
+        var backscatter = Assert.Single(report.Detectors, d => d.Detector == "backscatter");
+        Assert.Equal(["legacy.example", "ours.example"], backscatter.Waves.Select(w => w.Domain));
+        Assert.Equal(day.RefusedWaveBounces, backscatter.Waves[1].Hours.Sum(h => h.Refused));
+        Assert.Equal(day.AcceptedWaveServers.Count, backscatter.Waves[0].Hours.Sum(h => h.Accepted));
+        Assert.Equal([HandBuiltHarderDay.CompromisedLogin], Assert.Single(report.Detectors, d => d.Detector == "compromised_account").Top.Select(i => i.Subject));
+
+        // No section blames a bouncing server or the newsletter's pool.
+        var innocent = day.RefusedWaveServers.Concat(day.AcceptedWaveServers).Concat(day.NewsletterPool).ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(report.Detectors.SelectMany(d => d.Top), i => innocent.Contains(i.Subject));
+    }
+
+    [Fact]
+    public async Task AWavesHourlySeriesKeepsOnlyItsWellFormedHours()
+    {
+        await using var store = await TestEngine.OpenAsync();
+        const string Evidence = """{"rule":"wave","hourly":[{"hour":"2026-11-24 03:00:00","refused":"12","accepted":1},{"hour":5},"junk",{"hour":"2026-11-24 04:00:00","refused":2,"accepted":1},{"hour":"not a time","refused":1,"accepted":1}]}""";
+        await store.ExecuteAsync(
+            """
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence, created_at)
+            VALUES ('2026-11-24', 'backscatter', 'ours.example', 'medium', 1, '2026-11-24 03:00:00', '2026-11-24 04:00:00', 3, {evidence:String}, now64(3))
+            """,
+            new Dictionary<string, string> { ["evidence"] = Evidence }, CancellationToken.None);
+
+        var report = await SampleDayFixture.BuildAsync(store, Day);
+
+        var wave = Assert.Single(Assert.Single(report.Detectors, d => d.Detector == "backscatter").Waves);
+        Assert.Equal([(4, 2L, 1L)], wave.Hours.Select(h => (h.Hour.Hour, h.Refused, h.Accepted)));
     }
 }

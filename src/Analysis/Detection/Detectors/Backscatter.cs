@@ -82,7 +82,8 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
     private const string WaveEvidenceType =
         "Tuple(rule String, bounces UInt64, unmatched_bounces UInt64, servers UInt64, networks UInt64, sample_servers Array(String), "
         + "targets UInt64, real_targets UInt64, made_up_targets UInt64, sample_targets Array(String), local_part_shapes Array(String), "
-        + "refused UInt64, refused_share Float64, relays Array(String), peak_hour String, peak_hour_bounces UInt64)";
+        + "refused UInt64, refused_share Float64, relays Array(String), peak_hour String, peak_hour_bounces UInt64, "
+        + "hourly Array(Tuple(hour String, refused UInt64, accepted UInt64)))";
 
     public override string Query => $$"""
         SELECT
@@ -119,7 +120,8 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
             toJSONString(CAST(tuple('wave', bounces, unmatched, servers, networks, sample_servers, targets, real_targets, made_up_targets,
                 sample_targets,
                 arrayMap(p -> concat(p.1, ' (', toString(p.2), ')'), arraySlice(arrayReverseSort(p -> p.2, arrayZip(shape_counts.1, shape_counts.2)), 1, 5)),
-                refused, round(refused / bounces, 3), relays, toString(peak.1), peak.2), '{{WaveEvidenceType}}')) AS evidence
+                refused, round(refused / bounces, 3), relays, toString(peak.1), peak.2,
+                arrayMap((h, r, a) -> tuple(toString(h), r, a), series.1, series.2, series.3)), '{{WaveEvidenceType}}')) AS evidence
         FROM
         (
             SELECT
@@ -139,6 +141,8 @@ internal sealed class Backscatter(BackscatterSettings settings) : Detector
                 arraySort(groupUniqArray(10)(relay)) AS relays,
                 arrayReverseSort(p -> p.2, arrayZip(
                     (sumMap([toStartOfHour(ts)], [toUInt64(1)]) AS hours).1, hours.2))[1] AS peak,
+                -- The wave hour by hour (UTC), refused at RCPT and accepted, for the report's timeline.
+                sumMap([toStartOfHour(ts)], [toUInt64(event = 'rcpt_reject')], [toUInt64(event = 'delivery')]) AS series,
                 min(ts) AS first_seen,
                 max(ts) AS last_seen
             FROM ({{MarkedGenuine(WaveBounces)}})

@@ -39,10 +39,16 @@ internal static class DominoConsole
     /// <summary>The date order a dated line implies by its separator when its numbers prove none: dotted dates are day-first, slashed and dashed ones month-first (Domino's US default).</summary>
     public static DateOrder DefaultOrder(char separator) => separator == '.' ? DateOrder.DayMonthYear : DateOrder.MonthDayYear;
 
-    /// <summary>The stamp's time in the file's date order (else what its numbers prove, else its separator's); null for an impossible date.</summary>
+    /// <summary>
+    /// The stamp's time in the file's date order (else what its numbers prove, else its separator's); null for an
+    /// impossible date. A four-digit first number is a year whatever the file's order: a console whose server's
+    /// date settings changed writes <c>2016-11-07</c> after <c>22-06-2014</c>, and the day-first order of the
+    /// older lines says nothing about it.
+    /// </summary>
     public static DateTimeOffset? Timestamp(DominoTimestamp stamp, Syslog.TimestampContext timestamps)
     {
-        var (year, month, day) = stamp.Date(timestamps.DateOrder ?? stamp.ProvenOrder ?? DefaultOrder(stamp.Separator));
+        var order = stamp.FirstDigits == 4 ? DateOrder.YearMonthDay : timestamps.DateOrder ?? stamp.ProvenOrder ?? DefaultOrder(stamp.Separator);
+        var (year, month, day) = stamp.Date(order);
         try
         {
             return timestamps.FromLocal(year, month, day, stamp.Hour, stamp.Minute, stamp.Second24, 0);

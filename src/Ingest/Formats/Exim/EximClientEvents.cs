@@ -40,7 +40,12 @@ internal sealed class EximClientEvents(EximCorrelation correlation)
                 return LineResult.Unrecognised("unknown ending of " + kind.Name + " line");
             }
 
-            (eventName, name) = (known.Event!, known.Name);
+            if (known.Event is null)
+            {
+                return LineResult.Skipped(known.Name);
+            }
+
+            (eventName, name) = (known.Event, known.Name);
         }
 
         if (kind.Reading != EximReading.Connection)

@@ -45,6 +45,8 @@ internal sealed class EximEvents(EximCorrelation correlation)
                 return Delivery(kind, messageId!, fields.Get("rcpt_to"), fields.Get("fields"), stamp);
             case EximReading.HeloRefusal:
                 return clients.HeloRefusal(kind, fields.Get("client"), stamp);
+            case EximReading.SpamTossed:
+                return EximSpamVerdict.Tossed(fields.Get("detail"), stamp, messageId!, correlation);
             default:
                 throw new InvalidOperationException($"The Exim line kind {kind.Name} has a reading the parser does not know.");
         }

@@ -24,6 +24,18 @@ internal static class EximLineKinds
         new("exim.disconnect", "closed after {_}", EventNames.Disconnect),
         new("exim.disconnect", "D={_}", EventNames.Disconnect),
         new("exim.lost_connection", "lost{_}", EventNames.LostConnection),
+        // An ACL's "drop" verb ended the connection: a refusal of the client (fail2ban's exim filter, "closed by DROP in ACL").
+        new("exim.acl_drop", "closed by DROP in ACL{_}", EventNames.Reject),
+    ];
+
+    /// <summary>
+    /// Why the daemon refused a connection before any SMTP (after the client's <c>I=</c>): its per-host limit,
+    /// <c>smtp_accept_max_per_host</c>, is the client's doing; the others (the server's load, its own limit) are not.
+    /// </summary>
+    private static readonly LineKind[] RefusedTails =
+    [
+        new("exim.rate_limited", "refused: too many connections from that IP address", EventNames.RateLimited),
+        LineKind.Skipped("exim.connection_refused", "{_}"),
     ];
 
     /// <summary>The client's transaction ended in too many bad commands; Exim names the last one.</summary>
@@ -67,7 +79,7 @@ internal static class EximLineKinds
         EximLineKind.Skipped("exim.tls_error", "TLS error on connection {_}"),
         EximLineKind.Skipped("exim.tls_session", "TLS session: {_}"),
         EximLineKind.Skipped("exim.tls_verify", "[{_}] SSL verify error: {_}"),
-        EximLineKind.Skipped("exim.connection_refused", "Connection from {_}"),
+        new(LineKind.Skipped("exim.connection_refused", "Connection from {client}"), EximReading.Client, RefusedTails),
         EximLineKind.Skipped("exim.data_timeout", "SMTP data timeout (message abandoned) on connection from {_}"),
         EximLineKind.Skipped("exim.lost_after_dot", "SMTP connection lost after final dot{_}"),
         EximLineKind.Skipped("exim.config_warning", "Warning: {_}"),
@@ -125,6 +137,11 @@ internal static class EximLineKinds
         EximLineKind.Skipped("exim.dane", "DANE {_}"),
         EximLineKind.Skipped("exim.prdr", "PRDR R=<{_}"),
         EximLineKind.Skipped("exim.dkim", "DKIM: {_}"),
+        // sa-exim threw the message away after accepting it ("SAdevnull"): the client's spam, refused in all but the reply.
+        new(new("exim.sa_tossed", "SA: Action: silently tossed message: {detail}", EventNames.Reject), EximReading.SpamTossed),
+        // A message it flagged and let through: its "<=" line, logged next, is the client's row.
+        EximLineKind.Skipped("exim.sa_accepted", "SA: Action: flagged as Spam but accepted{_}"),
+        // Its other verdicts: a refusal is logged again as "rejected by local_scan()", an accepted message by its "<=" line.
         EximLineKind.Skipped("exim.sa_exim", "SA: {_}"),
         new(new("exim.warning", "{fields} Warning: {detail}", null), EximReading.Warning),
     ];

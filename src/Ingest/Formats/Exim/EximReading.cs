@@ -41,4 +41,7 @@ internal enum EximReading
 
     /// <summary><c>rejected HELO from {client}: reason</c>.</summary>
     HeloRefusal,
+
+    /// <summary><c>SA: Action: silently tossed message: {detail}</c>: sa-exim threw the message away (<see cref="EximSpamVerdict"/>).</summary>
+    SpamTossed,
 }

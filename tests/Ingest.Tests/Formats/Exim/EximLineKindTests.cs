@@ -19,14 +19,14 @@ public sealed class EximLineKindTests
     [InlineData("2026-11-24 10:00:00 exim 4.98 daemon started: pid=812, -q30m, listening for SMTP on port 25 (IPv4)", "exim.daemon_started")]
     [InlineData("2026-11-24 10:00:00 End queue run: pid=4711", "exim.queue_run")]
     [InlineData("2026-11-24 10:00:00 no host name found for IP address 203.0.113.80", "exim.reverse_dns")]
-    [InlineData("2026-11-24 10:00:00 Connection from [203.0.113.81] refused: too many connections from that IP address", "exim.connection_refused")]
+    [InlineData("2026-11-24 10:00:00 Connection from [203.0.113.81] refused: load average = 9.50", "exim.connection_refused")]
     [InlineData("2026-11-24 10:00:00 H=(x.example) [203.0.113.82]:4000 F=<a@x.example> RCPT <b@ours.example>: discarded by RCPT ACL", "exim.rcpt_discarded")]
     [InlineData("2026-11-24 10:00:00 [203.0.113.83] SSL verify error: depth=0 error=certificate has expired cert=/CN=x", "exim.tls_verify")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 Frozen (delivery error message)", "exim.frozen")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 no immediate delivery: queued by ACL", "exim.queued")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 H=mx.far.example [198.51.100.30]: SMTP error from remote mail server after RCPT TO:<a@far.example>: 550 No such user", "exim.remote_error")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 H=mx.far.example [198.51.100.30] Connection refused", "exim.remote_error")]
-    [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 SA: Action: flagged as Spam but accepted: score=8.2 required=5.0", "exim.sa_exim")]
+    [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 SA: Action: flagged as Spam but accepted: score=8.2 required=5.0", "exim.sa_accepted")]
     [InlineData("2026-11-24 10:00:00 1vAbCd-000000001Xy-0042 >> a@ours.example R=dnslookup T=remote_smtp H=mx1.ours.example [10.20.0.5]:25", "exim.cutthrough_delivery")]
     public void AKnownNoteIsSkippedByItsKind(string line, string kind)
     {
