@@ -20,4 +20,19 @@ internal sealed class ServeSection
 
     /// <summary>Hangfire workers, that is jobs that may run at once [default: 2].</summary>
     public int? Workers { get; set; }
+
+    /// <summary>The console's users and relay tokens (JSON, managed by <c>relaywatch serve user|token</c>) [default: serve-users.json beside the job database].</summary>
+    public string? UsersFile { get; set; }
+
+    /// <summary>The HTTPS certificate for <c>https://</c> URLs, PEM or PKCS#12 [default: none].</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The PEM key of the HTTPS certificate when it is in a file of its own.</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed [default: none]; with any, loopback is no longer trusted.</summary>
+    public IReadOnlyList<string>? TrustedProxies { get; set; }
+
+    /// <summary>Host names the console answers to (Host header) [default: localhost, 127.0.0.1 and [::1] on loopback, else the host of each URL].</summary>
+    public IReadOnlyList<string>? AllowedHosts { get; set; }
 }

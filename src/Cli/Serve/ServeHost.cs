@@ -1,9 +1,14 @@
 using System.Globalization;
 using Hangfire;
+using Hangfire.Dashboard;
 using Hangfire.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RelayWatch.Analysis.Blocklists;
@@ -16,25 +21,49 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Serve;
 
 /// <summary>What serve runs with.</summary>
-internal sealed record ServeOptions(string Urls, JobStore Jobs, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, AccessPolicy Access);
+internal sealed record ServeOptions(string Urls, JobStore Jobs, string Home, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, ServeSecurity Security);
 
 /// <summary>
-/// The long-running host: Hangfire's server with its schedule and dashboard, and a small JSON API
-/// (the web console will grow here), over one open store.
+/// The long-running host: Hangfire's server with its schedule and dashboard, the analysts' console, a small
+/// JSON API and the relays' blocklist feed, over one open store, behind <see cref="ServeSecurity"/>.
 /// </summary>
 internal static partial class ServeHost
 {
+    private const string ConsoleScheme = "console";
+
+    /// <summary>Pages allow nothing but this server's own stylesheet and forms; no script at all.</summary>
+    private const string PagePolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /// <summary>Hangfire's dashboard loads its own scripts and styles (and sets style attributes); nothing from elsewhere.</summary>
+    private const string DashboardPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /// <summary>The daily reports carry their own inline styles and SVG charts, and no script.</summary>
+    private const string ReportPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'";
+
     [System.Text.RegularExpressions.GeneratedRegex(@"^report-\d{4}-\d{2}-\d{2}\.(html|md|json)$")]
     private static partial System.Text.RegularExpressions.Regex ReportFileName();
 
     public static async Task RunAsync(IClickHouseStore store, ServeOptions options, CancellationToken cancellationToken)
     {
+        var security = options.Security;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            if (security.Certificate is { } certificate)
+            {
+                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            }
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new StderrLoggerProvider(LogLevel.Information));
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Hangfire", LogLevel.Warning)
+            // It warns at every start that the keys are not encrypted at rest; their folder's permissions protect them.
+            .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(security);
         builder.Services.AddSingleton(options.Detection);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options.Scoring);
@@ -44,6 +73,7 @@ internal static partial class ServeHost
         builder.Services.AddTransient<BlocklistJobs>();
         builder.Services.AddSingleton(options.Reports);
         builder.Services.AddTransient<ReportJobs>();
+        AddSecurity(builder.Services, security, Path.Combine(options.Home, "serve-keys"));
         // Keep a month of finished jobs (Hangfire's default is a day), so the history says whether last week's runs succeeded.
         builder.Services.AddHangfire(configuration => options.Jobs.Configure(
             configuration
@@ -58,24 +88,20 @@ internal static partial class ServeHost
         });
 
         var app = builder.Build();
-        app.Use(async (context, next) =>
+        UseSecurity(app, security);
+        // Any signed-in person sees the dashboard (the endpoint requires it); only admins act on jobs. Hangfire
+        // checks the anti-forgery token of every dashboard POST itself, since IAntiforgery is registered.
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
-            if (!options.Access.Allows(context.Connection.RemoteIpAddress, context.Request.Headers.Authorization))
-            {
-                context.Response.StatusCode = options.Access.RemoteAccessConfigured ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
-                if (options.Access.RemoteAccessConfigured)
-                {
-                    context.Response.Headers.WWWAuthenticate = "Basic realm=\"RelayWatch\"";
-                }
-
-                return;
-            }
-
-            await next(context).ConfigureAwait(false);
-        });
-        // The access policy above already decided; Hangfire's own filter would refuse every remote user.
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], DashboardTitle = "RelayWatch jobs", DisplayStorageConnectionString = false });
+            Authorization = [],
+            IsReadOnlyFunc = context => !context.GetHttpContext().User.IsInRole(ConsoleRoles.Admin),
+            DashboardTitle = "RelayWatch jobs",
+            DisplayStorageConnectionString = false,
+            AppPath = "/",
+        }).RequireAuthorization(ConsoleRoles.ReadPolicy);
         MapApi(app);
+        ConsolePages.Map(app);
+        BlocklistPages.Map(app);
 
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);
@@ -87,7 +113,8 @@ internal static partial class ServeHost
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await Console.Error.WriteLineAsync(
-            $"RelayWatch serve on {string.Join(", ", app.Urls)}: jobs dashboard at /hangfire, API at /api; jobs stored in {options.Jobs.Description}. Ctrl+C stops.").ConfigureAwait(false);
+            $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api; jobs stored in {options.Jobs.Description}; "
+            + (security.TrustsLoopback ? "no users yet, so only this machine is served, without a login. Ctrl+C stops." : $"users in {security.Users.Path}. Ctrl+C stops.")).ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -99,6 +126,184 @@ internal static partial class ServeHost
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static void AddSecurity(IServiceCollection services, ServeSecurity security, string keyFolder)
+    {
+        services.AddHostFiltering(filtering =>
+        {
+            filtering.AllowedHosts = [.. security.AllowedHosts];
+            filtering.AllowEmptyHosts = false;
+            filtering.IncludeFailureMessage = false;
+        });
+        services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            // The Host header is not taken from a proxy: host filtering judges the one the proxy passed on.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in security.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(proxy);
+            }
+        });
+        // Sessions outlive a restart: the keys that sign the session cookies live beside the job database, in a
+        // folder only serve's own account may read (the keys are stored unencrypted, as the users file is).
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(keyFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keyFolder)).SetApplicationName("relaywatch-serve");
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "relaywatch-af";
+            // Secure over HTTPS. Plain HTTP is only ever allowed on loopback (or behind a trusted proxy, whose
+            // X-Forwarded-Proto says https); there antiforgery would refuse to work at all under Always.
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+            antiforgery.Cookie.HttpOnly = true;
+        });
+        services.AddAuthentication(ConsoleScheme)
+            .AddPolicyScheme(ConsoleScheme, "RelayWatch", policy => policy.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? RelayTokenHandler.SchemeName
+                : security.TrustsLoopback && context.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote) ? LoopbackHandler.SchemeName
+                : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(cookie =>
+            {
+                cookie.Cookie.Name = "relaywatch";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.SlidingExpiration = true;
+                cookie.LoginPath = "/login";
+                cookie.Events.OnRedirectToLogin = context =>
+                {
+                    if (WantsPage(context.Request))
+                    {
+                        context.Response.Redirect(context.RedirectUri);
+                    }
+                    else
+                    {
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    }
+
+                    return Task.CompletedTask;
+                };
+                cookie.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
+                // A removed user, or one whose role changed, is signed out at their next request.
+                cookie.Events.OnValidatePrincipal = async context =>
+                {
+                    var name = context.Principal?.Identity?.Name;
+                    var user = security.Users.Current.Users.FirstOrDefault(u => u.Name.Equals(name, StringComparison.Ordinal));
+                    if (user is null || !context.Principal!.IsInRole(user.Role))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+                    }
+                };
+            })
+            .AddScheme<AuthenticationSchemeOptions, RelayTokenHandler>(RelayTokenHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, LoopbackHandler>(LoopbackHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ConsoleRoles.ReadPolicy, policy => policy.RequireRole(ConsoleRoles.Viewer, ConsoleRoles.Analyst, ConsoleRoles.Admin))
+            .AddPolicy(ConsoleRoles.ActPolicy, policy => policy.RequireRole(ConsoleRoles.Analyst, ConsoleRoles.Admin))
+            .AddPolicy(ConsoleRoles.AdminPolicy, policy => policy.RequireRole(ConsoleRoles.Admin))
+            .AddPolicy(ConsoleRoles.FeedPolicy, policy => policy.RequireRole(ConsoleRoles.Relay, ConsoleRoles.Viewer, ConsoleRoles.Analyst, ConsoleRoles.Admin))
+            // Whatever an endpoint does not say otherwise needs a signed-in person.
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireRole(ConsoleRoles.Viewer, ConsoleRoles.Analyst, ConsoleRoles.Admin).Build());
+    }
+
+    private static void UseSecurity(WebApplication app, ServeSecurity security)
+    {
+        if (security.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseHostFiltering();
+        app.Use(async (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            var path = context.Request.Path;
+            headers.ContentSecurityPolicy = path.StartsWithSegments("/hangfire", StringComparison.Ordinal) ? DashboardPolicy
+                : path.StartsWithSegments("/reports", StringComparison.Ordinal) ? ReportPolicy
+                : PagePolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "same-origin";
+            if (context.Request.IsHttps)
+            {
+                headers.StrictTransportSecurity = "max-age=31536000";
+            }
+
+            // A state-changing request another site's page made is refused whoever seems to send it: the
+            // session cookie is SameSite=Strict, and this also covers the trusted loopback (no cookie at all).
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && IsCrossSite(context.Request))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
+    /// <summary>A browser's page (which gets the login page) rather than a program (which gets 401).</summary>
+    private static bool WantsPage(HttpRequest request) =>
+        !request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+        && !request.Path.StartsWithSegments("/blocklists", StringComparison.Ordinal)
+        && request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a browser says another site made this request: Sec-Fetch-Site where the browser sends it (it is
+    /// exact), else an Origin that is not this server. Programs such as curl send neither and are judged by
+    /// their credentials alone.
+    /// </summary>
+    private static bool IsCrossSite(HttpRequest request)
+    {
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0)
+        {
+            return site is not ("same-origin" or "none");
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length > 0
+            && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Authority.Equals(request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Appends an action to the audit trail: who (the signed-in name), from where, what, and the note.</summary>
+    internal static Task AuditAsync(HttpContext context, string action, string subject, string note)
+    {
+        var user = context.User;
+        var role = ConsoleRoles.People.Concat([ConsoleRoles.Relay]).FirstOrDefault(user.IsInRole) ?? string.Empty;
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        return Store.Audit.ConsoleAuditTrail.RecordAsync(
+            context.RequestServices.GetRequiredService<IClickHouseStore>(),
+            new Store.Audit.AuditEntry(time.GetUtcNow().UtcDateTime, user.Identity?.Name ?? string.Empty, role, action, subject, note, context.Connection.RemoteIpAddress?.ToString() ?? string.Empty),
+            context.RequestAborted);
+    }
+
+    /// <summary>Audits a queued job (the day asked for) once the request was accepted.</summary>
+    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> AuditQueued(string action) => async (context, next) =>
+    {
+        var result = await next(context).ConfigureAwait(false);
+        if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status202Accepted })
+        {
+            var http = context.HttpContext;
+            await AuditAsync(http, action, http.Request.Query["day"].ToString(), string.Empty).ConfigureAwait(false);
+        }
+
+        return result;
+    };
 
     /// <summary>Queues a job for a day given as <c>?day=</c> (default today): 202 with the job's id, or 400 for a bad day.</summary>
     private static IResult QueueForDay(string? day, TimeProvider time, Func<string, string> enqueue)
@@ -125,9 +330,9 @@ internal static partial class ServeHost
 
         // Queue detection of one day now (e.g. after ingesting late logs), or its report; answers with the job's id.
         app.MapPost("/api/detect", (string? day, IBackgroundJobClient jobs, TimeProvider time) =>
-            QueueForDay(day, time, date => jobs.Enqueue<DetectionJobs>(j => j.DetectDayAsync(date, CancellationToken.None))));
+            QueueForDay(day, time, date => jobs.Enqueue<DetectionJobs>(j => j.DetectDayAsync(date, CancellationToken.None)))).RequireAuthorization(ConsoleRoles.AdminPolicy).AddEndpointFilter(AuditQueued("queue_detect"));
         app.MapPost("/api/report", (string? day, IBackgroundJobClient jobs, TimeProvider time) =>
-            QueueForDay(day, time, date => jobs.Enqueue<ReportJobs>(j => j.ReportDayAsync(date, CancellationToken.None))));
+            QueueForDay(day, time, date => jobs.Enqueue<ReportJobs>(j => j.ReportDayAsync(date, CancellationToken.None)))).RequireAuthorization(ConsoleRoles.AdminPolicy).AddEndpointFilter(AuditQueued("queue_report"));
 
         app.MapGet("/api/jobs/{id}", (string id, JobStorage storage) =>
         {
@@ -180,7 +385,7 @@ internal static partial class ServeHost
 
             // The format's own bytes: the Exchange script keeps its byte order mark over HTTP too.
             return Results.Bytes(known.Encode(text), (known.Name is "json" ? "application/json" : known.Name is "csv" ? "text/csv" : "text/plain") + "; charset=utf-8");
-        });
+        }).RequireAuthorization(ConsoleRoles.FeedPolicy);
 
         // The daily reports the job wrote, newest first, and each file by name.
         app.MapGet("/reports", (ReportJobSettings settings) => Results.Ok(

@@ -1,0 +1,124 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using RelayWatch.Cli.Tests.Support;
+
+namespace RelayWatch.Cli.Tests.Serve;
+
+/// <summary>
+/// The console in a real browser (headless Debian chromium): an analyst logs in, reads the overview, filters
+/// findings, opens an address, labels it, dismisses a finding and searches a queue id; a hostile HELO stays text.
+/// A screenshot of each page is saved under the test binaries' screenshots folder.
+/// </summary>
+public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassFixture<ConsoleBrowserFixture>
+{
+    [Fact]
+    public async Task AnAnalystWorksThroughTheConsole()
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.Origin });
+        var page = await context.NewPageAsync();
+
+        // Not signed in: the console sends the browser to its login page.
+        await page.GotoAsync("/");
+        Assert.StartsWith($"{fixture.Origin}/login", page.Url, StringComparison.Ordinal);
+        await ShootAsync(page, "login");
+        await page.GetByLabel("User").FillAsync(ConsoleBrowserFixture.User);
+        await page.GetByLabel("Password").FillAsync(ConsoleBrowserFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await page.WaitForURLAsync($"{fixture.Origin}/");
+        Assert.Equal("Overview", await page.Locator("h1").TextContentAsync());
+        Assert.Equal("2026-11-24 against the week before", await page.Locator("h2").First.TextContentAsync());
+        await ShootAsync(page, "overview");
+
+        // Filter the findings by detector.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Findings", Exact = true }).ClickAsync();
+        await page.GetByLabel("From").FillAsync("2026-11-24");
+        await page.GetByLabel("to", new() { Exact = true }).FillAsync("2026-11-24");
+        await page.GetByLabel("detector").FillAsync("dha");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("detector=dha"));
+        Assert.Matches(@"^[1-9]\d* findings, page 1 of \d+\.", await page.Locator("main p").First.TextContentAsync());
+        Assert.Equal(["dha"], (await page.Locator("table tr td:nth-child(2)").AllTextContentsAsync()).Distinct());
+        await ShootAsync(page, "findings");
+
+        // Dismiss the first one as a false positive, with a note.
+        var row = page.Locator("table tr", new() { Has = page.Locator("form[action='/findings/dismiss']") }).First;
+        var subject = await row.Locator("td:nth-child(3)").TextContentAsync();
+        await row.GetByPlaceholder("why").FillAsync("a partner's list server");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("detector=dha"));
+        Assert.Equal("dismissed", await page.Locator("tr.dismissed td:nth-child(3)", new() { HasTextString = subject }).First.EvaluateAsync<string>("e => e.parentElement.className"));
+
+        // Open an address from the filtered list.
+        await page.GotoAsync("/findings?from=2026-11-24&to=2026-11-24");
+        var address = page.Locator("a[href^='/ip/']").First;
+        var text = await address.TextContentAsync();
+        await address.ClickAsync();
+        await page.WaitForURLAsync(new Regex("/ip/"));
+        Assert.Equal(text, await page.Locator("h1").TextContentAsync());
+        Assert.Equal("No verdict in force.", await page.Locator("main p").First.TextContentAsync());
+        await ShootAsync(page, "address");
+
+        // Label it bad, with a note; the page shows the stored verdict.
+        await page.GetByLabel("Why (for the label)").FillAsync("dictionary harvest from this /48");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Label bad" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/ip/"));
+        Assert.Equal("bad", await page.Locator("#verdict").TextContentAsync());
+        await ShootAsync(page, "address-labelled");
+
+        // Approve the entry held for review: it is listed and in the relays' export.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Blocklist", Exact = true }).ClickAsync();
+        await page.GetByLabel("why, for 203.0.113.77").FillAsync("checked: a harvester");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve (30 days)" }).ClickAsync();
+        await page.WaitForURLAsync($"{fixture.Origin}/blocklist");
+        Assert.Equal("Nothing is held for review.", await page.Locator("main p").First.TextContentAsync());
+        Assert.Equal(1, await page.Locator("h2:text('Listed') + table tr", new() { HasTextString = "203.0.113.77" }).CountAsync());
+        await ShootAsync(page, "blocklist");
+        var export = await page.GotoAsync("/blocklists/postfix-cidr");
+        Assert.Contains("203.0.113.77 REJECT", await export!.TextAsync(), StringComparison.Ordinal);
+
+        // Search a queue id from the header: it lands on its client's page.
+        await page.GotoAsync("/");
+        await page.GetByLabel("Search").FillAsync("7441EC79CD");
+        await page.GetByLabel("Search").PressAsync("Enter");
+        await page.WaitForURLAsync($"{fixture.Origin}/ip/192.0.2.1");
+        Assert.Equal("192.0.2.1", await page.Locator("h1").TextContentAsync());
+        await ShootAsync(page, "search-queue-id");
+
+        // The hostile HELO is text: no script ran, and the override is shown, not obeyed.
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        await page.GotoAsync("/ip/198.51.100.66");
+        var helo = page.Locator("h2:text('HELO names') + table tr:nth-child(2) td").First;
+        Assert.Equal("<script>alert(1)</script>‹U+202E›exe.gpj", await helo.TextContentAsync());
+        Assert.Equal(0, await page.Locator("main script").CountAsync());
+        Assert.Equal(0, dialogs);
+        await ShootAsync(page, "hostile-helo");
+
+        // The jobs dashboard works under its Content-Security-Policy (its own scripts run, nothing is blocked);
+        // an analyst sees it read-only, without the buttons that trigger jobs.
+        var blocked = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                blocked.Add(message.Text);
+            }
+        };
+        await page.GotoAsync("/hangfire/recurring");
+        Assert.Equal(6, await page.Locator("table.table tbody tr").CountAsync());
+        Assert.Equal(0, await page.Locator("button.js-jobs-list-command").CountAsync());
+        await page.GotoAsync("/hangfire");
+        // Chart.js marks the canvas it drew on: the dashboard's scripts ran.
+        await page.Locator("canvas#realtimeGraph.chartjs-render-monitor").WaitForAsync();
+        Assert.Empty(blocked);
+        await ShootAsync(page, "jobs");
+
+        // The label is in the store: the command line reads it once serve has stopped.
+        await fixture.StopServeAsync();
+        var labels = await RelayWatchProcess.RunAsync("--data", fixture.Data, "label", "--list");
+        Assert.Matches($@"bad\s+{Regex.Escape(text!)}\s+ana\s+.*dictionary harvest from this /48", labels.Output);
+    }
+
+    private Task ShootAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, name + ".png"), FullPage = true });
+}

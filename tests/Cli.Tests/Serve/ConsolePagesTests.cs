@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using RelayWatch.Cli.Tests.Support;
+using RelayWatch.Tests.Shared;
+
+namespace RelayWatch.Cli.Tests.Serve;
+
+/// <summary>
+/// The console's pages over the simulated estate's logs (data/samples/simulated) and one hostile session,
+/// served by the real serve process on loopback without users (this machine's owner is an admin).
+/// </summary>
+public sealed partial class ConsolePagesTests : IDisposable
+{
+    // A session whose HELO is markup and a right-to-left override.
+    private const string HostileLog = ConsoleBrowserFixture.HostileLog;
+
+    private readonly TemporaryDirectory directory = new();
+    private Process? serve;
+
+    public void Dispose()
+    {
+        if (serve is not null)
+        {
+            Loopback.StopAsync(serve).GetAwaiter().GetResult();
+        }
+
+        directory.Dispose();
+    }
+
+    [Fact]
+    public async Task AnAnalystGoesFromTheOverviewToAnAddressActsOnItAndSearches()
+    {
+        var origin = await StartAsync();
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies });
+
+        var overview = await http.GetStringAsync(new Uri($"{origin}/"));
+        Assert.Contains("<h2>2026-11-24 against the week before</h2>", overview, StringComparison.Ordinal);
+        Assert.Matches(@"detector=open_relay"">open_relay</a></td><td class=""num"">1</td>", overview);
+
+        var openRelay = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay"));
+        Assert.Contains("<p>1 findings, page 1 of 1.", openRelay, StringComparison.Ordinal);
+        var csv = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay&format=csv"));
+        var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("day,detector,subject,severity,score,events,first_seen,last_seen,dismissed", lines[0]);
+        Assert.Matches(@"^2026-11-24,open_relay,[^,]+,critical,[\d.]+,\d+,2026-11-24 [\d:]+,2026-11-24 [\d:]+,no$", Assert.Single(lines[1..]));
+
+        // The DHA findings of an IPv6 /48 harvest: filtering by the network finds them, and an address in it links to its page.
+        var harvest = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&subject={Uri.EscapeDataString("2001:db8:5a0b::/48")}"));
+        Assert.Matches(@"<p>[1-9]\d* findings", harvest);
+        var profile = await http.GetStringAsync(new Uri($"{origin}/ip/2001:db8:5a0b:e8bd::d6c"));
+        Assert.Matches(@"<tr><td>2026-11-24</td><td>mx1</td><td class=""num"">\d+</td>", profile);
+        Assert.Contains("<td>[2001:db8:5a0b:e8bd::d6c]</td>", profile, StringComparison.Ordinal);
+
+        // Label the address, dismiss a finding: both stored, both in the audit trail with their notes.
+        var token = await TokenAsync(http, $"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay");
+        var finding = DismissForm().Match(openRelay);
+        Assert.True(finding.Success, "the findings page offers no dismissal");
+        var dismissed = await http.PostAsync(new Uri($"{origin}/findings/dismiss"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [token.Name] = token.Value, ["day"] = "2026-11-24", ["detector"] = "open_relay", ["subject"] = WebUtility.HtmlDecode(finding.Groups["subject"].Value),
+            ["note"] = "our own test relay", ["returnUrl"] = "/findings?from=2026-11-24&to=2026-11-24&detector=open_relay",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, dismissed.StatusCode);
+        var afterwards = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay"));
+        Assert.Contains("<tr class=\"dismissed\">", afterwards, StringComparison.Ordinal);
+        Assert.EndsWith(",yes", (await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay&format=csv"))).TrimEnd(), StringComparison.Ordinal);
+
+        var labelled = await http.PostAsync(new Uri($"{origin}/ip/2001:db8:5a0b:e8bd::d6c/label"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [token.Name] = token.Value, ["verdict"] = "bad", ["note"] = "dictionary harvest",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, labelled.StatusCode);
+        var relabelled = await http.GetStringAsync(new Uri($"{origin}/ip/2001:db8:5a0b:e8bd::d6c"));
+        Assert.Contains("Labelled <strong id=\"verdict\">bad</strong> by local:", relabelled, StringComparison.Ordinal);
+        Assert.Matches(@"<td>local:[^<]+</td><td>label_bad</td><td>dictionary harvest</td>", relabelled);
+
+        // Search: a queue id goes to its client's page, an address to its page, a network to its findings.
+        Assert.Equal("/ip/192.0.2.1", (await http.GetAsync(new Uri($"{origin}/search?q=7441EC79CD"))).Headers.Location?.ToString());
+        Assert.Equal("/ip/203.0.113.7", (await http.GetAsync(new Uri($"{origin}/search?q=203.0.113.7"))).Headers.Location?.ToString());
+        Assert.Equal("/findings?subject=2001%3Adb8%3A5a0b%3A%3A%2F48", (await http.GetAsync(new Uri($"{origin}/search?q=2001:db8:5a0b::/48"))).Headers.Location?.ToString());
+        var domain = await http.GetStringAsync(new Uri($"{origin}/search?q=evil.example"));
+        Assert.Contains("<a href=\"/ip/198.51.100.66\">198.51.100.66</a>", domain, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AReviewEntryApprovedIsInTheExportAndARejectedOneIsNot()
+    {
+        // Two entries the impact check held back (the simulated estate has none of its own).
+        var origin = await StartAsync(
+            """
+            INSERT INTO blocklist_changes (subject, action, reason, sources, severity, listed_at, expires_at, changed_by, changed_at) VALUES
+            ('203.0.113.77', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3)),
+            ('203.0.113.78', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3))
+            """);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+
+        var queue = await http.GetStringAsync(new Uri($"{origin}/blocklist"));
+        Assert.Contains("<td><a href=\"/ip/203.0.113.77\">203.0.113.77</a></td><td>high</td><td>dha: held, it also delivered mail to our users</td>", queue, StringComparison.Ordinal);
+        var token = await TokenAsync(http, $"{origin}/blocklist");
+        var approved = await http.PostAsync(new Uri($"{origin}/blocklist/change"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [token.Name] = token.Value, ["subject"] = "203.0.113.77", ["action"] = "list", ["note"] = "checked: a harvester", ["returnUrl"] = "/blocklist",
+        }));
+        var rejected = await http.PostAsync(new Uri($"{origin}/blocklist/change"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [token.Name] = token.Value, ["subject"] = "203.0.113.78", ["action"] = "remove", ["note"] = "a partner's list server", ["returnUrl"] = "/blocklist",
+        }));
+        var export = await http.GetStringAsync(new Uri($"{origin}/blocklists/postfix-cidr"));
+        var after = await http.GetStringAsync(new Uri($"{origin}/blocklist"));
+        var profile = await http.GetStringAsync(new Uri($"{origin}/ip/203.0.113.77"));
+
+        Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, rejected.StatusCode);
+        Assert.Contains("203.0.113.77 REJECT", export, StringComparison.Ordinal);
+        Assert.DoesNotContain("203.0.113.78", export, StringComparison.Ordinal);
+        Assert.Contains("<p>Nothing is held for review.</p>", after, StringComparison.Ordinal);
+        Assert.Matches(@"<td>local:[^<]+</td><td>blocklist_listed</td><td>checked: a harvester</td>", profile);
+    }
+
+    [Fact]
+    public async Task AHostileHeloIsShownAsText()
+    {
+        var origin = await StartAsync();
+        using var http = new HttpClient();
+
+        var page = await http.GetStringAsync(new Uri($"{origin}/ip/198.51.100.66"));
+
+        Assert.Contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;<span class=\"mark\">‹U+202E›</span>exe.gpj</td>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u202E", page, StringComparison.Ordinal);
+    }
+
+    private async Task<string> StartAsync(string? beforeServe = null)
+    {
+        var data = directory.Combine("data");
+        var hostile = directory.Combine("hostile.log");
+        await File.WriteAllTextAsync(hostile, HostileLog);
+        var ingest = await RelayWatchProcess.RunAsync("--data", data, "ingest", Path.Combine(RepositoryFolders.Samples, "simulated", "logs"), hostile);
+        Assert.True(ingest.ExitCode == 0, ingest.Error);
+        var detect = await RelayWatchProcess.RunAsync("--data", data, "detect", "--day", "2026-11-24");
+        Assert.True(detect.ExitCode == 0, detect.Error);
+        if (beforeServe is not null)
+        {
+            var setup = await RelayWatchProcess.RunAsync("--data", data, "query", beforeServe);
+            Assert.True(setup.ExitCode == 0, setup.Error);
+        }
+
+        var port = Loopback.FreePort();
+        serve = RelayWatchProcess.Start(["--data", data, "serve", "--urls", $"http://127.0.0.1:{port}"]);
+        if (await RelayWatchProcess.ReadErrorLineStartingAsync(serve, "RelayWatch serve on") is null)
+        {
+            Assert.Fail("serve ended before it was ready: " + await serve.StandardError.ReadToEndAsync());
+        }
+
+        return $"http://127.0.0.1:{port}";
+    }
+
+    private static async Task<(string Name, string Value)> TokenAsync(HttpClient http, string url)
+    {
+        var match = Regex.Match(await http.GetStringAsync(new Uri(url)), "<input type=\"hidden\" name=\"(__RequestVerificationToken)\" value=\"([^\"]+)\">");
+        Assert.True(match.Success, $"{url} has no anti-forgery field");
+        return (match.Groups[1].Value, WebUtility.HtmlDecode(match.Groups[2].Value));
+    }
+
+    [GeneratedRegex("name=\"detector\" value=\"open_relay\">\\s*<input type=\"hidden\" name=\"subject\" value=\"(?<subject>[^\"]+)\"")]
+    private static partial Regex DismissForm();
+}
