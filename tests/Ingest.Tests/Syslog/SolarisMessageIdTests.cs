@@ -14,7 +14,7 @@ public sealed class SolarisMessageIdTests
     private static readonly TimestampContext Context = new(2023, 12, TimeZoneInfo.Utc);
 
     [Theory]
-    [InlineData("Oct  5 23:45:10 mailrouter postfix/smtpd[14020]: [ID 197553 mail.info] connect from unknown[46.182.137.63]", "mailrouter", "postfix/smtpd", 14020, "connect from unknown[46.182.137.63]")]
+    [InlineData("Oct  5 23:45:10 mailrouter postfix/smtpd[14020]: [ID 197553 mail.info] connect from unknown[203.0.113.63]", "mailrouter", "postfix/smtpd", 14020, "connect from unknown[203.0.113.63]")]
     [InlineData("Oct  5 23:45:11 mailrouter postfix/master[657]: [ID 947731 mail.warning] warning: process /usr/lib/postfix/smtpd pid 14020 exit status 1", "mailrouter", "postfix/master", 657, "warning: process /usr/lib/postfix/smtpd pid 14020 exit status 1")]
     [InlineData("Oct  5 23:45:11 sm-mta[657]: [ID 801593 mail.notice] x", "", "sm-mta", 657, "x")]
     [InlineData("Oct  5 23:45:11 mx1 sendmail[1]: [ID 801593 mail.info]", "mx1", "sendmail", 1, "")]
@@ -50,13 +50,13 @@ public sealed class SolarisMessageIdTests
         Assert.Equal(reference.Value.Message, line[header.MessageStart..].ToString());
     }
 
-    /// <summary>The line above, from a Solaris mail relay's log quoted in a package's notes (Spec Files Extra, SFEdovecot.spec), is a connect of its client.</summary>
+    /// <summary>The line above, in the wording of a Solaris mail relay's log quoted in a package's notes (Spec Files Extra, SFEdovecot.spec; the address is ours), is a connect of its client.</summary>
     [Fact]
     public void ASolarisPostfixLineIsAnEventForItsClient()
     {
-        var result = new PostfixParser().Parse("Oct  5 23:45:10 mailrouter postfix/smtpd[14020]: [ID 197553 mail.info] connect from unknown[46.182.137.63]", new LineOrigin("mail.log", null, TimestampContext.Utc(2026)), 1);
+        var result = new PostfixParser().Parse("Oct  5 23:45:10 mailrouter postfix/smtpd[14020]: [ID 197553 mail.info] connect from unknown[203.0.113.63]", new LineOrigin("mail.log", null, TimestampContext.Utc(2026)), 1);
 
         Assert.Equal(LineOutcome.Event, result.Outcome);
-        Assert.Equal((EventNames.Connect, "46.182.137.63", "mailrouter"), (result.Event!.Event, result.Event.ClientIp, result.Event.Relay));
+        Assert.Equal((EventNames.Connect, "203.0.113.63", "mailrouter"), (result.Event!.Event, result.Event.ClientIp, result.Event.Relay));
     }
 }

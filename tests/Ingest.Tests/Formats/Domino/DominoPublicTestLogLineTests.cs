@@ -6,7 +6,7 @@ using RelayWatch.Ingest.Syslog;
 namespace RelayWatch.Ingest.Tests.Formats.Domino;
 
 /// <summary>
-/// Real lines from fail2ban's Domino SMTP filter test log (fail2ban/fail2ban, <c>fail2ban/tests/files/logs/domino-smtp</c>),
+/// Lines in the wording of fail2ban's Domino SMTP filter test log (written by us; its address is a placeholder there too) (fail2ban/fail2ban, <c>fail2ban/tests/files/logs/domino-smtp</c>),
 /// which mixes day-first dates (<c>22-06-2014</c>) with a year-first one (<c>2016-11-07</c>) in one file.
 /// </summary>
 public sealed class DominoPublicTestLogLineTests
