@@ -66,6 +66,7 @@ internal static partial class ServeHost
         builder.Services.AddSingleton(security);
         builder.Services.AddSingleton(options.Detection);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton(options.Scoring);
         builder.Services.AddTransient<DetectionJobs>();
         builder.Services.AddTransient<ScoringJobs>();
