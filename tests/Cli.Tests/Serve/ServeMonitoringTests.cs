@@ -160,6 +160,26 @@ public sealed partial class ServeMonitoringTests : IDisposable
         Assert.NotEqual(HttpStatusCode.Unauthorized, (await viewer.GetAsync(new Uri($"{origin}/healthz"))).StatusCode);
     }
 
+    [Fact]
+    public async Task TheDemoPrintsACommandThatOpensTheConsoleOnItsData()
+    {
+        var output = directory.Combine("demo");
+        var demo = await RelayWatchProcess.RunAsync("demo", "--out", output);
+        Assert.True(demo.ExitCode == 0, demo.Error);
+
+        var line = demo.Output.Split('\n').Single(l => l.StartsWith("Open the console:", StringComparison.Ordinal));
+        var printed = ConsoleLine().Match(line);
+        Assert.True(printed.Success, line);
+        Assert.Equal(Path.Combine(output, "data"), printed.Groups["data"].Value);
+        Assert.Equal("http://127.0.0.1:5080/", printed.Groups["url"].Value);
+
+        // The printed command, on another port (tests run side by side), serves the demo's findings.
+        var origin = await StartAsync(["--data", printed.Groups["data"].Value]);
+        using var http = new HttpClient();
+        var overview = await http.GetStringAsync(new Uri($"{origin}/"));
+        Assert.Matches(@"<h2>\d{4}-\d{2}-\d{2} against the week before</h2>", overview);
+    }
+
     /// <summary>
     /// Prometheus' text exposition format, line by line: comments are <c># HELP</c> or <c># TYPE</c>, every
     /// other line is <c>name{labels} value</c>; any other line fails the test.
@@ -239,4 +259,7 @@ public sealed partial class ServeMonitoringTests : IDisposable
 
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>([a-zA-Z_][a-zA-Z0-9_]*=""([^""\\]|\\.)*"",?)*)\})? (?<value>[-+]?(\d+(\.\d*)?([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|Inf|NaN))( -?\d+)?$")]
     private static partial Regex SampleLine();
+
+    [GeneratedRegex(@"^Open the console: +dotnet run --project src/Cli -- --data (?<data>\S+) serve +then (?<url>\S+) in a browser")]
+    private static partial Regex ConsoleLine();
 }
