@@ -84,6 +84,55 @@ public sealed partial class LoginThrottleTests : IDisposable
         Assert.StartsWith("too many failed logins for this address;", refusals[1][2], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void FailuresSlowThenRefuseAndTheRefusalLiftsWhenItsWindowEnds()
+    {
+        var clock = new SteppingClock(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
+        var throttle = new Cli.Serve.LoginThrottle(clock);
+
+        var slowed = Enumerable.Range(0, Cli.Serve.LoginThrottle.FailuresPerName).Select(_ => throttle.Fail("ana", "192.0.2.1")).ToList();
+        clock.Now += TimeSpan.FromMinutes(14);
+        var first = throttle.Check("ana", "192.0.2.2");
+        var second = throttle.Check("Ana", "192.0.2.3");
+        var otherName = throttle.Check("vic", "192.0.2.1");
+        clock.Now += TimeSpan.FromMinutes(1);
+        var afterWindow = throttle.Check("ana", "192.0.2.1");
+
+        Assert.Equal([false, false, true, true, true], slowed);
+        Assert.NotNull(first);
+        Assert.Equal(("this user name", new DateTimeOffset(2026, 12, 7, 9, 15, 0, TimeSpan.Zero), true), (first.For, first.Until, first.First));
+        Assert.False(second!.First);
+        Assert.Null(otherName);
+        Assert.Null(afterWindow);
+    }
+
+    [Fact]
+    public void AnAddressIsRefusedAfterItsFailuresUnderManyNamesAndOnlyThatAddress()
+    {
+        var clock = new SteppingClock(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
+        var throttle = new Cli.Serve.LoginThrottle(clock);
+
+        for (var i = 0; i < Cli.Serve.LoginThrottle.FailuresPerAddress - 1; i++)
+        {
+            throttle.Fail($"name{i}", "2001:db8::7");
+        }
+
+        var belowLimit = throttle.Check("vic", "2001:db8::7");
+        throttle.Fail("one more", "2001:db8::7");
+
+        Assert.Null(belowLimit);
+        Assert.Equal("this address", throttle.Check("vic", "2001:db8::7")?.For);
+        Assert.Null(throttle.Check("vic", "2001:db8::8"));
+    }
+
+    /// <summary>A clock the test moves by hand.</summary>
+    private sealed class SteppingClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
     private static async Task<(HttpResponseMessage Response, string Page)> LogInAsync(HttpClient client, string origin, string user, string password)
     {
         var page = await client.GetStringAsync(new Uri($"{origin}/login"));
