@@ -32,7 +32,19 @@ internal sealed class JobOutcomeMetrics : IApplyStateFilter
             return;
         }
 
-        Outcomes.WithLabels(JobName(context), outcome).Inc();
+        string job;
+        try
+        {
+            job = JobName(context);
+        }
+#pragma warning disable CA1031 // Counting must never stand in the way of a job's state change: the job store's error is its own business.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            job = "unknown";
+        }
+
+        Outcomes.WithLabels(job, outcome).Inc();
     }
 
     public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
