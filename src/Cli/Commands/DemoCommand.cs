@@ -149,6 +149,9 @@ internal static class DemoCommand
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {stopwatch.Elapsed.TotalSeconds:F1} s. Outputs are under {outputDirectory}."));
         Console.WriteLine($"Explore the store:  dotnet run --project src/Cli -- --data {store.Info.Location} query \"SELECT * FROM smtp_events WHERE event = 'rcpt_reject' LIMIT 10\" --format table");
+        // A ClickHouse server is reached with this run's own store options, which serve reads the same way.
+        var serve = store.Info.Engine == "embedded" ? $"--data {store.Info.Location} serve" : "serve (with this run's store options)";
+        Console.WriteLine($"Open the console:   dotnet run --project src/Cli -- {serve}   then {ServeCommand.DefaultUrls}/ in a browser (this machine only, no login until users exist)");
         return ExitCodes.Ok;
     }
 

@@ -8,7 +8,7 @@ namespace RelayWatch.Cli.Commands;
 /// <summary><c>relaywatch serve</c>: the scheduler (Hangfire) and its dashboard, until stopped.</summary>
 internal static class ServeCommand
 {
-    private const string DefaultUrls = "http://127.0.0.1:5080";
+    internal const string DefaultUrls = "http://127.0.0.1:5080";
 
     public static Command Create(GlobalOptions globals)
     {

@@ -66,7 +66,7 @@ internal static class ConsolePages
     internal static IResult Refused(HttpContext context) =>
         Html.Page(context, "Refused", "<p class=\"error\">The form's anti-forgery token is missing or wrong: reload the page and try again.</p>", StatusCodes.Status400BadRequest);
 
-    private static async Task<IResult> LoginAsync(HttpContext context, ServeSecurity security)
+    private static async Task<IResult> LoginAsync(HttpContext context, ServeSecurity security, LoginThrottle throttle, TimeProvider time)
     {
         if (await ReadFormAsync(context).ConfigureAwait(false) is not { } form)
         {
@@ -74,12 +74,34 @@ internal static class ConsolePages
         }
 
         var name = form["user"].ToString();
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
+        var nobody = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name.Length > 64 ? name[..64] : name)]));
+        // Refused before the password is even looked at: a right guess during a refusal teaches nothing.
+        if (throttle.Check(name, address) is { } refusal)
+        {
+            if (refusal.First)
+            {
+                context.User = nobody;
+                await ServeHost.AuditAsync(context, "login_refused", string.Empty, string.Create(CultureInfo.InvariantCulture, $"too many failed logins for {refusal.For}; refused until {refusal.Until:yyyy-MM-dd HH:mm:ss} UTC")).ConfigureAwait(false);
+                context.User = new ClaimsPrincipal();
+            }
+
+            var seconds = Math.Max(1, (int)Math.Ceiling((refusal.Until - time.GetUtcNow()).TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return LoginPage(context, form["returnUrl"], string.Create(CultureInfo.InvariantCulture, $"Too many failed logins for {refusal.For}: try again after {refusal.Until:HH:mm} UTC."), StatusCodes.Status429TooManyRequests);
+        }
+
         var user = security.Users.Current.Verify(name, form["password"].ToString());
         if (user is null)
         {
-            context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name.Length > 64 ? name[..64] : name)]));
+            context.User = nobody;
             await ServeHost.AuditAsync(context, "login_failed", string.Empty, string.Empty).ConfigureAwait(false);
             context.User = new ClaimsPrincipal();
+            if (throttle.Fail(name, address))
+            {
+                await Task.Delay(LoginThrottle.Delay, time, context.RequestAborted).ConfigureAwait(false);
+            }
+
             return LoginPage(context, form["returnUrl"], "Unknown user or wrong password.", StatusCodes.Status401Unauthorized);
         }
 

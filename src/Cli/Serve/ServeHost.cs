@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Reports.Jobs;
 using RelayWatch.Analysis.Detection;
@@ -66,6 +67,7 @@ internal static partial class ServeHost
         builder.Services.AddSingleton(security);
         builder.Services.AddSingleton(options.Detection);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton(options.Scoring);
         builder.Services.AddTransient<DetectionJobs>();
         builder.Services.AddTransient<ScoringJobs>();
@@ -79,12 +81,14 @@ internal static partial class ServeHost
             configuration
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings(),
+                .UseRecommendedSerializerSettings()
+                .UseFilter(new JobOutcomeMetrics()),
             TimeSpan.FromDays(30)));
+        var serverName = $"relaywatch-{Environment.MachineName}-{Environment.ProcessId}";
         builder.Services.AddHangfireServer(server =>
         {
             server.WorkerCount = options.Workers;
-            server.ServerName = $"relaywatch-{Environment.MachineName}-{Environment.ProcessId}";
+            server.ServerName = serverName;
         });
 
         var app = builder.Build();
@@ -100,6 +104,7 @@ internal static partial class ServeHost
             AppPath = "/",
         }).RequireAuthorization(ConsoleRoles.ReadPolicy);
         MapApi(app);
+        ServeMonitoring.Map(app, store, serverName);
         ConsolePages.Map(app);
         BlocklistPages.Map(app);
 
@@ -110,10 +115,11 @@ internal static partial class ServeHost
         recurring.AddOrUpdate<ScoringJobs>(ScoringJobs.WeeklyTrainingJobId, j => j.TrainWeeklyAsync(CancellationToken.None), ScoringJobs.WeeklyTrainingCron);
         recurring.AddOrUpdate<BlocklistJobs>(BlocklistJobs.HourlyJobId, j => j.UpdateAsync(CancellationToken.None), BlocklistJobs.HourlyCron);
         recurring.AddOrUpdate<ReportJobs>(ReportJobs.DailyJobId, j => j.ReportYesterdayAsync(CancellationToken.None), ReportJobs.DailyCron);
+        JobOutcomeMetrics.Declare([DetectionJobs.HourlyJobId, DetectionJobs.DailyCloseJobId, ScoringJobs.DailyJobId, ScoringJobs.WeeklyTrainingJobId, BlocklistJobs.HourlyJobId, ReportJobs.DailyJobId]);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await Console.Error.WriteLineAsync(
-            $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api; jobs stored in {options.Jobs.Description}; "
+            $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api, health at /healthz, metrics at /metrics; jobs stored in {options.Jobs.Description}; "
             + (security.TrustsLoopback ? "no users yet, so only this machine is served, without a login. Ctrl+C stops." : $"users in {security.Users.Path}. Ctrl+C stops.")).ConfigureAwait(false);
         try
         {
@@ -252,6 +258,8 @@ internal static partial class ServeHost
             await next(context).ConfigureAwait(false);
         });
         app.UseRouting();
+        // Request durations by route pattern (not by raw path, whose variety an attacker chooses).
+        app.UseHttpMetrics();
         app.UseAuthentication();
         app.UseAuthorization();
     }
