@@ -1,6 +1,8 @@
+using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +16,18 @@ internal sealed class LoopbackHandler(IOptionsMonitor<AuthenticationSchemeOption
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "loopback";
+
+    /// <summary>Headers a reverse proxy adds: a request carrying one came from elsewhere, whatever its socket says.</summary>
+    private static readonly string[] ForwardingHeaders = ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP"];
+
+    /// <summary>
+    /// Whether a request was made on this machine: from a loopback socket, and not relayed by a proxy on this
+    /// machine that nobody configured (serve.trustedProxies), which would otherwise make every stranger the owner.
+    /// </summary>
+    public static bool IsFromThisMachine(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } remote
+        && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
+        && !ForwardingHeaders.Any(context.Request.Headers.ContainsKey);
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {

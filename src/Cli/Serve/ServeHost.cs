@@ -172,7 +172,7 @@ internal static partial class ServeHost
         services.AddAuthentication(ConsoleScheme)
             .AddPolicyScheme(ConsoleScheme, "RelayWatch", policy => policy.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? RelayTokenHandler.SchemeName
-                : security.TrustsLoopback && context.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote) ? LoopbackHandler.SchemeName
+                : security.TrustsLoopback && LoopbackHandler.IsFromThisMachine(context) ? LoopbackHandler.SchemeName
                 : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>
             {

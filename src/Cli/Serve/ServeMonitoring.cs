@@ -80,8 +80,7 @@ internal static class ServeMonitoring
     /// <summary>Any signed-in person; anyone on this machine only while no proxy could be speaking for a stranger.</summary>
     private static bool MayRead(HttpContext context, ServeSecurity security) =>
         ConsoleRoles.People.Any(context.User.IsInRole)
-        || (security.TrustedProxies.Count == 0 && context.Connection.RemoteIpAddress is { } remote
-            && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote));
+        || (security.TrustedProxies.Count == 0 && LoopbackHandler.IsFromThisMachine(context));
 
     private static async Task<(bool Ok, string Detail)> CheckEngineAsync(IClickHouseStore store, CancellationToken cancellationToken)
     {

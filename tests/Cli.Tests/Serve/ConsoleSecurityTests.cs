@@ -198,10 +198,18 @@ public sealed partial class ConsoleSecurityTests : IDisposable
         crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
         using var foreign = new HttpRequestMessage(HttpMethod.Get, new Uri($"{origin}/api/health"));
         foreign.Headers.Host = "rebound.attacker.example";
+        // A proxy on this machine that nobody configured relays a stranger: not the machine's owner.
+        using var relayed = new HttpRequestMessage(HttpMethod.Get, new Uri($"{origin}/api/schedule"));
+        relayed.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        using var relayedMetrics = new HttpRequestMessage(HttpMethod.Get, new Uri($"{origin}/metrics"));
+        relayedMetrics.Headers.Add("Forwarded", "for=203.0.113.9");
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"{origin}/api/health"))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(crossSite)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(foreign)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"{origin}/api/schedule"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(relayed)).StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await http.SendAsync(relayedMetrics)).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync(new Uri($"{origin}/api/detect?day=2026-11-24"), null)).StatusCode);
     }
 
