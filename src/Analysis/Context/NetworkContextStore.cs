@@ -18,6 +18,9 @@ public sealed class NetworkContextStore(IClickHouseStore store)
     public const string Table = "network_context_networks";
     private const string Staging = "network_context_networks_loading";
 
+    /// <summary>Subjects per lookup query: the server engine carries query parameters in the URL, which servers cap at a few kB.</summary>
+    private const int LookupChunk = 100;
+
     /// <summary>Creates the dictionary when it is missing (it is not in a migration: the cluster layout translates tables only).</summary>
     public async Task EnsureDictionaryAsync(CancellationToken cancellationToken)
     {
@@ -100,6 +103,16 @@ public sealed class NetworkContextStore(IClickHouseStore store)
         }
 
         await EnsureDictionaryAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in distinct.Chunk(LookupChunk))
+        {
+            await LookupAsync(chunk, found, cancellationToken).ConfigureAwait(false);
+        }
+
+        return found;
+    }
+
+    private async Task LookupAsync(string[] subjects, Dictionary<string, NetworkContext> found, CancellationToken cancellationToken)
+    {
         var rows = await store.QueryListAsync(
             $$"""
             SELECT subject, dictGet('{{Dictionary}}', 'asn', address), dictGet('{{Dictionary}}', 'organisation', address), dictGet('{{Dictionary}}', 'country', address)
@@ -110,7 +123,7 @@ public sealed class NetworkContextStore(IClickHouseStore store)
             )
             WHERE address IS NOT NULL
             """,
-            new Dictionary<string, string> { ["subjects"] = SqlText.QuoteArray(distinct) },
+            new Dictionary<string, string> { ["subjects"] = SqlText.QuoteArray(subjects) },
             cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
@@ -120,7 +133,5 @@ public sealed class NetworkContextStore(IClickHouseStore store)
                 found[row[0]] = context;
             }
         }
-
-        return found;
     }
 }

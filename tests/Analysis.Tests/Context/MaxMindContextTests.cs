@@ -88,10 +88,11 @@ public sealed class MaxMindContextTests
 
     private static async Task<Dictionary<string, (string, string)>> LookupAsync(IClickHouseStore store, IEnumerable<string> addresses, string first, string second)
     {
-        var rows = await store.QueryListAsync(
-            $"SELECT s, {first}, {second} FROM (SELECT s, toIPv6(s) AS a FROM (SELECT arrayJoin({{addresses:Array(String)}}) AS s))",
-            new Dictionary<string, string> { ["addresses"] = SqlText.QuoteArray(addresses) },
-            CancellationToken.None);
+        // The addresses travel as rows, not as a query parameter: the server engine sends parameters in the URL.
+        await store.ExecuteAsync("CREATE TABLE probe (s String) ENGINE = Memory", CancellationToken.None);
+        var lines = System.Text.Encoding.UTF8.GetBytes(string.Concat(addresses.Select(a => JsonSerializer.Serialize(new { s = a }) + "\n")));
+        await store.InsertAsync(new BulkInsert("probe", ["s"], "JSONEachRow"), (stream, token) => stream.WriteAsync(lines, token).AsTask(), CancellationToken.None);
+        var rows = await store.QueryListAsync($"SELECT s, {first}, {second} FROM (SELECT s, toIPv6(s) AS a FROM probe)", null, CancellationToken.None);
         return rows.ToDictionary(r => r[0], r => (r[1], r[2]), StringComparer.Ordinal);
     }
 }
