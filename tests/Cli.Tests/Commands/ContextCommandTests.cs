@@ -53,4 +53,20 @@ public sealed class ContextCommandTests : IDisposable
         Assert.Equal("relaywatch: Give either MaxMind databases (--asn, --country) or a CSV (--csv), not both.\n", both.Error);
         Assert.Equal("64500\n", query.Output);
     }
+
+    [Fact]
+    public async Task TheFilesComeFromTheConfigurationsContextSectionWhenNoOptionNamesThem()
+    {
+        var data = directory.Combine("data");
+        var csv = directory.Combine("ours.csv");
+        var config = directory.Combine("relaywatch.json");
+        await File.WriteAllTextAsync(csv, "network,asn,organisation,country\n2001:db8::/32,64496,\"Example, IPv6\",SE\n");
+        await File.WriteAllTextAsync(config, System.Text.Json.JsonSerializer.Serialize(new { context = new { csv } }));
+
+        var load = await RelayWatchProcess.RunAsync("--data", data, "--config", config, "context", "load");
+        var query = await RelayWatchProcess.RunAsync("--data", data, "query", "SELECT dictGet('network_context', ('asn', 'organisation', 'country'), toIPv6('2001:db8:ffff::1'))");
+
+        Assert.True(load.ExitCode == 0, load.Error);
+        Assert.Equal("(64496,'Example, IPv6','SE')\n", query.Output);
+    }
 }
