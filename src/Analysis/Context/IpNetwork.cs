@@ -53,8 +53,7 @@ public readonly record struct IpNetwork(UInt128 Address, int PrefixLength) : ICo
     public static IpNetwork From(IPAddress address, int prefixLength)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var ipv4 = address.AddressFamily == AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6;
-        var length = ipv4 && address.AddressFamily == AddressFamily.InterNetwork ? prefixLength + 96 : prefixLength;
+        var length = address.AddressFamily == AddressFamily.InterNetwork ? prefixLength + 96 : prefixLength;
         return new IpNetwork(ToNumber(address) & Mask(length), length);
     }
 
