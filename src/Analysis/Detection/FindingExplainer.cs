@@ -1,12 +1,25 @@
 using System.Globalization;
 using System.Text.Json;
+using RelayWatch.Analysis.Context;
 
 namespace RelayWatch.Analysis.Detection;
 
 /// <summary>Says in one sentence why a finding was made, from its evidence, for a terminal or a report.</summary>
 public static class FindingExplainer
 {
-    public static string Explain(Finding finding)
+    public static string Explain(Finding finding) => Explain(finding, null);
+
+    /// <summary>
+    /// The sentence, and who is behind the subject when network context is loaded and knows it:
+    /// "…; from AS64500 Example Hosting, NL". Without context the sentence is as it was.
+    /// </summary>
+    public static string Explain(Finding finding, NetworkContext? context)
+    {
+        var sentence = Sentence(finding);
+        return context is { IsKnown: true } ? $"{sentence}; from {NetworkContextText.Describe(context)}" : sentence;
+    }
+
+    private static string Sentence(Finding finding)
     {
         ArgumentNullException.ThrowIfNull(finding);
         try

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RelayWatch.Analysis.Context;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Cli.Output;
@@ -100,7 +101,13 @@ internal static class DetectCommand
         Console.WriteLine();
         var findings = await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false);
         var query = store.Info.Engine == "embedded" ? $"relaywatch --data {store.Info.Location} query" : "relaywatch query";
-        Console.Write(FindingsText.Format(findings, [.. detectors.Select(d => d.Name)], query));
+        var context = await new NetworkContextStore(store).LookupAsync(findings.Select(f => f.Subject), cancellationToken).ConfigureAwait(false);
+        if (context.Count == 0 && await new NetworkContextStore(store).CountAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            Console.WriteLine("Network context is off: no networks loaded (relaywatch context load, docs/operations.md).");
+        }
+
+        Console.Write(FindingsText.Format(findings, [.. detectors.Select(d => d.Name)], query, context: context));
         return ExitCodes.Ok;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RelayWatch.Analysis.Context;
 using RelayWatch.Analysis.Detection;
 
 namespace RelayWatch.Cli.Output;
@@ -11,14 +12,17 @@ namespace RelayWatch.Cli.Output;
 internal static class FindingsText
 {
     /// <param name="query">How to run a query against this store, for the "and N more" hint.</param>
-    public static string Format(IReadOnlyList<Finding> findings, IReadOnlyList<string> detectors, string query = "relaywatch query", int perDetector = 10)
+    /// <param name="context">Who is behind each subject (network context), when loaded; subjects without are shown as before.</param>
+    public static string Format(
+        IReadOnlyList<Finding> findings, IReadOnlyList<string> detectors, string query = "relaywatch query", int perDetector = 10,
+        IReadOnlyDictionary<string, NetworkContext>? context = null)
     {
         var text = new StringBuilder();
         foreach (var detector in detectors)
         {
             var found = findings.Where(f => f.Detector == detector).ToList();
             text.Append(CultureInfo.InvariantCulture, $"{detector} — {found.Count} finding(s)\n");
-            var lines = Lines(found).ToList();
+            var lines = Lines(found, context).ToList();
             foreach (var line in lines.Take(perDetector))
             {
                 text.Append(line).Append('\n');
@@ -33,19 +37,19 @@ internal static class FindingsText
         return text.ToString();
     }
 
-    private static IEnumerable<string> Lines(IReadOnlyList<Finding> findings)
+    private static IEnumerable<string> Lines(IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, NetworkContext>? context)
     {
         var botnets = findings.Where(IsBot).GroupBy(f => f.Day).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var finding in findings)
         {
             if (!IsBot(finding))
             {
-                yield return Line(finding.Day, finding.Severity, finding.Subject, FindingExplainer.Explain(finding));
+                yield return Line(finding.Day, finding.Severity, finding.Subject, FindingExplainer.Explain(finding, context?.GetValueOrDefault(finding.Subject)));
             }
             else if (botnets.Remove(finding.Day, out var bots))
             {
                 yield return bots.Count == 1
-                    ? Line(finding.Day, finding.Severity, finding.Subject, FindingExplainer.Explain(finding))
+                    ? Line(finding.Day, finding.Severity, finding.Subject, FindingExplainer.Explain(finding, context?.GetValueOrDefault(finding.Subject)))
                     : Line(finding.Day, finding.Severity, $"{bots.Count} bots", FindingExplainer.ExplainCampaign(bots));
             }
         }

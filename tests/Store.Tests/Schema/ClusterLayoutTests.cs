@@ -77,6 +77,7 @@ public sealed partial class ClusterLayoutTests
     [InlineData("blocklist_changes", "cityHash64(subject)")]
     [InlineData("ingest_checkpoints", "cityHash64(file_key)")]
     [InlineData("listener_drops", "cityHash64(listener, reason)")]
+    [InlineData("network_context_networks", "cityHash64(network)")]
     [InlineData("ingest_errors", "cityHash64(file, line)")]
     [InlineData("ip_models", "cityHash64(trained_at, version)")]
     [InlineData("score_runs", "cityHash64(day, model, created_at)")]
