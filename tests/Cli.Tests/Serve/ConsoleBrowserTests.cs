@@ -15,6 +15,10 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
     public async Task AnAnalystWorksThroughTheConsole()
     {
         await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.Origin });
+        // Waits, not speed checks: on a loaded 2-core machine a page behind a cold query took longer than
+        // Playwright's default 30 s (a fresh clone's run failed so), so every wait gets three minutes.
+        context.SetDefaultTimeout(180_000);
+        context.SetDefaultNavigationTimeout(180_000);
         var page = await context.NewPageAsync();
 
         // Not signed in: the console sends the browser to its login page.
