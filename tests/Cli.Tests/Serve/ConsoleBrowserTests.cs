@@ -9,6 +9,7 @@ namespace RelayWatch.Cli.Tests.Serve;
 /// findings, opens an address, labels it, dismisses a finding and searches a queue id; a hostile HELO stays text.
 /// A screenshot of each page is saved under the test binaries' screenshots folder.
 /// </summary>
+[Collection(ConsoleBrowserTests.RunsAlone)]
 public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassFixture<ConsoleBrowserFixture>
 {
     [Fact]
@@ -39,7 +40,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         await page.GetByLabel("to", new() { Exact = true }).FillAsync("2026-11-24");
         await page.GetByLabel("detector").FillAsync("dha");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("detector=dha"));
+        await WaitForUrlAsync(page, "detector=dha");
         Assert.Matches(@"^[1-9]\d* findings, page 1 of \d+\.", await page.Locator("main p").First.TextContentAsync());
         Assert.Equal(["dha"], (await page.Locator("table tr td:nth-child(2)").AllTextContentsAsync()).Distinct());
         await ShootAsync(page, "findings");
@@ -125,4 +126,27 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
 
     private Task ShootAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, name + ".png"), FullPage = true });
+
+    /// <summary>
+    /// Run after every other test class, alone: in a clone without ../shared (fewer tests, another schedule) the
+    /// filter step twice never reached its URL while other classes' serve processes ran beside it, and passed
+    /// when run alone. Until that is understood, the browser waits for nothing else.
+    /// </summary>
+    public const string RunsAlone = "console browser, alone";
+
+    /// <summary>Waits for the page to reach a URL; on a timeout, says where the page is instead.</summary>
+    private static async Task WaitForUrlAsync(IPage page, string contains)
+    {
+        try
+        {
+            await page.WaitForURLAsync(new Regex(Regex.Escape(contains)));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"the page never reached a URL with {contains}; it is at {page.Url}, titled '{await page.TitleAsync()}'", e);
+        }
+    }
 }
+
+[CollectionDefinition(ConsoleBrowserTests.RunsAlone, DisableParallelization = true)]
+public sealed class ConsoleBrowserCollection;
