@@ -31,16 +31,9 @@ internal sealed partial record CreateTableStatement(
     internal static MigrationStatement Parse(SqlShape shape, Match head)
     {
         var text = shape.Text;
-        var name = TableName().Match(shape.Masked, head.Index + head.Length);
-        if (!name.Success)
+        if (!TryReadTable(shape, head, out var name, out var afterName, out var refused))
         {
-            return new OtherStatement(text, "the table must be named plainly, without a database or quotes");
-        }
-
-        var afterName = name.Index + name.Length;
-        if (OnCluster().IsMatch(shape.Masked, afterName))
-        {
-            return new OtherStatement(text, "it already names a cluster");
+            return refused!;
         }
 
         var open = Opening().Match(shape.Masked, afterName);

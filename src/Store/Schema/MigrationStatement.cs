@@ -39,6 +39,30 @@ internal abstract partial record MigrationStatement(string Text)
     private static partial Regex AlterHead();
 
     /// <summary>A plain table name: no database, no quoting (what the migrations use).</summary>
+    /// <summary>
+    /// The plain table name (group <c>name</c>) that follows <c>CREATE TABLE</c> or <c>ALTER TABLE</c> (<paramref name="head"/>) and where
+    /// it ends; or, as <paramref name="refused"/>, why the statement cannot be laid out.
+    /// </summary>
+    internal static bool TryReadTable(SqlShape shape, Match head, out Match name, out int end, out OtherStatement? refused)
+    {
+        name = TableName().Match(shape.Masked, head.Index + head.Length);
+        (end, refused) = (0, null);
+        if (!name.Success)
+        {
+            refused = new OtherStatement(shape.Text, "the table must be named plainly, without a database or quotes");
+            return false;
+        }
+
+        end = name.Index + name.Length;
+        if (OnCluster().IsMatch(shape.Masked, end))
+        {
+            refused = new OtherStatement(shape.Text, "it already names a cluster");
+            return false;
+        }
+
+        return true;
+    }
+
     [GeneratedRegex(@"\G(?<name>[A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.#])")]
     internal static partial Regex TableName();
 
