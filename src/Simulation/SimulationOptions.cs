@@ -6,8 +6,22 @@ public sealed class SimulationOptions
     /// <summary>Days to simulate. Default 1.</summary>
     public int Days { get; set; } = 1;
 
-    /// <summary>The first day (UTC). Default 2026-11-01.</summary>
+    /// <summary>The first day (UTC) of the days whose truth is written. Default 2026-11-01.</summary>
     public DateOnly Start { get; set; } = new(2026, 11, 1);
+
+    /// <summary>
+    /// Days simulated before <see cref="Start"/> as history only: the same world runs from
+    /// <c>Start − Warmup</c>, its logs are written, and the truth keeps only what is still going on from
+    /// <see cref="Start"/>. Detectors that need history (snowshoe's "new to us", spoofing's established
+    /// senders) then see a store that has been running, as a real one has. Default 0.
+    /// </summary>
+    public int Warmup { get; set; }
+
+    /// <summary>The first day simulated: <see cref="Start"/>, or the first warm-up day.</summary>
+    public DateOnly FirstSimulatedDay => Start.AddDays(-Warmup);
+
+    /// <summary>Days simulated in all: the warm-up and <see cref="Days"/>.</summary>
+    public int SimulatedDays => Warmup + Days;
 
     /// <summary>Seed of every random choice: the same seed gives byte-identical output. Default 1.</summary>
     public int Seed { get; set; } = 1;
@@ -30,6 +44,11 @@ public sealed class SimulationOptions
         if (Days is < 1 or > 3660)
         {
             throw new ArgumentException($"--days must be between 1 and 3660, not {Days}.");
+        }
+
+        if (Warmup is < 0 or > 365)
+        {
+            throw new ArgumentException($"--warmup must be between 0 and 365, not {Warmup}.");
         }
 
         if (Scale is <= 0 or > 100 || double.IsNaN(Scale))

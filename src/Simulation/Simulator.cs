@@ -42,8 +42,10 @@ public sealed class Simulator(SimulationOptions options)
         Directory.CreateDirectory(staging);
         try
         {
-            var estate = new Estate(new Random(options.Seed), users: 150, options.Start, options.Growth);
-            var routing = new MxRouting(options.Seed, options.Start, options.Days);
+            // The world runs from the first warm-up day; only the truth is trimmed to the days from --start.
+            var first = options.FirstSimulatedDay;
+            var estate = new Estate(new Random(options.Seed), users: 150, first, options.Growth);
+            var routing = new MxRouting(options.Seed, first, options.SimulatedDays);
             var log = new SimLog(routing);
             List<IActor> actors =
             [
@@ -56,22 +58,22 @@ public sealed class Simulator(SimulationOptions options)
                 new SaslBruteForce(log, options.Seed, 7),
                 new SpamBotnet(estate, log, options.Seed, 8),
                 new OutboundMail(estate, log, options.Scale, options.Seed, 9),
-                new OpenRelayAbuse(estate, log, options.Seed, 10, options.Start),
+                new OpenRelayAbuse(estate, log, options.Seed, 10, first),
                 new DictionaryBotnet(estate, log, options.Seed, 11),
                 new AcceptThenBounce(estate, log, options.Seed, 12),
                 new SmallSenders(estate, log, options.Scale, options.Seed, 13),
                 new AuthenticatedSenders(estate, log, options.Scale, options.Seed, 14),
-                new DominoExposed(estate, log, options.Seed, 15, options.Start),
+                new DominoExposed(estate, log, options.Seed, 15, first),
             ];
             if (options.World == SimulationWorld.Harder)
             {
                 // Beside today's world, what makes detection hard (issue 17); the slow harvest is actor 6.
-                var addresses = new AddressSpace(options.Seed, options.Start, options.Days, slowHarvestIndex: 6);
+                var addresses = new AddressSpace(options.Seed, first, options.SimulatedDays, slowHarvestIndex: 6);
                 actors.AddRange(
                 [
-                    new BackscatterWave(estate, log, addresses, options.Start, options.Seed, 16),
+                    new BackscatterWave(estate, log, addresses, first, options.Seed, 16),
                     new MessySenders(estate, log, options.Seed, 17),
-                    new SnowshoeSpam(estate, log, addresses, options.Start, options.Seed, 18),
+                    new SnowshoeSpam(estate, log, addresses, first, options.Seed, 18),
                     new VerySlowHarvest(estate, log, addresses, options.Seed, 19),
                     new RemoteUsers(estate, log, addresses, options.Start, options.Days, options.Seed, 20),
                 ]);
@@ -86,10 +88,10 @@ public sealed class Simulator(SimulationOptions options)
             }
 
             logs.Create(Path.Combine(DominoServer.Name, "console.log"), []);
-            for (var day = 0; day < options.Days; day++)
+            for (var day = 0; day < options.SimulatedDays; day++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                foreach (var line in Merge(actors.Select(a => a.Sessions(options.Start.AddDays(day)))))
+                foreach (var line in Merge(actors.Select(a => a.Sessions(first.AddDays(day)))))
                 {
                     logs.Write(line);
                     lines++;
@@ -102,13 +104,15 @@ public sealed class Simulator(SimulationOptions options)
             var failovers = routing.Outages.Select(o => new TruthRecord(
                 "mx_failover", [MxRouting.Preferred], o.Start, o.End, [MxRouting.Preferred, MxRouting.Backup],
                 new Dictionary<string, object> { ["from_site"] = MxRouting.Sites[0].Site, ["to_site"] = MxRouting.Sites[1].Site, ["to_relay"] = MxRouting.Backup }));
-            var truth = actors.SelectMany(a => a.Truth()).Concat(failovers).OrderBy(t => t.Start).ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Subjects[0], StringComparer.Ordinal).ToList();
+            var evaluated = new DateTimeOffset(options.Start.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            var truth = actors.SelectMany(a => a.Truth()).Concat(failovers).Where(t => t.End >= evaluated).OrderBy(t => t.Start).ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Subjects[0], StringComparer.Ordinal).ToList();
             File.WriteAllLines(Path.Combine(staging, "truth.jsonl"), truth.Select(t => JsonSerializer.Serialize(t, JsonLines)), new UTF8Encoding(false));
             File.WriteAllText(Path.Combine(staging, "simulation.json"), JsonSerializer.Serialize(new
             {
-                command = $"relaywatch simulate --world {World(options.World)} --days {options.Days} --start {options.Start:yyyy-MM-dd} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --growth {options.Growth.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
+                command = $"relaywatch simulate --world {World(options.World)} --days {options.Days} --start {options.Start:yyyy-MM-dd}{(options.Warmup > 0 ? $" --warmup {options.Warmup}" : string.Empty)} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --growth {options.Growth.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
                 world = World(options.World),
                 days = options.Days,
+                warmup = options.Warmup,
                 start = options.Start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 seed = options.Seed,
                 scale = options.Scale,

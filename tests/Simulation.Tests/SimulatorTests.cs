@@ -297,12 +297,41 @@ public sealed class SimulatorTests : IDisposable
     [Theory]
     [InlineData(0, 0.01, "--days must be between 1 and 3660, not 0.")]
     [InlineData(1, -1, "--scale must be above 0 and at most 100, not -1.")]
-    public void BadOptionsAreRefusedWithOneSentence(int days, double scale, string message)
+    [InlineData(1, 0.01, "--warmup must be between 0 and 365, not -1.", -1)]
+    public void BadOptionsAreRefusedWithOneSentence(int days, double scale, string message, int warmup = 0)
     {
-        var error = Assert.Throws<ArgumentException>(() => new Simulator(new SimulationOptions { Days = days, Scale = scale, Output = Path.Combine(directory, "x") }).Run(CancellationToken.None));
+        var error = Assert.Throws<ArgumentException>(() => new Simulator(new SimulationOptions { Days = days, Scale = scale, Warmup = warmup, Output = Path.Combine(directory, "x") }).Run(CancellationToken.None));
 
         Assert.Equal(message, error.Message);
         Assert.False(Directory.Exists(Path.Combine(directory, "x")));
+    }
+
+    /// <summary>
+    /// A warm-up is the same world run from earlier: its logs are those of a longer simulation, and
+    /// its truth is that simulation's, less what ended before the first day evaluated.
+    /// </summary>
+    [Fact]
+    public void WarmUpDaysAreTheSameWorldRunEarlierWithOnlyTheLaterTruthKept()
+    {
+        var longer = new Simulator(new SimulationOptions { Output = Path.Combine(directory, "longer"), Seed = 5, Days = 3, Start = new DateOnly(2026, 11, 1) }).Run(CancellationToken.None);
+        var warmed = new Simulator(new SimulationOptions { Output = Path.Combine(directory, "warmed"), Seed = 5, Days = 1, Warmup = 2, Start = new DateOnly(2026, 11, 3) }).Run(CancellationToken.None);
+
+        foreach (var file in new[] { "logs/mx1/mail.log", "logs/mx2/mainlog", "logs/domino1/console.log" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(longer.Output, file)), File.ReadAllBytes(Path.Combine(warmed.Output, file)));
+        }
+
+        var evaluated = new DateTimeOffset(2026, 11, 3, 0, 0, 0, TimeSpan.Zero);
+        var longerTruth = File.ReadAllLines(Path.Combine(longer.Output, "truth.jsonl"));
+        var warmedTruth = File.ReadAllLines(Path.Combine(warmed.Output, "truth.jsonl"));
+        static DateTimeOffset End(string line) => JsonDocument.Parse(line).RootElement.GetProperty("end").GetDateTimeOffset();
+        Assert.Contains(longerTruth, l => End(l) < evaluated);
+        Assert.Equal(longerTruth.Where(l => End(l) >= evaluated), warmedTruth);
+
+        using var description = JsonDocument.Parse(File.ReadAllText(Path.Combine(warmed.Output, "simulation.json")));
+        Assert.Equal("2026-11-03", description.RootElement.GetProperty("start").GetString());
+        Assert.Equal(1, description.RootElement.GetProperty("days").GetInt32());
+        Assert.Equal(2, description.RootElement.GetProperty("warmup").GetInt32());
     }
 
     [Fact]

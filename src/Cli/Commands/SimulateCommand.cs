@@ -12,6 +12,12 @@ internal static class SimulateCommand
         var defaults = new SimulationOptions();
         var days = new Option<int>("--days") { Description = "Days to simulate", HelpName = "N", DefaultValueFactory = _ => defaults.Days };
         var start = new Option<string>("--start") { Description = "First day, YYYY-MM-DD", HelpName = "DATE", DefaultValueFactory = _ => defaults.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Days simulated before --start as history only (logs written, truth left out), so that detectors needing history see a store that has been running",
+            HelpName = "N",
+            DefaultValueFactory = _ => defaults.Warmup,
+        };
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed writes byte-identical logs", HelpName = "S", DefaultValueFactory = _ => defaults.Seed };
         var scale = new Option<double>("--scale") { Description = "Traffic volume; at 1 a day is about a million log lines", HelpName = "X", DefaultValueFactory = _ => defaults.Scale };
         var growth = new Option<double>("--growth") { Description = "Daily growth of legitimate traffic, percent (compound)", HelpName = "PCT", DefaultValueFactory = _ => defaults.Growth };
@@ -25,7 +31,7 @@ internal static class SimulateCommand
         var output = new Option<string>("--out") { Description = "Output folder (must not exist or be empty)", HelpName = "DIR", DefaultValueFactory = _ => defaults.Output };
         var command = new Command("simulate", "Write simulated relay logs with their ground truth (truth.jsonl): normal mail and every kind of attack, in the classic or the harder world")
         {
-            world, days, start, seed, scale, growth, output,
+            world, days, start, warmup, seed, scale, growth, output,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(token =>
         {
@@ -34,13 +40,13 @@ internal static class SimulateCommand
                 throw new UsageException($"--start {parse.GetValue(start)} is not a date in the form YYYY-MM-DD.");
             }
 
-            var options = new SimulationOptions { Days = parse.GetValue(days), Start = first, Seed = parse.GetValue(seed), Scale = parse.GetValue(scale), Growth = parse.GetValue(growth), Output = parse.GetValue(output)!,
+            var options = new SimulationOptions { Days = parse.GetValue(days), Start = first, Warmup = parse.GetValue(warmup), Seed = parse.GetValue(seed), Scale = parse.GetValue(scale), Growth = parse.GetValue(growth), Output = parse.GetValue(output)!,
                 World = parse.GetValue(world) == "harder" ? SimulationWorld.Harder : SimulationWorld.Classic,
             };
             var simulator = new Simulator(options)
             {
                 Progress = Console.IsErrorRedirected ? null : new Progress<(int Days, long Lines)>(p =>
-                    Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  day {p.Days}/{options.Days}, {p.Lines:N0} lines   "))),
+                    Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  day {p.Days}/{options.SimulatedDays}, {p.Lines:N0} lines   "))),
             };
             SimulationSummary summary;
             try
@@ -67,7 +73,7 @@ internal static class SimulateCommand
 
             var lines = summary.LinesByFile.Values.Sum();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Simulated {options.Days} day(s) from {options.Start:yyyy-MM-dd}: {lines:N0} lines in {summary.Elapsed.TotalSeconds:F1} s ({lines / Math.Max(summary.Elapsed.TotalSeconds, 0.001):N0} lines/s)."));
+                $"Simulated {options.Days} day(s) from {options.Start:yyyy-MM-dd}{(options.Warmup > 0 ? $" after {options.Warmup} warm-up day(s) from {options.FirstSimulatedDay:yyyy-MM-dd}" : string.Empty)}: {lines:N0} lines in {summary.Elapsed.TotalSeconds:F1} s ({lines / Math.Max(summary.Elapsed.TotalSeconds, 0.001):N0} lines/s)."));
             foreach (var (file, count) in summary.LinesByFile)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Path.Combine(summary.Output, file)}  {count:N0} lines"));

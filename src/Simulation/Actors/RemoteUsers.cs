@@ -31,6 +31,8 @@ internal sealed class RemoteUsers : IActor
     private readonly Dictionary<string, (DateTimeOffset First, DateTimeOffset Last, long Messages)> seen = new(StringComparer.Ordinal);
     private readonly List<TruthRecord> truth = [];
 
+    /// <param name="firstDay">The first day whose truth is written (after any warm-up): the theft falls in the days evaluated.</param>
+    /// <param name="days">Days from <paramref name="firstDay"/>.</param>
     public RemoteUsers(Estate estate, SimLog log, AddressSpace addresses, DateOnly firstDay, int days, int seed, int actorIndex)
     {
         (this.estate, this.log, this.addresses, this.seed, this.actorIndex) = (estate, log, addresses, seed, actorIndex);
