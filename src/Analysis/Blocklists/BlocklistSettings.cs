@@ -8,7 +8,7 @@ namespace RelayWatch.Analysis.Blocklists;
 public sealed class BlocklistSettings
 {
     /// <summary>Detectors whose findings list their subject. <c>bounce_source</c> is not among them: its subject is our own relay.</summary>
-    public IReadOnlyList<string> Detectors { get; set; } = ["dha", "relay_probe", "open_relay", "spoofing", "auth_bruteforce"];
+    public IReadOnlyList<string> Detectors { get; set; } = [DetectorNames.DirectoryHarvest, DetectorNames.RelayProbe, DetectorNames.OpenRelay, DetectorNames.Spoofing, DetectorNames.AuthBruteForce];
 
     /// <summary>IP reputation score at or above which an address is listed (null: scores list nothing).</summary>
     public double? MinimumScore { get; set; } = 0.95;

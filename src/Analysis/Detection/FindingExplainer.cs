@@ -28,29 +28,29 @@ public static class FindingExplainer
             var e = evidence.RootElement;
             return finding.Detector switch
             {
-                "dha" when Text(e, "rule") == "shared_dictionary" => Invariant(
+                DetectorNames.DirectoryHarvest when Text(e, "rule") == "shared_dictionary" => Invariant(
                     $"{Number(e, "unknown_recipients")} unknown recipient(s) from a dictionary shared by {Number(e, "member_count")} IPs in unrelated networks (e.g. {string.Join(", ", Strings(e, "sample_unknown").Take(3))})"),
-                "dha" when Text(e, "rule") == "network" => Invariant(
+                DetectorNames.DirectoryHarvest when Text(e, "rule") == "network" => Invariant(
                     $"{Number(e, "unknown_recipients")} unknown recipients from {Number(e, "member_count")} IPs of the network over {Number(e, "days_active")} day(s); {Percent(e)} of what they tried"),
-                "dha" => Invariant(
+                DetectorNames.DirectoryHarvest => Invariant(
                     $"{Number(e, "unknown_recipients")} unknown recipients in {Number(e, "sessions")} session(s), {Percent(e)} of what it tried; {Number(e, "accepted_recipients")} accepted{Exposed(e)}{BouncesLeftOut(e)}"),
-                "relay_probe" => Invariant(
+                DetectorNames.RelayProbe => Invariant(
                     $"{Number(e, "attempts")} relay attempt(s) refused: {string.Join(", ", Strings(e, "probe_types"))}; HELO {string.Join(", ", Strings(e, "helos")).OrNone()}"),
-                "open_relay" => Invariant(
+                DetectorNames.OpenRelay => Invariant(
                     $"{Number(e, "messages")} message(s) to foreign domains accepted and delivered by {string.Join(", ", Strings(e, "relays"))}, e.g. to {Strings(e, "sample_recipients").FirstOrDefault().OrNone()}"),
-                "spoofing" => Invariant(
+                DetectorNames.Spoofing => Invariant(
                     $"{(Text(e, "rule") == "own_domain" ? "our domain" : "a look-alike of our domain")} as sender ({string.Join(", ", Strings(e, "forged_senders").Take(3))}) without authentication; {Number(e, "accepted_messages")} accepted, {Number(e, "refused")} refused{Spf(e)}"),
-                "backscatter" when Text(e, "rule") == "wave" => Invariant(
+                DetectorNames.Backscatter when Text(e, "rule") == "wave" => Invariant(
                     $"a backscatter wave: {Number(e, "bounces")} bounces for mail {finding.Subject} never sent, from {Number(e, "servers")} servers in {Number(e, "networks")} networks (innocent receivers of spam that forged our domain), to {Number(e, "targets")} addresses ({Number(e, "made_up_targets")} made up, {Number(e, "real_targets")} real); {Number(e, "refused")} refused at RCPT; peak {Text(e, "peak_hour")} UTC with {Number(e, "peak_hour_bounces")}"),
-                "backscatter" => Invariant(
+                DetectorNames.Backscatter => Invariant(
                     $"{Number(e, "unmatched_bounces")} of {Number(e, "bounces")} bounces for mail our users never sent to {Text(e, "bouncer_domain").OrNone()}, to {Strings(e, "targets").Count()} user(s)"),
-                "bounce_source" => Invariant(
+                DetectorNames.BounceSource => Invariant(
                     $"{string.Join(", ", Strings(e, "relays"))} accepted its mail and then sent {Number(e, "notifications")} non-delivery notification(s) to {Number(e, "distinct_senders")} sender(s), e.g. {Strings(e, "bounced_to").FirstOrDefault().OrNone()}"),
-                "compromised_account" => Invariant(
+                DetectorNames.CompromisedAccount => Invariant(
                     $"the login {finding.Subject} sent to {Number(e, "recipients")} recipients in {Number(e, "domains")} domains (its busiest of {Number(e, "history_days")} earlier day(s): {Number(e, "history_max_recipients")}) from {string.Join(", ", Strings(e, "clients").Take(3))}; {Ratio(e, "failure_share")} refused or bounced; signals {string.Join(", ", Strings(e, "signals"))}"),
-                "snowshoe" => Invariant(
+                DetectorNames.Snowshoe => Invariant(
                     $"a snowshoe campaign: {Number(e, "member_count")} addresses new to us in {Number(e, "networks")} networks share the {(Text(e, "rule") == "host_template" ? "host naming" : "sender pattern")} {finding.Subject}, no established sender's (e.g. {string.Join(", ", Strings(e, Text(e, "rule") == "host_template" ? "sample_hosts" : "sample_senders").Take(2))}); {Number(e, "messages")} message(s), {Number(e, "delivered")} delivered, {Number(e, "refused")} refused, first to last {Number(e, "first_seen_spread_minutes")} min"),
-                "auth_bruteforce" => Invariant(
+                DetectorNames.AuthBruteForce => Invariant(
                     $"{Number(e, "failures")} failed authentications in {Number(e, "sessions")} session(s)"),
                 _ => Invariant($"{finding.Events} events; rule {Text(e, "rule")}"),
             };

@@ -56,7 +56,7 @@ internal static class FindingsText
     }
 
     private static bool IsBot(Finding finding) =>
-        finding.Detector == "dha" && finding.Evidence.Contains("\"rule\":\"shared_dictionary\"", StringComparison.Ordinal);
+        finding.Detector == DetectorNames.DirectoryHarvest && finding.Evidence.Contains("\"rule\":\"shared_dictionary\"", StringComparison.Ordinal);
 
     private static string Line(DateOnly day, string severity, string subject, string why) =>
         string.Create(CultureInfo.InvariantCulture, $"  {day:yyyy-MM-dd}  {severity,-8}  {subject,-24}  {why}");

@@ -7,11 +7,7 @@ namespace RelayWatch.Ingest.Loading;
 /// <summary>Writes events as RowBinary rows of <c>smtp_events</c>, in the order of <see cref="Columns"/>.</summary>
 internal static class SmtpEventEncoder
 {
-    public static IReadOnlyList<string> Columns { get; } =
-    [
-        "ts", "relay", "source", "event", "client_ip", "client_host", "helo", "mail_from", "rcpt_to", "smtp_code",
-        "dsn", "reason", "queue_id", "session_id", "message_id", "size", "sasl_user", "detail", "next_hop", "orig_rcpt_to", "file", "line",
-    ];
+    public static IReadOnlyList<string> Columns => SmtpEventsTable.Columns;
 
     public static void Write(RowBinaryWriter writer, SmtpEvent e)
     {

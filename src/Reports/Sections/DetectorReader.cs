@@ -41,15 +41,15 @@ internal static class DetectorReader
 
     public static string Title(string detector) => detector switch
     {
-        "dha" => "Directory harvest",
-        "relay_probe" => "Relay probes",
-        "open_relay" => "Open relaying",
-        "spoofing" => "Spoofed senders",
-        "backscatter" => "NDR backscatter",
-        "bounce_source" => "Backscatter we caused",
-        "auth_bruteforce" => "Password guessing",
-        "compromised_account" => "Compromised accounts",
-        "snowshoe" => "Snowshoe campaigns",
+        DetectorNames.DirectoryHarvest => "Directory harvest",
+        DetectorNames.RelayProbe => "Relay probes",
+        DetectorNames.OpenRelay => "Open relaying",
+        DetectorNames.Spoofing => "Spoofed senders",
+        DetectorNames.Backscatter => "NDR backscatter",
+        DetectorNames.BounceSource => "Backscatter we caused",
+        DetectorNames.AuthBruteForce => "Password guessing",
+        DetectorNames.CompromisedAccount => "Compromised accounts",
+        DetectorNames.Snowshoe => "Snowshoe campaigns",
         _ => detector,
     };
 
@@ -85,7 +85,7 @@ internal static class DetectorReader
 
     private static bool IsBackscatterWave(Finding finding)
     {
-        if (finding.Detector != "backscatter")
+        if (finding.Detector != DetectorNames.Backscatter)
         {
             return false;
         }
@@ -124,7 +124,7 @@ internal static class DetectorReader
             sections.Add(new DetectorSection(
                 detector, Title(detector), today.Count, today.Count - continuing, continuing, items,
                 [.. yesterday.Where(s => !todaySubjects.Contains(s)).Order(StringComparer.Ordinal)],
-                today.Any(IsBackscatterWave) ? BackscatterWaveAdvice : detector == "compromised_account" && today.Count > 0 ? CompromisedAccountAdvice : [],
+                today.Any(IsBackscatterWave) ? BackscatterWaveAdvice : detector == DetectorNames.CompromisedAccount && today.Count > 0 ? CompromisedAccountAdvice : [],
                 [.. today.Where(IsBackscatterWave).OrderBy(f => f.Subject, StringComparer.Ordinal).Select(WaveOf)]));
         }
 
@@ -168,7 +168,7 @@ internal static class DetectorReader
     }
 
     private static bool IsCampaignMember(Finding finding) =>
-        finding.Detector == "dha" && finding.Evidence.Contains("\"rule\":\"shared_dictionary\"", StringComparison.Ordinal);
+        finding.Detector == DetectorNames.DirectoryHarvest && finding.Evidence.Contains("\"rule\":\"shared_dictionary\"", StringComparison.Ordinal);
 
 
     private static List<DetectorSection.EvidenceList> Evidence(Finding finding)

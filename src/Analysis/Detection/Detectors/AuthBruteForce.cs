@@ -5,7 +5,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// <summary><c>auth_bruteforce</c>: many failed SMTP authentications from one outside address in a day.</summary>
 internal sealed class AuthBruteForce(AuthBruteForceSettings settings) : Detector
 {
-    public override string Name => "auth_bruteforce";
+    public override string Name => DetectorNames.AuthBruteForce;
 
     public override string Summary => "SASL brute force: many failed SMTP authentications from one outside IP";
 

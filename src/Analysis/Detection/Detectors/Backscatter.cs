@@ -15,7 +15,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// </summary>
 internal sealed class Backscatter(BackscatterSettings settings) : Detector
 {
-    public override string Name => "backscatter";
+    public override string Name => DetectorNames.Backscatter;
 
     public override string Summary => "NDR backscatter: null-sender bounces to our users for mail they never sent, per bouncing MTA";
 

@@ -11,7 +11,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// </summary>
 internal sealed class BounceSource(BounceSourceSettings settings) : Detector
 {
-    public override string Name => "bounce_source";
+    public override string Name => DetectorNames.BounceSource;
 
     public override string Summary => "Backscatter from us: mail a relay of ours accepted from outside and then bounced to (forged) senders";
 

@@ -13,7 +13,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// </summary>
 internal sealed class CompromisedAccount(CompromisedAccountSettings settings) : Detector
 {
-    public override string Name => "compromised_account";
+    public override string Name => DetectorNames.CompromisedAccount;
 
     public override string Summary => "Compromised accounts: an authenticated sender whose volume, spread, client networks or failures break from its own history";
 

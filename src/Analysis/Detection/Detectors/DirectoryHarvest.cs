@@ -20,7 +20,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// </summary>
 internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 {
-    public override string Name => "dha";
+    public override string Name => DetectorNames.DirectoryHarvest;
 
     public override string Summary => "Directory harvest: many recipients tried that do not exist, from one IP or spread over a /24 or /48";
 

@@ -12,7 +12,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// </remarks>
 internal sealed class OpenRelay(OpenRelaySettings settings) : Detector
 {
-    public override string Name => "open_relay";
+    public override string Name => DetectorNames.OpenRelay;
 
     public override string Summary => "Open relay: mail from unauthenticated outside clients to foreign domains that a relay of ours accepted and delivered";
 

@@ -8,7 +8,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// </summary>
 internal sealed class RelayProbe(RelayProbeSettings settings) : Detector
 {
-    public override string Name => "relay_probe";
+    public override string Name => DetectorNames.RelayProbe;
 
     public override string Summary => "Relay probes: refused attempts to relay through us, classified (% hack, quoted, source route, IP-literal HELO, test addresses)";
 

@@ -19,7 +19,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// </summary>
 internal sealed class Snowshoe(SnowshoeSettings settings) : Detector
 {
-    public override string Name => "snowshoe";
+    public override string Name => DetectorNames.Snowshoe;
 
     public override string Summary => "Snowshoe spam: many addresses new to us, in unrelated networks, sharing a naming template no established sender uses";
 

@@ -20,7 +20,7 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// </summary>
 internal sealed class Spoofing(SpoofingSettings settings) : Detector
 {
-    public override string Name => "spoofing";
+    public override string Name => DetectorNames.Spoofing;
 
     public override string Summary => "Spoofed senders: our own domains, or look-alikes of them, in MAIL FROM from unauthenticated outside clients";
 

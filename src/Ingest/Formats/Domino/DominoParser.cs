@@ -232,7 +232,7 @@ internal sealed class DominoParser : ILogParser
         var recipient = DominoAddresses.Angled(text);
         var (name, eventName) = kind.Reading != DominoReading.RecipientRefusal ? (kind.Line.Name, kind.Line.Event!)
             : recipient.Length > 0 ? ("domino.rcpt_reject", EventNames.RcptReject) : ("domino.reject", EventNames.Reject);
-        return Emit(name, ClientEvent(eventName, context, client, detail, Reasons.Classify(detail)) with { RcptTo = recipient, MailFrom = session?.MailFrom ?? string.Empty });
+        return Emit(name, ClientEvent(eventName, context, client, detail, ReplyReasons.Classify(detail)) with { RcptTo = recipient, MailFrom = session?.MailFrom ?? string.Empty });
     }
 
     /// <summary><c>Unable to deliver message 0036AB12 to jdoe@example.com: User jdoe@example.com not listed in Domino Directory</c>.</summary>
@@ -263,7 +263,7 @@ internal sealed class DominoParser : ILogParser
             NextHop = line.NextHop.Length > 0 ? line.NextHop : kind == "domino.delivered" ? "mailbox" : string.Empty,
             Size = state?.Size is > 0 ? state.Size : line.Size,
             Detail = line.Detail,
-            Reason = eventName == EventNames.Delivery ? string.Empty : Reasons.Classify(line.Detail),
+            Reason = eventName == EventNames.Delivery ? string.Empty : ReplyReasons.Classify(line.Detail),
         });
     }
 

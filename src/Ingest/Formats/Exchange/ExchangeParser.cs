@@ -180,7 +180,7 @@ internal sealed class ExchangeParser : ILogParser
             },
             Detail = status,
             SmtpCode = failed ? SmtpReply.LeadingCode(status) : (ushort)0,
-            Reason = failed ? Reasons.Classify(status) : string.Empty,
+            Reason = failed ? ReplyReasons.Classify(status) : string.Empty,
         });
     }
 

@@ -86,7 +86,7 @@ internal sealed class ExchangeSessions
             {
                 SmtpCode = code,
                 RcptTo = eventName == EventNames.RcptReject ? recipient : string.Empty,
-                Reason = eventName == EventNames.AuthFailure ? string.Empty : Reasons.Classify(data),
+                Reason = eventName == EventNames.AuthFailure ? string.Empty : ReplyReasons.Classify(data),
             },
         };
     }

@@ -211,7 +211,7 @@ internal sealed class EximClientEvents(EximCorrelation correlation)
             Helo = host.Helo.Length > 0 ? host.Helo : session?.Host.Helo ?? string.Empty,
             SessionId = session?.Id ?? string.Empty,
             SmtpCode = code,
-            Reason = eventName == EventNames.Reject ? Reasons.Classify(detail) : string.Empty,
+            Reason = eventName == EventNames.Reject ? ReplyReasons.Classify(detail) : string.Empty,
             Detail = detail,
         });
     }

@@ -81,7 +81,7 @@ internal sealed class EximEvents(EximCorrelation correlation)
             MailFrom = sender.Length > 0 ? sender : state?.MailFrom ?? string.Empty,
             RcptTo = fields.GetString("rcpt_to"),
             SmtpCode = clientFields.EndsWith(" temporarily") ? (ushort)450 : kind.Code,
-            Reason = Reasons.Classify(detail),
+            Reason = ReplyReasons.Classify(detail),
             QueueId = messageId ?? string.Empty,
             SessionId = session?.Id ?? state?.SessionId ?? string.Empty,
             MessageId = state?.MessageId ?? string.Empty,
@@ -152,7 +152,7 @@ internal sealed class EximEvents(EximCorrelation correlation)
                 : $"{(host.Name.Length > 0 ? host.Name : host.Ip)}[{host.Ip}]{(port.Length > 0 ? ":" + port : string.Empty)}",
             Detail = detail,
             SmtpCode = SmtpReply.FirstCode(detail),
-            Reason = eventName == EventNames.Delivery ? string.Empty : Reasons.Classify(detail),
+            Reason = eventName == EventNames.Delivery ? string.Empty : ReplyReasons.Classify(detail),
         });
     }
 

@@ -56,7 +56,7 @@ internal static class EximSpamVerdict
             Helo = client.HeloOrName,
             MailFrom = sender.ToString(),
             RcptTo = rcpt.ToString(),
-            Reason = Reasons.Classify(text),
+            Reason = ReplyReasons.Classify(text),
             QueueId = messageId,
             SessionId = session?.Id ?? string.Empty,
             Detail = text,

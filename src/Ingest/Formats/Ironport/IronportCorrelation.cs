@@ -80,7 +80,7 @@ internal sealed class IronportCorrelation
                 {
                     RcptTo = Envelope.Bracketed(refused),
                     Detail = detail,
-                    Reason = kind.Reason ?? ReasonOfCheck(rejectedBy) ?? Reasons.Classify(detail),
+                    Reason = kind.Reason ?? ReasonOfCheck(rejectedBy) ?? ReplyReasons.Classify(detail),
                     SmtpCode = 550,
                 });
 
@@ -124,7 +124,7 @@ internal sealed class IronportCorrelation
                     Dsn = dsn,
                     // The next hop's reply as AsyncOS quotes it: ('550', ['5.1.1 …']).
                     SmtpCode = reply.IndexOf("('", StringComparison.Ordinal) is var quote and >= 0 ? SmtpReply.LeadingCode(reply[(quote + 2)..]) : (ushort)0,
-                    Reason = Reasons.Classify(reply),
+                    Reason = ReplyReasons.Classify(reply),
                     Detail = string.Concat(dsn, " - ", reply).Trim(),
                 });
 

@@ -167,7 +167,7 @@ internal sealed class IronportParser : ILogParser
                 {
                     MailFrom = fields.Has("mail_from") ? Envelope.Bracketed(fields.Get("mail_from")) : string.Empty,
                     Detail = said,
-                    Reason = eventName == EventNames.Reject ? kind.Reason ?? Reasons.Classify(said) : string.Empty,
+                    Reason = eventName == EventNames.Reject ? kind.Reason ?? ReplyReasons.Classify(said) : string.Empty,
                 });
 
             case IronportStep.AuthSucceeded:

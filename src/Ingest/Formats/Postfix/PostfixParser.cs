@@ -170,7 +170,7 @@ internal sealed class PostfixParser : ILogParser
             SmtpCode = code,
             Dsn = fields.GetString("dsn"),
             Reason = eventName == EventNames.Spf ? fields.GetString("spf_result").ToLowerInvariant()
-                : isRejection ? Reasons.Classify(detail) : string.Empty,
+                : isRejection ? ReplyReasons.Classify(detail) : string.Empty,
             QueueId = queueId.ToString(),
             SessionId = Pick(sessionId, state?.SessionId),
             MessageId = state?.MessageId ?? string.Empty,

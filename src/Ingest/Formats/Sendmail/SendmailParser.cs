@@ -126,7 +126,7 @@ internal sealed class SendmailParser : ILogParser
             Dsn = record.Get("dsn").ToString(),
             Detail = detail,
             SmtpCode = delivered ? (ushort)0 : SmtpReply.LeadingCode(stat),
-            Reason = delivered ? string.Empty : Reasons.Classify(detail),
+            Reason = delivered ? string.Empty : ReplyReasons.Classify(detail),
         });
     }
 
@@ -258,7 +258,7 @@ internal sealed class SendmailParser : ILogParser
             RcptTo = rcptTo,
             MailFrom = mailFrom,
             SmtpCode = code,
-            Reason = Reasons.Classify(detail),
+            Reason = ReplyReasons.Classify(detail),
             QueueId = context.Qid ?? string.Empty,
             Detail = detail,
         };

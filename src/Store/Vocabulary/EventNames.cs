@@ -1,4 +1,4 @@
-namespace RelayWatch.Ingest.Events;
+namespace RelayWatch.Store.Vocabulary;
 
 /// <summary>The values of <c>smtp_events.event</c> (docs/schema.md).</summary>
 public static class EventNames
@@ -61,4 +61,8 @@ public static class EventNames
 
     /// <summary>The client's reverse DNS name does not resolve back to its address (Postfix "hostname H does not resolve to address IP").</summary>
     public const string RdnsMismatch = "rdns_mismatch";
+
+    /// <summary>Every event name.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [Connect, Disconnect, RcptReject, Reject, Message, Delivery, Bounce, Defer, AuthFailure, LostConnection, Timeout, TooManyErrors, Pipelining, Pregreet, Dnsbl, NonSmtp, Spf, NdrSent, ProtocolViolation, RateLimited, NoTransaction, RdnsMismatch];
 }

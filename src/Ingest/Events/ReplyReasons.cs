@@ -1,0 +1,102 @@
+using RelayWatch.Store.Vocabulary;
+
+namespace RelayWatch.Ingest.Events;
+
+/// <summary>
+/// How a rejection's reply text maps to a value of <c>smtp_events.reason</c> (<see cref="Reasons"/>,
+/// the schema's vocabulary). The phrases are the MTAs' own wording (Postfix, Sendmail, Exim, Domino,
+/// Exchange, ESA).
+/// </summary>
+public static class ReplyReasons
+{
+    private static readonly (string Phrase, string Reason)[] Phrases =
+    [
+        // Before "does not exist": Sendmail's refusal of a sender whose domain does not resolve.
+        ("Domain of sender address", Reasons.SenderRejected),
+        ("User unknown", Reasons.UserUnknown),
+        ("user unknown", Reasons.UserUnknown),
+        ("Unknown user", Reasons.UserUnknown),
+        ("unknown user", Reasons.UserUnknown),
+        ("No such user", Reasons.UserUnknown),
+        ("no such user", Reasons.UserUnknown),
+        ("mailbox unavailable", Reasons.UserUnknown),
+        ("Mailbox unavailable", Reasons.UserUnknown),
+        ("does not exist", Reasons.UserUnknown),
+        ("No Such User", Reasons.UserUnknown),
+        ("Unrouteable address", Reasons.UserUnknown),
+        ("not listed in Domino Directory", Reasons.UserUnknown),
+        ("RecipientNotFound", Reasons.UserUnknown),
+        ("Recipient not found", Reasons.UserUnknown),
+        ("not listed in the Domino Directory", Reasons.UserUnknown),
+        ("Relay access denied", Reasons.RelayDenied),
+        ("Relaying denied", Reasons.RelayDenied),
+        ("relay not permitted", Reasons.RelayDenied),
+        ("Relay rejected", Reasons.RelayDenied),
+        ("Unable to relay", Reasons.RelayDenied),
+        ("blocked using", Reasons.Rbl),
+        ("Blocked using", Reasons.Rbl),
+        ("listed at", Reasons.Rbl),
+        ("DNSBL", Reasons.Rbl),
+        ("in an RBL", Reasons.Rbl),
+        ("DNS Blacklist", Reasons.Rbl),
+        ("DNS blacklist", Reasons.Rbl),
+
+        // Exchange's connection filtering, refusing for an IP block list provider (its default response).
+        ("found on a block list", Reasons.Rbl),
+        ("Sender address rejected", Reasons.SenderRejected),
+        ("Helo command rejected", Reasons.HeloRejected),
+        ("Client host rejected", Reasons.ClientRejected),
+        ("not found in reverse DNS", Reasons.ClientRejected),
+        ("failed to match directory address", Reasons.SenderRejected),
+        ("policy", Reasons.Policy),
+        ("Policy", Reasons.Policy),
+    ];
+
+    /// <summary>The reason a rejection's text gives; <see cref="Reasons.Other"/> when none of the known phrases appears.</summary>
+    /// <remarks>
+    /// Addresses in angle brackets are the client's words echoed in the reply (<c>&lt;"User unknown"@elsewhere&gt;:
+    /// Relay access denied</c>): they are not read, so a client cannot pick the reason its refusal is filed under.
+    /// </remarks>
+    public static string Classify(ReadOnlySpan<char> detail)
+    {
+        if (detail.IndexOf('<') >= 0)
+        {
+            var copy = detail.Length <= 1024 ? stackalloc char[detail.Length] : new char[detail.Length];
+            detail.CopyTo(copy);
+            BlankAddresses(copy);
+            return ClassifyText(copy);
+        }
+
+        return ClassifyText(detail);
+    }
+
+    private static string ClassifyText(ReadOnlySpan<char> detail)
+    {
+        foreach (var (phrase, reason) in Phrases)
+        {
+            if (detail.Contains(phrase, StringComparison.Ordinal))
+            {
+                return reason;
+            }
+        }
+
+        return Reasons.Other;
+    }
+
+    /// <summary>Blanks each <c>&lt;…&gt;</c> (<see cref="Formats.QuotedText.AngledEnd"/>); a bracket never closed is left as it is.</summary>
+    private static void BlankAddresses(Span<char> text)
+    {
+        var at = text.IndexOf('<');
+        while (at >= 0 && at < text.Length)
+        {
+            var end = Formats.QuotedText.AngledEnd(text, at);
+            if (end > 0)
+            {
+                text[at..end].Fill(' ');
+            }
+
+            var next = text[(at + 1)..].IndexOf('<');
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+    }
+}
