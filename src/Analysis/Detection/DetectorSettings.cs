@@ -161,4 +161,10 @@ public sealed class SnowshoeSettings
 
     /// <summary>Distinct /24 (or /48) networks they must come from.</summary>
     public int MinNetworks { get; set; } = 5;
+
+    /// <summary>
+    /// Share of a naming's addresses in the history that sent on two days or more, from which the naming is an
+    /// established sender's (a pool's addresses come back; a snowshoe run's are used once).
+    /// </summary>
+    public double MinReturningShare { get; set; } = 0.2;
 }

@@ -10,9 +10,8 @@ namespace RelayWatch.Analysis.Detection.Detectors;
 /// not already in such a campaign, of their envelope senders (<c>offers@deal#.example</c>; rule
 /// <c>sender_pattern</c>). Where the log has no reverse-DNS column (Exchange), a HELO that is a domain
 /// name stands in for it. Three things keep the big legitimate pools out: every member must be new to
-/// us (no row in the history), the template must not be an established sender's (one that some address
-/// used on two days or more of the history, as a webmail pool's addresses do; a snowshoe run's never
-/// come back), and the members must sit in many /24s. A day without enough history to say what is
+/// us (no row in the history), the template must not be an established sender's (one whose addresses
+/// mostly came back on two days or more of the history, as a webmail pool's do; a snowshoe run's do not), and the members must sit in many /24s. A day without enough history to say what is
 /// new finds nothing, and so does a run the relays mostly refused (it is stopped already, and the
 /// per-address rules see its addresses). Null-sender mail (bounces) is left to backscatter. The subject is the template, so
 /// the finding never reads as one attacker; the evidence lists every member address.
@@ -30,6 +29,7 @@ internal sealed class Snowshoe(SnowshoeSettings settings) : Detector
         ["min_members"] = settings.MinMembers.ToString(CultureInfo.InvariantCulture),
         ["min_networks"] = settings.MinNetworks.ToString(CultureInfo.InvariantCulture),
         ["min_history_days"] = settings.MinHistoryDays.ToString(CultureInfo.InvariantCulture),
+        ["min_returning_share"] = settings.MinReturningShare.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>A name with its digit runs made <c>#</c>: what a generator's names have in common.</summary>
@@ -70,9 +70,11 @@ internal sealed class Snowshoe(SnowshoeSettings settings) : Detector
         """;
 
     /// <summary>
-    /// The templates of established senders: some address sent under them on at least two days of the
-    /// history. A webmail or newsletter pool keeps its addresses; a snowshoe run uses each once, so a
-    /// run that comes back every day with fresh addresses stays new however often its naming was seen.
+    /// The templates of established senders: a good share of the addresses that sent under them in the
+    /// history sent on two days or more. A webmail or newsletter pool keeps its addresses; a snowshoe run
+    /// uses each once, so a run that comes back every day with fresh addresses stays new however often
+    /// its naming was seen — and one address that a generator happens to reuse (or that an attacker
+    /// sends from on two days to whitelist its naming) does not make a naming established.
     /// </summary>
     private static string Established(string template, string condition) => $"""
         SELECT t FROM
@@ -83,7 +85,7 @@ internal sealed class Snowshoe(SnowshoeSettings settings) : Detector
             GROUP BY t, client_ip
         )
         GROUP BY t
-        HAVING max(days) >= 2
+        HAVING countIf(days >= 2) >= greatest(1, {"{min_returning_share:Float64}"} * count())
         """;
 
     private static readonly string KnownHostTemplates = Established(HostTemplate, Named);
