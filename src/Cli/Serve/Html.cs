@@ -30,6 +30,7 @@ internal static class Html
         .mark{color:#a00;font-family:monospace}
         form.inline{display:inline}
         pre{white-space:pre-wrap;word-break:break-all;max-width:60em}
+        iframe.report{width:100%;height:80vh;border:1px solid #ccc}
         """;
 
     /// <summary>Encodes text for HTML content or a quoted attribute, with invisible characters made visible.</summary>

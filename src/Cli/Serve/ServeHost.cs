@@ -32,17 +32,14 @@ internal static partial class ServeHost
 {
     private const string ConsoleScheme = "console";
 
-    /// <summary>Pages allow nothing but this server's own stylesheet and forms; no script at all.</summary>
-    private const string PagePolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    /// <summary>Pages allow nothing but this server's own stylesheet, forms and frames (the reports archive's); no script at all.</summary>
+    private const string PagePolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     /// <summary>Hangfire's dashboard loads its own scripts and styles (and sets style attributes); nothing from elsewhere.</summary>
     private const string DashboardPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    /// <summary>The daily reports carry their own inline styles and SVG charts, and no script.</summary>
-    private const string ReportPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'";
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^report-\d{4}-\d{2}-\d{2}\.(html|md|json)$")]
-    private static partial System.Text.RegularExpressions.Regex ReportFileName();
+    /// <summary>The daily reports carry their own inline styles and SVG charts, and no script; only the archive page frames them.</summary>
+    private const string ReportPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'";
 
     public static async Task RunAsync(IClickHouseStore store, ServeOptions options, CancellationToken cancellationToken)
     {
@@ -107,6 +104,7 @@ internal static partial class ServeHost
         ServeMonitoring.Map(app, store, serverName);
         ConsolePages.Map(app);
         BlocklistPages.Map(app);
+        ReportPages.Map(app);
 
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);
@@ -237,10 +235,10 @@ internal static partial class ServeHost
             var headers = context.Response.Headers;
             var path = context.Request.Path;
             headers.ContentSecurityPolicy = path.StartsWithSegments("/hangfire", StringComparison.Ordinal) ? DashboardPolicy
-                : path.StartsWithSegments("/reports", StringComparison.Ordinal) ? ReportPolicy
+                : ReportPages.IsReportFile(path) ? ReportPolicy
                 : PagePolicy;
             headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
+            headers.XFrameOptions = ReportPages.IsReportFile(path) ? "SAMEORIGIN" : "DENY";
             headers["Referrer-Policy"] = "same-origin";
             if (context.Request.IsHttps)
             {
@@ -394,20 +392,6 @@ internal static partial class ServeHost
             // The format's own bytes: the Exchange script keeps its byte order mark over HTTP too.
             return Results.Bytes(known.Encode(text), (known.Name is "json" ? "application/json" : known.Name is "csv" ? "text/csv" : "text/plain") + "; charset=utf-8");
         }).RequireAuthorization(ConsoleRoles.FeedPolicy);
-
-        // The daily reports the job wrote, newest first, and each file by name.
-        app.MapGet("/reports", (ReportJobSettings settings) => Results.Ok(
-            (Directory.Exists(settings.Folder) ? Directory.EnumerateFiles(settings.Folder, "report-*.*") : [])
-                .Select(Path.GetFileName).Where(name => ReportFileName().IsMatch(name!)).OrderDescending(StringComparer.Ordinal)
-                .Select(name => new { name, url = $"/reports/{name}" })));
-        app.MapGet("/reports/{name}", (string name, ReportJobSettings settings) =>
-        {
-            // Only the job's own file names: nothing else in (or outside) the folder is ever served.
-            var path = Path.Combine(settings.Folder, name);
-            return ReportFileName().IsMatch(name) && File.Exists(path)
-                ? Results.File(path, Path.GetExtension(name) switch { ".html" => "text/html; charset=utf-8", ".json" => "application/json", _ => "text/markdown; charset=utf-8" })
-                : Results.NotFound(new { error = $"There is no report {name}; GET /reports lists them." });
-        });
 
         // The day's scores from the newest model that scored it, worst first, with reasons.
         app.MapGet("/api/scores", async (string? day, double? min, int? limit, IClickHouseStore store, TimeProvider time, CancellationToken cancellationToken) =>

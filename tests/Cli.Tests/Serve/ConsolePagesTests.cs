@@ -88,12 +88,12 @@ public sealed partial class ConsolePagesTests : IDisposable
     public async Task AReviewEntryApprovedIsInTheExportAndARejectedOneIsNot()
     {
         // Two entries the impact check held back (the simulated estate has none of its own).
-        var origin = await StartAsync(
+        var origin = await StartAsync(["query",
             """
             INSERT INTO blocklist_changes (subject, action, reason, sources, severity, listed_at, expires_at, changed_by, changed_at) VALUES
             ('203.0.113.77', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3)),
             ('203.0.113.78', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3))
-            """);
+            """]);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
 
         var queue = await http.GetStringAsync(new Uri($"{origin}/blocklist"));
@@ -132,7 +132,36 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.DoesNotContain("\u202E", page, StringComparison.Ordinal);
     }
 
-    private async Task<string> StartAsync(string? beforeServe = null)
+    /// <summary>
+    /// The reports archive lists each day's files and opens the day's HTML report inside the page, in a
+    /// sandboxed frame that the report's own policy lets only this site draw; an API client still gets JSON.
+    /// </summary>
+    [Fact]
+    public async Task TheReportsArchiveOpensADaysReportInThePageAndStillAnswersJson()
+    {
+        var origin = await StartAsync(["report", "--day", "2026-11-24", "--out", Path.Combine(directory.Combine("data"), "reports")]);
+        using var http = new HttpClient();
+
+        using var pageRequest = new HttpRequestMessage(HttpMethod.Get, new Uri($"{origin}/reports"));
+        pageRequest.Headers.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+        using var page = await http.SendAsync(pageRequest);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<tr><td><strong>2026-11-24</strong></td><td><a href=\"/reports/report-2026-11-24.html\">html</a> <a href=\"/reports/report-2026-11-24.json\">json</a> <a href=\"/reports/report-2026-11-24.md\">md</a></td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<iframe class=\"report\" sandbox title=\"Report of 2026-11-24\" src=\"/reports/report-2026-11-24.html\"></iframe>", html, StringComparison.Ordinal);
+        Assert.Contains("frame-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+
+        using var framed = await http.GetAsync(new Uri($"{origin}/reports/report-2026-11-24.html"));
+        Assert.Contains("frame-ancestors 'self'", framed.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("SAMEORIGIN", framed.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+
+        var list = await http.GetStringAsync(new Uri($"{origin}/reports"));
+        Assert.StartsWith("[{\"name\":\"report-2026-11-24.md\",\"url\":\"/reports/report-2026-11-24.md\"}", list, StringComparison.Ordinal);
+    }
+
+    /// <summary>Ingests the sample and the hostile session, detects, runs each of <paramref name="beforeServe"/> (a command's arguments), then serves.</summary>
+    private async Task<string> StartAsync(params string[][] beforeServe)
     {
         var data = directory.Combine("data");
         var hostile = directory.Combine("hostile.log");
@@ -141,9 +170,9 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.True(ingest.ExitCode == 0, ingest.Error);
         var detect = await RelayWatchProcess.RunAsync("--data", data, "detect", "--day", "2026-11-24");
         Assert.True(detect.ExitCode == 0, detect.Error);
-        if (beforeServe is not null)
+        foreach (var command in beforeServe)
         {
-            var setup = await RelayWatchProcess.RunAsync("--data", data, "query", beforeServe);
+            var setup = await RelayWatchProcess.RunAsync(["--data", data, .. command]);
             Assert.True(setup.ExitCode == 0, setup.Error);
         }
 
