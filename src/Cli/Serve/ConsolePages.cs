@@ -239,15 +239,15 @@ internal static class ConsolePages
         return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 || value.StartsWith('\'') ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 
-    private static bool Overlaps(System.Net.IPNetwork network, string subject) =>
+    internal static bool Overlaps(System.Net.IPNetwork network, string subject) =>
         Subjects.ParseNetwork(subject) is { } other
         && other.BaseAddress.AddressFamily == network.BaseAddress.AddressFamily
         && (network.Contains(other.BaseAddress) || other.Contains(network.BaseAddress));
 
-    private static async Task<HashSet<(DateOnly, string, string)>> DismissedAsync(IClickHouseStore store, DateOnly first, DateOnly last, CancellationToken cancellationToken) =>
+    internal static async Task<HashSet<(DateOnly, string, string)>> DismissedAsync(IClickHouseStore store, DateOnly first, DateOnly last, CancellationToken cancellationToken) =>
         [.. (await FindingDismissals.InForceAsync(store, first, last, cancellationToken).ConfigureAwait(false)).Select(d => (d.Day, d.Detector, d.Subject))];
 
-    private static string FindingsTable(HttpContext context, IReadOnlyList<Finding> findings, HashSet<(DateOnly, string, string)> dismissed, bool actions)
+    internal static string FindingsTable(HttpContext context, IReadOnlyList<Finding> findings, HashSet<(DateOnly, string, string)> dismissed, bool actions)
     {
         if (findings.Count == 0)
         {
@@ -349,6 +349,8 @@ internal static class ConsolePages
         var canAct = context.User.IsInRole(ConsoleRoles.Analyst) || context.User.IsInRole(ConsoleRoles.Admin);
 
         var body = new StringBuilder();
+        var wide = single.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? (Narrow: 24, Broad: 16) : (Narrow: 48, Broad: 32);
+        body.Append(CultureInfo.InvariantCulture, $"<p>Its networks: <a href=\"{NetworkPages.Link(ip, wide.Narrow)}\">/{wide.Narrow}</a> · <a href=\"{NetworkPages.Link(ip, wide.Broad)}\">/{wide.Broad}</a></p>");
         body.Append(labels.Count > 0 && labels[0][1] != AnalystLabel.Cleared
             ? $"<p>Labelled <strong id=\"verdict\">{Html.Text(labels[0][1])}</strong> by {Html.Text(labels[0][2])}: {Html.Text(labels[0][3])}</p>"
             : "<p>No verdict in force.</p>");
@@ -385,7 +387,7 @@ internal static class ConsolePages
         return Html.Page(context, ip, body.ToString());
     }
 
-    private static string Table(string[] headings, IReadOnlyList<string[]> rows, int numericFrom = int.MaxValue, int numericTo = int.MaxValue)
+    internal static string Table(string[] headings, IReadOnlyList<string[]> rows, int numericFrom = int.MaxValue, int numericTo = int.MaxValue)
     {
         if (rows.Count == 0)
         {

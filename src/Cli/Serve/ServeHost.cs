@@ -105,6 +105,7 @@ internal static partial class ServeHost
         ConsolePages.Map(app);
         BlocklistPages.Map(app);
         ReportPages.Map(app);
+        NetworkPages.Map(app);
 
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);

@@ -53,6 +53,16 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.Matches(@"<tr><td>2026-11-24</td><td>mx1</td><td class=""num"">\d+</td>", profile);
         Assert.Contains("<td>[2001:db8:5a0b:e8bd::d6c]</td>", profile, StringComparison.Ordinal);
 
+        // From the address to its /48: every member of the harvest with what it did, and the findings in the network.
+        Assert.Contains("Its networks: <a href=\"/net/2001%3Adb8%3A5a0b%3A%3A/48\">/48</a>", profile, StringComparison.Ordinal);
+        var network = await http.GetStringAsync(new Uri($"{origin}/net/2001%3Adb8%3A5a0b%3A%3A/48"));
+        Assert.Contains("<h1>2001:db8:5a0b::/48</h1>", network, StringComparison.Ordinal);
+        Assert.Contains("Addresses 2001:db8:5a0b:: to 2001:db8:5a0b:ffff:ffff:ffff:ffff:ffff;", network, StringComparison.Ordinal);
+        Assert.Matches(@"<tr><td><a href=""/ip/2001%3Adb8%3A5a0b%3Ae8bd%3A%3Ad6c"">2001:db8:5a0b:e8bd::d6c</a></td><td>2026-11-24</td>", network);
+        Assert.Matches(@"<td>2026-11-24</td><td>dha</td><td><a href=""[^""]+"">2001:db8:5a0b:", network);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri($"{origin}/net/not-an-address/24"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri($"{origin}/net/192.0.2.0/33"))).StatusCode);
+
         // Label the address, dismiss a finding: both stored, both in the audit trail with their notes.
         var token = await TokenAsync(http, $"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay");
         var finding = DismissForm().Match(openRelay);
