@@ -20,10 +20,11 @@ public sealed record LabelAudit(
 {
     public int InnocentBadTotal => InnocentBad.Values.Sum();
 
-    public static LabelAudit Measure(IEnumerable<string> truthLines, IReadOnlyList<IpFeatureRow> rows, LabelBook labels)
+    /// <param name="labelOf">The labels to audit: <see cref="LabelBook.LabelOf"/>.</param>
+    public static LabelAudit Measure(IEnumerable<string> truthLines, IReadOnlyList<IpFeatureRow> rows, Func<IpFeatureRow, SenderLabel> labelOf)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(labelOf);
         var classify = ModelEvaluation.Classifier(truthLines);
         var (innocent, leftOut, attackers, attackersBad) = (0, 0, 0, 0);
         var innocentBad = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -36,7 +37,7 @@ public sealed record LabelAudit(
                 continue;
             }
 
-            var label = labels.LabelOf(row);
+            var label = labelOf(row);
             if (attacker.Value)
             {
                 attackers++;

@@ -17,6 +17,9 @@ public enum LabelTarget
 
     /// <summary>The evidence's <c>sample_servers</c> (a backscatter wave's bouncing servers).</summary>
     SampleServers,
+
+    /// <summary>The subject when it is one address; when it is a network, only the addresses the evidence lists under <c>members</c>.</summary>
+    AddressOrMembers,
 }
 
 /// <summary>One row of the table: what a finding of one detector (and rule) teaches the model about the addresses it concerns.</summary>
@@ -32,7 +35,8 @@ public sealed record FindingLabelRule(string Detector, string? Rule, bool Bad, L
 /// organisations' innocent receivers of forged spam), and big legitimate pools (a webmail or newsletter
 /// provider's /24) that merely share a network with a harvester. So bounce findings are innocent by kind,
 /// and a finding whose subject is a network, or a campaign, labels only the addresses its evidence names.
-/// A detector not in the table labels its subject bad.
+/// A detector or rule not in the table labels its subject bad when that is one address, and a network's
+/// named members only when it is a network — never a whole network on unreadable evidence.
 /// </summary>
 public static class FindingLabels
 {
@@ -59,7 +63,11 @@ public static class FindingLabels
     public static IReadOnlyList<FindingLabelRule> SubjectsOnly { get; } =
     [
         new("backscatter", null, false, LabelTarget.Subject, "bouncing servers are left out"),
+        new(AnyDetector, null, true, LabelTarget.Subject, "every other finding: its subject and all it covers"),
     ];
+
+    /// <summary>A row for every detector the table names no row for.</summary>
+    public const string AnyDetector = "*";
 
     /// <summary>The row of <paramref name="table"/> for a finding: its detector and rule, else its detector, else its subject bad.</summary>
     public static FindingLabelRule For(IReadOnlyList<FindingLabelRule> table, string detector, string? rule)
@@ -67,7 +75,8 @@ public static class FindingLabels
         ArgumentNullException.ThrowIfNull(table);
         return table.FirstOrDefault(r => r.Detector == detector && r.Rule is not null && r.Rule == rule)
             ?? table.FirstOrDefault(r => r.Detector == detector && r.Rule is null)
-            ?? new FindingLabelRule(detector, null, true, LabelTarget.Subject, "a detector not in the table: its subject is bad");
+            ?? table.FirstOrDefault(r => r.Detector == AnyDetector)
+            ?? new FindingLabelRule(detector, null, true, LabelTarget.AddressOrMembers, "a detector or rule not in the table: its subject is bad when it is one address, a network's named members when it is a network");
     }
 
     /// <summary>The networks (single addresses as /32 or /128) a finding's label applies to, under <paramref name="table"/>.</summary>
@@ -84,6 +93,8 @@ public static class FindingLabels
             LabelTarget.Members => Addresses(root, "members"),
             LabelTarget.SampleServers => Addresses(root, "sample_servers"),
             LabelTarget.NewNetworkClients => NewNetworkClients(root),
+            LabelTarget.AddressOrMembers => Subjects.ParseNetwork(finding.Subject) is { } one && one.PrefixLength == (one.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                ? [one] : Addresses(root, "members"),
             _ => [],
         };
         return (rule, networks);

@@ -224,7 +224,7 @@ internal static class EvaluateCommand
         foreach (var (name, table) in new[] { ("finding-label table", FindingLabels.Table), ("subjects only (before)", FindingLabels.SubjectsOnly) })
         {
             var labels = await LabelBook.LoadAsync(store, config.Scoring, first, last, table, cancellationToken).ConfigureAwait(false);
-            var audit = LabelAudit.Measure(truth, rows, labels);
+            var audit = LabelAudit.Measure(truth, rows, labels.LabelOf);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {name,-24} innocent labelled bad {audit.InnocentBadTotal:N0} of {audit.Innocent:N0}{(audit.InnocentBad.Count == 0 ? string.Empty : " (" + string.Join(", ", audit.InnocentBad.Select(b => $"{b.Key} {b.Value}")) + ")")}; innocent left out {audit.InnocentLeftOut:N0}; attackers labelled bad {audit.AttackersBad:N0} of {audit.Attackers:N0}"));
             foreach (var sample in audit.InnocentBadSamples.Take(5))
