@@ -47,6 +47,9 @@ public sealed record ModelEvaluation(
 
     public (int Scored, int Flagged) InnocentBouncers { get; init; }
 
+    /// <summary>The shapes of <see cref="LookLegitimateShapes"/> together against every innocent address, beside the best single feature on them; null when none was scored.</summary>
+    public ShapeRanking? LookLegitimate { get; init; }
+
     public static ModelEvaluation Evaluate(IEnumerable<string> truthLines, IReadOnlyList<IpScore> scores, IReadOnlyList<IpFeatureRow> features)
     {
         ArgumentNullException.ThrowIfNull(truthLines);
@@ -90,6 +93,8 @@ public sealed record ModelEvaluation(
             var rows = judged.Where(j => j.Shape == shape).Concat(legitimate).ToList();
             return new ShapeRanking(shape, RankingMetrics.Compute([.. rows.Select(j => (j.Score.Score, j.AttackKind is not null))]), BestRule([.. rows.Select(j => (j.Row, j.AttackKind is not null))]));
         }).ToList();
+        var lookLegitimate = judged.Where(j => j.AttackKind is not null && LookLegitimateShapes.Contains(j.Shape)).ToList();
+        var together = lookLegitimate.Concat(legitimate).ToList();
         return new ModelEvaluation(
             RankingMetrics.Compute([.. judged.Select(j => (j.Score.Score, j.AttackKind is not null))]),
             RankingMetrics.Compute([.. hard.Select(j => (j.Score.Score, j.AttackKind is not null))]),
@@ -100,6 +105,25 @@ public sealed record ModelEvaluation(
         {
             PerShape = perShape,
             InnocentBouncers = bouncers,
+            LookLegitimate = lookLegitimate.Count == 0 ? null
+                : new ShapeRanking("look-legitimate", RankingMetrics.Compute([.. together.Select(j => (j.Score.Score, j.AttackKind is not null))]), BestRule([.. together.Select(j => (j.Row, j.AttackKind is not null))])),
+        };
+    }
+
+    /// <summary>What the truth says of an address on a day: true an attacker, false innocent, null not mentioned.</summary>
+    internal static Func<DateOnly, string, bool?> Classifier(IEnumerable<string> truthLines)
+    {
+        var truth = TruthByDay(truthLines);
+        return (day, ip) =>
+        {
+            if (!truth.TryGetValue(day, out var known) || !IPAddress.TryParse(ip, out var address))
+            {
+                return null;
+            }
+
+            return known.Attacks.ContainsKey(address) || known.AttackNetworks.Any(t => t.Network.Contains(address)) ? true
+                : known.Legitimate.Contains(address) ? false
+                : null;
         };
     }
 

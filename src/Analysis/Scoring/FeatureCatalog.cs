@@ -11,7 +11,7 @@ namespace RelayWatch.Analysis.Scoring;
 public static class FeatureCatalog
 {
     /// <summary>Name of this feature set, recorded with every model.</summary>
-    public const string Version = "ip-features-1";
+    public const string Version = "ip-features-2";
 
     public static IReadOnlyList<IpFeature> All { get; } =
     [
@@ -75,6 +75,16 @@ public static class FeatureCatalog
             r => r["days_seen_before"] == 0 ? $"not seen in the previous {HistoryDays} days" : $"seen on {Plural((long)r["days_seen_before"], "day")} of the previous {HistoryDays}"),
         new("previous_findings", "log1p(address_findings + network_findings)", $"Findings that named it or its network in the {HistoryDays} days before (log scale).",
             r => r.Count("previous_findings") == 0 ? null : $"named in {Plural(r.Count("previous_findings"), "finding")} in the previous {HistoryDays} days"),
+        new("template_new_networks", "log1p(template_new_networks)", "Networks (/24 or /48) of the addresses new to us that day, sending non-bounce mail, whose rDNS (else HELO) name has its naming template (digit runs as #) (log scale).",
+            r => r.Count("template_new_networks") < 2 ? null : $"its naming template shared by new addresses in {Plural(r.Count("template_new_networks"), "network")}"),
+        new("sender_pattern_new_networks", "log1p(sender_pattern_new_networks)", "Networks of the addresses new to us that day whose envelope sender has its pattern (digit runs as #) (log scale).",
+            r => r.Count("sender_pattern_new_networks") < 2 ? null : $"its sender pattern shared by new addresses in {Plural(r.Count("sender_pattern_new_networks"), "network")}"),
+        new("shape_new_networks", "log1p(shape_new_networks)", "Networks of the addresses new to us that day whose messages have its size (within about 9 %) and whose first message came in the same hour (log scale).",
+            r => r.Count("shape_new_networks") < 2 ? null : $"new addresses in {Plural(r.Count("shape_new_networks"), "network")} sent its message size in the same hour"),
+        new("sender_domain_unknown_ratio", "if(last_sender = '', 0, sender_domain_unknown / greatest(sender_domain_attempts, 1))", "Share of unknown recipients among everything every address using its envelope-sender domain tried that day.",
+            r => r["sender_domain_unknown_ratio"] == 0 ? null : $"{Percent(r["sender_domain_unknown_ratio"])} of the recipients its sender domain tried unknown"),
+        new("unknown_shared", "unknown_shared", "Share of the unknown recipients it tried that another network also tried in the week up to the day (a shared dictionary; a typo is one's own).",
+            r => r["unknown_shared"] == 0 ? null : $"{Percent(r["unknown_shared"])} of its unknown recipients also tried by other networks this week"),
     ];
 
     /// <summary>How far back the history features look.</summary>

@@ -54,7 +54,9 @@ public static class FeatureQuery
                     countIf(event IN ('pipelining', 'pregreet')) AS pipelining,
                     countIf(event IN ('too_many_errors', 'non_smtp', 'timeout')) AS protocol_errors,
                     countIf(event = 'spf') AS spf_checks,
-                    countIf(event = 'spf' AND reason IN ('fail', 'softfail')) AS spf_failures
+                    countIf(event = 'spf' AND reason IN ('fail', 'softfail')) AS spf_failures,
+                    min(ts) AS first_ts,
+                    lower(argMaxIf(mail_from, ts, mail_from != '')) AS last_sender
                 FROM day_rows
                 GROUP BY ip
             ),
@@ -94,12 +96,60 @@ public static class FeatureQuery
                 FROM findings
                 WHERE day BETWEEN {history_start:Date} AND {day_before:Date}
                 GROUP BY subject
+            ),
+            -- Campaign features (issue 17): what the addresses new to us that day have in common. Snowshoe
+            -- spam and very slow harvests are invisible address by address; a naming template, a sender
+            -- pattern or a message shape shared by new addresses across many unrelated networks is not.
+            -- Only non-bounce senders take part: a backscatter wave's servers are new, many and alike too.
+            shaped AS
+            (
+                SELECT
+                    enriched.*,
+                    history.days_seen AS days_seen,
+                    days_seen = 0 AND last_sender != '' AS is_new,
+                    replaceRegexpAll(
+                        multiIf(host NOT IN ('', 'unknown'), lower(host),
+                                position(last_helo, '.') > 0 AND NOT helo_ip_literal, lower(last_helo), ''),
+                        '[0-9]+', '#') AS host_template,
+                    replaceRegexpAll(last_sender, '[0-9]+', '#') AS sender_template,
+                    splitByChar('@', last_sender)[-1] AS sender_domain,
+                    if(messages = 0, '', concat(toString(round(log2(greatest(mean_size, 1)) * 8)), '@', toString(toHour(first_ts)))) AS shape_key
+                FROM enriched
+                LEFT JOIN history USING (ip)
+            ),
+            campaign AS
+            (
+                SELECT
+                    *,
+                    if(host_template = '' OR NOT is_new, 0, uniqExactIf(network, is_new) OVER (PARTITION BY host_template)) AS template_new_networks,
+                    if(last_sender = '' OR NOT is_new, 0, uniqExactIf(network, is_new) OVER (PARTITION BY sender_template)) AS sender_pattern_new_networks,
+                    if(shape_key = '' OR NOT is_new, 0, uniqExactIf(network, is_new) OVER (PARTITION BY shape_key)) AS shape_new_networks,
+                    sum(unknown_rcpts) OVER (PARTITION BY sender_domain) AS sender_domain_unknown,
+                    sum(attempts) OVER (PARTITION BY sender_domain) AS sender_domain_attempts
+                FROM shaped
+            ),
+            -- Unknown recipients that other networks also tried, in the week up to the day: a harvest's
+            -- dictionary is shared by its members, a sender's typo is its own.
+            unknown_week AS
+            (
+                SELECT lower(rcpt_to) AS rcpt, uniqExact({{Detection.Sql.ClientNetwork}}) AS networks
+                FROM smtp_events
+                WHERE toDate(ts) BETWEEN {week_start:Date} AND {day:Date}
+                  AND event = 'rcpt_reject' AND reason = 'user_unknown' AND client_ip != toIPv6('::') AND NOT {{Detection.Sql.ClientIsInternal}}
+                GROUP BY rcpt
+            ),
+            shared_unknown AS
+            (
+                SELECT ip, uniqExactIf(rcpt, networks >= 2) / uniqExact(rcpt) AS unknown_shared
+                FROM (SELECT ip, lower(rcpt_to) AS rcpt FROM day_rows WHERE event = 'rcpt_reject' AND reason = 'user_unknown') AS mine
+                INNER JOIN unknown_week USING (rcpt)
+                GROUP BY ip
             )
         SELECT
             ip, network, last_helo, host,
             {{string.Join(",\n    ", FeatureCatalog.All.Select(f => $"toFloat32({f.Sql})"))}}
-        FROM enriched
-        LEFT JOIN history USING (ip)
+        FROM campaign
+        LEFT JOIN shared_unknown USING (ip)
         LEFT JOIN (SELECT subject AS ip, findings AS address_findings FROM flagged) AS by_address USING (ip)
         LEFT JOIN (SELECT subject AS network, findings AS network_findings FROM flagged) AS by_network USING (network)
         ORDER BY ip
@@ -116,6 +166,7 @@ public static class FeatureQuery
             ["day"] = Date(day),
             ["day_before"] = Date(day.AddDays(-1)),
             ["history_start"] = Date(day.AddDays(-FeatureCatalog.HistoryDays)),
+            ["week_start"] = Date(day.AddDays(-6)),
             ["internal_networks"] = SqlText.QuoteArray(estate.InternalNetworks),
         };
         var count = FeatureCatalog.All.Count;

@@ -5,37 +5,39 @@ using RelayWatch.Store;
 namespace RelayWatch.Analysis.Scoring;
 
 /// <summary>Why a sender counts as bad or good for training, or is left out of it.</summary>
-/// <param name="Source"><c>analyst</c>, <c>allowlist</c>, <c>finding:DETECTOR</c>, <c>dnsbl</c>, <c>bouncer</c> (left out), or <c>unlabelled</c> (assumed good).</param>
+/// <param name="Source"><c>analyst</c>, <c>allowlist</c>, <c>finding:DETECTOR</c>, <c>dnsbl</c>, <c>innocent:DETECTOR</c> (left out), or <c>unlabelled</c> (assumed good).</param>
 /// <param name="Learnt">False for a sender the model neither learns from nor is measured on: its traffic says nothing either way.</param>
 public sealed record SenderLabel(bool Bad, string Source, bool Learnt = true)
 {
-    /// <summary>A server a backscatter finding names: innocent (never bad), but its bounce-shaped traffic is no example of good mail either.</summary>
-    public static SenderLabel Bouncer { get; } = new(false, "bouncer", Learnt: false);
+    /// <summary>A sender a finding that is innocent by kind names (<see cref="FindingLabels"/>): never bad, and no example of good mail either.</summary>
+    public static SenderLabel InnocentByKind(string detector) => new(false, "innocent:" + detector, Learnt: false);
 }
 
 /// <summary>
 /// The labels the model learns from, strongest first: an analyst's verdict; the configured allowlist
-/// (good); a finding that names the address or its network that day (bad) — except a backscatter
-/// finding, whose bouncing server is an innocent receiver of somebody else's forged spam: it is left
-/// out of training, since learning it as bad would teach the model that bouncing servers attack us,
-/// and learning it as good that one-recipient null-sender guesses are harmless; the relays' own DNS-blocklist
-/// refusals (bad, when enabled); otherwise unlabelled, taken as good. Rules and relays are not always
-/// right and not every bad sender trips one, so the labels are noisy on purpose: the model learns the
-/// shape of what they catch and ranks what they miss.
+/// (good); a finding that day, through the table <see cref="FindingLabels"/> — bad for the addresses
+/// a finding of abuse concerns (a network finding's or a campaign's named members only, never the
+/// rest of a provider's /24), innocent by kind (left out of training) for bouncing servers; the relays'
+/// own DNS-blocklist refusals (bad, when enabled); otherwise unlabelled, taken as good. Rules and relays
+/// are not always right and not every bad sender trips one, so the labels are noisy on purpose: the
+/// model learns the shape of what they catch and ranks what they miss.
 /// </summary>
 public sealed class LabelBook
 {
-    /// <summary>The detector whose subjects are never learnt as bad: servers that bounce mail that forged our domain.</summary>
-    private const string BouncingIsNotAbuse = "backscatter";
+    /// <summary>An unlabelled sender in a campaign of new addresses: neither learnt nor measured on.</summary>
+    private static readonly SenderLabel Uncertain = new(false, "campaign", Learnt: false);
+
+    /// <summary>log1p(5): a campaign spans at least five networks, the snowshoe detector's <c>minNetworks</c>.</summary>
+    private static readonly float CampaignNetworks = MathF.Log(1 + 5);
 
     private readonly IReadOnlyList<(IPNetwork Network, bool Bad)> analyst;
     private readonly IReadOnlyList<IPNetwork> allowlist;
-    private readonly IReadOnlyDictionary<DateOnly, List<(IPNetwork Network, string Detector)>> findings;
+    private readonly IReadOnlyDictionary<DateOnly, List<(IPNetwork Network, string Detector, bool Bad)>> findings;
     private readonly bool dnsbl;
 
     private LabelBook(
         IReadOnlyList<(IPNetwork, bool)> analyst, IReadOnlyList<IPNetwork> allowlist,
-        IReadOnlyDictionary<DateOnly, List<(IPNetwork, string)>> findings, bool dnsbl)
+        IReadOnlyDictionary<DateOnly, List<(IPNetwork, string, bool)>> findings, bool dnsbl)
     {
         this.analyst = analyst;
         this.allowlist = allowlist;
@@ -43,9 +45,14 @@ public sealed class LabelBook
         this.dnsbl = dnsbl;
     }
 
-    /// <summary>Reads the analysts' labels and the findings of the days from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    /// <summary>Reads the analysts' labels and the findings of the days from <paramref name="first"/> to <paramref name="last"/>, labelled by <see cref="FindingLabels.Table"/>.</summary>
     /// <exception cref="ArgumentException">An allowlist entry is not an address or a network.</exception>
-    public static async Task<LabelBook> LoadAsync(IClickHouseStore store, ScoringSettings settings, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    public static Task<LabelBook> LoadAsync(IClickHouseStore store, ScoringSettings settings, DateOnly first, DateOnly last, CancellationToken cancellationToken) =>
+        LoadAsync(store, settings, first, last, FindingLabels.Table, cancellationToken);
+
+    /// <summary>The same with another table of finding labels (evaluate measures the table against <see cref="FindingLabels.SubjectsOnly"/>).</summary>
+    public static async Task<LabelBook> LoadAsync(
+        IClickHouseStore store, ScoringSettings settings, DateOnly first, DateOnly last, IReadOnlyList<FindingLabelRule> table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var allowlist = settings.Allowlist.Select(a => Subjects.ParseNetwork(a)
@@ -55,18 +62,21 @@ public sealed class LabelBook
             .Select(l => (Network: AnalystLabels.NetworkOf(l.Subject), Bad: l.Verdict == AnalystLabel.Bad))
             .OrderByDescending(l => l.Network.PrefixLength)
             .ToList();
-        var byDay = new Dictionary<DateOnly, List<(IPNetwork, string)>>();
+        var byDay = new Dictionary<DateOnly, List<(IPNetwork, string, bool)>>();
         foreach (var finding in await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false))
         {
-            if (Subjects.ParseNetwork(finding.Subject) is { } network)
+            var (rule, networks) = FindingLabels.Apply(table, finding);
+            if (networks.Count == 0)
             {
-                if (!byDay.TryGetValue(finding.Day, out var list))
-                {
-                    byDay[finding.Day] = list = [];
-                }
-
-                list.Add((network, finding.Detector));
+                continue;
             }
+
+            if (!byDay.TryGetValue(finding.Day, out var list))
+            {
+                byDay[finding.Day] = list = [];
+            }
+
+            list.AddRange(networks.Select(n => (n, finding.Detector, rule.Bad)));
         }
 
         return new LabelBook(analyst, allowlist, byDay, settings.LabelDnsblRefusals);
@@ -91,19 +101,30 @@ public sealed class LabelBook
 
         if (findings.TryGetValue(row.Day, out var day))
         {
-            // A finding of abuse wins over a backscatter finding of the same sender.
-            var named = day.Where(f => f.Network.Contains(address)).Select(f => f.Detector).ToList();
-            if (named.FirstOrDefault(d => d != BouncingIsNotAbuse) is { } detector)
+            // A finding of abuse wins over an innocent-by-kind finding of the same sender the same day.
+            var named = day.Where(f => f.Network.Contains(address)).ToList();
+            if (named.FirstOrDefault(f => f.Bad) is { Detector: { } detector })
             {
                 return new SenderLabel(true, "finding:" + detector);
             }
 
             if (named.Count > 0)
             {
-                return SenderLabel.Bouncer;
+                return SenderLabel.InnocentByKind(named[0].Detector);
             }
         }
 
-        return dnsbl && row["dnsbl_ratio"] > 0 ? new SenderLabel(true, "dnsbl") : new SenderLabel(false, "unlabelled");
+        if (dnsbl && row["dnsbl_ratio"] > 0)
+        {
+            return new SenderLabel(true, "dnsbl");
+        }
+
+        // An address no finding names, new to us, in a campaign of new addresses across many networks (a shared
+        // naming template or sender pattern) is not taken as good: snowshoe is exactly that, and no rule may have
+        // named it yet (the snowshoe detector needs a week of history). Learning it as good would teach the model
+        // that campaigns are harmless; it is left out instead.
+        return row["template_new_networks"] >= CampaignNetworks || row["sender_pattern_new_networks"] >= CampaignNetworks
+            ? Uncertain
+            : new SenderLabel(false, "unlabelled");
     }
 }

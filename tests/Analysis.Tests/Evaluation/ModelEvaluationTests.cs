@@ -37,5 +37,7 @@ public sealed class ModelEvaluationTests
         Assert.Equal(["snowshoe", "compromised_account"], evaluation.PerShape.Select(s => s.Shape));
         Assert.Equal(1, evaluation.PerShape.Single(s => s.Shape == "compromised_account").Model.Positives);
         Assert.Equal(2, evaluation.PerShape.Single(s => s.Shape == "snowshoe").Model.Positives);
+        // The three shapes that look legitimate, together: 2 snowshoe addresses and the stolen login's client against the 3 innocents.
+        Assert.Equal((3, 3), (evaluation.LookLegitimate!.Model.Positives, evaluation.LookLegitimate.Model.Negatives));
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using RelayWatch.Cli.Tests.Support;
 
 namespace RelayWatch.Cli.Tests.Commands;
@@ -28,5 +30,25 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Matches(@"Blocklist from 2026-10-08: \d+ published .*; legitimate senders listed: 0; ", passing.Output);
         Assert.Equal(1, failing.ExitCode);
         Assert.Matches(@"^relaywatch: The model's recall at 0\.1% false positives [01]\.\d{3} is below --min-model-recall 1\.01\.\n$", failing.Error);
+    }
+
+    [Fact]
+    public async Task MeasuresOneVendorsLogsAloneAgainstWhatItsRelaysSaw()
+    {
+        var simulation = directory.Combine("simulation");
+        var simulate = await RelayWatchProcess.RunAsync("simulate", "--world", "harder", "--days", "3", "--start", "2026-10-05", "--seed", "809", "--scale", "0.01", "--out", simulation);
+        Assert.True(simulate.ExitCode == 0, simulate.Error);
+
+        var exim = await RelayWatchProcess.RunAsync("--data", directory.Combine("exim"), "evaluate", simulation, "--vendor", "exim");
+        var unknown = await RelayWatchProcess.RunAsync("--data", directory.Combine("lotus"), "evaluate", simulation, "--vendor", "lotus");
+
+        Assert.True(exim.ExitCode == 0, exim.Error + exim.Output);
+        var vendor = Assert.Single(Regex.Matches(exim.Output, @"Vendor exim alone: relays (\S+); ([\d,]+) client addresses; ([\d,]+) of ([\d,]+) truth records reached them\."));
+        Assert.Equal("mx2", vendor.Groups[1].Value);
+        Assert.True(int.Parse(vendor.Groups[3].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) < int.Parse(vendor.Groups[4].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.Matches(@"\ndha +\d+ +\d+ +[01]\.\d{3} +[01]\.\d{3} ", exim.Output);
+        Assert.Contains("Labels of the training days (2026-10-05 to 2026-10-06) against the truth, per address-day:", exim.Output, StringComparison.Ordinal);
+        Assert.Matches(@"finding-label table +innocent labelled bad \d+ of [\d,]+;", exim.Output);
+        Assert.Equal(2, unknown.ExitCode);
     }
 }
