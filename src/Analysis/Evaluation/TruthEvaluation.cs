@@ -60,7 +60,7 @@ public static class TruthEvaluation
     private static readonly string[] EstateKinds = ["mx_failover"];
 
     /// <summary>Detectors whose findings name a campaign and list its addresses under <c>members</c>.</summary>
-    private static readonly string[] CampaignDetectors = ["snowshoe"];
+    private static readonly string[] CampaignDetectors = [DetectorNames.Snowshoe];
 
     public static IReadOnlyList<DetectorScore> Evaluate(IEnumerable<string> truthLines, IReadOnlyList<Finding> findings, IReadOnlyList<string> detectors)
     {

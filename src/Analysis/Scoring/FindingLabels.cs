@@ -42,18 +42,18 @@ public static class FindingLabels
 {
     public static IReadOnlyList<FindingLabelRule> Table { get; } =
     [
-        new("dha", "per_ip", true, LabelTarget.Subject, "the address tried mostly unknown recipients (a pool address is judged with its pool)"),
-        new("dha", "shared_dictionary", true, LabelTarget.Subject, "each member address tried a dictionary other networks' quiet harvesters tried"),
-        new("dha", "network", true, LabelTarget.Members, "only the members that tried unknown recipients; the rest of the /24 or /48 — a webmail or newsletter pool beside a harvester — is not blamed"),
-        new("relay_probe", null, true, LabelTarget.Subject, "it probed the relays for relaying"),
-        new("open_relay", null, true, LabelTarget.Subject, "it had mail relayed to foreign domains"),
-        new("spoofing", null, true, LabelTarget.Subject, "it sent as our domain or a look-alike from outside, unauthenticated, and no clearing (SPF pass, established sender, SRS forwarder) applied"),
-        new("auth_bruteforce", null, true, LabelTarget.Subject, "it guessed passwords"),
-        new("bounce_source", null, true, LabelTarget.Subject, "its mail, accepted and undeliverable, made our relays send backscatter to forged senders: it is the spammer, not a bouncer"),
-        new("compromised_account", null, true, LabelTarget.NewNetworkClients, "the addresses in networks the login never used before sent its spam; its owner's usual addresses are not blamed"),
-        new("snowshoe", null, true, LabelTarget.Members, "every member address of the campaign"),
-        new("backscatter", "unmatched_bounces", false, LabelTarget.Subject, "a server bouncing mail that forged our domain: an innocent receiver of somebody else's spam"),
-        new("backscatter", "wave", false, LabelTarget.SampleServers, "a wave's bouncing servers are innocent receivers; the subject is our forged domain"),
+        new(DetectorNames.DirectoryHarvest, "per_ip", true, LabelTarget.Subject, "the address tried mostly unknown recipients (a pool address is judged with its pool)"),
+        new(DetectorNames.DirectoryHarvest, "shared_dictionary", true, LabelTarget.Subject, "each member address tried a dictionary other networks' quiet harvesters tried"),
+        new(DetectorNames.DirectoryHarvest, "network", true, LabelTarget.Members, "only the members that tried unknown recipients; the rest of the /24 or /48 — a webmail or newsletter pool beside a harvester — is not blamed"),
+        new(DetectorNames.RelayProbe, null, true, LabelTarget.Subject, "it probed the relays for relaying"),
+        new(DetectorNames.OpenRelay, null, true, LabelTarget.Subject, "it had mail relayed to foreign domains"),
+        new(DetectorNames.Spoofing, null, true, LabelTarget.Subject, "it sent as our domain or a look-alike from outside, unauthenticated, and no clearing (SPF pass, established sender, SRS forwarder) applied"),
+        new(DetectorNames.AuthBruteForce, null, true, LabelTarget.Subject, "it guessed passwords"),
+        new(DetectorNames.BounceSource, null, true, LabelTarget.Subject, "its mail, accepted and undeliverable, made our relays send backscatter to forged senders: it is the spammer, not a bouncer"),
+        new(DetectorNames.CompromisedAccount, null, true, LabelTarget.NewNetworkClients, "the addresses in networks the login never used before sent its spam; its owner's usual addresses are not blamed"),
+        new(DetectorNames.Snowshoe, null, true, LabelTarget.Members, "every member address of the campaign"),
+        new(DetectorNames.Backscatter, "unmatched_bounces", false, LabelTarget.Subject, "a server bouncing mail that forged our domain: an innocent receiver of somebody else's spam"),
+        new(DetectorNames.Backscatter, "wave", false, LabelTarget.SampleServers, "a wave's bouncing servers are innocent receivers; the subject is our forged domain"),
     ];
 
     /// <summary>
@@ -62,7 +62,7 @@ public static class FindingLabels
     /// </summary>
     public static IReadOnlyList<FindingLabelRule> SubjectsOnly { get; } =
     [
-        new("backscatter", null, false, LabelTarget.Subject, "bouncing servers are left out"),
+        new(DetectorNames.Backscatter, null, false, LabelTarget.Subject, "bouncing servers are left out"),
         new(AnyDetector, null, true, LabelTarget.Subject, "every other finding: its subject and all it covers"),
     ];
 
