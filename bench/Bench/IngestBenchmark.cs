@@ -92,7 +92,7 @@ internal static class IngestBenchmark
     }
 
     /// <summary>One end-to-end run into a database of its own (the engine allows one data directory per process).</summary>
-    private static async Task<(double Seconds, long Events, string Stored)> IngestAsync(string log, string data, string database, int inFlight)
+    private static async Task<(double Seconds, long Events, string? Stored)> IngestAsync(string log, string data, string database, int inFlight)
     {
         var options = new StoreOptions { DataDirectory = data, Database = database, EventRetentionDays = 20_000 };
         await using var store = await ClickHouseStore.OpenAsync(options, null, CancellationToken.None);
