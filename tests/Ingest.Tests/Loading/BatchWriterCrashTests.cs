@@ -105,15 +105,21 @@ public sealed class BatchWriterCrashTests : IDisposable
     }
 
     /// <summary>Connects with a client each, and every hundredth line one RelayWatch does not recognise (an error sample).</summary>
-    private static IEnumerable<string> Lines(int count) =>
+    internal static IEnumerable<string> Lines(int count) =>
         Enumerable.Range(0, count).Select(n => n % 100 == 99
             ? string.Create(CultureInfo.InvariantCulture, $"Nov 24 10:{n / 60 % 60:D2}:{n % 60:D2} mx1 postfix/smtpd[{n}]: something no parser knows {n}")
             : string.Create(CultureInfo.InvariantCulture, $"Nov 24 10:{n / 60 % 60:D2}:{n % 60:D2} mx1 postfix/smtpd[{n}]: connect from host{n}.example.net[203.0.{n / 250}.{(n % 250) + 1}]"));
 
-    private async Task<(int ExitCode, string Output)> RunHostAsync(string data, string log, int dieAt, int inFlight, CrashHost.Crash crash)
+    private Task<(int ExitCode, string Output)> RunHostAsync(string data, string log, int dieAt, int inFlight, CrashHost.Crash crash) =>
+        RunHostAsync(Path.Combine(directory, data), log, dieAt, inFlight, crash, server: null);
+
+    /// <param name="data">The child's data directory, or with <paramref name="server"/> its database there.</param>
+    /// <param name="server">A ClickHouse server's connection string, for the server engine; null for the embedded one.</param>
+    internal static async Task<(int ExitCode, string Output)> RunHostAsync(string data, string log, int dieAt, int inFlight, CrashHost.Crash crash, string? server)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "exec", typeof(CrashHost).Assembly.Location, CrashHost.Verb, Path.Combine(directory, data), log, BatchLines.ToString(CultureInfo.InvariantCulture), dieAt.ToString(CultureInfo.InvariantCulture), inFlight.ToString(CultureInfo.InvariantCulture), crash.ToString() })
+        string[] arguments = [data, log, BatchLines.ToString(CultureInfo.InvariantCulture), dieAt.ToString(CultureInfo.InvariantCulture), inFlight.ToString(CultureInfo.InvariantCulture), crash.ToString()];
+        foreach (var argument in new[] { "exec", typeof(CrashHost).Assembly.Location, CrashHost.Verb }.Concat(arguments).Concat(server is null ? [] : [server]))
         {
             start.ArgumentList.Add(argument);
         }

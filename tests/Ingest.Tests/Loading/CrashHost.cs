@@ -44,7 +44,10 @@ internal static class CrashHost
         EarlierLandedLaterNot,
     }
 
-    /// <param name="arguments">DATA FILE BATCH_LINES DIE_AT_BATCH (0: never) INSERTS_IN_FLIGHT CRASH.</param>
+    /// <param name="arguments">
+    /// DATA FILE BATCH_LINES DIE_AT_BATCH (0: never) INSERTS_IN_FLIGHT CRASH [SERVER]: with SERVER (a connection
+    /// string) the store is that ClickHouse server's and DATA names the database there; else DATA is a data directory.
+    /// </param>
     public static async Task<int> RunAsync(string[] arguments)
     {
         var (data, file) = (arguments[0], arguments[1]);
@@ -52,7 +55,10 @@ internal static class CrashHost
         var dieAt = int.Parse(arguments[3], CultureInfo.InvariantCulture);
         var inFlight = int.Parse(arguments[4], CultureInfo.InvariantCulture);
         var crash = Enum.Parse<Crash>(arguments[5]);
-        var store = await ClickHouseStore.OpenAsync(new StoreOptions { DataDirectory = data, EventRetentionDays = 20000 }, null, CancellationToken.None);
+        var storeOptions = arguments.Length > 6
+            ? new StoreOptions { ConnectionString = arguments[6], Database = data, EventRetentionDays = 20000 }
+            : new StoreOptions { DataDirectory = data, EventRetentionDays = 20000 };
+        var store = await ClickHouseStore.OpenAsync(storeOptions, null, CancellationToken.None);
         await using (store.ConfigureAwait(false))
         {
             var options = new IngestOptions { Format = LogFormat.Postfix, Year = 2026, BatchLines = batchLines, InsertsInFlight = inFlight };
