@@ -53,15 +53,17 @@ internal static class IngestBenchmark
                     // Turn by turn, pflogsumm in the same round, so that a busy spell of this shared machine hits all alike.
                     foreach (var inFlight in sweep)
                     {
+                        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                         var (seconds, events, stored) = await IngestAsync(log, Path.Combine(work, "data"), $"bench_{round}_{inFlight}", inFlight);
+                        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
                         endToEnd[inFlight].Add(seconds);
-                        Report($"round {round}: end to end, {inFlight} insert(s) in flight ({events:N0} events, {stored} rows)", lines, seconds);
+                        Report($"round {round}: end to end, {inFlight} insert(s) in flight ({events:N0} events, {stored} rows)", lines, seconds, cpu);
                     }
 
-                    if (TimePflogsumm(log) is { } summarised)
+                    if (TimePflogsumm(log) is var (summarised, summaryCpu))
                     {
                         pflogsumm.Add(summarised);
-                        Report($"round {round}: pflogsumm (summary only, Debian package)", lines, summarised);
+                        Report($"round {round}: pflogsumm (summary only, Debian package)", lines, summarised, summaryCpu);
                     }
                 }
             }
@@ -116,6 +118,11 @@ internal static class IngestBenchmark
 
     private static void Report(string name, long lines, double seconds) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-75} {lines / seconds,12:N0} lines/s  ({seconds:F2} s)"));
+
+    /// <summary>With the CPU time spent (all threads, the engine's included): on a shared machine the lines per CPU second say what the work costs.</summary>
+    private static void Report(string name, long lines, double seconds, TimeSpan cpu) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {name,-75} {lines / seconds,12:N0} lines/s  ({seconds:F2} s; {cpu.TotalSeconds:F2} CPU s, {lines / cpu.TotalSeconds:N0} lines per CPU s)"));
 
     internal static double Time(Action action)
     {
@@ -182,21 +189,38 @@ internal static class IngestBenchmark
         return (lines, output.BaseStream.Length);
     }
 
-    private static double? TimePflogsumm(string path)
+    /// <summary>
+    /// pflogsumm's wall time and CPU time on the file, its report discarded. The CPU time is the shell's
+    /// <c>times</c> for its children: an exited process's own can no longer be read.
+    /// </summary>
+    private static (double Seconds, TimeSpan Cpu)? TimePflogsumm(string path)
     {
         try
         {
-            var start = new ProcessStartInfo("pflogsumm") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(path);
+            var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[] { "-c", "pflogsumm \"$1\" > /dev/null || exit 1; times", "sh", path })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
             var stopwatch = Stopwatch.StartNew();
             using var process = Process.Start(start)!;
-            process.StandardOutput.ReadToEnd();
+            var times = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
             process.WaitForExit();
-            return process.ExitCode == 0 ? stopwatch.Elapsed.TotalSeconds : null;
+            var seconds = stopwatch.Elapsed.TotalSeconds;
+            return process.ExitCode == 0 && times.Length >= 2 ? (seconds, times[1].Split(' ').Select(ShellTime).Aggregate(TimeSpan.Zero, (a, b) => a + b)) : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
             return null;
         }
+    }
+
+    /// <summary>A duration as the shell's <c>times</c> writes it: <c>1m2.345s</c>.</summary>
+    private static TimeSpan ShellTime(string text)
+    {
+        var minutes = text.IndexOf('m', StringComparison.Ordinal);
+        return TimeSpan.FromMinutes(double.Parse(text[..minutes], CultureInfo.InvariantCulture))
+            + TimeSpan.FromSeconds(double.Parse(text[(minutes + 1)..].TrimEnd('s'), CultureInfo.InvariantCulture));
     }
 }
