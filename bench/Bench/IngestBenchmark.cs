@@ -34,9 +34,10 @@ internal static class IngestBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Postfix ingest, {lines:N0} lines ({bytes / (1024.0 * 1024):N0} MB, RFC 3164), {Environment.ProcessorCount} cores"));
 
-            // Each figure is the better of two runs, so that JIT warm-up is not counted.
-            Report("parse only (syslog header + Postfix grammar + correlation)", lines, Math.Min(Time(() => Parse(log, encode: false)), Time(() => Parse(log, encode: false))));
-            Report("parse and encode as RowBinary", lines, Math.Min(Time(() => Parse(log, encode: true)), Time(() => Parse(log, encode: true))));
+            // Each figure is the better of two runs, so that JIT warm-up is not counted. The CPU seconds split
+            // end to end's cost into what .NET spends reading, parsing and encoding and what the engine spends.
+            Report("parse only (syslog header + Postfix grammar + correlation)", lines, Better(TimeWithCpu(() => Parse(log, encode: false)), TimeWithCpu(() => Parse(log, encode: false))));
+            Report("parse and encode as RowBinary", lines, Better(TimeWithCpu(() => Parse(log, encode: true)), TimeWithCpu(() => Parse(log, encode: true))));
 
             var rssBefore = Process.GetCurrentProcess().PeakWorkingSet64;
             var sweep = InFlightSweep(arguments.Text("--in-flight", "1,2"));
@@ -123,6 +124,17 @@ internal static class IngestBenchmark
     private static void Report(string name, long lines, double seconds, TimeSpan cpu) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {name,-75} {lines / seconds,12:N0} lines/s  ({seconds:F2} s; {cpu.TotalSeconds:F2} CPU s, {lines / cpu.TotalSeconds:N0} lines per CPU s)"));
+
+    private static void Report(string name, long lines, (double Seconds, TimeSpan Cpu) run) => Report(name, lines, run.Seconds, run.Cpu);
+
+    private static (double Seconds, TimeSpan Cpu) Better((double Seconds, TimeSpan Cpu) a, (double Seconds, TimeSpan Cpu) b) => a.Seconds <= b.Seconds ? a : b;
+
+    private static (double Seconds, TimeSpan Cpu) TimeWithCpu(Action action)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var seconds = Time(action);
+        return (seconds, Process.GetCurrentProcess().TotalProcessorTime - cpu);
+    }
 
     internal static double Time(Action action)
     {

@@ -18,7 +18,7 @@ internal static class CrashHost
 {
     public const string Verb = "crash-host";
 
-    private const string Holdings =
+    internal const string Holdings =
         """
         SELECT count(), sum(cityHash64(ts, relay, source, event, client_ip, client_host, helo, mail_from, rcpt_to, smtp_code, dsn, reason, queue_id, session_id, message_id, size, sasl_user, detail, file, line)),
                (SELECT count() FROM ingest_errors)
