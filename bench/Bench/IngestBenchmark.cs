@@ -42,6 +42,8 @@ internal static class IngestBenchmark
             var rssBefore = Process.GetCurrentProcess().PeakWorkingSet64;
             var sweep = InFlightSweep(arguments.Text("--in-flight", "1,2"));
             var repeat = (int)arguments.Long("--repeat", 1);
+            var batchLines = (int)arguments.Long("--batch-lines", new IngestOptions().BatchLines);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  batches of {batchLines:N0} lines"));
             var pflogsumm = new List<double>();
             var endToEnd = sweep.ToDictionary(n => n, _ => new List<double>());
 
@@ -55,7 +57,7 @@ internal static class IngestBenchmark
                     foreach (var inFlight in sweep)
                     {
                         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                        var (seconds, events, stored) = await IngestAsync(log, Path.Combine(work, "data"), $"bench_{round}_{inFlight}", inFlight);
+                        var (seconds, events, stored) = await IngestAsync(log, Path.Combine(work, "data"), $"bench_{round}_{inFlight}", inFlight, batchLines);
                         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
                         endToEnd[inFlight].Add(seconds);
                         Report($"round {round}: end to end, {inFlight} insert(s) in flight ({events:N0} events, {stored} rows)", lines, seconds, cpu);
@@ -95,11 +97,11 @@ internal static class IngestBenchmark
     }
 
     /// <summary>One end-to-end run into a database of its own (the engine allows one data directory per process).</summary>
-    private static async Task<(double Seconds, long Events, string? Stored)> IngestAsync(string log, string data, string database, int inFlight)
+    private static async Task<(double Seconds, long Events, string? Stored)> IngestAsync(string log, string data, string database, int inFlight, int batchLines)
     {
         var options = new StoreOptions { DataDirectory = data, Database = database, EventRetentionDays = 20_000 };
         await using var store = await ClickHouseStore.OpenAsync(options, null, CancellationToken.None);
-        var runner = new IngestRunner(store, new IngestOptions { Year = 2023, InsertsInFlight = inFlight }, TimeProvider.System, NullLogger.Instance);
+        var runner = new IngestRunner(store, new IngestOptions { Year = 2023, InsertsInFlight = inFlight, BatchLines = batchLines }, TimeProvider.System, NullLogger.Instance);
         var stopwatch = Stopwatch.StartNew();
         var summary = await runner.IngestAsync([log], CancellationToken.None);
         var seconds = stopwatch.Elapsed.TotalSeconds;

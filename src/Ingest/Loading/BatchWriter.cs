@@ -9,7 +9,8 @@ namespace RelayWatch.Ingest.Loading;
 /// <summary>
 /// The one writer between parsing and the store: a bounded channel of batches, sent on a task of its own so
 /// that parsing the next batch overlaps inserting this one, with up to <see cref="IngestOptions.InsertsInFlight"/>
-/// inserts at once (two use both cores of a small machine; bench/README.md). Each batch goes pending checkpoint →
+/// inserts at once (on an idle 2-core machine two concurrent inserts pass one insert's rate: bench/README.md,
+/// <c>store-insert</c>). Each batch goes pending checkpoint →
 /// rows (with the batch's deduplication token) → error samples → committed checkpoint; the pending checkpoint
 /// names every batch of the file still in flight (<see cref="InFlightWindow"/>), and committed checkpoints are
 /// written in file order, so a crash anywhere leaves a checkpoint from which the next run re-sends exactly
