@@ -5,6 +5,9 @@ namespace RelayWatch.Ingest;
 /// <summary>How <see cref="Loading.IngestRunner"/> reads logs. Defaults suit a relay's own syslog files.</summary>
 public sealed class IngestOptions
 {
+    /// <summary>The most inserts <see cref="InsertsInFlight"/> allows: each holds a batch's rows in memory.</summary>
+    public const int MaxInsertsInFlight = 16;
+
     /// <summary>The format of every file; null detects it per file from its first lines.</summary>
     public LogFormat? Format { get; set; }
 
@@ -40,6 +43,13 @@ public sealed class IngestOptions
     /// <summary>Lines per batch: each batch is one insert and one checkpoint. Default 100,000.</summary>
     public int BatchLines { get; set; } = 100_000;
 
+    /// <summary>
+    /// Batches whose inserts may run at once. Two use both cores of a small machine (the engine parses and
+    /// inserts one insert's rows on one thread); more help a server with cores to spare. Exactly-once holds
+    /// for any number: a crash re-sends every batch that was in flight. Default 2.
+    /// </summary>
+    public int InsertsInFlight { get; set; } = 2;
+
     /// <summary>Unrecognised or repaired lines kept as samples in <c>ingest_errors</c>, per file and run. Default 100.</summary>
     public int ErrorSamplesPerFile { get; set; } = 100;
 
@@ -48,6 +58,11 @@ public sealed class IngestOptions
         if (BatchLines < 1)
         {
             throw new ArgumentException("The batch size must be at least one line.");
+        }
+
+        if (InsertsInFlight is < 1 or > MaxInsertsInFlight)
+        {
+            throw new ArgumentException($"The inserts in flight must be between 1 and {MaxInsertsInFlight}.");
         }
 
         if (CorrelationHorizon is { } horizon && horizon <= TimeSpan.Zero)

@@ -43,11 +43,17 @@ internal static class IngestCommand
             HelpName = "N",
             DefaultValueFactory = _ => new IngestOptions().BatchLines,
         };
+        var inFlight = new Option<int>("--inserts-in-flight")
+        {
+            Description = $"Batches inserted at once (1 to {IngestOptions.MaxInsertsInFlight}); a crash re-sends every one that was in flight",
+            HelpName = "N",
+            DefaultValueFactory = _ => new IngestOptions().InsertsInFlight,
+        };
         var follow = new Option<bool>("--follow", "-F")
         {
             Description = "Keep reading one file as it grows, like tail -F (survives rotation and truncation); Ctrl+C stops after committing what was read",
         };
-        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, dateOrder, zone, horizon, batchLines, follow };
+        var command = new Command("ingest", "Read relay logs into the store; re-reading a file adds only what is new") { paths, format, relay, year, dateOrder, zone, horizon, batchLines, inFlight, follow };
         command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
             () => globals.ResolveStore(parse),
             storeOptions =>
@@ -64,6 +70,9 @@ internal static class IngestCommand
                         : null,
                     TimeZone = ParseZone(parse.GetValue(zone)),
                     BatchLines = parse.GetValue(batchLines),
+                    InsertsInFlight = parse.GetValue(inFlight) is var n && n is >= 1 and <= IngestOptions.MaxInsertsInFlight
+                        ? n
+                        : throw new UsageException($"--inserts-in-flight {n} is not between 1 and {IngestOptions.MaxInsertsInFlight}."),
                 };
                 var targets = parse.GetValue(paths)!;
                 var following = parse.GetValue(follow);

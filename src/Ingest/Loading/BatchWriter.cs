@@ -7,17 +7,15 @@ using RelayWatch.Store.Formats;
 namespace RelayWatch.Ingest.Loading;
 
 /// <summary>
-/// The one writer between parsing and the store: a bounded channel of batches, committed in order
-/// on a task of its own so that parsing the next batch overlaps inserting this one. Each commit is
-/// pending checkpoint → rows (with the batch's deduplication token) → error samples → committed
-/// checkpoint, so a crash anywhere leaves either the old checkpoint or a pending one that the next
-/// run re-sends exactly. Retries and back-off for an unreachable store live here and nowhere else.
-/// <para>
-/// Batches are committed one at a time. Two inserts in flight would use both cores (bench/README.md:
-/// two concurrent inserts pass the engine's own rate), but then a crash can leave two batches
-/// unconfirmed: the pending checkpoint would have to record the start of the oldest in-flight batch
-/// and every boundary after it, so that the next run re-sends each batch exactly, with its token.
-/// </para>
+/// The one writer between parsing and the store: a bounded channel of batches, sent on a task of its own so
+/// that parsing the next batch overlaps inserting this one, with up to <see cref="IngestOptions.InsertsInFlight"/>
+/// inserts at once (on an idle 2-core machine two concurrent inserts pass one insert's rate: bench/README.md,
+/// <c>store-insert</c>). Each batch goes pending checkpoint →
+/// rows (with the batch's deduplication token) → error samples → committed checkpoint; the pending checkpoint
+/// names every batch of the file still in flight (<see cref="InFlightWindow"/>), and committed checkpoints are
+/// written in file order, so a crash anywhere leaves a checkpoint from which the next run re-sends exactly
+/// the batches that may have landed, each with the token of its first try. Retries and back-off for an
+/// unreachable store live here and nowhere else.
 /// </summary>
 internal sealed class BatchWriter : IAsyncDisposable
 {
@@ -31,23 +29,24 @@ internal sealed class BatchWriter : IAsyncDisposable
         new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly ConcurrentBag<RowBinaryWriter> writers = [];
+    private readonly InFlightWindow window;
+    private readonly BatchWriterSeams seams;
     private readonly Task consumer;
-    private readonly Action<FileCheckpoint>? rowsLanded;
 
-    /// <param name="rowsLanded">
-    /// Called with a batch's checkpoint after its rows landed and before the checkpoint commits, the worst
-    /// moment to die: the exactly-once tests kill the process there. Null in production.
-    /// </param>
-    public BatchWriter(IClickHouseStore store, CheckpointStore checkpoints, ILogger logger, CancellationToken cancellationToken, Action<FileCheckpoint>? rowsLanded = null)
+    /// <param name="insertsInFlight">Batches whose inserts may run at once (at least one).</param>
+    /// <param name="seams">Moments the exactly-once tests wait or die at; none in production.</param>
+    public BatchWriter(IClickHouseStore store, CheckpointStore checkpoints, ILogger logger, int insertsInFlight, CancellationToken cancellationToken, BatchWriterSeams? seams = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(insertsInFlight, 1);
         this.store = store;
         this.checkpoints = checkpoints;
         this.logger = logger;
-        this.rowsLanded = rowsLanded;
+        window = new InFlightWindow(insertsInFlight);
+        this.seams = seams ?? BatchWriterSeams.None;
         consumer = Task.Run(() => ConsumeAsync(cancellationToken), cancellationToken);
     }
 
-    /// <summary>Raised after each batch has landed, with its checkpoint.</summary>
+    /// <summary>Raised after each batch has landed and its checkpoint committed, in file order, with that checkpoint.</summary>
     public event Action<FileCheckpoint>? Committed;
 
     /// <summary>A buffer for the next batch's rows, reused once a batch has landed.</summary>
@@ -96,31 +95,98 @@ internal sealed class BatchWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends batches as they come while the window has room, and confirms the oldest as soon as it has landed
+    /// (not only when the window is full, so a followed file's quiet batch commits without waiting for the next).
+    /// </summary>
     private async Task ConsumeAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var batch in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var open = true;
+            Task<bool>? next = null;
+            while (open || !window.IsEmpty)
             {
-                await CommitWithRetriesAsync(batch, cancellationToken).ConfigureAwait(false);
-                writers.Add(batch.Rows);
-                Committed?.Invoke(batch.Checkpoint);
+                if (open && !window.IsFull && channel.Reader.TryRead(out var batch))
+                {
+                    await SendAsync(batch, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!open || window.IsFull)
+                {
+                    await ConfirmOldestAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Room in the window and nothing queued: whichever comes first, the next batch or the oldest landing.
+                next ??= channel.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                if (window.IsEmpty || await Task.WhenAny(next, window.OldestLanding).ConfigureAwait(false) == next)
+                {
+                    open = await next.ConfigureAwait(false);
+                    next = null;
+                }
+                else
+                {
+                    await ConfirmOldestAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e)
         {
             channel.Writer.TryComplete(e);
+            await window.SettleAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task CommitWithRetriesAsync(EventBatch batch, CancellationToken cancellationToken)
+    /// <summary>Writes the batch's pending checkpoint, then starts its insert beside those already in flight.</summary>
+    private async Task SendAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        var pending = window.PendingFor(batch);
+        await WithRetriesAsync(batch, token => checkpoints.WriteAsync(pending, token), cancellationToken).ConfigureAwait(false);
+        window.Add(batch, Task.Run(() => LandAsync(batch, cancellationToken), cancellationToken));
+    }
+
+    /// <summary>A batch's rows, then its error samples; its checkpoint commits when it is the oldest.</summary>
+    private async Task LandAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        var done = batch.Checkpoint;
+        await seams.BeforeRowsAsync(done).ConfigureAwait(false);
+        if (batch.RowCount > 0)
+        {
+            var insert = new BulkInsert("smtp_events", SmtpEventEncoder.Columns) { Settings = new Dictionary<string, string> { ["insert_deduplication_token"] = done.Token } };
+            await WithRetriesAsync(batch, token => store.InsertAsync(insert, (stream, cancel) => stream.WriteAsync(batch.Rows.WrittenMemory, cancel).AsTask(), token), cancellationToken).ConfigureAwait(false);
+        }
+
+        seams.RowsLanded(done);
+
+        if (batch.Errors.Count > 0)
+        {
+            await WithRetriesAsync(batch, token => checkpoints.WriteErrorsAsync(done.Path, done.Format, batch.Errors, done.Token + ":errors", token), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for the oldest batch to land, then commits its checkpoint.</summary>
+    private async Task ConfirmOldestAsync(CancellationToken cancellationToken)
+    {
+        var batch = await window.TakeOldestAsync().ConfigureAwait(false);
+        await WithRetriesAsync(batch, token => checkpoints.WriteAsync(batch.Checkpoint, token), cancellationToken).ConfigureAwait(false);
+        writers.Add(batch.Rows);
+        Committed?.Invoke(batch.Checkpoint);
+    }
+
+    /// <summary>
+    /// One step of a batch, retried while the store is unreachable. Every step is safe to repeat: rows and
+    /// samples carry their tokens, and a checkpoint row written twice is the same row.
+    /// </summary>
+    private async Task WithRetriesAsync(EventBatch batch, Func<CancellationToken, Task> step, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+                await step(cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (StoreUnavailableException e) when (attempt < RetryDelays.Length)
@@ -129,26 +195,5 @@ internal sealed class BatchWriter : IAsyncDisposable
                 await Task.Delay(RetryDelays[attempt], cancellationToken).ConfigureAwait(false);
             }
         }
-    }
-
-    private async Task CommitAsync(EventBatch batch, CancellationToken cancellationToken)
-    {
-        var done = batch.Checkpoint;
-        var token = done.Token;
-        await checkpoints.WriteAsync(done with { State = FileCheckpoint.Pending, Counts = done.Counts - batch.BatchCounts, Version = done.Version - 1 }, cancellationToken).ConfigureAwait(false);
-        if (batch.RowCount > 0)
-        {
-            var insert = new BulkInsert("smtp_events", SmtpEventEncoder.Columns) { Settings = new Dictionary<string, string> { ["insert_deduplication_token"] = token } };
-            await store.InsertAsync(insert, (stream, cancel) => stream.WriteAsync(batch.Rows.WrittenMemory, cancel).AsTask(), cancellationToken).ConfigureAwait(false);
-        }
-
-        rowsLanded?.Invoke(done);
-
-        if (batch.Errors.Count > 0)
-        {
-            await checkpoints.WriteErrorsAsync(done.Path, done.Format, batch.Errors, token + ":errors", cancellationToken).ConfigureAwait(false);
-        }
-
-        await checkpoints.WriteAsync(done, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -13,6 +13,8 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
         "events", "skipped", "unrecognised", "repaired", "version", "updated_at",
     ];
 
+    private const char StateSeparator = ':';
+
     private static readonly string[] DropColumns = ["listener", "endpoints", "reason", "dropped", "version", "updated_at"];
 
     private static readonly string[] ErrorColumns = ["ingested_at", "file", "line", "format", "reason", "text"];
@@ -34,7 +36,8 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
 
         var r = rows[0];
         long N(int i) => long.Parse(r[i], CultureInfo.InvariantCulture);
-        return new FileCheckpoint(r[0], r[1], r[2], r[3], N(4), N(5), N(6), N(7), new FileCounts(N(8), N(9), N(10), N(11)), N(12));
+        var (state, earlierEnds) = ParseState(r[3]);
+        return new FileCheckpoint(r[0], r[1], r[2], state, N(4), N(5), N(6), N(7), new FileCounts(N(8), N(9), N(10), N(11)), N(12)) { EarlierEnds = earlierEnds };
     }
 
     public Task WriteAsync(FileCheckpoint checkpoint, CancellationToken cancellationToken) =>
@@ -44,7 +47,7 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
             writer.WriteString(checkpoint.FileKey);
             writer.WriteString(checkpoint.Path);
             writer.WriteString(checkpoint.Format);
-            writer.WriteString(checkpoint.State);
+            writer.WriteString(StateOf(checkpoint));
             writer.WriteUInt64((ulong)checkpoint.BatchStart);
             writer.WriteUInt64((ulong)checkpoint.BatchStartLine);
             writer.WriteUInt64((ulong)checkpoint.Offset);
@@ -57,6 +60,35 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
             writer.WriteDateTime64Millis(time.GetUtcNow());
             await stream.WriteAsync(writer.WrittenMemory, token).ConfigureAwait(false);
         }, cancellationToken);
+
+    /// <summary>
+    /// The <c>state</c> column: <c>committed</c>, or <c>pending</c> followed, when several batches were in flight,
+    /// by the ends of all but the newest (<c>pending:1048576,2097152</c>). The one row a file keeps (the table
+    /// replaces by version) must name every batch that may have landed, and the table has no other place for them.
+    /// </summary>
+    private static string StateOf(FileCheckpoint checkpoint) =>
+        checkpoint.IsPending && checkpoint.EarlierEnds.Count > 0
+            ? FileCheckpoint.Pending + StateSeparator + string.Join(',', checkpoint.EarlierEnds.Select(e => e.ToString(CultureInfo.InvariantCulture)))
+            : checkpoint.State;
+
+    private static (string State, IReadOnlyList<long> EarlierEnds) ParseState(string text)
+    {
+        var separator = text.IndexOf(StateSeparator, StringComparison.Ordinal);
+        if (separator < 0)
+        {
+            return (text, []);
+        }
+
+        var ends = new List<long>();
+        foreach (var end in text[(separator + 1)..].Split(','))
+        {
+            ends.Add(long.TryParse(end, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+                ? offset
+                : throw new InvalidDataException($"The checkpoint state '{text}' names a batch end that is not a byte offset."));
+        }
+
+        return (text[..separator], ends);
+    }
 
     public Task WriteErrorsAsync(string file, string format, IReadOnlyList<ErrorSample> errors, string token, CancellationToken cancellationToken) =>
         store.InsertAsync(

@@ -9,8 +9,8 @@ namespace RelayWatch.Ingest.Loading;
 /// The ingest of one file in progress: parses its lines one by one into the current batch and
 /// hands full batches, with the checkpoint that follows them, to the <see cref="BatchWriter"/>.
 /// Batches are cut every <see cref="IngestOptions.BatchLines"/> lines, on demand (a followed file
-/// gone quiet), and exactly where an interrupted run's pending batch ended, so that the re-sent
-/// batch carries the same deduplication token.
+/// gone quiet), and exactly where each batch an interrupted run left in flight ended, so that every
+/// re-sent batch carries the deduplication token of its first try.
 /// </summary>
 internal sealed class FileIngest
 {
@@ -29,7 +29,8 @@ internal sealed class FileIngest
     private long version;
     private long batchStart;
     private long batchStartLine;
-    private long? resendUntil;
+    /// <summary>Where the batches an interrupted run left unconfirmed ended, oldest first: this run cuts exactly there.</summary>
+    private readonly Queue<long> resendCuts;
     private RowBinaryWriter rows;
     private int rowCount;
     private FileCounts batch = FileCounts.Zero;
@@ -51,10 +52,10 @@ internal sealed class FileIngest
         this.options = options;
         this.expiredBefore = expiredBefore;
         total = checkpoint?.Counts ?? FileCounts.Zero;
-        version = checkpoint?.Version ?? 0;
+        version = checkpoint?.ResumeVersion ?? 0;
         batchStart = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStart : checkpoint.Offset;
         batchStartLine = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStartLine : checkpoint.Line;
-        resendUntil = checkpoint is { IsPending: true } ? checkpoint.Offset : null;
+        resendCuts = new Queue<long>(checkpoint?.ResendCuts ?? []);
         (lastOffset, lastLine) = (batchStart, batchStartLine);
         rows = writer.RentRows();
         samplesLeft = options.ErrorSamplesPerFile;
@@ -107,7 +108,7 @@ internal sealed class FileIngest
         }
 
         (lastOffset, lastLine) = (line.EndOffset, line.Number);
-        if (resendUntil == lastOffset || (resendUntil is null && batch.Lines >= options.BatchLines))
+        if (resendCuts.TryPeek(out var cut) ? lastOffset >= cut : batch.Lines >= options.BatchLines)
         {
             await FlushAsync(final: false, cancellationToken).ConfigureAwait(false);
         }
@@ -116,10 +117,11 @@ internal sealed class FileIngest
     /// <summary>
     /// Hands the current batch on, if it has any lines. While re-sending an interrupted batch, only
     /// its exact end may cut it, unless <paramref name="final"/> says the file has ended before it.
+    /// (A file rewritten under its checkpoint may have no line end there: the first line past it cuts.)
     /// </summary>
     public async Task FlushAsync(bool final, CancellationToken cancellationToken)
     {
-        if (batch.Lines == 0 || (!final && resendUntil is { } end && lastOffset < end))
+        if (batch.Lines == 0 || (!final && resendCuts.TryPeek(out var end) && lastOffset < end))
         {
             return;
         }
@@ -138,7 +140,11 @@ internal sealed class FileIngest
         HandedOn = done;
         (batchStart, batchStartLine) = (lastOffset, lastLine);
         rows = writer.RentRows();
-        (rowCount, batch, errors, resendUntil) = (0, FileCounts.Zero, [], null);
+        (rowCount, batch, errors) = (0, FileCounts.Zero, []);
+        while (resendCuts.TryPeek(out var passed) && passed <= lastOffset)
+        {
+            resendCuts.Dequeue();
+        }
     }
 
     private void Store(SmtpEvent smtp)

@@ -46,10 +46,10 @@ public sealed class IngestRunner
     public IProgress<IngestProgress>? Progress { get; init; }
 
     /// <summary>
-    /// A seam for the exactly-once tests: called after each batch's rows landed and before its checkpoint
-    /// commits (see <see cref="BatchWriter"/>). Null in production.
+    /// Seams for the exactly-once tests: moments in each batch's way to the store where they wait or die
+    /// (see <see cref="BatchWriter"/>). None in production.
     /// </summary>
-    internal Action<FileCheckpoint>? RowsLanded { get; init; }
+    internal BatchWriterSeams? Seams { get; init; }
 
     /// <summary>Ingests the files the paths name (see <see cref="LogFiles.Expand"/>), in order.</summary>
     /// <exception cref="FileNotFoundException">A path names nothing.</exception>
@@ -442,7 +442,7 @@ public sealed class IngestRunner
     }
 
     /// <summary>The one writer of a run, whatever its source.</summary>
-    private BatchWriter NewWriter(CancellationToken cancellationToken) => new(store, checkpoints, logger, cancellationToken, RowsLanded);
+    private BatchWriter NewWriter(CancellationToken cancellationToken) => new(store, checkpoints, logger, options.InsertsInFlight, cancellationToken, Seams);
 
     private static FileSummary PassedOver(string path, string why) => new(path, string.Empty, FileCounts.Zero, null) { PassedOver = why };
 
@@ -549,7 +549,7 @@ public sealed class IngestRunner
     private DateTimeOffset ExpiredBefore() =>
         options.RetentionDays is { } days ? time.GetUtcNow().AddDays(-days) : DateTimeOffset.MinValue;
 
-    /// <summary>Where to start reading a file: after its last committed batch, or at the start of a pending one.</summary>
+    /// <summary>Where to start reading a file: after its last committed batch, or at the start of the oldest batch still pending.</summary>
     private static (long Offset, long Line) ResumeAt(FileCheckpoint? checkpoint) =>
         checkpoint is null ? (0, 0)
         : checkpoint.IsPending ? (checkpoint.BatchStart, checkpoint.BatchStartLine)
