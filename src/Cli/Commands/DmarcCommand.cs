@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using RelayWatch.Cli.Configuration;
+using RelayWatch.Ingest.Dmarc;
+
+namespace RelayWatch.Cli.Commands;
+
+/// <summary>
+/// <c>relaywatch dmarc load PATH…</c> and <c>relaywatch dmarc fetch</c>: DMARC aggregate reports about our domains into
+/// <c>dmarc_records</c>, exactly once per report, from files and folders or from a mailbox over IMAP. Refused reports
+/// are named one sentence each on stderr and make the exit code 1; everything else is loaded all the same.
+/// </summary>
+internal static class DmarcCommand
+{
+    public static Command Create(GlobalOptions globals)
+    {
+        var paths = new Argument<string[]>("PATH")
+        {
+            Description = "Report files (.xml, .xml.gz, .zip, .eml mail messages) or folders of them, read recursively",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var load = new Command("load", "Load DMARC aggregate reports (RFC 7489 or RFC 9990) from files and folders, each report once") { paths };
+        load.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
+            () => globals.ResolveStore(parse),
+            _ => Files(parse.GetValue(paths) ?? []),
+            async (store, files, token) =>
+            {
+                var reader = new DmarcReportReader();
+                var loader = new DmarcLoader(reader, new DmarcStore(store, TimeProvider.System));
+                var summary = new DmarcLoadSummary();
+                foreach (var file in files)
+                {
+                    var before = (summary.Reports, summary.Duplicates, summary.Refusals.Count);
+                    await loader.LoadFileAsync(file, summary, token).ConfigureAwait(false);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{file}: {summary.Reports - before.Reports} new, {summary.Duplicates - before.Duplicates} already stored, {summary.Refusals.Count - before.Count} refused"));
+                }
+
+                return Finish(summary, $"{files.Count:N0} file(s)");
+            },
+            cancellationToken));
+
+        var host = new Option<string?>("--host") { Description = "IMAP server [config: dmarc.imap.host]" };
+        var port = new Option<int?>("--port") { Description = "Port (993 with tls, else 143) [config: dmarc.imap.port]" };
+        var security = new Option<string?>("--security") { Description = "tls (default), starttls or none [config: dmarc.imap.security]" };
+        var user = new Option<string?>("--user") { Description = "Login [config: dmarc.imap.user]" };
+        var passwordFile = new Option<string?>("--password-file") { Description = "File whose first line is the password [config: dmarc.imap.passwordFile]", HelpName = "FILE" };
+        var folder = new Option<string?>("--folder") { Description = "Folder the reports arrive in (INBOX) [config: dmarc.imap.folder]" };
+        var moveTo = new Option<string?>("--move-to") { Description = "Folder to move each message to once its reports are stored; else they are marked seen [config: dmarc.imap.moveTo]" };
+        var fetch = new Command("fetch", "Fetch DMARC aggregate reports from a mailbox over IMAP (MailKit), each report once") { host, port, security, user, passwordFile, folder, moveTo };
+        fetch.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
+            () => globals.ResolveStore(parse),
+            _ =>
+            {
+                var configured = globals.LoadConfig(parse).Dmarc.Imap;
+                var settings = new DmarcImapSettings
+                {
+                    Host = parse.GetValue(host) ?? configured.Host,
+                    Port = parse.GetValue(port) ?? configured.Port,
+                    Security = parse.GetValue(security) ?? configured.Security,
+                    User = parse.GetValue(user) ?? configured.User,
+                    PasswordFile = parse.GetValue(passwordFile) ?? configured.PasswordFile,
+                    Folder = parse.GetValue(folder) ?? configured.Folder,
+                    MoveTo = parse.GetValue(moveTo) ?? configured.MoveTo,
+                    TimeoutSeconds = configured.TimeoutSeconds,
+                };
+                try
+                {
+                    settings.Validate();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UsageException(e.Message);
+                }
+
+                return (Settings: settings, Password: Password(settings.PasswordFile!));
+            },
+            async (store, arguments, token) =>
+            {
+                var limits = new DmarcReadLimits();
+                var reader = new DmarcReportReader(limits);
+                var fetcher = new DmarcImapFetcher(arguments.Settings, reader, new DmarcLoader(reader, new DmarcStore(store, TimeProvider.System)), limits);
+                var summary = new DmarcLoadSummary();
+                int messages;
+                try
+                {
+                    messages = await fetcher.FetchAsync(arguments.Password, summary, Console.WriteLine, token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is MailKit.Security.AuthenticationException or MailKit.CommandException or MailKit.ProtocolException
+                    or MailKit.FolderNotFoundException or MailKit.Security.SslHandshakeException or System.Net.Sockets.SocketException)
+                {
+                    throw new WorkFailedException(
+                        $"The mailbox {arguments.Settings.User}@{arguments.Settings.Host}:{arguments.Settings.PortOrDefault} could not be read: {e.Message.TrimEnd('.')}. " +
+                        $"Reports stored before that stay stored ({summary.Reports:N0} new).");
+                }
+
+                return Finish(summary, $"{messages:N0} message(s) of {arguments.Settings.Folder}");
+            },
+            cancellationToken));
+
+        return new Command("dmarc", "DMARC aggregate reports: how other receivers see mail sent as our domains") { load, fetch };
+    }
+
+    private static int Finish(DmarcLoadSummary summary, string from)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"DMARC reports from {from}: {summary.Reports:N0} new report(s) with {summary.Records:N0} record(s) counting {summary.Messages:N0} message(s); {summary.Duplicates:N0} already stored (skipped); {summary.Refusals.Count:N0} refused."));
+        foreach (var refusal in summary.Refusals)
+        {
+            Console.Error.WriteLine($"relaywatch: {refusal}.");
+        }
+
+        return summary.Refusals.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    private static List<string> Files(string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            if (!File.Exists(path) && !Directory.Exists(path))
+            {
+                throw new UsageException($"{path} does not exist.");
+            }
+        }
+
+        return [.. DmarcLoader.Expand(paths)];
+    }
+
+    private static string Password(string file)
+    {
+        try
+        {
+            using var reader = new StreamReader(file);
+            return reader.ReadLine() ?? throw new UsageException($"The password file {file} is empty.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"The password file {file} cannot be read ({e.Message.TrimEnd('.')}).");
+        }
+    }
+}
