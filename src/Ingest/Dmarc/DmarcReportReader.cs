@@ -52,6 +52,19 @@ public sealed class DmarcReportReader(DmarcReadLimits limits)
         return outcomes;
     }
 
+    /// <summary>One report's XML, already unpacked (from a stream of the caller's), or why it was refused.</summary>
+    public DmarcReadOutcome ReadXml(Stream xml, string source)
+    {
+        try
+        {
+            return new DmarcReadOutcome(source, DmarcXml.Parse(xml, limits), null);
+        }
+        catch (DmarcRefusedException e)
+        {
+            return new DmarcReadOutcome(source, null, e.Message);
+        }
+    }
+
     /// <summary>Every report attached to a mail message; <paramref name="source"/> names the message (a file, or mailbox and UID).</summary>
     public IReadOnlyList<DmarcReadOutcome> ReadMessage(MimeMessage message, string source)
     {
