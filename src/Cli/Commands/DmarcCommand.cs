@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using RelayWatch.Cli.Configuration;
+using RelayWatch.Analysis.Dmarc;
+using RelayWatch.Analysis.Estate;
 using RelayWatch.Ingest.Dmarc;
 
 namespace RelayWatch.Cli.Commands;
@@ -98,7 +99,63 @@ internal static class DmarcCommand
             },
             cancellationToken));
 
-        return new Command("dmarc", "DMARC aggregate reports: how other receivers see mail sent as our domains") { load, fetch };
+        var day = new Option<string?>("--day") { Description = "The day to show, YYYY-MM-DD [default: the latest day a report covers]", HelpName = "DATE" };
+        var show = new Command("show", "Our domains as others see them on a day: forgers (and which also hit our relays), our outbound failing SPF/DKIM, each domain's policy") { day };
+        show.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
+            () => globals.ResolveStore(parse),
+            _ => (Config: globals.LoadConfig(parse), Day: Days.Parse(parse.GetValue(day), "--day")),
+            async (store, arguments, token) =>
+            {
+                var view = new DmarcView(store);
+                if ((arguments.Day ?? await view.LatestDayAsync(token).ConfigureAwait(false)) is not { } shown)
+                {
+                    await Console.Error.WriteLineAsync("relaywatch: No DMARC reports are stored yet; load them first (relaywatch dmarc load PATH, or dmarc fetch).").ConfigureAwait(false);
+                    return ExitCodes.Failed;
+                }
+
+                var ours = await EstateResolver.ResolveAsync(store, arguments.Config.Estate, shown, token).ConfigureAwait(false);
+                Print(await view.ReadAsync(shown, ours, token).ConfigureAwait(false), ours);
+                return ExitCodes.Ok;
+            },
+            cancellationToken));
+
+        return new Command("dmarc", "DMARC aggregate reports: how other receivers see mail sent as our domains") { load, fetch, show };
+    }
+
+    private static void Print(DmarcDayView view, OurEstate ours)
+    {
+        Console.WriteLine($"DMARC reports covering {Days.Text(view.Day)}. Ours: {DetectCommand.EstateText(ours)}");
+        Console.WriteLine();
+        Console.WriteLine("Our domains as others see them:");
+        if (view.Domains.Count == 0)
+        {
+            Console.WriteLine("  no report about our domains covers this day");
+        }
+
+        foreach (var domain in view.Domains)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {domain.Domain}  p={(domain.P.Length == 0 ? "?" : domain.P)} pct={domain.Pct}: {domain.Messages:N0} message(s); ours {domain.OursMessages:N0} ({domain.OursFailing:N0} failing DMARC); others failing DMARC {domain.Forged:N0} ({domain.ForgedDelivered:N0} delivered). {domain.Advice}."));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Sending as our domains and failing DMARC ({view.Forgers.Count(f => f.AlsoHitOurRelays)} of {view.Forgers.Count} also hit our relays that day):");
+        foreach (var forger in view.Forgers)
+        {
+            var relays = forger.AlsoHitOurRelays
+                ? string.Create(CultureInfo.InvariantCulture, $"also hit our relays {string.Join(", ", forger.Relays)} ({forger.RelayEvents:N0} event(s))")
+                : "not seen by our relays";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {forger.Ip,-15} {forger.Messages,8:N0} message(s) as {string.Join(", ", forger.Domains)}; reported by {string.Join(", ", forger.Reporters)} ({string.Join(", ", forger.Dispositions)}); {relays}"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Our own mail failing SPF or DKIM at receivers ({view.OutboundFailures.Count} source(s)):");
+        foreach (var failure in view.OutboundFailures)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {failure.Ip,-15} {failure.Messages,8:N0} message(s): DKIM failing {failure.DkimFailing:N0}, SPF failing {failure.SpfFailing:N0}, DMARC failing {failure.DmarcFailing:N0}; as {string.Join(", ", failure.Domains)}; reported by {string.Join(", ", failure.Reporters)}"));
+        }
     }
 
     private static int Finish(DmarcLoadSummary summary, string from)

@@ -101,6 +101,50 @@ public sealed class DmarcCommandTests : IDisposable
         Assert.Equal((1, 0), await dovecot.CountAsync());
     }
 
+    [Fact]
+    public async Task ShowJoinsTheReportsWithWhatOurRelaysSawThatDay()
+    {
+        var data = directory.Combine("data");
+        var log = directory.Combine("mail.log");
+        await File.WriteAllTextAsync(log,
+            "Nov 24 10:00:00 mx1 postfix/smtpd[2101]: connect from unknown[203.0.113.9]\n" +
+            "Nov 24 10:00:01 mx1 postfix/smtpd[2101]: disconnect from unknown[203.0.113.9] ehlo=1 quit=1 commands=2\n");
+        var report = directory.Combine("r.xml");
+        await File.WriteAllTextAsync(report, Report("show-1").Replace("</record>", """
+            </record>
+            <record><row><source_ip>198.51.100.50</source_ip><count>4</count><policy_evaluated><disposition>reject</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>ours.example</header_from></identifiers></record>
+            <record><row><source_ip>192.0.2.25</source_ip><count>100</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>ours.example</header_from></identifiers></record>
+            <record><row><source_ip>192.0.2.25</source_ip><count>3</count><policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>ours.example</header_from></identifiers></record>
+            """, StringComparison.Ordinal));
+        var config = directory.Combine("relaywatch.json");
+        await File.WriteAllTextAsync(config, """{ "estate": { "protectedDomains": ["ours.example"], "relayAddresses": ["192.0.2.25"] } }""");
+
+        var none = await RelayWatchProcess.RunAsync("--data", data, "--config", config, "dmarc", "show");
+        await RelayWatchProcess.RunAsync("--data", data, "ingest", "--year", "2026", "--relay", "mx1", log);
+        await RelayWatchProcess.RunAsync("--data", data, "dmarc", "load", report);
+        var show = await RelayWatchProcess.RunAsync("--data", data, "--config", config, "dmarc", "show");
+
+        Assert.Equal(1, none.ExitCode);
+        Assert.Equal("relaywatch: No DMARC reports are stored yet; load them first (relaywatch dmarc load PATH, or dmarc fetch).\n", none.Error);
+        Assert.True(show.ExitCode == 0, show.Error);
+        Assert.Equal(
+            """
+            DMARC reports covering 2026-11-24. Ours: domains ours.example; mail servers none seen; relays mx1
+
+            Our domains as others see them:
+              ours.example  p=none pct=100: 113 message(s); ours 103 (0 failing DMARC); others failing DMARC 10 (6 delivered). our mail passes; 6 forged message(s) were delivered under p=none: move to p=quarantine.
+
+            Sending as our domains and failing DMARC (1 of 2 also hit our relays that day):
+              203.0.113.9            6 message(s) as ours.example; reported by receiver.example (none); also hit our relays mx1 (2 event(s))
+              198.51.100.50          4 message(s) as ours.example; reported by receiver.example (reject); not seen by our relays
+
+            Our own mail failing SPF or DKIM at receivers (1 source(s)):
+              192.0.2.25           103 message(s): DKIM failing 3, SPF failing 0, DMARC failing 0; as ours.example; reported by receiver.example
+
+            """,
+            show.Output);
+    }
+
     private static string Report(string id) => $"""
         <?xml version="1.0" encoding="UTF-8"?>
         <feedback>
