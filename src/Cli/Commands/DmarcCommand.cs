@@ -27,14 +27,14 @@ internal static class DmarcCommand
             async (store, files, token) =>
             {
                 var reader = new DmarcReportReader();
-                var loader = new DmarcLoader(reader, new DmarcStore(store, TimeProvider.System));
+                var loader = new DmarcLoader(reader, new DmarcStore(store, TimeProvider.System), new TlsStore(store, TimeProvider.System));
                 var summary = new DmarcLoadSummary();
                 foreach (var file in files)
                 {
-                    var before = (summary.Reports, summary.Duplicates, summary.Refusals.Count);
+                    var before = (Reports: summary.AllNew, Duplicates: summary.AllDuplicates, summary.Refusals.Count);
                     await loader.LoadFileAsync(file, summary, token).ConfigureAwait(false);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{file}: {summary.Reports - before.Reports} new, {summary.Duplicates - before.Duplicates} already stored, {summary.Refusals.Count - before.Count} refused"));
+                        $"{file}: {summary.AllNew - before.Reports} new, {summary.AllDuplicates - before.Duplicates} already stored, {summary.Refusals.Count - before.Count} refused"));
                 }
 
                 return Finish(summary, $"{files.Count:N0} file(s)");
@@ -80,7 +80,7 @@ internal static class DmarcCommand
             {
                 var limits = new DmarcReadLimits();
                 var reader = new DmarcReportReader(limits);
-                var fetcher = new DmarcImapFetcher(arguments.Settings, reader, new DmarcLoader(reader, new DmarcStore(store, TimeProvider.System)), limits);
+                var fetcher = new DmarcImapFetcher(arguments.Settings, reader, new DmarcLoader(reader, new DmarcStore(store, TimeProvider.System), new TlsStore(store, TimeProvider.System)), limits);
                 var summary = new DmarcLoadSummary();
                 int messages;
                 try
@@ -162,6 +162,12 @@ internal static class DmarcCommand
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"DMARC reports from {from}: {summary.Reports:N0} new report(s) with {summary.Records:N0} record(s) counting {summary.Messages:N0} message(s); {summary.Duplicates:N0} already stored (skipped); {summary.Refusals.Count:N0} refused."));
+        if (summary.TlsReports + summary.TlsDuplicates > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"SMTP TLS reports: {summary.TlsReports:N0} new, {summary.TlsDuplicates:N0} already stored (skipped)."));
+        }
+
         foreach (var refusal in summary.Refusals)
         {
             Console.Error.WriteLine($"relaywatch: {refusal}.");

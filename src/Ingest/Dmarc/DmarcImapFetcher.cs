@@ -50,7 +50,7 @@ public sealed class DmarcImapFetcher(DmarcImapSettings settings, DmarcReportRead
             }
 
             var message = await folder.GetMessageAsync(item.UniqueId, cancellationToken).ConfigureAwait(false);
-            var before = (summary.Reports, summary.Duplicates);
+            var before = (Reports: summary.AllNew, Duplicates: summary.AllDuplicates);
             var stored = await loader.LoadAsync(reader.ReadMessage(message, source), summary, cancellationToken).ConfigureAwait(false);
             read++;
             if (!stored)
@@ -69,7 +69,7 @@ public sealed class DmarcImapFetcher(DmarcImapSettings settings, DmarcReportRead
             }
 
             progress(string.Create(CultureInfo.InvariantCulture,
-                $"{source}: {summary.Reports - before.Reports} new report(s), {summary.Duplicates - before.Duplicates} already stored; {(target is null ? "marked seen" : "moved to " + settings.MoveTo)}"));
+                $"{source}: {summary.AllNew - before.Reports} new report(s), {summary.AllDuplicates - before.Duplicates} already stored; {(target is null ? "marked seen" : "moved to " + settings.MoveTo)}"));
         }
 
         await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);

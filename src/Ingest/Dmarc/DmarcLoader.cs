@@ -1,7 +1,7 @@
 namespace RelayWatch.Ingest.Dmarc;
 
 /// <summary>Reads report files and stores what they hold: files one by one, folders recursively in name order.</summary>
-public sealed class DmarcLoader(DmarcReportReader reader, DmarcStore store)
+public sealed class DmarcLoader(DmarcReportReader reader, DmarcStore store, TlsStore tlsStore)
 {
     /// <summary>The files a list of paths names: files as given, folders' files recursively, each in ordinal name order.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> paths)
@@ -42,6 +42,10 @@ public sealed class DmarcLoader(DmarcReportReader reader, DmarcStore store)
             if (outcome.Report is { } report)
             {
                 summary.Add(report, await store.AddAsync(report, outcome.Source, cancellationToken).ConfigureAwait(false));
+            }
+            else if (outcome.TlsReport is { } tls)
+            {
+                summary.AddTls(await tlsStore.AddAsync(tls, outcome.Source, cancellationToken).ConfigureAwait(false));
             }
             else
             {

@@ -108,7 +108,7 @@ public sealed class DmarcReportReader(DmarcReadLimits limits)
         {
             ReadZip(content, source, depth, outcomes);
         }
-        else if (mayBeMessage && !StartsLikeXml(head[..read]))
+        else if (mayBeMessage && !StartsLikeXml(head[..read]) && !StartsLikeJson(head[..read]))
         {
             MimeMessage message;
             try
@@ -121,6 +121,10 @@ public sealed class DmarcReportReader(DmarcReadLimits limits)
             }
 
             ReadMessage(message, source, depth, outcomes);
+        }
+        else if (StartsLikeJson(head[..read]))
+        {
+            outcomes.Add(new DmarcReadOutcome(source, null, null) { TlsReport = TlsReportJson.Parse(content) });
         }
         else
         {
@@ -221,7 +225,7 @@ public sealed class DmarcReportReader(DmarcReadLimits limits)
 
         if (found == 0 && depth == 0)
         {
-            throw new DmarcRefusedException("the message carries no DMARC aggregate report (no XML, gzip or zip attachment)");
+            throw new DmarcRefusedException("the message carries no DMARC aggregate report (no XML, JSON, gzip or zip attachment)");
         }
     }
 
@@ -231,7 +235,8 @@ public sealed class DmarcReportReader(DmarcReadLimits limits)
         var type = part.ContentType;
         if (type.MediaSubtype.Contains("xml", StringComparison.OrdinalIgnoreCase)
             || type.MediaSubtype.Contains("zip", StringComparison.OrdinalIgnoreCase)
-            || type.MediaSubtype.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+            || type.MediaSubtype.Contains("gzip", StringComparison.OrdinalIgnoreCase)
+            || type.MediaSubtype.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
             return true;
         }
@@ -246,6 +251,12 @@ public sealed class DmarcReportReader(DmarcReadLimits limits)
         decompressing.CopyTo(copy);
         copy.Position = 0;
         return copy;
+    }
+
+    private static bool StartsLikeJson(ReadOnlySpan<byte> head)
+    {
+        var trimmed = head.TrimStart(" \t\r\n"u8);
+        return trimmed.Length > 0 && trimmed[0] == (byte)'{';
     }
 
     private static bool StartsLikeXml(ReadOnlySpan<byte> head)

@@ -106,6 +106,6 @@ public sealed class DmarcImapFetcherTests : IDisposable
         var settings = new DmarcImapSettings { Host = "127.0.0.1", Port = dovecot.Port, Security = "none", User = DovecotServer.User, PasswordFile = "unused", MoveTo = moveTo };
         var limits = new DmarcReadLimits();
         var reader = new DmarcReportReader(limits);
-        return new DmarcImapFetcher(settings, reader, new DmarcLoader(reader, new DmarcStore(store, time)), limits);
+        return new DmarcImapFetcher(settings, reader, new DmarcLoader(reader, new DmarcStore(store, time), new TlsStore(store, time)), limits);
     }
 }

@@ -215,7 +215,7 @@ public sealed class DmarcReportReaderTests : IDisposable
 
         var outcome = Assert.Single(new DmarcReportReader().ReadFile(path));
 
-        Assert.Equal($"{path}: refused: the message carries no DMARC aggregate report (no XML, gzip or zip attachment)", outcome.Sentence);
+        Assert.Equal($"{path}: refused: the message carries no DMARC aggregate report (no XML, JSON, gzip or zip attachment)", outcome.Sentence);
     }
 
     [Fact]

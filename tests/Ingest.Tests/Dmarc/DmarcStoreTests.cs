@@ -21,7 +21,7 @@ public sealed class DmarcStoreTests : IDisposable
     public async Task TheSampleFolderLoadsOnceAndASecondRunAddsNothing()
     {
         await using var store = await TestEngine.OpenKeepingEverythingAsync();
-        var loader = new DmarcLoader(new DmarcReportReader(), new DmarcStore(store, time));
+        var loader = new DmarcLoader(new DmarcReportReader(), new DmarcStore(store, time), new TlsStore(store, time));
         var files = DmarcLoader.Expand([Corpora.PathOf("parsedmarc-samples/aggregate")]);
 
         var first = await LoadAsync(loader, files);
