@@ -83,11 +83,22 @@ public sealed class DmarcView(IClickHouseStore store)
             """,
             parameters, cancellationToken).ConfigureAwait(false);
 
+        var tls = await store.QueryListAsync(
+            $"""
+            SELECT policy_domain, result_type, sum(failed), toJSONString(arraySort(groupUniqArray(10)(reporter_org)))
+            FROM tls_reports ARRAY JOIN result_types AS result_type, failed_session_counts AS failed
+            WHERE {OnTheDay} AND {Sql.IsOurDomain("policy_domain")}
+            GROUP BY policy_domain, result_type
+            ORDER BY policy_domain, sum(failed) DESC, result_type
+            """,
+            parameters, cancellationToken).ConfigureAwait(false);
+
         return new DmarcDayView(
             day,
             [.. forgers.Select(r => new DmarcForger(r[0], Number(r[1]), List(r[2]), List(r[3]), List(r[4]), Number(r[5]), List(r[6])))],
             [.. outbound.Select(r => new DmarcOutboundFailure(r[0], Number(r[1]), Number(r[2]), Number(r[3]), Number(r[4]), List(r[5]), List(r[6])))],
-            [.. domains.Select(r => new DmarcDomainPolicy(r[0], r[1], byte.Parse(r[2], CultureInfo.InvariantCulture), Number(r[3]), Number(r[4]), Number(r[5]), Number(r[6]), Number(r[7])))]);
+            [.. domains.Select(r => new DmarcDomainPolicy(r[0], r[1], byte.Parse(r[2], CultureInfo.InvariantCulture), Number(r[3]), Number(r[4]), Number(r[5]), Number(r[6]), Number(r[7])))],
+            [.. tls.Select(r => new TlsFailureCount(r[0], r[1], Number(r[2]), List(r[3])))]);
     }
 
     private static string AsNetwork(string address) =>

@@ -156,6 +156,19 @@ internal static class DmarcCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {failure.Ip,-15} {failure.Messages,8:N0} message(s): DKIM failing {failure.DkimFailing:N0}, SPF failing {failure.SpfFailing:N0}, DMARC failing {failure.DmarcFailing:N0}; as {string.Join(", ", failure.Domains)}; reported by {string.Join(", ", failure.Reporters)}"));
         }
+
+        Console.WriteLine();
+        Console.WriteLine("Failed TLS sessions toward our MX (SMTP TLS reports):");
+        if (view.TlsFailures.Count == 0)
+        {
+            Console.WriteLine("  none reported for this day");
+        }
+
+        foreach (var failure in view.TlsFailures)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {failure.Domain}  {failure.ResultType}: {failure.Sessions:N0} session(s); reported by {string.Join(", ", failure.Reporters)}"));
+        }
     }
 
     private static int Finish(DmarcLoadSummary summary, string from)

@@ -27,6 +27,15 @@ public sealed class DmarcViewTests
             ("10.1.2.3", 2, "none", "fail", "fail", "ours.example"),          // an internal sender failing both
             ("198.51.100.60", 5, "none", "pass", "fail", "ours.example")));   // a service signing as us: passes, not a forger
         await StoreAsync(store, Report("day-0", 1795132800, ("203.0.113.200", 9, "none", "fail", "fail", "ours.example"))); // 2026-11-20
+        await StoreTlsAsync(store, """
+            {"organization-name": "Sender Inc.", "report-id": "tls-1", "contact-info": "tls@sender.example",
+             "date-range": {"start-datetime": "2026-11-24T00:00:00Z", "end-datetime": "2026-11-24T23:59:59Z"},
+             "policies": [
+               {"policy": {"policy-type": "sts", "policy-domain": "ours.example"}, "summary": {"total-successful-session-count": 90, "total-failure-session-count": 12},
+                "failure-details": [{"result-type": "certificate-expired", "failed-session-count": 9}, {"result-type": "starttls-not-supported", "failed-session-count": 3}]},
+               {"policy": {"policy-type": "sts", "policy-domain": "theirs.example"}, "summary": {"total-successful-session-count": 1, "total-failure-session-count": 5},
+                "failure-details": [{"result-type": "certificate-expired", "failed-session-count": 5}]}]}
+            """);
         await store.InsertRowAsync("smtp_events", Event("203.0.113.9", "mx1"), CancellationToken.None);
         await store.InsertRowAsync("smtp_events", Event("203.0.113.9", "mx2"), CancellationToken.None);
         await store.InsertRowAsync("smtp_events", Event("198.51.100.50", "mx1", "2026-11-23 23:59:59"), CancellationToken.None);
@@ -48,6 +57,9 @@ public sealed class DmarcViewTests
         Assert.Equal(new DmarcDomainPolicy("ours.example", "none", 100, 120, 105, 2, 10, 6), domain);
         Assert.Equal("2 of our own 105 message(s) failed DMARC: fix SPF/DKIM before tightening the policy", domain.Advice);
         Assert.Equal(Day, await new DmarcView(store).LatestDayAsync(CancellationToken.None));
+        Assert.Equal(
+            [("ours.example", "certificate-expired", 9UL, "Sender Inc."), ("ours.example", "starttls-not-supported", 3UL, "Sender Inc.")],
+            view.TlsFailures.Select(t => (t.Domain, t.ResultType, t.Sessions, string.Join(",", t.Reporters))));
     }
 
     [Fact]
@@ -61,6 +73,7 @@ public sealed class DmarcViewTests
         Assert.Empty(view.Forgers);
         Assert.Empty(view.OutboundFailures);
         Assert.Empty(view.Domains);
+        Assert.Empty(view.TlsFailures);
     }
 
     [Theory]
@@ -81,6 +94,21 @@ public sealed class DmarcViewTests
     {
         var outcome = new DmarcReportReader().ReadXml(new MemoryStream(Encoding.UTF8.GetBytes(xml)), "test.xml");
         Assert.True(await new DmarcStore(store, new FakeTimeProvider()).AddAsync(outcome.Report ?? throw new InvalidOperationException(outcome.Sentence), "test.xml", CancellationToken.None));
+    }
+
+    private static async Task StoreTlsAsync(IClickHouseStore store, string json)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "relaywatch-tls-" + Guid.NewGuid().ToString("N")[..12] + ".json");
+        await File.WriteAllTextAsync(path, json);
+        try
+        {
+            var outcome = Assert.Single(new DmarcReportReader().ReadFile(path));
+            Assert.True(await new TlsStore(store, new FakeTimeProvider()).AddAsync(outcome.TlsReport ?? throw new InvalidOperationException(outcome.Sentence), path, CancellationToken.None));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static Dictionary<string, object> Event(string ip, string relay, string ts = "2026-11-24 10:00:00") => new()

@@ -141,6 +141,9 @@ public sealed class DmarcCommandTests : IDisposable
             Our own mail failing SPF or DKIM at receivers (1 source(s)):
               192.0.2.25           103 message(s): DKIM failing 3, SPF failing 0, DMARC failing 0; as ours.example; reported by receiver.example
 
+            Failed TLS sessions toward our MX (SMTP TLS reports):
+              none reported for this day
+
             """,
             show.Output);
     }
