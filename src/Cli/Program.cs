@@ -24,6 +24,7 @@ root.Add(ReportCommand.Create(globals));
 root.Add(BlocklistCommand.Create(globals));
 root.Add(EvaluateCommand.Create(globals));
 root.Add(ContextCommand.Create(globals));
+root.Add(DmarcCommand.Create(globals));
 root.Add(SchemaCommand.Create());
 root.Add(ServeCommand.Create(globals));
 root.Add(SimulateCommand.Create());

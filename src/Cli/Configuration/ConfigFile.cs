@@ -50,6 +50,9 @@ internal sealed class ConfigFile
     /// <summary>Network context files (AS, owner, country of every address) for <c>relaywatch context load</c>.</summary>
     public ContextSection Context { get; set; } = new();
 
+    /// <summary>The mailbox of our DMARC aggregate reports, for <c>relaywatch dmarc fetch</c>.</summary>
+    public DmarcSection Dmarc { get; set; } = new();
+
     /// <summary>Reads the file, or returns an empty configuration when <paramref name="path"/> is null.</summary>
     /// <exception cref="UsageException">The file is missing or not valid; the message says where.</exception>
     public static ConfigFile Load(string? path)

@@ -78,6 +78,8 @@ public sealed partial class ClusterLayoutTests
     [InlineData("ingest_checkpoints", "cityHash64(file_key)")]
     [InlineData("listener_drops", "cityHash64(listener, reason)")]
     [InlineData("network_context_networks", "cityHash64(network)")]
+    [InlineData("dmarc_records", "cityHash64(policy_domain, date_begin, source_ip)")]
+    [InlineData("tls_reports", "cityHash64(policy_domain, date_begin)")]
     [InlineData("ingest_errors", "cityHash64(file, line)")]
     [InlineData("ip_models", "cityHash64(trained_at, version)")]
     [InlineData("score_runs", "cityHash64(day, model, created_at)")]

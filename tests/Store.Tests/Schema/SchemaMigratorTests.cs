@@ -24,7 +24,7 @@ public sealed class SchemaMigratorTests
         Assert.Equal(Enumerable.Range(1, SchemaMigrator.LatestVersion), first);
         Assert.Empty(second);
         Assert.Equal(schemaAfterFirst, schemaAfterSecond);
-        Assert.Equal(["blocklist_changes", "console_audit", "finding_dismissals", "findings", "ingest_checkpoints", "ingest_errors", "ip_labels", "ip_models", "ip_scores", "listener_drops", "network_context_networks", "schema_migrations", "score_runs", "smtp_events"], schemaAfterSecond.Select(r => r[0]));
+        Assert.Equal(["blocklist_changes", "console_audit", "dmarc_records", "finding_dismissals", "findings", "ingest_checkpoints", "ingest_errors", "ip_labels", "ip_models", "ip_scores", "listener_drops", "network_context_networks", "schema_migrations", "score_runs", "smtp_events", "tls_reports"], schemaAfterSecond.Select(r => r[0]));
         Assert.Equal(SchemaMigrator.LatestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), await store.QueryScalarAsync("SELECT count() FROM schema_migrations FINAL", CancellationToken.None));
     }
 
