@@ -57,7 +57,7 @@ internal static class NetworkPages
         var addresses = await store.QueryListAsync(
             $"""
             SELECT replaceRegexpOne(toString(client_ip), '^::ffff:', '') AS ip, toString(min(toDate(ts))), toString(max(toDate(ts))), toString(uniqExact(toDate(ts))),
-                   any(client_host), {Counts}
+                   anyIf(client_host, client_host != ''), {Counts}
             FROM smtp_events
             WHERE {InTheNetwork}
             GROUP BY client_ip

@@ -106,6 +106,7 @@ internal static partial class ServeHost
         BlocklistPages.Map(app);
         ReportPages.Map(app);
         NetworkPages.Map(app);
+        IngestHealthPage.Map(app);
 
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);

@@ -170,6 +170,29 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.StartsWith("[{\"name\":\"report-2026-11-24.md\",\"url\":\"/reports/report-2026-11-24.md\"}", list, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Ingest health shows each relay's last event, each file with its unrecognised share, and the newest
+    /// unrecognised line itself — encoded, since a log line is the attacker's text.
+    /// </summary>
+    [Fact]
+    public async Task IngestHealthShowsEachRelayEachFileAndTheLinesNoGrammarKnew()
+    {
+        var odd = directory.Combine("odd.log");
+        await File.WriteAllTextAsync(odd,
+            "2026-11-24T10:00:00.000000+00:00 mx9 postfix/smtpd[4243]: connect from unknown[198.51.100.67]\n"
+            + "2026-11-24T10:00:01.000000+00:00 mx9 postfix/smtpd[4243]: frobnicated <script>alert(2)</script> from unknown[198.51.100.67]\n");
+        var origin = await StartAsync(["ingest", odd]);
+        using var http = new HttpClient();
+
+        var page = await http.GetStringAsync(new Uri($"{origin}/ingest"));
+
+        Assert.Matches(@"<tr><td>mx1</td><td>2026-11-24 [\d:.]+</td><td class=""num"">\d+ d \d+ h</td><td class=""num"">[\d,]+</td><td class=""num"">[\d.]+</td></tr>", page);
+        Assert.Contains("<tr><td>mx9</td><td>2026-11-24 10:00:00.000</td>", page, StringComparison.Ordinal);
+        Assert.Matches(@"<tr><td>[^<]*odd\.log</td><td>postfix</td><td>committed</td><td class=""num"">2</td><td class=""num"">1</td><td class=""num"">0</td><td class=""num"">1</td><td class=""num"">50\.00 %</td>", page);
+        Assert.Contains("frobnicated &lt;script&gt;alert(2)&lt;/script&gt; from unknown[198.51.100.67]", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
+    }
+
     /// <summary>Ingests the sample and the hostile session, detects, runs each of <paramref name="beforeServe"/> (a command's arguments), then serves.</summary>
     private async Task<string> StartAsync(params string[][] beforeServe)
     {
