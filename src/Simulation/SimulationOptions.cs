@@ -35,6 +35,16 @@ public sealed class SimulationOptions
     /// <summary>Which world: <see cref="SimulationWorld.Classic"/> (today's, the default) or <see cref="SimulationWorld.Harder"/> (issue 17's). Default classic.</summary>
     public SimulationWorld World { get; set; } = SimulationWorld.Classic;
 
+    /// <summary>The relay vendors, by the names <see cref="Vendor"/> takes.</summary>
+    public static IReadOnlyList<string> Vendors { get; } = ["postfix", "exim", "esa", "sendmail", "exchange"];
+
+    /// <summary>
+    /// When set (one of <see cref="Vendors"/>), every session goes to that vendor's relay, as if it were the
+    /// estate's only MX (and no site is ever dark), so that one MTA's logs hold the whole world: what
+    /// <c>evaluate</c> needs to measure detection on that vendor alone. Default null: the MX records decide.
+    /// </summary>
+    public string? Vendor { get; set; }
+
     /// <summary>Output folder; written under a temporary name and renamed when complete.</summary>
     public string Output { get; set; } = "simulation";
 
@@ -64,6 +74,11 @@ public sealed class SimulationOptions
         if (!Enum.IsDefined(World))
         {
             throw new ArgumentException($"--world must be classic or harder, not {World}.");
+        }
+
+        if (Vendor is not null && !Vendors.Contains(Vendor))
+        {
+            throw new ArgumentException($"--vendor must be one of {string.Join(", ", Vendors)}, not {Vendor}.");
         }
 
         if (string.IsNullOrWhiteSpace(Output))

@@ -45,7 +45,9 @@ public sealed class Simulator(SimulationOptions options)
             // The world runs from the first warm-up day; only the truth is trimmed to the days from --start.
             var first = options.FirstSimulatedDay;
             var estate = new Estate(new Random(options.Seed), users: 150, first, options.Growth);
-            var routing = new MxRouting(options.Seed, first, options.SimulatedDays);
+            var routing = options.Vendor is { } vendor
+                ? MxRouting.Pinned(MxRouting.Sites.First(site => site.Mta.ToString().Equals(vendor, StringComparison.OrdinalIgnoreCase)).Relay, options.Seed, first)
+                : new MxRouting(options.Seed, first, options.SimulatedDays);
             var log = new SimLog(routing);
             List<IActor> actors =
             [
@@ -109,15 +111,16 @@ public sealed class Simulator(SimulationOptions options)
             File.WriteAllLines(Path.Combine(staging, "truth.jsonl"), truth.Select(t => JsonSerializer.Serialize(t, JsonLines)), new UTF8Encoding(false));
             File.WriteAllText(Path.Combine(staging, "simulation.json"), JsonSerializer.Serialize(new
             {
-                command = $"relaywatch simulate --world {World(options.World)} --days {options.Days} --start {options.Start:yyyy-MM-dd}{(options.Warmup > 0 ? $" --warmup {options.Warmup}" : string.Empty)} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --growth {options.Growth.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
+                command = $"relaywatch simulate --world {World(options.World)} --days {options.Days} --start {options.Start:yyyy-MM-dd}{(options.Warmup > 0 ? $" --warmup {options.Warmup}" : string.Empty)}{(options.Vendor is null ? string.Empty : $" --vendor {options.Vendor}")} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --growth {options.Growth.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",
                 world = World(options.World),
                 days = options.Days,
                 warmup = options.Warmup,
+                vendor = options.Vendor,
                 start = options.Start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 seed = options.Seed,
                 scale = options.Scale,
                 growth = options.Growth,
-            }, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            }, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }) + "\n");
 
             if (Directory.Exists(output))
             {

@@ -298,9 +298,10 @@ public sealed class SimulatorTests : IDisposable
     [InlineData(0, 0.01, "--days must be between 1 and 3660, not 0.")]
     [InlineData(1, -1, "--scale must be above 0 and at most 100, not -1.")]
     [InlineData(1, 0.01, "--warmup must be between 0 and 365, not -1.", -1)]
-    public void BadOptionsAreRefusedWithOneSentence(int days, double scale, string message, int warmup = 0)
+    [InlineData(1, 0.01, "--vendor must be one of postfix, exim, esa, sendmail, exchange, not qmail.", 0, "qmail")]
+    public void BadOptionsAreRefusedWithOneSentence(int days, double scale, string message, int warmup = 0, string? vendor = null)
     {
-        var error = Assert.Throws<ArgumentException>(() => new Simulator(new SimulationOptions { Days = days, Scale = scale, Warmup = warmup, Output = Path.Combine(directory, "x") }).Run(CancellationToken.None));
+        var error = Assert.Throws<ArgumentException>(() => new Simulator(new SimulationOptions { Days = days, Scale = scale, Warmup = warmup, Vendor = vendor, Output = Path.Combine(directory, "x") }).Run(CancellationToken.None));
 
         Assert.Equal(message, error.Message);
         Assert.False(Directory.Exists(Path.Combine(directory, "x")));
@@ -332,6 +333,23 @@ public sealed class SimulatorTests : IDisposable
         Assert.Equal("2026-11-03", description.RootElement.GetProperty("start").GetString());
         Assert.Equal(1, description.RootElement.GetProperty("days").GetInt32());
         Assert.Equal(2, description.RootElement.GetProperty("warmup").GetInt32());
+    }
+
+    /// <summary>With a vendor chosen, its relay takes every session: the other relays' logs stay empty and the truth names no other relay (Domino aside).</summary>
+    [Fact]
+    public void AChosenVendorsRelayTakesTheWholeWorld()
+    {
+        var summary = new Simulator(new SimulationOptions { Output = Path.Combine(directory, "exim-only"), Seed = 3, Days = 1, Vendor = "exim", World = SimulationWorld.Harder }).Run(CancellationToken.None);
+
+        Assert.True(summary.LinesByFile[Path.Combine("logs", "mx2", "mainlog")] > 1000);
+        Assert.Equal(0, summary.LinesByFile[Path.Combine("logs", "mx1", "mail.log")]);
+        Assert.Equal(0, summary.LinesByFile[Path.Combine("logs", "mx4", "mail.log")]);
+        Assert.DoesNotContain(summary.LinesByFile.Keys, f => f.Contains("EDGE1", StringComparison.Ordinal));
+        var relays = File.ReadLines(Path.Combine(summary.Output, "truth.jsonl"))
+            .SelectMany(l => JsonDocument.Parse(l).RootElement.GetProperty("relays").EnumerateArray().Select(r => r.GetString()))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(["domino1", "mx2"], relays.Order(StringComparer.Ordinal)); // Domino, behind the relays, is exposed directly too
+        Assert.Contains("--vendor exim", File.ReadAllText(Path.Combine(summary.Output, "simulation.json")), StringComparison.Ordinal);
     }
 
     [Fact]

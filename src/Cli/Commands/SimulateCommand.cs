@@ -18,6 +18,12 @@ internal static class SimulateCommand
             HelpName = "N",
             DefaultValueFactory = _ => defaults.Warmup,
         };
+        var vendor = new Option<string?>("--vendor")
+        {
+            Description = "Send every session to this vendor's relay, as if it were the only MX, so its logs hold the whole world (to measure detection on one vendor) [default: the MX records decide]",
+            HelpName = string.Join('|', SimulationOptions.Vendors),
+        };
+        vendor.AcceptOnlyFromAmong([.. SimulationOptions.Vendors]);
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed writes byte-identical logs", HelpName = "S", DefaultValueFactory = _ => defaults.Seed };
         var scale = new Option<double>("--scale") { Description = "Traffic volume; at 1 a day is about a million log lines", HelpName = "X", DefaultValueFactory = _ => defaults.Scale };
         var growth = new Option<double>("--growth") { Description = "Daily growth of legitimate traffic, percent (compound)", HelpName = "PCT", DefaultValueFactory = _ => defaults.Growth };
@@ -31,7 +37,7 @@ internal static class SimulateCommand
         var output = new Option<string>("--out") { Description = "Output folder (must not exist or be empty)", HelpName = "DIR", DefaultValueFactory = _ => defaults.Output };
         var command = new Command("simulate", "Write simulated relay logs with their ground truth (truth.jsonl): normal mail and every kind of attack, in the classic or the harder world")
         {
-            world, days, start, warmup, seed, scale, growth, output,
+            world, days, start, warmup, vendor, seed, scale, growth, output,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(token =>
         {
@@ -40,7 +46,7 @@ internal static class SimulateCommand
                 throw new UsageException($"--start {parse.GetValue(start)} is not a date in the form YYYY-MM-DD.");
             }
 
-            var options = new SimulationOptions { Days = parse.GetValue(days), Start = first, Warmup = parse.GetValue(warmup), Seed = parse.GetValue(seed), Scale = parse.GetValue(scale), Growth = parse.GetValue(growth), Output = parse.GetValue(output)!,
+            var options = new SimulationOptions { Days = parse.GetValue(days), Start = first, Warmup = parse.GetValue(warmup), Vendor = parse.GetValue(vendor), Seed = parse.GetValue(seed), Scale = parse.GetValue(scale), Growth = parse.GetValue(growth), Output = parse.GetValue(output)!,
                 World = parse.GetValue(world) == "harder" ? SimulationWorld.Harder : SimulationWorld.Classic,
             };
             var simulator = new Simulator(options)
