@@ -23,7 +23,7 @@ public sealed class ReportBuilder(IClickHouseStore store, EstateSettings estate,
         var traffic = await TrafficReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
         var quality = await DataQualityReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
         var ourDomains = await OurDomainsReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
-        summary = summary with { Callouts = [.. summary.Callouts, .. TrafficCallouts(day, traffic, quality, scores)] };
+        summary = summary with { Callouts = [.. summary.Callouts, .. TrafficCallouts(day, traffic, quality, scores), .. OurDomainsReader.Callouts(ourDomains)] };
         return new DailyReport(DailyReport.SchemaVersion, day, now, hasData, summary, detectors, scores, blocklistSection, traffic, quality, ourDomains);
     }
 

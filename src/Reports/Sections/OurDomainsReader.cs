@@ -35,5 +35,27 @@ internal static class OurDomainsReader
             [.. view.TlsFailures.Select(t => t with { Domain = Values.Shown(t.Domain), ResultType = Values.Shown(t.ResultType, 60), Reporters = Shown(t.Reporters) })]);
     }
 
+    /// <summary>What belongs at the top of the page: forgers seen from both sides, and our own mail failing DMARC at receivers.</summary>
+    public static IEnumerable<string> Callouts(OurDomainsSection? section)
+    {
+        if (section is null)
+        {
+            yield break;
+        }
+
+        if (section.ForgersOnOurRelays > 0)
+        {
+            var both = section.Forgers.Where(f => f.AlsoHitOurRelays).Take(5).Select(f => f.Ip);
+            yield return FormattableString.Invariant(
+                $"DMARC: {section.ForgersOnOurRelays} source(s) that failed DMARC sending as our domains elsewhere also hit our relays today: {string.Join(", ", both)}{(section.ForgersOnOurRelays > 5 ? ", …" : string.Empty)}.");
+        }
+
+        foreach (var failure in section.OutboundFailures.Where(o => o.DmarcFailing > 0))
+        {
+            yield return FormattableString.Invariant(
+                $"DMARC: {failure.DmarcFailing} message(s) of ours from {failure.Ip} failed DMARC at {string.Join(", ", failure.Reporters)}: check its SPF and DKIM.");
+        }
+    }
+
     private static List<string> Shown(IReadOnlyList<string> values) => [.. values.Select(v => Values.Shown(v))];
 }

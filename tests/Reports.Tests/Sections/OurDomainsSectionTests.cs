@@ -56,6 +56,8 @@ public sealed class OurDomainsSectionTests
         Assert.Equal([("10.1.2.3", 2UL, 2UL, 2UL)], section.OutboundFailures.Select(o => (o.Ip, o.DkimFailing, o.SpfFailing, o.DmarcFailing)));
         Assert.Equal([("ours.example", "certificate-expired", 4UL)], section.TlsFailures.Select(t => (t.Domain, t.ResultType, t.Sessions)));
 
+        Assert.Contains("DMARC: 1 source(s) that failed DMARC sending as our domains elsewhere also hit our relays today: 203.0.113.9.", report.Summary.Callouts);
+        Assert.Contains("DMARC: 2 message(s) of ours from 10.1.2.3 failed DMARC at receiver.example: check its SPF and DKIM.", report.Summary.Callouts);
         Assert.Contains("## 7\\. Our domains as others see them", markdown, StringComparison.Ordinal);
         Assert.Contains("2 source(s) failed DMARC as our domains at other receivers; 1 of them also hit our relays that day (listed first).", markdown, StringComparison.Ordinal);
         Assert.Contains("| 203.0.113.9 | 6 |", markdown, StringComparison.Ordinal);
