@@ -22,8 +22,9 @@ public sealed class ReportBuilder(IClickHouseStore store, EstateSettings estate,
         var blocklistSection = await BlocklistReader.ReadAsync(context, blocklist, cancellationToken).ConfigureAwait(false);
         var traffic = await TrafficReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
         var quality = await DataQualityReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
-        summary = summary with { Callouts = [.. summary.Callouts, .. TrafficCallouts(day, traffic, quality, scores)] };
-        return new DailyReport(DailyReport.SchemaVersion, day, now, hasData, summary, detectors, scores, blocklistSection, traffic, quality);
+        var ourDomains = await OurDomainsReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
+        summary = summary with { Callouts = [.. summary.Callouts, .. TrafficCallouts(day, traffic, quality, scores), .. OurDomainsReader.Callouts(ourDomains)] };
+        return new DailyReport(DailyReport.SchemaVersion, day, now, hasData, summary, detectors, scores, blocklistSection, traffic, quality, ourDomains);
     }
 
     /// <summary>A relay that would reach its capacity within this many days is called out in the summary.</summary>

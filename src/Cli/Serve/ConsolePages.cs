@@ -349,8 +349,6 @@ internal static class ConsolePages
         var canAct = context.User.IsInRole(ConsoleRoles.Analyst) || context.User.IsInRole(ConsoleRoles.Admin);
 
         var body = new StringBuilder();
-        var wide = single.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? (Narrow: 24, Broad: 16) : (Narrow: 48, Broad: 32);
-        body.Append(CultureInfo.InvariantCulture, $"<p>Its networks: <a href=\"{NetworkPages.Link(ip, wide.Narrow)}\">/{wide.Narrow}</a> · <a href=\"{NetworkPages.Link(ip, wide.Broad)}\">/{wide.Broad}</a></p>");
         body.Append(labels.Count > 0 && labels[0][1] != AnalystLabel.Cleared
             ? $"<p>Labelled <strong id=\"verdict\">{Html.Text(labels[0][1])}</strong> by {Html.Text(labels[0][2])}: {Html.Text(labels[0][3])}</p>"
             : "<p>No verdict in force.</p>");
@@ -365,6 +363,8 @@ internal static class ConsolePages
             body.Append(BlocklistPages.Actions(context, ip));
         }
 
+        var wide = single.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? (Narrow: 24, Broad: 16) : (Narrow: 48, Broad: 32);
+        body.Append(CultureInfo.InvariantCulture, $"<p>Its networks: <a href=\"{NetworkPages.Link(ip, wide.Narrow)}\">/{wide.Narrow}</a> · <a href=\"{NetworkPages.Link(ip, wide.Broad)}\">/{wide.Broad}</a></p>");
         body.Append("<h2>Activity per day and relay</h2>");
         body.Append(Table(["day", "relay", "sessions", "recipients tried", "refusals", "messages accepted", "deliveries"], timeline, numericFrom: 2));
         body.Append("<h2>HELO names</h2>");

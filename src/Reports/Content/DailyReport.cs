@@ -8,6 +8,7 @@ namespace RelayWatch.Reports.Content;
 /// <param name="Day">The day reported, UTC.</param>
 /// <param name="GeneratedAt">When the report was made.</param>
 /// <param name="HasData">False when the store holds no events for the day; the sections are then empty.</param>
+/// <param name="OurDomains">Our domains as others see them; null when no DMARC aggregate or SMTP TLS report covers the day.</param>
 public sealed record DailyReport(
     string Schema,
     DateOnly Day,
@@ -18,7 +19,8 @@ public sealed record DailyReport(
     ScoreSection? Scores,
     BlocklistSection? Blocklist,
     TrafficSection Traffic,
-    DataQualitySection DataQuality)
+    DataQualitySection DataQuality,
+    OurDomainsSection? OurDomains)
 {
     public const string SchemaVersion = "relaywatch-daily-report/1";
 }

@@ -31,6 +31,7 @@ internal static class ReportDocumentBuilder
         Blocklist(report, blocks);
         Traffic(report, blocks, Figure);
         DataQuality(report, blocks);
+        OurDomainsBlocks.Add(report, blocks);
         return new ReportDocument(Invariant($"RelayWatch daily report — {report.Day:yyyy-MM-dd}"), blocks);
     }
 

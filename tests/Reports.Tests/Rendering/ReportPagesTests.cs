@@ -5,7 +5,7 @@ namespace RelayWatch.Reports.Tests.Rendering;
 public sealed class ReportPagesTests(SampleDayFixture sample) : IClassFixture<SampleDayFixture>
 {
     private static readonly string[] Sections =
-        ["1. Summary", "2. Findings by detector", "3. Scored IPs", "4. Blocklist changes", "5. Traffic and capacity", "6. Data quality"];
+        ["1. Summary", "2. Findings by detector", "3. Scored IPs", "4. Blocklist changes", "5. Traffic and capacity", "6. Data quality", "7. Our domains as others see them"];
 
     [Fact]
     public async Task TheHtmlPageHasEverySectionAndEveryChartInlineAndFetchesNothing()
