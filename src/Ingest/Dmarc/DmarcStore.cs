@@ -1,17 +1,9 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using RelayWatch.Store;
 
 namespace RelayWatch.Ingest.Dmarc;
 
-/// <summary>
-/// Writes aggregate reports into <c>dmarc_records</c> (migration 0014), exactly once per (reporter, report id): a
-/// report the table already holds is skipped and counted as a duplicate; a new one goes in as one insert (one block:
-/// all its records or none) whose <c>insert_deduplication_token</c> is the report's identity, so that a retry after a
-/// crash between insert and answer, or a second load racing past the check, is dropped by ClickHouse itself.
-/// </summary>
+/// <summary>Writes aggregate reports into <c>dmarc_records</c> (migration 0014), exactly once per (reporter, report id) (<see cref="OncePerReport"/>).</summary>
 public sealed class DmarcStore(IClickHouseStore store, TimeProvider time)
 {
     public const string Table = "dmarc_records";
@@ -30,10 +22,7 @@ public sealed class DmarcStore(IClickHouseStore store, TimeProvider time)
     public async Task<bool> AddAsync(DmarcReport report, string source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var identity = new Dictionary<string, string> { ["org"] = report.ReporterOrg, ["id"] = report.ReportId };
-        var held = await store.QueryScalarAsync(
-            $"SELECT count() FROM {Table} WHERE reporter_org = {{org:String}} AND report_id = {{id:String}}", identity, cancellationToken).ConfigureAwait(false);
-        if (held is not (null or "0"))
+        if (await OncePerReport.IsHeldAsync(store, Table, report.ReporterOrg, report.ReportId, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -43,27 +32,14 @@ public sealed class DmarcStore(IClickHouseStore store, TimeProvider time)
     }
 
     /// <summary>Inserts the report's records as one block under its deduplication token, without looking first.</summary>
-    internal async Task InsertAsync(DmarcReport report, string source, CancellationToken cancellationToken)
+    internal Task InsertAsync(DmarcReport report, string source, CancellationToken cancellationToken)
     {
         var loadedAt = time.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
-        var insert = new BulkInsert(Table, Columns, "JSONEachRow")
-        {
-            Settings = new Dictionary<string, string> { ["insert_deduplication_token"] = Token(report) },
-        };
-        await store.InsertAsync(insert, async (stream, token) =>
-        {
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            var number = 0u;
-            foreach (var record in report.Records)
-            {
-                await writer.WriteLineAsync(JsonSerializer.Serialize(Row(report, record, ++number, source, loadedAt)).AsMemory(), token).ConfigureAwait(false);
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        return OncePerReport.InsertAsync(store, Table, Columns, Token(report), report.Records.Select((record, i) => Row(report, record, (uint)i + 1, source, loadedAt)), cancellationToken);
     }
 
     /// <summary>The report's identity as a deduplication token: the same report always gives the same token.</summary>
-    internal static string Token(DmarcReport report) =>
-        "dmarc-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(report.ReporterOrg + "\n" + report.ReportId)));
+    internal static string Token(DmarcReport report) => OncePerReport.Token("dmarc", report.ReporterOrg, report.ReportId);
 
     private static Dictionary<string, object> Row(DmarcReport report, DmarcRecord record, uint number, string source, string loadedAt) => new()
     {

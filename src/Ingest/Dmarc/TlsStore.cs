@@ -1,12 +1,9 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using RelayWatch.Store;
 
 namespace RelayWatch.Ingest.Dmarc;
 
-/// <summary>Writes SMTP TLS reports into <c>tls_reports</c> (migration 0015), exactly once per (reporter, report id), as <see cref="DmarcStore"/> does.</summary>
+/// <summary>Writes SMTP TLS reports into <c>tls_reports</c> (migration 0015), exactly once per (reporter, report id) (<see cref="OncePerReport"/>).</summary>
 public sealed class TlsStore(IClickHouseStore store, TimeProvider time)
 {
     public const string Table = "tls_reports";
@@ -22,49 +19,34 @@ public sealed class TlsStore(IClickHouseStore store, TimeProvider time)
     public async Task<bool> AddAsync(TlsReport report, string source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var held = await store.QueryScalarAsync(
-            $"SELECT count() FROM {Table} WHERE reporter_org = {{org:String}} AND report_id = {{id:String}}",
-            new Dictionary<string, string> { ["org"] = report.ReporterOrg, ["id"] = report.ReportId }, cancellationToken).ConfigureAwait(false);
-        if (held is not (null or "0"))
+        if (await OncePerReport.IsHeldAsync(store, Table, report.ReporterOrg, report.ReportId, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
         var loadedAt = time.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
-        var token = "tlsrpt-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(report.ReporterOrg + "\n" + report.ReportId)));
-        await store.InsertAsync(
-            new BulkInsert(Table, Columns, "JSONEachRow") { Settings = new Dictionary<string, string> { ["insert_deduplication_token"] = token } },
-            async (stream, cancel) =>
-            {
-                await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-                var number = 0u;
-                foreach (var policy in report.Policies)
-                {
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
-                    {
-                        ["reporter_org"] = report.ReporterOrg,
-                        ["contact_info"] = report.ContactInfo,
-                        ["report_id"] = report.ReportId,
-                        ["date_begin"] = report.Begin.ToUnixTimeSeconds(),
-                        ["date_end"] = report.End.ToUnixTimeSeconds(),
-                        ["policy"] = ++number,
-                        ["policy_type"] = policy.PolicyType,
-                        ["policy_domain"] = policy.PolicyDomain,
-                        ["mx_hosts"] = policy.MxHosts,
-                        ["successful_sessions"] = policy.SuccessfulSessions,
-                        ["failed_sessions"] = policy.FailedSessions,
-                        ["result_types"] = policy.Failures.Select(f => f.ResultType).ToArray(),
-                        ["sending_mta_ips"] = policy.Failures.Select(f => f.SendingMtaIp).ToArray(),
-                        ["receiving_mx_hostnames"] = policy.Failures.Select(f => f.ReceivingMxHostname).ToArray(),
-                        ["receiving_ips"] = policy.Failures.Select(f => f.ReceivingIp).ToArray(),
-                        ["failed_session_counts"] = policy.Failures.Select(f => f.FailedSessions).ToArray(),
-                        ["failure_reason_codes"] = policy.Failures.Select(f => f.FailureReasonCode).ToArray(),
-                        ["file"] = source,
-                        ["loaded_at"] = loadedAt,
-                    }).AsMemory(), cancel).ConfigureAwait(false);
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
+        await OncePerReport.InsertAsync(store, Table, Columns, OncePerReport.Token("tlsrpt", report.ReporterOrg, report.ReportId), report.Policies.Select((policy, i) => new Dictionary<string, object>
+        {
+            ["reporter_org"] = report.ReporterOrg,
+            ["contact_info"] = report.ContactInfo,
+            ["report_id"] = report.ReportId,
+            ["date_begin"] = report.Begin.ToUnixTimeSeconds(),
+            ["date_end"] = report.End.ToUnixTimeSeconds(),
+            ["policy"] = (uint)i + 1,
+            ["policy_type"] = policy.PolicyType,
+            ["policy_domain"] = policy.PolicyDomain,
+            ["mx_hosts"] = policy.MxHosts,
+            ["successful_sessions"] = policy.SuccessfulSessions,
+            ["failed_sessions"] = policy.FailedSessions,
+            ["result_types"] = policy.Failures.Select(f => f.ResultType).ToArray(),
+            ["sending_mta_ips"] = policy.Failures.Select(f => f.SendingMtaIp).ToArray(),
+            ["receiving_mx_hostnames"] = policy.Failures.Select(f => f.ReceivingMxHostname).ToArray(),
+            ["receiving_ips"] = policy.Failures.Select(f => f.ReceivingIp).ToArray(),
+            ["failed_session_counts"] = policy.Failures.Select(f => f.FailedSessions).ToArray(),
+            ["failure_reason_codes"] = policy.Failures.Select(f => f.FailureReasonCode).ToArray(),
+            ["file"] = source,
+            ["loaded_at"] = loadedAt,
+        }), cancellationToken).ConfigureAwait(false);
         return true;
     }
 }
