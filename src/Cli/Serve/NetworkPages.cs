@@ -128,28 +128,22 @@ internal static class NetworkPages
     }
 
     /// <summary>The address with every bit after the first <paramref name="prefix"/> cleared.</summary>
-    private static IPAddress Masked(IPAddress address, int prefix)
+    private static IPAddress Masked(IPAddress address, int prefix) => WithHostBits(address, prefix, set: false);
+
+    /// <summary>The network's first and last address, as text ClickHouse's <c>toIPv6</c> reads (IPv4 as itself: it maps it).</summary>
+    private static (string First, string Last) Range(IPNetwork network) =>
+        (network.BaseAddress.ToString(), WithHostBits(network.BaseAddress, network.PrefixLength, set: true).ToString());
+
+    /// <summary>The address with every bit after the first <paramref name="prefix"/> cleared, or set.</summary>
+    private static IPAddress WithHostBits(IPAddress address, int prefix, bool set)
     {
         var bytes = address.GetAddressBytes();
         for (var i = 0; i < bytes.Length; i++)
         {
-            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
-            bytes[i] &= (byte)(0xFF << (8 - keep));
+            var hostBits = (byte)~(0xFF << (8 - Math.Clamp(prefix - (i * 8), 0, 8)));
+            bytes[i] = set ? (byte)(bytes[i] | hostBits) : (byte)(bytes[i] & ~hostBits);
         }
 
         return new IPAddress(bytes);
-    }
-
-    /// <summary>The network's first and last address, as text ClickHouse's <c>toIPv6</c> reads (IPv4 as itself: it maps it).</summary>
-    private static (string First, string Last) Range(IPNetwork network)
-    {
-        var bytes = network.BaseAddress.GetAddressBytes();
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            var keep = Math.Clamp(network.PrefixLength - (i * 8), 0, 8);
-            bytes[i] |= (byte)~(0xFF << (8 - keep));
-        }
-
-        return (network.BaseAddress.ToString(), new IPAddress(bytes).ToString());
     }
 }
