@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace RelayWatch.Bench;
 
-/// <summary>The few <c>--name value</c> options the benchmarks take.</summary>
+/// <summary>The few <c>--name value</c> options and <c>--switch</c> flags the benchmarks take.</summary>
 internal sealed class BenchArguments(string[] args)
 {
     public long Long(string name, long defaultValue)
@@ -16,4 +16,6 @@ internal sealed class BenchArguments(string[] args)
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : defaultValue;
     }
+
+    public bool Flag(string name) => Array.IndexOf(args, name) >= 0;
 }

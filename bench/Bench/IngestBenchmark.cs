@@ -129,9 +129,9 @@ internal static class IngestBenchmark
 
     private static void Report(string name, long lines, (double Seconds, TimeSpan Cpu) run) => Report(name, lines, run.Seconds, run.Cpu);
 
-    private static (double Seconds, TimeSpan Cpu) Better((double Seconds, TimeSpan Cpu) a, (double Seconds, TimeSpan Cpu) b) => a.Seconds <= b.Seconds ? a : b;
+    internal static (double Seconds, TimeSpan Cpu) Better((double Seconds, TimeSpan Cpu) a, (double Seconds, TimeSpan Cpu) b) => a.Seconds <= b.Seconds ? a : b;
 
-    private static (double Seconds, TimeSpan Cpu) TimeWithCpu(Action action)
+    internal static (double Seconds, TimeSpan Cpu) TimeWithCpu(Action action)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var seconds = Time(action);

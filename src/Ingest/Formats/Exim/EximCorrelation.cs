@@ -9,8 +9,9 @@ namespace RelayWatch.Ingest.Formats.Exim;
 /// </summary>
 internal sealed class EximCorrelation
 {
-    private readonly CorrelationMap<string, Session> sessions = new(StringComparer.Ordinal);
-    private readonly CorrelationMap<string, MessageState> messages = new(StringComparer.Ordinal);
+    // Keyed by tuples rather than joined strings, so a lookup makes no key.
+    private readonly CorrelationMap<(string Relay, string Ip, string Port), Session> sessions = new();
+    private readonly CorrelationMap<(string Relay, string Id), MessageState> messages = new();
 
     /// <summary>How long correlation state may sit idle before it is dropped. Default 7 days (Exim's usual retry horizon for a frozen message is longer; a day's mail is correlated long before).</summary>
     public TimeSpan Horizon { get; set; } = TimeSpan.FromDays(7);
@@ -23,31 +24,27 @@ internal sealed class EximCorrelation
     public string Open(EventStamp stamp, EximHost host, string port)
     {
         var id = string.Create(CultureInfo.InvariantCulture, $"{stamp.Relay}/{host.Ip}/{port}/{stamp.Timestamp.ToUnixTimeMilliseconds():x}");
-        sessions.Set(SessionKey(stamp.Relay, host.Ip, port), new Session(id, host) { LastSeen = stamp.Timestamp });
+        sessions.Set((stamp.Relay, host.Ip, port), new Session(id, host) { LastSeen = stamp.Timestamp });
         return id;
     }
 
-    public void Close(EventStamp stamp, EximHost host, string port) => sessions.Remove(SessionKey(stamp.Relay, host.Ip, port));
+    public void Close(EventStamp stamp, EximHost host, string port) => sessions.Remove((stamp.Relay, host.Ip, port));
 
-    public Session? Find(EventStamp stamp, EximHost host, string port) => sessions.Find(SessionKey(stamp.Relay, host.Ip, port), stamp.Timestamp);
+    public Session? Find(EventStamp stamp, EximHost host, string port) => sessions.Find((stamp.Relay, host.Ip, port), stamp.Timestamp);
 
     /// <summary>The message's state, made when this is its first line.</summary>
-    public MessageState Message(EventStamp stamp, string id) => messages.GetOrAdd(Key(stamp.Relay, id), stamp.Timestamp, static () => new MessageState());
+    public MessageState Message(EventStamp stamp, string id) => messages.GetOrAdd((stamp.Relay, id), stamp.Timestamp, static () => new MessageState());
 
     /// <summary>The message's state when one is kept.</summary>
-    public MessageState? FindMessage(EventStamp stamp, string id) => messages.Find(Key(stamp.Relay, id), stamp.Timestamp);
+    public MessageState? FindMessage(EventStamp stamp, string id) => messages.Find((stamp.Relay, id), stamp.Timestamp);
 
-    public void Complete(EventStamp stamp, string id) => messages.Remove(Key(stamp.Relay, id));
+    public void Complete(EventStamp stamp, string id) => messages.Remove((stamp.Relay, id));
 
     public void Sweep(DateTimeOffset now)
     {
         sessions.Sweep(now - Horizon);
         messages.Sweep(now - Horizon);
     }
-
-    private static string Key(string relay, string id) => relay + "/" + id;
-
-    private static string SessionKey(string relay, string ip, string port) => $"{relay}/{ip}/{port}";
 
     internal sealed class Session(string id, EximHost host) : ICorrelationState
     {

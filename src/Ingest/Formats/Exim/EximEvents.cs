@@ -12,6 +12,7 @@ namespace RelayWatch.Ingest.Formats.Exim;
 internal sealed class EximEvents(EximCorrelation correlation)
 {
     private readonly EximClientEvents clients = new(correlation);
+    private readonly EximFieldReader fieldReader = new();
 
     public LineResult? Read(EximLineKind kind, LineFields fields, ReadOnlySpan<char> text, EventStamp stamp, string? messageId)
     {
@@ -58,9 +59,9 @@ internal sealed class EximEvents(EximCorrelation correlation)
     /// </summary>
     private LineResult Refusal(EximLineKind kind, ReadOnlySpan<char> clientFields, LineFields fields, ReadOnlySpan<char> text, EventStamp stamp, string? messageId)
     {
-        var parsed = EximFieldReader.Read(clientFields);
-        var host = parsed.FirstOrDefault(f => f.Key == "H")?.Host;
-        var sender = fields.Has("mail_from") ? fields.GetString("mail_from") : parsed.FirstOrDefault(f => f.Key == "F")?.Value ?? string.Empty;
+        var parsed = fieldReader.Read(clientFields);
+        var host = parsed.Host;
+        var sender = fields.Has("mail_from") ? fields.GetString("mail_from") : parsed.Value("F") ?? string.Empty;
         var rest = fields.Get("rest");
         var colon = rest.IndexOf(": ", StringComparison.Ordinal);
         if (colon < 0 && !fields.Has("rcpt_to") && !fields.Has("mail_from"))
@@ -92,9 +93,8 @@ internal sealed class EximEvents(EximCorrelation correlation)
     /// <summary><c>&lt;= sender H=… P=… S=… id=…</c>: a message accepted; a bounce we made (<c>&lt;= &lt;&gt; R=parent</c>) is recorded as a notification sent.</summary>
     private LineResult Arrival(string id, ReadOnlySpan<char> sender, ReadOnlySpan<char> list, EventStamp stamp)
     {
-        var fields = EximFieldReader.Read(list);
-        string? Field(string key) => fields.FirstOrDefault(f => f.Key == key)?.Value;
-        var host = fields.FirstOrDefault(f => f.Key == "H")?.Host;
+        var fields = fieldReader.Read(list);
+        var host = fields.Host;
         var session = host is null ? null : correlation.Find(stamp, host, EximFieldReader.Port(list));
         var state = correlation.Message(stamp, id);
         var nullSender = sender.SequenceEqual("<>");
@@ -102,12 +102,12 @@ internal sealed class EximEvents(EximCorrelation correlation)
         state.ClientHost = host is null ? string.Empty : host.VerifiedName;
         state.Helo = host is null ? string.Empty : host.HeloOrName;
         state.MailFrom = nullSender ? string.Empty : sender.ToString();
-        state.MessageId = Field("id") ?? string.Empty;
+        state.MessageId = fields.Value("id") ?? string.Empty;
         state.SessionId = session?.Id ?? string.Empty;
-        state.SaslUser = Field("A") is { } auth && auth.IndexOf(':') is var colon and >= 0 ? auth[(colon + 1)..] : string.Empty;
-        state.Size = ulong.TryParse(Field("S"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
+        state.SaslUser = fields.Value("A") is { } auth && auth.IndexOf(':') is var colon and >= 0 ? auth[(colon + 1)..] : string.Empty;
+        state.Size = ulong.TryParse(fields.Value("S"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
 
-        if (nullSender && Field("R") is { } parent && correlation.FindMessage(stamp, parent) is { } original)
+        if (nullSender && fields.Value("R") is { } parent && correlation.FindMessage(stamp, parent) is { } original)
         {
             // Exim's own bounce: recorded against the message that caused it, as Postfix's "sender non-delivery notification".
             return new LineResult(LineOutcome.Event, "exim.bounce_message", Build(EventNames.NdrSent, stamp, original, parent) with { Detail = id });
@@ -136,11 +136,11 @@ internal sealed class EximEvents(EximCorrelation correlation)
             tail = tail[..reasonAt];
         }
 
-        var fields = EximFieldReader.Read(tail);
-        var host = fields.FirstOrDefault(f => f.Key == "H")?.Host;
+        var fields = fieldReader.Read(tail);
+        var host = fields.Host;
         if (eventName == EventNames.Delivery)
         {
-            detail = fields.FirstOrDefault(f => f.Key == "C")?.Value ?? string.Empty;
+            detail = fields.Value("C") ?? string.Empty;
         }
 
         var port = EximFieldReader.Port(tail);
@@ -148,7 +148,7 @@ internal sealed class EximEvents(EximCorrelation correlation)
         {
             RcptTo = rcpt.TrimEnd(':').ToString(),
             OrigRcptTo = original,
-            NextHop = host is null ? (fields.FirstOrDefault(f => f.Key == "T")?.Value is { Length: > 0 } transport ? transport : string.Empty)
+            NextHop = host is null ? (fields.Value("T") is { Length: > 0 } transport ? transport : string.Empty)
                 : $"{(host.Name.Length > 0 ? host.Name : host.Ip)}[{host.Ip}]{(port.Length > 0 ? ":" + port : string.Empty)}",
             Detail = detail,
             SmtpCode = SmtpReply.FirstCode(detail),

@@ -7,7 +7,7 @@ namespace RelayWatch.Ingest.Formats.Exim;
 /// The kinds of line Exim writes to its mainlog, each a template (see <see cref="TemplateGrammar"/>) in
 /// Exim's own wording, tried in order, first match wins. <c>{client}</c> is a host specification
 /// (<c>name (helo) [ip]:port</c>, read by <see cref="EximFieldReader.TryReadHost"/>), <c>{fields}</c> a field
-/// list (<c>H=… F=&lt;…&gt;</c>, read by <see cref="EximFieldReader.Read"/>); other names are
+/// list (<c>H=… F=&lt;…&gt;</c>, read by <see cref="EximFieldReader"/>); other names are
 /// <c>smtp_events</c> columns or text of no interest (<c>_</c>). A line of none of these kinds is
 /// unrecognised with a reason, so a new wording shows in the data-quality section instead of vanishing.
 /// This table is the single source of truth for what RelayWatch understands of Exim.
