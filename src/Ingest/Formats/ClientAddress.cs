@@ -52,7 +52,17 @@ internal static class ClientAddress
     }
 
     /// <summary>The canonical text of an address (<see cref="TryParse"/>), or null when the text is no address.</summary>
-    public static string? Canonical(ReadOnlySpan<char> text) => TryParse(text, out var address) ? address.ToString() : null;
+    public static string? Canonical(ReadOnlySpan<char> text)
+    {
+        // A dotted quad that passes the IPv4 rule is already canonical: no address to make and format again.
+        Span<byte> bytes = stackalloc byte[4];
+        if (text.IndexOf(':') < 0)
+        {
+            return TryReadIPv4(text, bytes) ? text.ToString() : null;
+        }
+
+        return TryParse(text, out var address) ? address.ToString() : null;
+    }
 
     /// <summary>
     /// Reads an address followed by the port as MTAs write it: <c>[ip]:port</c> (postscreen, Exim,
@@ -95,8 +105,14 @@ internal static class ClientAddress
 
     private static bool TryParseIPv4(ReadOnlySpan<char> text, [NotNullWhen(true)] out IPAddress? address)
     {
-        address = null;
         Span<byte> bytes = stackalloc byte[4];
+        address = TryReadIPv4(text, bytes) ? new IPAddress(bytes) : null;
+        return address is not null;
+    }
+
+    /// <summary>Four dotted decimals, each 0–255 without leading zeros, into <paramref name="bytes"/>.</summary>
+    private static bool TryReadIPv4(ReadOnlySpan<char> text, Span<byte> bytes)
+    {
         var part = 0;
         var at = 0;
         while (part < 4)
@@ -127,13 +143,7 @@ internal static class ClientAddress
             }
         }
 
-        if (at != text.Length)
-        {
-            return false;
-        }
-
-        address = new IPAddress(bytes);
-        return true;
+        return at == text.Length;
     }
 
     /// <summary>RFC 4291 text: .NET's reader, after holding an embedded dotted quad to the IPv4 rule (.NET reads <c>::1.2.3</c>).</summary>
