@@ -1,11 +1,12 @@
 using System.Net;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Store;
+using RelayWatch.Store.Audit;
 
 namespace RelayWatch.Analysis.Scoring;
 
 /// <summary>Why a sender counts as bad or good for training, or is left out of it.</summary>
-/// <param name="Source"><c>analyst</c>, <c>allowlist</c>, <c>finding:DETECTOR</c>, <c>dnsbl</c>, <c>innocent:DETECTOR</c> (left out), or <c>unlabelled</c> (assumed good).</param>
+/// <param name="Source"><c>analyst</c>, <c>allowlist</c>, <c>finding:DETECTOR</c>, <c>dismissed:DETECTOR</c> (an analyst called that finding a false positive: good), <c>dnsbl</c>, <c>innocent:DETECTOR</c> (left out), or <c>unlabelled</c> (assumed good).</param>
 /// <param name="Learnt">False for a sender the model neither learns from nor is measured on: its traffic says nothing either way.</param>
 public sealed record SenderLabel(bool Bad, string Source, bool Learnt = true)
 {
@@ -17,7 +18,8 @@ public sealed record SenderLabel(bool Bad, string Source, bool Learnt = true)
 /// The labels the model learns from, strongest first: an analyst's verdict; the configured allowlist
 /// (good); a finding that day, through the table <see cref="FindingLabels"/> — bad for the addresses
 /// a finding of abuse concerns (a network finding's or a campaign's named members only, never the
-/// rest of a provider's /24), innocent by kind (left out of training) for bouncing servers; the relays'
+/// rest of a provider's /24), innocent by kind (left out of training) for bouncing servers, good for the
+/// addresses of a finding an analyst dismissed as a false positive in the console; the relays'
 /// own DNS-blocklist refusals (bad, when enabled); otherwise unlabelled, taken as good. Rules and relays
 /// are not always right and not every bad sender trips one, so the labels are noisy on purpose: the
 /// model learns the shape of what they catch and ranks what they miss.
@@ -32,12 +34,12 @@ public sealed class LabelBook
 
     private readonly IReadOnlyList<(IPNetwork Network, bool Bad)> analyst;
     private readonly IReadOnlyList<IPNetwork> allowlist;
-    private readonly IReadOnlyDictionary<DateOnly, List<(IPNetwork Network, string Detector, bool Bad)>> findings;
+    private readonly IReadOnlyDictionary<DateOnly, List<DayFinding>> findings;
     private readonly bool dnsbl;
 
     private LabelBook(
         IReadOnlyList<(IPNetwork, bool)> analyst, IReadOnlyList<IPNetwork> allowlist,
-        IReadOnlyDictionary<DateOnly, List<(IPNetwork, string, bool)>> findings, bool dnsbl)
+        IReadOnlyDictionary<DateOnly, List<DayFinding>> findings, bool dnsbl)
     {
         this.analyst = analyst;
         this.allowlist = allowlist;
@@ -62,7 +64,10 @@ public sealed class LabelBook
             .Select(l => (Network: AnalystLabels.NetworkOf(l.Subject), Bad: l.Verdict == AnalystLabel.Bad))
             .OrderByDescending(l => l.Network.PrefixLength)
             .ToList();
-        var byDay = new Dictionary<DateOnly, List<(IPNetwork, string, bool)>>();
+        var dismissed = (await FindingDismissals.InForceAsync(store, first, last, cancellationToken).ConfigureAwait(false))
+            .Select(d => (d.Day, d.Detector, d.Subject))
+            .ToHashSet();
+        var byDay = new Dictionary<DateOnly, List<DayFinding>>();
         foreach (var finding in await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false))
         {
             var (rule, networks) = FindingLabels.Apply(table, finding);
@@ -76,7 +81,8 @@ public sealed class LabelBook
                 byDay[finding.Day] = list = [];
             }
 
-            list.AddRange(networks.Select(n => (n, finding.Detector, rule.Bad)));
+            var falsePositive = dismissed.Contains((finding.Day, finding.Detector, finding.Subject));
+            list.AddRange(networks.Select(n => new DayFinding(n, finding.Detector, rule.Bad, falsePositive)));
         }
 
         return new LabelBook(analyst, allowlist, byDay, settings.LabelDnsblRefusals);
@@ -101,11 +107,17 @@ public sealed class LabelBook
 
         if (findings.TryGetValue(row.Day, out var day))
         {
-            // A finding of abuse wins over an innocent-by-kind finding of the same sender the same day.
+            // A finding of abuse wins over an innocent-by-kind finding of the same sender the same day; a finding an
+            // analyst dismissed names no abuse, and the analyst's word that it was none makes the sender good.
             var named = day.Where(f => f.Network.Contains(address)).ToList();
-            if (named.FirstOrDefault(f => f.Bad) is { Detector: { } detector })
+            if (named.FirstOrDefault(f => f.Bad && !f.Dismissed) is { Detector: { } detector })
             {
                 return new SenderLabel(true, "finding:" + detector);
+            }
+
+            if (named.FirstOrDefault(f => f.Dismissed) is { Detector: { } dismissedBy })
+            {
+                return new SenderLabel(false, "dismissed:" + dismissedBy);
             }
 
             if (named.Count > 0)
@@ -127,4 +139,8 @@ public sealed class LabelBook
             ? Uncertain
             : new SenderLabel(false, "unlabelled");
     }
+
+    /// <summary>What one finding of a day says of the addresses in <paramref name="Network"/>.</summary>
+    /// <param name="Dismissed">An analyst dismissed the finding as a false positive.</param>
+    private readonly record struct DayFinding(IPNetwork Network, string Detector, bool Bad, bool Dismissed);
 }

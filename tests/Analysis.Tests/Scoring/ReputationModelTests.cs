@@ -3,6 +3,7 @@ using RelayWatch.Analysis.Estate;
 using RelayWatch.Analysis.Evaluation;
 using RelayWatch.Analysis.Scoring;
 using RelayWatch.Store;
+using RelayWatch.Store.Audit;
 
 namespace RelayWatch.Analysis.Tests.Scoring;
 
@@ -168,6 +169,37 @@ public sealed class ReputationModelTests(SimulatedWeekFixture week) : IClassFixt
         Assert.False(unlisted.Bad);
         Assert.Contains(unlisted.Source, new[] { "unlabelled", "campaign" });
         Assert.Equal(unlisted.Source == "unlabelled", unlisted.Learnt);
+    }
+
+    [Fact]
+    public async Task AFindingAnAnalystDismissedTeachesTheModelItsSenderIsGood()
+    {
+        var rows = await FeaturesAsync(SimulatedWeekFixture.Scored);
+        var before = await LabelBook.LoadAsync(week.Store, new ScoringSettings(), SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+        var findings = await RelayWatch.Analysis.Detection.Finding.ReadAsync(week.Store, SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+        // An address one finding alone names, by its own address: dismissing that finding leaves nothing else calling it bad.
+        var (row, finding) = rows
+            .Select(r => (Row: r, Naming: findings.Where(f => f.Subject == r.Ip).ToList()))
+            .Where(x => x.Naming.Count == 1 && before.LabelOf(x.Row) == new SenderLabel(true, "finding:" + x.Naming[0].Detector))
+            .Select(x => (x.Row, x.Naming[0]))
+            .First();
+        var at = DateTime.UtcNow;
+        try
+        {
+            await FindingDismissals.RecordAsync(week.Store, finding.Day, finding.Detector, finding.Subject, FindingDismissals.Dismissed, "our partner's test run", "analyst", at, CancellationToken.None);
+
+            var after = await LabelBook.LoadAsync(week.Store, new ScoringSettings(), SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+
+            Assert.Equal(new SenderLabel(false, "dismissed:" + finding.Detector), after.LabelOf(row));
+        }
+        finally
+        {
+            // Restored, so the other tests of this class train on the findings as detected.
+            await FindingDismissals.RecordAsync(week.Store, finding.Day, finding.Detector, finding.Subject, FindingDismissals.Restored, string.Empty, "analyst", at.AddSeconds(1), CancellationToken.None);
+        }
+
+        var restored = await LabelBook.LoadAsync(week.Store, new ScoringSettings(), SimulatedWeekFixture.Scored, SimulatedWeekFixture.Scored, CancellationToken.None);
+        Assert.Equal(new SenderLabel(true, "finding:" + finding.Detector), restored.LabelOf(row));
     }
 
     [Fact]
