@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RelayWatch.Cli.Configuration;
 using RelayWatch.Cli.Output;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Formats;
@@ -28,26 +29,24 @@ internal static class IngestCommand
         var year = new Option<int?>("--year") { Description = "Year of timestamps that have none (RFC 3164) [default: the file's last-write year, December lines read in January going to the year before]", HelpName = "YEAR" };
         var dateOrder = new Option<string?>("--date-order")
         {
-            Description = "Order of numeric dates that read either way, as in Domino's console log: dmy, mdy or ymd [default: detected per file from its first lines; else dotted dates day-first, others month-first]",
+            Description = "Order of numeric dates that read either way, as in Domino's console log: dmy, mdy or ymd [config: ingest.dateOrder; default: detected per file from its first lines; else dotted dates day-first, others month-first]",
             HelpName = "ORDER",
         };
         var horizon = new Option<double?>("--horizon")
         {
-            Description = "Hours a session's or message's correlation state may sit idle before it is dropped [default: 120 for Postfix (its queue lifetime), 168 for the others, 24 for Exchange's protocol sessions]",
+            Description = "Hours a session's or message's correlation state may sit idle before it is dropped [config: ingest.horizonHours; default: 120 for Postfix (its queue lifetime), 168 for the others, 24 for Exchange's protocol sessions]",
             HelpName = "HOURS",
         };
-        var zone = new Option<string?>("--tz") { Description = "Time zone of timestamps without an offset, e.g. Europe/Berlin [default: UTC]", HelpName = "ZONE" };
-        var batchLines = new Option<int>("--batch-lines")
+        var zone = new Option<string?>("--tz") { Description = "Time zone of timestamps without an offset, e.g. Europe/Berlin [config: ingest.timeZone; default: UTC]", HelpName = "ZONE" };
+        var batchLines = new Option<int?>("--batch-lines")
         {
-            Description = "Lines per batch: each batch is one insert and one checkpoint",
+            Description = string.Create(CultureInfo.InvariantCulture, $"Lines per batch: each batch is one insert and one checkpoint [config: ingest.batchLines; default: {new IngestOptions().BatchLines}]"),
             HelpName = "N",
-            DefaultValueFactory = _ => new IngestOptions().BatchLines,
         };
-        var inFlight = new Option<int>("--inserts-in-flight")
+        var inFlight = new Option<int?>("--inserts-in-flight")
         {
-            Description = $"Batches inserted at once (1 to {IngestOptions.MaxInsertsInFlight}); a crash re-sends every one that was in flight",
+            Description = $"Batches inserted at once (1 to {IngestOptions.MaxInsertsInFlight}); a crash re-sends every one that was in flight [config: ingest.insertsInFlight; default: {new IngestOptions().InsertsInFlight}]",
             HelpName = "N",
-            DefaultValueFactory = _ => new IngestOptions().InsertsInFlight,
         };
         var follow = new Option<bool>("--follow", "-F")
         {
@@ -58,21 +57,20 @@ internal static class IngestCommand
             () => globals.ResolveStore(parse),
             storeOptions =>
             {
+                var section = globals.LoadConfig(parse).Ingest;
+                var defaults = new IngestOptions();
                 var options = new IngestOptions
                 {
                     RetentionDays = storeOptions.EventRetentionDays,
                     Format = ParseFormat(parse.GetValue(format)),
                     Relay = parse.GetValue(relay),
                     Year = parse.GetValue(year),
-                    DateOrder = ParseDateOrder(parse.GetValue(dateOrder)),
-                    CorrelationHorizon = parse.GetValue(horizon) is { } hours
-                        ? hours > 0 && hours <= 24 * 366 ? TimeSpan.FromHours(hours) : throw new UsageException($"--horizon {hours} is not a number of hours between 0 and a year.")
-                        : null,
-                    TimeZone = ParseZone(parse.GetValue(zone)),
-                    BatchLines = parse.GetValue(batchLines),
-                    InsertsInFlight = parse.GetValue(inFlight) is var n && n is >= 1 and <= IngestOptions.MaxInsertsInFlight
-                        ? n
-                        : throw new UsageException($"--inserts-in-flight {n} is not between 1 and {IngestOptions.MaxInsertsInFlight}."),
+                    DateOrder = ParseDateOrder(parse.GetValue(dateOrder) ?? section.DateOrder),
+                    CorrelationHorizon = Horizon(parse.GetValue(horizon), section),
+                    TimeZone = ParseZone(parse.GetValue(zone) ?? section.TimeZone),
+                    BatchLines = Setting(parse.GetValue(batchLines), "--batch-lines", section.BatchLines, "ingest.batchLines", 1, int.MaxValue) ?? defaults.BatchLines,
+                    InsertsInFlight = Setting(parse.GetValue(inFlight), "--inserts-in-flight", section.InsertsInFlight, "ingest.insertsInFlight", 1, IngestOptions.MaxInsertsInFlight)
+                        ?? defaults.InsertsInFlight,
                 };
                 var targets = parse.GetValue(paths)!;
                 var following = parse.GetValue(follow);
@@ -171,6 +169,25 @@ internal static class IngestCommand
         var rate = progress.Elapsed.TotalSeconds > 0 ? progress.Lines / progress.Elapsed.TotalSeconds : 0;
         Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
             $"\r  {progress.FilesDone}/{progress.Files} files, {progress.Lines:N0} lines ({rate:N0} lines/s), {progress.Unrecognised:N0} unrecognised   "));
+    }
+
+    /// <summary>The option's value, else the configuration's, each held to its range; null when neither is given.</summary>
+    private static int? Setting(int? option, string optionName, int? configured, string settingName, int min, int max) =>
+        (option, configured) switch
+        {
+            ({ } n, _) when n < min || n > max => throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{optionName} {n} is not between {min:N0} and {max:N0}.")),
+            ({ } n, _) => n,
+            (null, { } n) when n < min || n > max => throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"The setting {settingName} ({n}) is not between {min:N0} and {max:N0}.")),
+            (null, var n) => n,
+        };
+
+    /// <summary><c>--horizon</c>, else <c>ingest.horizonHours</c>: hours between 0 and a year, or null for the format's own.</summary>
+    internal static TimeSpan? Horizon(double? option, IngestSection section)
+    {
+        var (hours, name) = option is { } given ? (given, "--horizon") : section.HorizonHours is { } configured ? (configured, "The setting ingest.horizonHours") : (0, null);
+        return name is null ? null
+            : hours > 0 && hours <= 24 * 366 ? TimeSpan.FromHours(hours)
+            : throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{name} {hours} is not a number of hours between 0 and a year."));
     }
 
     private static LogFormat? ParseFormat(string? name) =>

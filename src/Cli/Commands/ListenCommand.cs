@@ -32,7 +32,7 @@ internal static class ListenCommand
         };
         var format = new Option<string>("--format") { Description = $"The format of the messages ({string.Join(", ", LogFormats.Names)})", HelpName = "FORMAT", DefaultValueFactory = _ => "postfix" };
         var relay = new Option<string?>("--relay") { Description = "The relay's name for every event [default: the host name in each message]", HelpName = "NAME" };
-        var zone = new Option<string?>("--tz") { Description = "Time zone of timestamps without an offset [default: UTC]", HelpName = "ZONE" };
+        var zone = new Option<string?>("--tz") { Description = "Time zone of timestamps without an offset [config: ingest.timeZone; default: UTC]", HelpName = "ZONE" };
         var command = new Command("listen", "Receive syslog from relays (RFC 3164 and 5424, over UDP, TCP and TLS) and ingest it until stopped; loopback and allowed senders only")
         {
             udp, tcp, tls, tlsCert, tlsKey, tlsClientCa, allow, format, relay, zone,
@@ -73,7 +73,8 @@ internal static class ListenCommand
                 var options = new IngestOptions
                 {
                     Relay = parse.GetValue(relay),
-                    TimeZone = IngestCommand.ParseZone(parse.GetValue(zone)),
+                    TimeZone = IngestCommand.ParseZone(parse.GetValue(zone) ?? config.Ingest.TimeZone),
+                    CorrelationHorizon = IngestCommand.Horizon(null, config.Ingest),
                     RetentionDays = storeOptions.EventRetentionDays,
                 };
                 var logFormat = LogFormats.Parse(parse.GetValue(format)!)

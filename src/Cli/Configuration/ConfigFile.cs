@@ -32,6 +32,9 @@ internal sealed class ConfigFile
     /// <summary>The scheduler and web host of <c>relaywatch serve</c>.</summary>
     public ServeSection Serve { get; set; } = new();
 
+    /// <summary>How <c>relaywatch ingest</c> and <c>listen</c> read logs: time zone, date order, horizon, batches.</summary>
+    public IngestSection Ingest { get; set; } = new();
+
     /// <summary>The syslog listener of <c>relaywatch listen</c>: whom it hears, TLS, bounds.</summary>
     public ListenSection Listen { get; set; } = new();
 
