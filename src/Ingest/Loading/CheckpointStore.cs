@@ -10,7 +10,7 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
     private static readonly string[] CheckpointColumns =
     [
         "file_key", "path", "format", "state", "batch_start", "batch_start_line", "offset", "line",
-        "events", "skipped", "unrecognised", "repaired", "version", "updated_at",
+        "events", "skipped", "unrecognised", "repaired", "version", "generation", "updated_at",
     ];
 
     private const char StateSeparator = ':';
@@ -24,7 +24,7 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
     {
         var rows = await store.QueryListAsync(
             """
-            SELECT file_key, path, format, state, batch_start, batch_start_line, offset, line, events, skipped, unrecognised, repaired, version
+            SELECT file_key, path, format, state, batch_start, batch_start_line, offset, line, events, skipped, unrecognised, repaired, version, generation
             FROM ingest_checkpoints WHERE file_key = {key:String} ORDER BY version DESC LIMIT 1
             """,
             new Dictionary<string, string> { ["key"] = fileKey },
@@ -37,7 +37,7 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
         var r = rows[0];
         long N(int i) => long.Parse(r[i], CultureInfo.InvariantCulture);
         var (state, earlierEnds) = ParseState(r[3]);
-        return new FileCheckpoint(r[0], r[1], r[2], state, N(4), N(5), N(6), N(7), new FileCounts(N(8), N(9), N(10), N(11)), N(12)) { EarlierEnds = earlierEnds };
+        return new FileCheckpoint(r[0], r[1], r[2], state, N(4), N(5), N(6), N(7), new FileCounts(N(8), N(9), N(10), N(11)), N(12)) { EarlierEnds = earlierEnds, Generation = N(13) };
     }
 
     public Task WriteAsync(FileCheckpoint checkpoint, CancellationToken cancellationToken) =>
@@ -57,6 +57,7 @@ internal sealed class CheckpointStore(IClickHouseStore store, TimeProvider time)
             writer.WriteUInt64((ulong)checkpoint.Counts.Unrecognised);
             writer.WriteUInt64((ulong)checkpoint.Counts.Repaired);
             writer.WriteUInt64((ulong)checkpoint.Version);
+            writer.WriteUInt32((uint)checkpoint.Generation);
             writer.WriteDateTime64Millis(time.GetUtcNow());
             await stream.WriteAsync(writer.WrittenMemory, token).ConfigureAwait(false);
         }, cancellationToken);

@@ -41,6 +41,19 @@ internal sealed record FileCheckpoint(
     /// </summary>
     public long ResumeVersion => IsPending ? Math.Max(0, Version + 1 - (2 * ResendCuts.Count)) : Version;
 
+    /// <summary>
+    /// How many times the file was truncated in place and written again from the same first line (so the same key):
+    /// 0 for its first content. Part of every batch's token, so the new content is never taken for the old.
+    /// </summary>
+    public long Generation { get; init; }
+
     /// <summary>The deduplication token of the batch this checkpoint ends (a committed checkpoint: one batch).</summary>
-    public string Token => Tokens.Batch(FileKey, BatchStart, Offset);
+    public string Token => Tokens.Batch(FileKey, Generation, BatchStart, Offset);
+
+    /// <summary>
+    /// Where a file truncated under this checkpoint starts again: its start, in the next generation, with no counts,
+    /// at this version so that the new content's checkpoints outrank every one of the old.
+    /// </summary>
+    public FileCheckpoint NextGeneration(string path) =>
+        new(FileKey, path, Format, Committed, 0, 0, 0, 0, FileCounts.Zero, Version) { Generation = Generation + 1 };
 }

@@ -27,6 +27,7 @@ internal sealed class FileIngest
 
     private FileCounts total;
     private long version;
+    private readonly long generation;
     private long batchStart;
     private long batchStartLine;
     /// <summary>Where the batches an interrupted run left unconfirmed ended, oldest first: this run cuts exactly there.</summary>
@@ -53,6 +54,7 @@ internal sealed class FileIngest
         this.expiredBefore = expiredBefore;
         total = checkpoint?.Counts ?? FileCounts.Zero;
         version = checkpoint?.ResumeVersion ?? 0;
+        generation = checkpoint?.Generation ?? 0;
         batchStart = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStart : checkpoint.Offset;
         batchStartLine = checkpoint is null ? 0 : checkpoint.IsPending ? checkpoint.BatchStartLine : checkpoint.Line;
         resendCuts = new Queue<long>(checkpoint?.ResendCuts ?? []);
@@ -135,7 +137,7 @@ internal sealed class FileIngest
         version += 2;
         total += batch;
         Run += batch;
-        var done = new FileCheckpoint(fileKey, path, formatName, FileCheckpoint.Committed, batchStart, batchStartLine, lastOffset, lastLine, total, version);
+        var done = new FileCheckpoint(fileKey, path, formatName, FileCheckpoint.Committed, batchStart, batchStartLine, lastOffset, lastLine, total, version) { Generation = generation };
         await writer.WriteAsync(new EventBatch(done, batch, rows, rowCount, errors), cancellationToken).ConfigureAwait(false);
         HandedOn = done;
         (batchStart, batchStartLine) = (lastOffset, lastLine);

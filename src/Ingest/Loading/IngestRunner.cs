@@ -455,7 +455,8 @@ public sealed class IngestRunner
 
     /// <summary>
     /// Where a run picks up an open file: after its checkpoint (this run's own, else the store's), or at its
-    /// start when the file is now shorter than the checkpoint says (truncated in place, e.g. copytruncate).
+    /// start when the file is now shorter than the checkpoint says (truncated in place, e.g. copytruncate, and
+    /// written again from the same first line, as its key is the same): the file's next generation.
     /// </summary>
     private async Task<(FileCheckpoint? Checkpoint, long Start, long StartLine)> ResumePointAsync(
         OpenLogFile file, string path, string fileKey, FileCheckpoint? handedOn, CancellationToken cancellationToken)
@@ -465,7 +466,7 @@ public sealed class IngestRunner
         if (!file.Compressed && file.Length < start)
         {
             Log.FileTruncated(logger, path, start);
-            return (null, 0, 0);
+            return (checkpoint!.NextGeneration(path), 0, 0);
         }
 
         return (checkpoint, start, startLine);
