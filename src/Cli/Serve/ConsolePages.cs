@@ -262,7 +262,7 @@ internal static class ConsolePages
             var subjectLink = Subjects.ParseNetwork(f.Subject) is { } n && n.PrefixLength == (n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
                 ? $"<a href=\"/ip/{Html.Url(f.Subject)}\">{Html.Text(f.Subject)}</a>"
                 : $"<a href=\"/findings?from={f.Day:yyyy-MM-dd}&amp;to={f.Day:yyyy-MM-dd}&amp;subject={Html.Url(f.Subject)}\">{Html.Text(f.Subject)}</a>";
-            table.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(isDismissed ? "dismissed" : string.Empty)}\"><td>{f.Day:yyyy-MM-dd}</td><td>{Html.Text(f.Detector)}</td><td>{subjectLink}</td><td class=\"{Html.Text(f.Severity)}\">{Html.Text(f.Severity)}</td><td class=\"num\">{f.Score:0.00}</td><td class=\"num\">{f.Events}</td><td>{Html.Text(FindingExplainer.Explain(f))}</td>");
+            table.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(isDismissed ? "dismissed" : string.Empty)}\"><td>{f.Day:yyyy-MM-dd}</td><td>{Html.Text(f.Detector)}</td><td>{subjectLink}</td><td class=\"{Html.Text(f.Severity)}\">{Html.Text(f.Severity)}</td><td class=\"num\">{f.Score:0.00}</td><td class=\"num\">{f.Events}</td><td>{Html.Text(FindingExplainer.Explain(f))} <a href=\"{CampaignPage.Link(f)}\">campaign</a></td>");
             if (actions)
             {
                 table.Append(isDismissed ? "<td>dismissed</td></tr>" : $"""

@@ -109,6 +109,7 @@ internal static partial class ServeHost
         IngestHealthPage.Map(app);
         ModelPage.Map(app);
         SqlPage.Map(app);
+        CampaignPage.Map(app);
 
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);

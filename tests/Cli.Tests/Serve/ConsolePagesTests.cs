@@ -193,6 +193,46 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Every finding links to its campaign page; the /48 harvest's page lists its members with what each did and
+    /// the dictionary they shared, the members being exactly those its evidence names; an unknown finding is 404.
+    /// </summary>
+    [Fact]
+    public async Task EachFindingOpensAsACampaignAndAHarvestShowsItsMembersAndDictionary()
+    {
+        var origin = await StartAsync();
+        using var http = new HttpClient();
+
+        var findings = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24"));
+        var links = CampaignLink().Matches(findings).Select(m => WebUtility.HtmlDecode(m.Groups["href"].Value)).Distinct().ToList();
+        var pages = new Dictionary<string, string>();
+        foreach (var link in links)
+        {
+            pages[link] = await http.GetStringAsync(new Uri(origin + link));
+        }
+
+        var harvest = pages.Single(p => p.Key.StartsWith("/campaign/2026-11-24/dha/2001%3Adb8%3A5a0b%3A%3A/48", StringComparison.Ordinal)).Value;
+        var missing = await http.GetAsync(new Uri($"{origin}/campaign/2026-11-24/dha/192.0.2.250"));
+
+        Assert.Equal(Regex.Count(findings, "<tr class="), links.Count);
+        Assert.All(pages.Values, page => Assert.Contains("<h2>Evidence</h2><table><tr><th>field</th><th>value</th></tr><tr><td>rule</td>", page, StringComparison.Ordinal));
+        Assert.Contains("<h1>dha 2001:db8:5a0b::/48</h1>", harvest, StringComparison.Ordinal);
+        var members = Regex.Match(harvest, @"<h2>Members \((?<n>\d+)\)</h2>");
+        Assert.True(members.Success, "the harvest's page has no members heading");
+        var rows = MemberRow().Matches(harvest);
+        Assert.Equal(int.Parse(members.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture), rows.Count);
+        Assert.Contains(rows, r => r.Groups["ip"].Value == "2001:db8:5a0b:e8bd::d6c");
+        Assert.All(rows, r => Assert.StartsWith("2001:db8:5a0b:", r.Groups["ip"].Value, StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.True(int.Parse(r.Groups["unknown"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0));
+        var evidenceMembers = Regex.Match(harvest, "<tr><td>members</td><td>(?<list>[^<]*)</td></tr>").Groups["list"].Value.Split(", ");
+        Assert.Equal(evidenceMembers.Order(StringComparer.Ordinal), rows.Select(r => r.Groups["ip"].Value).Order(StringComparer.Ordinal));
+        var dictionary = Regex.Match(harvest, @"<h2 id=""dictionary"">Dictionary: (?<n>\d+) recipients tried that do not exist</h2>");
+        Assert.True(dictionary.Success, "the harvest's page has no dictionary");
+        Assert.True(int.Parse(dictionary.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture) > 1);
+        Assert.Matches(@"<tr><th>recipient</th><th>members that tried it</th><th>tries</th></tr><tr><td>[^<]+@[^<]+</td><td class=""num"">[1-9]\d*</td>", harvest);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
     /// <summary>Ingests the sample and the hostile session, detects, runs each of <paramref name="beforeServe"/> (a command's arguments), then serves.</summary>
     private async Task<string> StartAsync(params string[][] beforeServe)
     {
@@ -225,6 +265,12 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.True(match.Success, $"{url} has no anti-forgery field");
         return (match.Groups[1].Value, WebUtility.HtmlDecode(match.Groups[2].Value));
     }
+
+    [GeneratedRegex("<a href=\"(?<href>/campaign/[^\"]+)\">campaign</a>")]
+    private static partial Regex CampaignLink();
+
+    [GeneratedRegex(@"<tr><td><a href=""/ip/[^""]+"">(?<ip>[^<]+)</a></td><td class=""num"">\d+</td><td class=""num"">(?<unknown>\d+)</td>")]
+    private static partial Regex MemberRow();
 
     [GeneratedRegex("name=\"detector\" value=\"open_relay\">\\s*<input type=\"hidden\" name=\"subject\" value=\"(?<subject>[^\"]+)\"")]
     private static partial Regex DismissForm();
