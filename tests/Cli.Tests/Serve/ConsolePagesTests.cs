@@ -43,8 +43,8 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.Contains("<p>1 findings, page 1 of 1.", openRelay, StringComparison.Ordinal);
         var csv = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay&format=csv"));
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("day,detector,subject,severity,score,events,first_seen,last_seen,dismissed", lines[0]);
-        Assert.Matches(@"^2026-11-24,open_relay,[^,]+,critical,[\d.]+,\d+,2026-11-24 [\d:]+,2026-11-24 [\d:]+,no$", Assert.Single(lines[1..]));
+        Assert.Equal("day,detector,subject,severity,score,events,first_seen,last_seen,dismissed,status", lines[0]);
+        Assert.Matches(@"^2026-11-24,open_relay,[^,]+,critical,[\d.]+,\d+,2026-11-24 [\d:]+,2026-11-24 [\d:]+,no,new$", Assert.Single(lines[1..]));
 
         // The DHA findings of an IPv6 /48 harvest: filtering by the network finds them, and an address in it links to its page.
         var harvest = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&subject={Uri.EscapeDataString("2001:db8:5a0b::/48")}"));
@@ -75,7 +75,7 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, dismissed.StatusCode);
         var afterwards = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay"));
         Assert.Contains("<tr class=\"dismissed\">", afterwards, StringComparison.Ordinal);
-        Assert.EndsWith(",yes", (await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay&format=csv"))).TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith(",yes,new dismissed", (await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay&format=csv"))).TrimEnd(), StringComparison.Ordinal);
 
         var labelled = await http.PostAsync(new Uri($"{origin}/ip/2001:db8:5a0b:e8bd::d6c/label"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -191,6 +191,53 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.Matches(@"<tr><td>[^<]*odd\.log</td><td>postfix</td><td>committed</td><td class=""num"">2</td><td class=""num"">1</td><td class=""num"">0</td><td class=""num"">1</td><td class=""num"">50\.00 %</td>", page);
         Assert.Contains("frobnicated &lt;script&gt;alert(2)&lt;/script&gt; from unknown[198.51.100.67]", page, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The explorer filters by least severity and by status — new or continuing (named in the week before), gone
+    /// (not named the next day), dismissed — and sorts by score; a value outside the lists is refused.
+    /// </summary>
+    [Fact]
+    public async Task TheExplorerFiltersBySeverityAndStatusAndSorts()
+    {
+        // The day before the sample's: the open relay already, and a harvester not seen again.
+        var origin = await StartAsync(["query",
+            """
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence)
+            SELECT toDate('2026-11-23'), detector, subject, severity, score, first_seen - INTERVAL 1 DAY, last_seen - INTERVAL 1 DAY, events, evidence
+            FROM findings WHERE day = '2026-11-24' AND detector = 'open_relay'
+            """], ["query",
+            """
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence)
+            VALUES ('2026-11-23', 'dha', '192.0.2.250', 'low', 0.5, '2026-11-23 10:00:00', '2026-11-23 11:00:00', 3, '{"rule":"per_ip"}')
+            """]);
+        using var http = new HttpClient();
+        async Task<string[]> CsvAsync(string query) =>
+            (await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-23&to=2026-11-24&format=csv&{query}"))).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1..];
+
+        var all = await CsvAsync(string.Empty);
+        var critical = await CsvAsync("severity=critical");
+        var high = await CsvAsync("severity=high");
+        var continuing = await CsvAsync("status=continuing");
+        var gone = await CsvAsync("status=gone");
+        var fresh = await CsvAsync("status=new&detector=open_relay");
+        var byScore = await CsvAsync("sort=score");
+        var page = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-23&to=2026-11-24&status=gone"));
+        var refused = await http.GetAsync(new Uri($"{origin}/findings?from=2026-11-23&to=2026-11-24&status=forgotten"));
+
+        Assert.NotEmpty(critical);
+        Assert.All(critical, line => Assert.Equal("critical", line.Split(',')[3]));
+        Assert.All(high, line => Assert.Contains(line.Split(',')[3], new[] { "high", "critical" }));
+        Assert.Equal(all.Count(line => line.Split(',')[3] is "high" or "critical"), high.Length);
+        Assert.Matches(@"^2026-11-24,open_relay,[^,]+,critical,.*,no,continuing$", Assert.Single(continuing));
+        Assert.Matches(@"^2026-11-23,dha,192\.0\.2\.250,low,.*,no,new gone$", Assert.Single(gone));
+        Assert.Matches(@"^2026-11-23,open_relay,[^,]+,critical,.*,no,new$", Assert.Single(fresh));
+        var scores = byScore.Select(line => double.Parse(line.Split(',')[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(all.Length, scores.Count);
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.Contains("<td class=\"num\">3</td><td>new, gone</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"gone\" selected>gone</option>", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
     }
 
     /// <summary>
