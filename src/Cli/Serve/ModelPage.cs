@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using RelayWatch.Analysis.Scoring;
@@ -25,14 +26,23 @@ internal static class ModelPage
     private static async Task<IResult> ModelAsync(HttpContext context, IClickHouseStore store, CancellationToken cancellationToken)
     {
         var limit = new Dictionary<string, string> { ["limit"] = Shown.ToString(CultureInfo.InvariantCulture) };
-        var stored = await store.QueryListAsync(
-            "SELECT manifest FROM ip_models ORDER BY trained_at DESC, version DESC LIMIT {limit:UInt32}", limit, cancellationToken).ConfigureAwait(false);
-        if (stored.Count == 0)
+        // Only the newest manifest is read whole: an anomaly model's holds every training score.
+        if (await ModelRepository.NewestAsync(store, null, cancellationToken).ConfigureAwait(false) is not { } newest)
         {
             return Html.Page(context, "Model", $"<p>{Html.Text(NoModel)}</p>");
         }
 
-        var models = stored.Select(r => ModelManifest.FromJson(r[0])).ToList();
+        var versions = await store.QueryListAsync(
+            """
+            SELECT version, kind, formatDateTime(trained_at, '%Y-%m-%d %H:%i'),
+                   concat(JSONExtractString(manifest, 'trainingWindow', 'first'), ' to ', JSONExtractString(manifest, 'trainingWindow', 'last')),
+                   if(JSONHas(manifest, 'evaluationWindow'), concat(JSONExtractString(manifest, 'evaluationWindow', 'first'), ' to ', JSONExtractString(manifest, 'evaluationWindow', 'last')), 'none'),
+                   toString(JSONExtractInt(manifest, 'badLabels')), toString(JSONExtractInt(manifest, 'goodLabels')),
+                   JSONExtractRaw(manifest, 'evaluation')
+            FROM ip_models
+            ORDER BY trained_at DESC, version DESC
+            LIMIT {limit:UInt32}
+            """, limit, cancellationToken).ConfigureAwait(false);
         var runs = await store.QueryListAsync(
             """
             SELECT toString(day), model, toString(scored), toString(round(max_psi, 3)), arrayStringConcat(drift_warnings, '; ')
@@ -41,18 +51,18 @@ internal static class ModelPage
             LIMIT {limit:UInt32}
             """, limit, cancellationToken).ConfigureAwait(false);
 
-        var newest = models[0];
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"<p>Scoring uses <strong id=\"newest\">{Html.Text(newest.Version)}</strong> ({Html.Text(KindText(newest.Kind))}), learnt from {Window(newest.TrainingWindow)}, for the days after it.</p>");
         body.Append("<h2>Versions</h2><table><tr><th>version</th><th>kind</th><th>trained</th><th>learnt from</th><th>measured on</th><th>bad labels</th><th>good labels</th><th>ROC AUC</th><th>PR AUC</th><th>recall at 0.1 % FPR</th><th>recall at 1 % FPR</th></tr>");
-        foreach (var model in models)
+        foreach (var row in versions)
         {
-            var e = model.Evaluation;
-            body.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Text(model.Version)}</td><td>{Html.Text(model.Kind)}</td><td>{model.TrainedAt:yyyy-MM-dd HH:mm}</td><td>{Window(model.TrainingWindow)}</td><td>{(model.EvaluationWindow is { } w ? Window(w) : "none")}</td>");
-            body.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{model.BadLabels}</td><td class=\"num\">{model.GoodLabels}</td>");
-            body.Append(e is null
+            body.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Text(row[0])}</td><td>{Html.Text(row[1])}</td><td>{Html.Text(row[2])}</td><td>{Html.Text(row[3])}</td><td>{Html.Text(row[4])}</td>");
+            body.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{Html.Text(row[5])}</td><td class=\"num\">{Html.Text(row[6])}</td>");
+            using var evaluation = JsonDocument.Parse(row[7].Length == 0 ? "null" : row[7]);
+            var e = evaluation.RootElement;
+            body.Append(e.ValueKind != JsonValueKind.Object
                 ? "<td colspan=\"4\">not measured: the later days had no labels of one kind</td>"
-                : string.Create(CultureInfo.InvariantCulture, $"<td class=\"num\">{Measure(e.RocAuc)}</td><td class=\"num\">{Measure(e.PrAuc)}</td><td class=\"num\">{Measure(e.RecallAtFpr01)}</td><td class=\"num\">{Measure(e.RecallAtFpr1)}</td>"));
+                : $"<td class=\"num\">{Measure(e, "rocAuc")}</td><td class=\"num\">{Measure(e, "prAuc")}</td><td class=\"num\">{Measure(e, "recallAtFpr01")}</td><td class=\"num\">{Measure(e, "recallAtFpr1")}</td>");
             body.Append("</tr>");
         }
 
@@ -104,5 +114,9 @@ internal static class ModelPage
 
     private static string Window(DayWindow window) => string.Create(CultureInfo.InvariantCulture, $"{window.First:yyyy-MM-dd} to {window.Last:yyyy-MM-dd}");
 
-    private static string Measure(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.000", CultureInfo.InvariantCulture);
+    /// <summary>A measure from the stored JSON: a number, or NaN written as a string (no pair of both kinds to rank).</summary>
+    private static string Measure(JsonElement evaluation, string name) =>
+        evaluation.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            ? value.GetDouble().ToString("0.000", CultureInfo.InvariantCulture)
+            : "n/a";
 }
