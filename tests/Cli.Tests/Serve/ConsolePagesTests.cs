@@ -247,7 +247,13 @@ public sealed partial class ConsolePagesTests : IDisposable
     [Fact]
     public async Task EachFindingOpensAsACampaignAndAHarvestShowsItsMembersAndDictionary()
     {
-        var origin = await StartAsync();
+        // A backscatter wave as the detector records one (the sample has none), one server's name hostile.
+        var origin = await StartAsync(["query",
+            """
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence) VALUES
+            ('2026-11-24', 'backscatter', 'ours.example', 'medium', 0.9, '2026-11-24 03:00:00', '2026-11-24 04:59:00', 40,
+             '{"rule":"wave","bounces":40,"unmatched_bounces":36,"servers":3,"networks":2,"sample_servers":["mx.victim-one.example","<b>mx</b>.victim-two.example"],"targets":30,"real_targets":4,"made_up_targets":26,"sample_targets":["a1b2@ours.example","zz9@ours.example"],"local_part_shapes":["a#b# (20)","zz# (10)"],"refused":30,"refused_share":0.75,"relays":["mx1"],"peak_hour":"2026-11-24 03:00:00","peak_hour_bounces":25,"hourly":[{"hour":"2026-11-24 03:00:00","refused":20,"accepted":5},{"hour":"2026-11-24 04:00:00","refused":10,"accepted":5}]}')
+            """]);
         using var http = new HttpClient();
 
         var findings = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24"));
@@ -278,6 +284,24 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.True(int.Parse(dictionary.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture) > 1);
         Assert.Matches(@"<tr><th>recipient</th><th>members that tried it</th><th>tries</th></tr><tr><td>[^<]+@[^<]+</td><td class=""num"">[1-9]\d*</td>", harvest);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        // A relay probe's shapes are the refused relay attempts themselves: the recipients its evidence samples.
+        var probes = pages.Where(p => p.Key.StartsWith("/campaign/2026-11-24/relay_probe/", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+        Assert.NotEmpty(probes);
+        foreach (var probe in probes)
+        {
+            var sampled = Regex.Match(probe, "<tr><td>sample_recipients</td><td>(?<list>[^<]*)</td></tr>").Groups["list"].Value.Split(", ");
+            var shapes = Regex.Matches(probe, "<tr><td>(?<rcpt>[^<]+)</td><td>[^<]*</td><td>[^<]*</td><td>mx\\d</td><td class=\"num\">\\d+</td>").Select(m => m.Groups["rcpt"].Value);
+            Assert.Equal(sampled.Order(StringComparer.Ordinal), shapes.Order(StringComparer.Ordinal));
+        }
+
+        // The wave: its servers listed as not to blame, encoded; its targets and hours.
+        var wave = pages["/campaign/2026-11-24/backscatter/ours.example"];
+        Assert.Contains("<h2>Servers that bounced (3, in 2 networks; a sample of 2)</h2>", wave, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>&lt;b&gt;mx&lt;/b&gt;.victim-two.example</td></tr>", wave, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>mx</b>", wave, StringComparison.Ordinal);
+        Assert.Contains("<h2>Targets (30: 4 real, 26 made up; a sample of 2)</h2>", wave, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>2026-11-24 03:00:00</td><td class=\"num\">20</td><td class=\"num\">5</td></tr>", wave, StringComparison.Ordinal);
     }
 
     /// <summary>Ingests the sample and the hostile session, detects, runs each of <paramref name="beforeServe"/> (a command's arguments), then serves.</summary>
