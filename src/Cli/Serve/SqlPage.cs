@@ -90,7 +90,7 @@ internal static partial class SqlPage
         }
 
         var body = new StringBuilder();
-        body.Append(CultureInfo.InvariantCulture, $"<p id=\"rows\">{(result.More ? $"The first {result.Rows.Count:N0} rows (there are more; the page shows at most {PageRows:N0}, a CSV download {CsvRows:N0})." : $"{result.Rows.Count:N0} rows.")}</p>");
+        body.Append(CultureInfo.InvariantCulture, $"<p id=\"rows\">{(result.More ? $"The first {result.Rows.Count:N0} rows (there are more; the page shows at most {PageRows:N0}, a CSV download {CsvRows:N0})." : result.Rows.Count == 1 ? "1 row." : $"{result.Rows.Count:N0} rows.")}</p>");
         body.Append(ConsolePages.Table([.. result.Columns], result.Rows));
         return Page(context, sql, null, StatusCodes.Status200OK, body.ToString());
     }
