@@ -91,12 +91,42 @@ internal static partial class SqlPage
 
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"<p id=\"rows\">{(result.More ? $"The first {result.Rows.Count:N0} rows (there are more; the page shows at most {PageRows:N0}, a CSV download {CsvRows:N0})." : result.Rows.Count == 1 ? "1 row." : $"{result.Rows.Count:N0} rows.")}</p>");
-        body.Append(ConsolePages.Table([.. result.Columns], result.Rows));
+        body.Append(Table(result));
         return Page(context, sql, null, StatusCodes.Status200OK, body.ToString());
     }
 
-    /// <summary>A statement's columns and at most <paramref name="limit"/> rows, each field as text; whether the engine had more.</summary>
-    internal sealed record Result(IReadOnlyList<string> Columns, IReadOnlyList<string[]> Rows, bool More);
+    /// <summary>A statement's columns (names and ClickHouse types) and at most a limit of rows, each field as text; whether the engine had more.</summary>
+    internal sealed record Result(IReadOnlyList<string> Columns, IReadOnlyList<string> Types, IReadOnlyList<string[]> Rows, bool More);
+
+    /// <summary>The result as a table, numbers right-aligned; every name and value encoded.</summary>
+    private static string Table(Result result)
+    {
+        if (result.Columns.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var numeric = result.Types.Select(t => NumericType().IsMatch(t)).ToList();
+        var table = new StringBuilder("<table><tr>");
+        foreach (var column in result.Columns)
+        {
+            table.Append("<th>").Append(Html.Text(column)).Append("</th>");
+        }
+
+        table.Append("</tr>");
+        foreach (var row in result.Rows)
+        {
+            table.Append("<tr>");
+            for (var i = 0; i < row.Length; i++)
+            {
+                table.Append(i < numeric.Count && numeric[i] ? "<td class=\"num\">" : "<td>").Append(Html.Text(row[i])).Append("</td>");
+            }
+
+            table.Append("</tr>");
+        }
+
+        return table.Append("</table>").ToString();
+    }
 
     /// <summary>Runs one statement under <see cref="Limits"/>.</summary>
     /// <exception cref="ClickHouseException">The engine refused or failed it.</exception>
@@ -107,12 +137,13 @@ internal static partial class SqlPage
         if (output.Length == 0)
         {
             // A statement that answers nothing at all (a SET, were it allowed): no columns, no rows.
-            return new Result([], [], false);
+            return new Result([], [], [], false);
         }
 
         using var json = JsonDocument.Parse(output.ToArray());
         var root = json.RootElement;
         var columns = root.GetProperty("meta").EnumerateArray().Select(c => c.GetProperty("name").GetString() ?? string.Empty).ToList();
+        var types = root.GetProperty("meta").EnumerateArray().Select(c => c.GetProperty("type").GetString() ?? string.Empty).ToList();
         var rows = new List<string[]>();
         var more = false;
         foreach (var row in root.GetProperty("data").EnumerateArray())
@@ -126,7 +157,7 @@ internal static partial class SqlPage
             rows.Add([.. row.EnumerateArray().Select(f => f.ValueKind == JsonValueKind.Null ? "NULL" : f.GetString() ?? string.Empty)]);
         }
 
-        return new Result(columns, rows, more);
+        return new Result(columns, types, rows, more);
     }
 
     /// <summary>ClickHouse's refusal in one sentence: without its code prefix, error name, stack or second line.</summary>
@@ -152,6 +183,10 @@ internal static partial class SqlPage
         {(error is null ? string.Empty : $"<p class=\"error\">{Html.Text(error)}</p>")}
         {results}
         """, status);
+
+    /// <summary>A number column, nullable or not: its values align right.</summary>
+    [GeneratedRegex(@"^(Nullable\()?(U?Int\d+|Float\d+|Decimal.*)\)?$")]
+    private static partial Regex NumericType();
 
     /// <summary>ClickHouse's prefix, with the user name it names first when it refuses a write (<c>default: Cannot execute…</c>).</summary>
     [GeneratedRegex(@"^(Code: \d+[.,]\s*)?(DB::Exception:\s*)?([A-Za-z0-9_.-]+: (?=Cannot execute))?")]

@@ -101,7 +101,7 @@ public sealed partial class ModelAndSqlPagesTests : IDisposable
         Assert.Contains("<tr><td>findings</td></tr>", tables, StringComparison.Ordinal);
         Assert.Contains("<p id=\"rows\">The first 1,000 rows (there are more;", many, StringComparison.Ordinal);
         Assert.Equal(1001, Regex.Count(many, "<tr>"));
-        Assert.Contains("<tr><td>999</td></tr></table>", many, StringComparison.Ordinal);
+        Assert.Contains("<tr><td class=\"num\">999</td></tr></table>", many, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, noToken.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, viewerGet.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, viewerPost.StatusCode);
