@@ -21,6 +21,17 @@ public interface IClickHouseStore : IAsyncDisposable
     Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="QueryAsync(string, string, Stream, IReadOnlyDictionary{string, string}?, CancellationToken)"/> under
+    /// ClickHouse <paramref name="settings"/> that bind this statement alone and that the engine enforces
+    /// (<c>readonly</c>, <c>max_result_rows</c>, <c>max_execution_time</c>, …): the embedded engine sets them on a
+    /// session of its own that is closed afterwards, a server receives them with the request. For statements
+    /// a person typed (the console's SQL page): with <c>readonly=1</c> the engine refuses every write.
+    /// </summary>
+    /// <param name="settings">Setting names and values: names of letters, digits and underscores; values of letters, digits, '_' and '.'.</param>
+    /// <exception cref="ArgumentException">A setting's name or value is outside those characters.</exception>
+    Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Bulk-inserts rows that <paramref name="writeRows"/> writes, encoded in <see cref="BulkInsert.Format"/>,
     /// into the stream it is handed. The rows travel in large chunks, never one statement per row.
     /// </summary>

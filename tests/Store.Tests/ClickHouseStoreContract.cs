@@ -46,6 +46,40 @@ public abstract class ClickHouseStoreContract
         Assert.Equal("1", await store.QueryScalarAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'smtp_events'", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task SettingsGivenWithAStatementBindItAloneAndTheEngineEnforcesThem()
+    {
+        await using var store = await OpenAsync();
+        await store.ExecuteAsync("CREATE TABLE kept (n UInt64) ENGINE = MergeTree ORDER BY n", CancellationToken.None);
+        var settings = new Dictionary<string, string> { ["readonly"] = "1", ["max_result_rows"] = "10", ["result_overflow_mode"] = "break" };
+
+        var refused = await Assert.ThrowsAsync<ClickHouseException>(() =>
+            store.QueryAsync("INSERT INTO kept SELECT number FROM numbers(5)", "TabSeparated", Stream.Null, null, settings, CancellationToken.None));
+        using var output = new MemoryStream();
+        await store.QueryAsync("SELECT number FROM system.numbers LIMIT 100000 SETTINGS max_block_size = 10", "TabSeparated", output, null,
+            new Dictionary<string, string> { ["max_result_rows"] = "10", ["result_overflow_mode"] = "break" }, CancellationToken.None);
+        await store.ExecuteAsync("INSERT INTO kept SELECT number FROM numbers(5)", CancellationToken.None);
+
+        Assert.Equal(164, refused.Code);
+        Assert.Equal("READONLY", refused.Name);
+        Assert.Equal(10, System.Text.Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        // The statement's settings did not stay behind: the store's next statements write and read whole.
+        Assert.Equal("5", await store.QueryScalarAsync("SELECT count() FROM kept", CancellationToken.None));
+        Assert.Equal("100", await store.QueryScalarAsync("SELECT count() FROM (SELECT number FROM numbers(100))", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ASettingThatIsNotAPlainNameAndValueIsRefusedBeforeTheEngineSeesIt()
+    {
+        await using var store = await OpenAsync();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.QueryAsync("SELECT 1", "TabSeparated", Stream.Null, null,
+            new Dictionary<string, string> { ["readonly"] = "0'; DROP TABLE smtp_events; --" }, CancellationToken.None));
+
+        Assert.Equal("The setting readonly = 0'; DROP TABLE smtp_events; -- is not a plain name and value. (Parameter 'settings')", error.Message);
+        Assert.Equal("1", await store.QueryScalarAsync("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'smtp_events'", CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("SHOW TABLES", "smtp_events")]
     [InlineData("DESCRIBE TABLE smtp_events", "client_ip")]

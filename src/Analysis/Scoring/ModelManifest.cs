@@ -94,6 +94,12 @@ public sealed record ModelManifest(
     IReadOnlyList<double> Deviations,
     IReadOnlyList<double>? AnomalyReference)
 {
+    /// <summary>
+    /// Permutation importance of each feature on the evaluation window, most important first; null for a
+    /// model trained before it was measured, or when the evaluation window lacked either kind of label.
+    /// </summary>
+    public IReadOnlyList<FeatureImportance>? Importance { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

@@ -80,9 +80,12 @@ public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, 
         var scores = model.Score([.. evaluation.Select(e => e.Row)], reasons: 0);
         var measured = scores.Select((s, i) => (s.Score, evaluation[i].Label.Bad)).ToList();
         var metrics = measured.Any(m => m.Bad) && measured.Any(m => !m.Bad) ? RankingMetrics.Compute(measured) : null;
+        Progress?.Report("measuring each feature's importance on the later days");
+        var importance = FeatureImportance.Measure(model, [.. evaluation.Select(e => (e.Row, e.Label.Bad))], settings.Seed);
         return ReputationModel.Create(ml, transformer, manifest with
         {
             Evaluation = metrics,
+            Importance = importance,
             Baselines = Baselines(training.Select(t => t.Row).ToList(), evaluation.Select((e, i) => (e.Row.Day, scores[i].Score)).ToList()),
         });
     }

@@ -13,6 +13,7 @@ using RelayWatch.Analysis.Scoring;
 using RelayWatch.Ingest.Events;
 using RelayWatch.Store;
 using RelayWatch.Store.Audit;
+using RelayWatch.Store.Vocabulary;
 
 namespace RelayWatch.Cli.Serve;
 
@@ -151,7 +152,7 @@ internal static class ConsolePages
         return Html.Page(context, "Overview", body.ToString());
     }
 
-    private static async Task<IResult> FindingsAsync(HttpContext context, IClickHouseStore store, TimeProvider time, string? from, string? to, string? detector, string? subject, int? page, string? format, CancellationToken cancellationToken)
+    private static async Task<IResult> FindingsAsync(HttpContext context, IClickHouseStore store, TimeProvider time, string? from, string? to, string? detector, string? subject, string? severity, string? status, string? sort, int? page, string? format, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         DateOnly? Day(string? text) => string.IsNullOrEmpty(text) ? null
@@ -172,6 +173,18 @@ internal static class ConsolePages
         {
             error = $"'{subject}' is neither an IP address nor a network in CIDR notation.";
         }
+        else if (!string.IsNullOrEmpty(severity) && !Severities.All.Contains(severity, StringComparer.Ordinal))
+        {
+            error = $"A severity is one of {string.Join(", ", Severities.All)}.";
+        }
+        else if (!string.IsNullOrEmpty(status) && !FindingStatus.All.Contains(status, StringComparer.Ordinal))
+        {
+            error = $"A status is one of {string.Join(", ", FindingStatus.All)}.";
+        }
+        else if (!string.IsNullOrEmpty(sort) && !Sorts.Any(o => o.Value == sort))
+        {
+            error = $"Findings sort by {string.Join(", ", Sorts.Where(o => o.Value.Length > 0).Select(o => o.Value))}.";
+        }
 
         var form = $"""
             <form method="get" action="/findings">
@@ -179,6 +192,9 @@ internal static class ConsolePages
             <label>to <input name="to" type="date" value="{(error is null ? last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : Html.Text(to))}"></label>
             <label>detector <input name="detector" value="{Html.Text(detector)}"></label>
             <label>subject or network <input name="subject" value="{Html.Text(subject)}"></label>
+            <label>severity at least {Select("severity", severity, [("", "any"), .. Severities.All.Select(v => (v, v))])}</label>
+            <label>status {Select("status", status, [("", "any"), .. FindingStatus.All.Select(v => (v, v))])}</label>
+            <label>sort by {Select("sort", sort, Sorts)}</label>
             <button>Filter</button></form>
             """;
         if (error is not null)
@@ -186,14 +202,24 @@ internal static class ConsolePages
             return Html.Page(context, "Findings", form + $"<p class=\"error\">{Html.Text(error)}</p>", StatusCodes.Status400BadRequest);
         }
 
-        var findings = (await Finding.ReadAsync(store, first, last, cancellationToken).ConfigureAwait(false))
+        // A week before (continuing or new) and the day after (gone) decide each finding's status.
+        var around = (await Finding.ReadAsync(store, first.AddDays(-FindingStatus.LookBackDays), last.AddDays(1), cancellationToken).ConfigureAwait(false))
             .Where(f => string.IsNullOrEmpty(detector) || f.Detector.Equals(detector, StringComparison.Ordinal))
             .Where(f => network is null || Overlaps(network.Value, f.Subject))
             .ToList();
         var dismissed = await DismissedAsync(store, first, last, cancellationToken).ConfigureAwait(false);
+        var latest = await store.QueryScalarAsync("SELECT if(count() = 0, '', toString(max(day))) FROM findings", cancellationToken).ConfigureAwait(false);
+        var inRange = around.Where(f => f.Day >= first && f.Day <= last).ToList();
+        var statuses = FindingStatus.Of(inRange, around,
+            string.IsNullOrEmpty(latest) ? null : DateOnly.ParseExact(latest, "yyyy-MM-dd", CultureInfo.InvariantCulture), dismissed);
+        var least = string.IsNullOrEmpty(severity) ? 0 : Severities.All.ToList().IndexOf(severity);
+        var findings = Sorted(inRange
+            .Where(f => Rank(f.Severity) >= least)
+            .Where(f => string.IsNullOrEmpty(status) || statuses[f].Contains(status, StringComparer.Ordinal)), sort)
+            .ToList();
         if (format == "csv")
         {
-            var csv = new StringBuilder("day,detector,subject,severity,score,events,first_seen,last_seen,dismissed\r\n");
+            var csv = new StringBuilder("day,detector,subject,severity,score,events,first_seen,last_seen,dismissed,status\r\n");
             foreach (var f in findings)
             {
                 csv.AppendJoin(',', new[]
@@ -201,7 +227,7 @@ internal static class ConsolePages
                     f.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), f.Detector, f.Subject, f.Severity,
                     f.Score.ToString("0.###", CultureInfo.InvariantCulture), f.Events.ToString(CultureInfo.InvariantCulture),
                     f.FirstSeen.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), f.LastSeen.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    dismissed.Contains((f.Day, f.Detector, f.Subject)) ? "yes" : "no",
+                    dismissed.Contains((f.Day, f.Detector, f.Subject)) ? "yes" : "no", string.Join(' ', statuses[f]),
                 }.Select(CsvCell)).Append("\r\n");
             }
 
@@ -211,10 +237,10 @@ internal static class ConsolePages
 
         var pages = Math.Max(1, (findings.Count + PageSize - 1) / PageSize);
         var current = Math.Clamp(page ?? 1, 1, pages);
-        var query = $"from={first:yyyy-MM-dd}&amp;to={last:yyyy-MM-dd}&amp;detector={Html.Url(detector ?? string.Empty)}&amp;subject={Html.Url(subject ?? string.Empty)}";
+        var query = $"from={first:yyyy-MM-dd}&amp;to={last:yyyy-MM-dd}&amp;detector={Html.Url(detector ?? string.Empty)}&amp;subject={Html.Url(subject ?? string.Empty)}&amp;severity={Html.Url(severity ?? string.Empty)}&amp;status={Html.Url(status ?? string.Empty)}&amp;sort={Html.Url(sort ?? string.Empty)}";
         var body = new StringBuilder(form);
         body.Append(CultureInfo.InvariantCulture, $"<p>{findings.Count} findings, page {current} of {pages}. <a href=\"/findings?{query}&amp;format=csv\">Download CSV</a></p>");
-        body.Append(FindingsTable(context, [.. findings.Skip((current - 1) * PageSize).Take(PageSize)], dismissed, actions: context.User.IsInRole(ConsoleRoles.Analyst) || context.User.IsInRole(ConsoleRoles.Admin)));
+        body.Append(FindingsTable(context, [.. findings.Skip((current - 1) * PageSize).Take(PageSize)], dismissed, actions: context.User.IsInRole(ConsoleRoles.Analyst) || context.User.IsInRole(ConsoleRoles.Admin), statuses));
         if (current > 1)
         {
             body.Append(CultureInfo.InvariantCulture, $"<a href=\"/findings?{query}&amp;page={current - 1}\">previous</a> ");
@@ -227,6 +253,26 @@ internal static class ConsolePages
 
         return Html.Page(context, "Findings", body.ToString());
     }
+
+    /// <summary>The explorer's orders: the store's (each day's worst first within each detector), or by one column.</summary>
+    private static readonly (string Value, string Text)[] Sorts =
+        [("", "day"), ("score", "score, highest first"), ("severity", "severity, worst first"), ("events", "events, most first"), ("subject", "subject")];
+
+    private static int Rank(string severity) => Severities.All.ToList().IndexOf(severity);
+
+    private static IEnumerable<Finding> Sorted(IEnumerable<Finding> findings, string? sort) => sort switch
+    {
+        "score" => findings.OrderByDescending(f => f.Score).ThenBy(f => f.Day).ThenBy(f => f.Subject, StringComparer.Ordinal),
+        "severity" => findings.OrderByDescending(f => Rank(f.Severity)).ThenByDescending(f => f.Score).ThenBy(f => f.Day),
+        "events" => findings.OrderByDescending(f => f.Events).ThenBy(f => f.Day).ThenBy(f => f.Subject, StringComparer.Ordinal),
+        "subject" => findings.OrderBy(f => f.Subject, StringComparer.Ordinal).ThenBy(f => f.Day).ThenBy(f => f.Detector, StringComparer.Ordinal),
+        _ => findings,
+    };
+
+    /// <summary>A drop-down list with the current value chosen; values and texts are encoded.</summary>
+    private static string Select(string name, string? current, IEnumerable<(string Value, string Text)> options) =>
+        $"<select name=\"{name}\">" + string.Concat(options.Select(o =>
+            $"<option value=\"{Html.Text(o.Value)}\"{(o.Value == (current ?? string.Empty) ? " selected" : string.Empty)}>{Html.Text(o.Text)}</option>")) + "</select>";
 
     /// <summary>A CSV cell that a spreadsheet will not run: a leading =, +, -, @, tab or CR gets a quote mark first.</summary>
     internal static string CsvCell(string value)
@@ -247,14 +293,15 @@ internal static class ConsolePages
     internal static async Task<HashSet<(DateOnly, string, string)>> DismissedAsync(IClickHouseStore store, DateOnly first, DateOnly last, CancellationToken cancellationToken) =>
         [.. (await FindingDismissals.InForceAsync(store, first, last, cancellationToken).ConfigureAwait(false)).Select(d => (d.Day, d.Detector, d.Subject))];
 
-    internal static string FindingsTable(HttpContext context, IReadOnlyList<Finding> findings, HashSet<(DateOnly, string, string)> dismissed, bool actions)
+    internal static string FindingsTable(HttpContext context, IReadOnlyList<Finding> findings, HashSet<(DateOnly, string, string)> dismissed, bool actions, IReadOnlyDictionary<Finding, IReadOnlyList<string>>? statuses = null)
     {
         if (findings.Count == 0)
         {
             return "<p>No findings.</p>";
         }
 
-        var table = new StringBuilder("<table><tr><th>day</th><th>detector</th><th>subject</th><th>severity</th><th>score</th><th>events</th><th>why</th>");
+        var table = new StringBuilder("<table><tr><th>day</th><th>detector</th><th>subject</th><th>severity</th><th>score</th><th>events</th>")
+            .Append(statuses is null ? string.Empty : "<th>status</th>").Append("<th>why</th>");
         table.Append(actions ? "<th>dismiss as a false positive</th></tr>" : "</tr>");
         foreach (var f in findings)
         {
@@ -262,7 +309,7 @@ internal static class ConsolePages
             var subjectLink = Subjects.ParseNetwork(f.Subject) is { } n && n.PrefixLength == (n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
                 ? $"<a href=\"/ip/{Html.Url(f.Subject)}\">{Html.Text(f.Subject)}</a>"
                 : $"<a href=\"/findings?from={f.Day:yyyy-MM-dd}&amp;to={f.Day:yyyy-MM-dd}&amp;subject={Html.Url(f.Subject)}\">{Html.Text(f.Subject)}</a>";
-            table.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(isDismissed ? "dismissed" : string.Empty)}\"><td>{f.Day:yyyy-MM-dd}</td><td>{Html.Text(f.Detector)}</td><td>{subjectLink}</td><td class=\"{Html.Text(f.Severity)}\">{Html.Text(f.Severity)}</td><td class=\"num\">{f.Score:0.00}</td><td class=\"num\">{f.Events}</td><td>{Html.Text(FindingExplainer.Explain(f))}</td>");
+            table.Append(CultureInfo.InvariantCulture, $"<tr class=\"{(isDismissed ? "dismissed" : string.Empty)}\"><td>{f.Day:yyyy-MM-dd}</td><td>{Html.Text(f.Detector)}</td><td>{subjectLink}</td><td class=\"{Html.Text(f.Severity)}\">{Html.Text(f.Severity)}</td><td class=\"num\">{f.Score:0.00}</td><td class=\"num\">{f.Events}</td>{(statuses is null ? string.Empty : $"<td>{Html.Text(string.Join(", ", statuses[f]))}</td>")}<td>{Html.Text(FindingExplainer.Explain(f))} <a href=\"{CampaignPage.Link(f)}\">campaign</a></td>");
             if (actions)
             {
                 table.Append(isDismissed ? "<td>dismissed</td></tr>" : $"""

@@ -77,7 +77,7 @@ internal static class Html
             ? "<header><strong>RelayWatch</strong></header>"
             : $"""
               <header><strong>RelayWatch</strong>
-              <a href="/">Overview</a> <a href="/findings">Findings</a> <a href="/blocklist">Blocklist</a> <a href="/reports">Reports</a> <a href="/ingest">Ingest</a> <a href="/hangfire">Jobs</a>
+              <a href="/">Overview</a> <a href="/findings">Findings</a> <a href="/blocklist">Blocklist</a> <a href="/reports">Reports</a> <a href="/ingest">Ingest</a> <a href="/model">Model</a>{(context.User.IsInRole(ConsoleRoles.Analyst) || context.User.IsInRole(ConsoleRoles.Admin) ? " <a href=\"/sql\">SQL</a>" : string.Empty)} <a href="/hangfire">Jobs</a>
               <form method="get" action="/search" role="search"><input name="q" placeholder="address, network, e-mail, domain, queue id" size="40" aria-label="Search"> <button>Search</button></form>
               <span>{Text(user)}</span>
               {(context.User.Identity?.AuthenticationType == "loopback" ? string.Empty : $"<form method=\"post\" action=\"/logout\">{Token(context)}<button>Log out</button></form>")}

@@ -107,6 +107,9 @@ internal static partial class ServeHost
         ReportPages.Map(app);
         NetworkPages.Map(app);
         IngestHealthPage.Map(app);
+        ModelPage.Map(app);
+        SqlPage.Map(app);
+        CampaignPage.Map(app);
 
         var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<DetectionJobs>(DetectionJobs.HourlyJobId, j => j.DetectTodayAsync(CancellationToken.None), DetectionJobs.HourlyCron);

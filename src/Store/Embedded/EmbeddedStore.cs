@@ -85,6 +85,58 @@ internal sealed class EmbeddedStore : IClickHouseStore
     internal async Task QueryWithRawParametersAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
     {
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await QueryOnAsync(connection, sql, format, output, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
+    public Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
+        QueryWithRawParametersAsync(sql, format, output, QueryParameters.Render(sql, parameters), settings, cancellationToken);
+
+    /// <summary>
+    /// <see cref="QueryWithRawParametersAsync(string, string, Stream, IReadOnlyDictionary{string, string}?, CancellationToken)"/>
+    /// on a session of its own with <paramref name="settings"/> set, closed afterwards: a setting such as
+    /// <c>readonly=1</c> cannot be taken back within a session, so it never reaches the pool.
+    /// </summary>
+    internal async Task QueryWithRawParametersAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    {
+        QuerySettings.Validate(settings);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var connection = nint.Zero;
+        try
+        {
+            connection = engine.OpenConnection();
+            var session = connection;
+            await Task.Run(() =>
+            {
+                Run(session, $"USE {database}", null);
+                // readonly last: once it is 1, the session may change no setting.
+                foreach (var (name, value) in settings.OrderBy(s => s.Key == "readonly" ? 1 : 0))
+                {
+                    Run(session, QuerySettings.SetStatement(name, value), null);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            await QueryOnAsync(connection, sql, format, output, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (connection != 0)
+            {
+                engine.CloseConnection(connection);
+            }
+
+            slots.Release();
+        }
+    }
+
+    private async Task QueryOnAsync(nint connection, string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
+    {
         var stream = nint.Zero;
         var finished = false;
         try
@@ -143,8 +195,6 @@ internal sealed class EmbeddedStore : IClickHouseStore
 
                 engine.Api.DestroyResult(stream);
             }
-
-            Return(connection);
         }
     }
 

@@ -93,6 +93,28 @@ internal sealed class ServerStore : IClickHouseStore
             return 0;
         });
 
+    public Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    {
+        QuerySettings.Validate(settings);
+        return Translate(endpoint, async () =>
+        {
+            var options = RequestOptions(sql, parameters);
+            foreach (var (name, value) in settings)
+            {
+                options.CustomSettings![name] = value;
+            }
+
+            using var result = await client.ExecuteRawResultAsync($"{sql.TrimEnd().TrimEnd(';')}\nFORMAT {format}", options, cancellationToken).ConfigureAwait(false);
+            var body = await result.ReadDecompressedStreamAsync().ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                await body.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            }
+
+            return 0;
+        });
+    }
+
     public Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken) =>
         Translate(endpoint, async () =>
         {

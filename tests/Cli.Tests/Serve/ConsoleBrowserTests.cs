@@ -6,7 +6,8 @@ namespace RelayWatch.Cli.Tests.Serve;
 
 /// <summary>
 /// The console in a real browser (headless Debian chromium): an analyst logs in, reads the overview, filters
-/// findings, opens an address, labels it, dismisses a finding and searches a queue id; a hostile HELO stays text.
+/// findings, opens an address, labels it, dismisses a finding, searches a queue id, opens a campaign, the model page
+/// and a read-only statement on the SQL page; a hostile HELO stays text.
 /// A screenshot of each page is saved under the test binaries' screenshots folder.
 /// </summary>
 [Collection(ConsoleBrowserTests.RunsAlone)]
@@ -88,6 +89,24 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         await page.WaitForURLAsync($"{fixture.Origin}/ip/192.0.2.1");
         Assert.Equal("192.0.2.1", await page.Locator("h1").TextContentAsync());
         await ShootAsync(page, "search-queue-id");
+
+        // A finding opens as its campaign; the model page says how to train one; a read-only statement answers as a table.
+        await page.GotoAsync("/findings?from=2026-11-24&to=2026-11-24&detector=dha");
+        await page.Locator("a[href^='/campaign/']").First.ClickAsync();
+        await page.WaitForURLAsync(new Regex("/campaign/2026-11-24/dha/"));
+        Assert.StartsWith("dha ", await page.Locator("h1").TextContentAsync(), StringComparison.Ordinal);
+        await ShootAsync(page, "campaign");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Model", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"{fixture.Origin}/model");
+        Assert.StartsWith("No model has been trained yet", await page.Locator("main p").First.TextContentAsync(), StringComparison.Ordinal);
+        await ShootAsync(page, "model");
+        await page.GetByRole(AriaRole.Link, new() { Name = "SQL", Exact = true }).ClickAsync();
+        await page.GetByLabel("Statement").FillAsync("SELECT detector, count() AS findings FROM findings GROUP BY detector ORDER BY detector");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
+        await page.Locator("#rows").WaitForAsync();
+        Assert.Equal(["detector", "findings"], await page.Locator("main table th").AllTextContentsAsync());
+        Assert.Contains("dha", await page.Locator("main table td:nth-child(1)").AllTextContentsAsync());
+        await ShootAsync(page, "sql");
 
         // The hostile HELO is text: no script ran, and the override is shown, not obeyed.
         var dialogs = 0;

@@ -43,8 +43,8 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.Contains("<p>1 findings, page 1 of 1.", openRelay, StringComparison.Ordinal);
         var csv = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay&format=csv"));
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("day,detector,subject,severity,score,events,first_seen,last_seen,dismissed", lines[0]);
-        Assert.Matches(@"^2026-11-24,open_relay,[^,]+,critical,[\d.]+,\d+,2026-11-24 [\d:]+,2026-11-24 [\d:]+,no$", Assert.Single(lines[1..]));
+        Assert.Equal("day,detector,subject,severity,score,events,first_seen,last_seen,dismissed,status", lines[0]);
+        Assert.Matches(@"^2026-11-24,open_relay,[^,]+,critical,[\d.]+,\d+,2026-11-24 [\d:]+,2026-11-24 [\d:]+,no,new$", Assert.Single(lines[1..]));
 
         // The DHA findings of an IPv6 /48 harvest: filtering by the network finds them, and an address in it links to its page.
         var harvest = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&subject={Uri.EscapeDataString("2001:db8:5a0b::/48")}"));
@@ -75,7 +75,7 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, dismissed.StatusCode);
         var afterwards = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay"));
         Assert.Contains("<tr class=\"dismissed\">", afterwards, StringComparison.Ordinal);
-        Assert.EndsWith(",yes", (await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay&format=csv"))).TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith(",yes,new dismissed", (await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24&detector=open_relay&format=csv"))).TrimEnd(), StringComparison.Ordinal);
 
         var labelled = await http.PostAsync(new Uri($"{origin}/ip/2001:db8:5a0b:e8bd::d6c/label"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -193,6 +193,117 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The explorer filters by least severity and by status — new or continuing (named in the week before), gone
+    /// (not named the next day), dismissed — and sorts by score; a value outside the lists is refused.
+    /// </summary>
+    [Fact]
+    public async Task TheExplorerFiltersBySeverityAndStatusAndSorts()
+    {
+        // The day before the sample's: the open relay already, and a harvester not seen again.
+        var origin = await StartAsync(["query",
+            """
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence)
+            SELECT toDate('2026-11-23'), detector, subject, severity, score, first_seen - INTERVAL 1 DAY, last_seen - INTERVAL 1 DAY, events, evidence
+            FROM findings WHERE day = '2026-11-24' AND detector = 'open_relay'
+            """], ["query",
+            """
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence)
+            VALUES ('2026-11-23', 'dha', '192.0.2.250', 'low', 0.5, '2026-11-23 10:00:00', '2026-11-23 11:00:00', 3, '{"rule":"per_ip"}')
+            """]);
+        using var http = new HttpClient();
+        async Task<string[]> CsvAsync(string query) =>
+            (await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-23&to=2026-11-24&format=csv&{query}"))).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1..];
+
+        var all = await CsvAsync(string.Empty);
+        var critical = await CsvAsync("severity=critical");
+        var high = await CsvAsync("severity=high");
+        var continuing = await CsvAsync("status=continuing");
+        var gone = await CsvAsync("status=gone");
+        var fresh = await CsvAsync("status=new&detector=open_relay");
+        var byScore = await CsvAsync("sort=score");
+        var page = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-23&to=2026-11-24&status=gone"));
+        var refused = await http.GetAsync(new Uri($"{origin}/findings?from=2026-11-23&to=2026-11-24&status=forgotten"));
+
+        Assert.NotEmpty(critical);
+        Assert.All(critical, line => Assert.Equal("critical", line.Split(',')[3]));
+        Assert.All(high, line => Assert.Contains(line.Split(',')[3], new[] { "high", "critical" }));
+        Assert.Equal(all.Count(line => line.Split(',')[3] is "high" or "critical"), high.Length);
+        Assert.Matches(@"^2026-11-24,open_relay,[^,]+,critical,.*,no,continuing$", Assert.Single(continuing));
+        Assert.Matches(@"^2026-11-23,dha,192\.0\.2\.250,low,.*,no,new gone$", Assert.Single(gone));
+        Assert.Matches(@"^2026-11-23,open_relay,[^,]+,critical,.*,no,new$", Assert.Single(fresh));
+        var scores = byScore.Select(line => double.Parse(line.Split(',')[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(all.Length, scores.Count);
+        Assert.Equal(scores.OrderDescending(), scores);
+        Assert.Contains("<td class=\"num\">3</td><td>new, gone</td>", page, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"gone\" selected>gone</option>", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+
+    /// <summary>
+    /// Every finding links to its campaign page; the /48 harvest's page lists its members with what each did and
+    /// the dictionary they shared, the members being exactly those its evidence names; an unknown finding is 404.
+    /// </summary>
+    [Fact]
+    public async Task EachFindingOpensAsACampaignAndAHarvestShowsItsMembersAndDictionary()
+    {
+        // A backscatter wave as the detector records one (the sample has none), one server's name hostile.
+        var origin = await StartAsync(["query",
+            """
+            INSERT INTO findings (day, detector, subject, severity, score, first_seen, last_seen, events, evidence) VALUES
+            ('2026-11-24', 'backscatter', 'ours.example', 'medium', 0.9, '2026-11-24 03:00:00', '2026-11-24 04:59:00', 40,
+             '{"rule":"wave","bounces":40,"unmatched_bounces":36,"servers":3,"networks":2,"sample_servers":["mx.victim-one.example","<b>mx</b>.victim-two.example"],"targets":30,"real_targets":4,"made_up_targets":26,"sample_targets":["a1b2@ours.example","zz9@ours.example"],"local_part_shapes":["a#b# (20)","zz# (10)"],"refused":30,"refused_share":0.75,"relays":["mx1"],"peak_hour":"2026-11-24 03:00:00","peak_hour_bounces":25,"hourly":[{"hour":"2026-11-24 03:00:00","refused":20,"accepted":5},{"hour":"2026-11-24 04:00:00","refused":10,"accepted":5}]}')
+            """]);
+        using var http = new HttpClient();
+
+        var findings = await http.GetStringAsync(new Uri($"{origin}/findings?from=2026-11-24&to=2026-11-24"));
+        var links = CampaignLink().Matches(findings).Select(m => WebUtility.HtmlDecode(m.Groups["href"].Value)).Distinct().ToList();
+        var pages = new Dictionary<string, string>();
+        foreach (var link in links)
+        {
+            pages[link] = await http.GetStringAsync(new Uri(origin + link));
+        }
+
+        var harvest = pages.Single(p => p.Key.StartsWith("/campaign/2026-11-24/dha/2001%3Adb8%3A5a0b%3A%3A/48", StringComparison.Ordinal)).Value;
+        var missing = await http.GetAsync(new Uri($"{origin}/campaign/2026-11-24/dha/192.0.2.250"));
+
+        Assert.Equal(Regex.Count(findings, "<tr class="), links.Count);
+        Assert.All(pages.Values, page => Assert.Contains("<h2>Evidence</h2><table><tr><th>field</th><th>value</th></tr><tr><td>rule</td>", page, StringComparison.Ordinal));
+        Assert.Contains("<h1>dha 2001:db8:5a0b::/48</h1>", harvest, StringComparison.Ordinal);
+        var members = Regex.Match(harvest, @"<h2>Members \((?<n>\d+)\)</h2>");
+        Assert.True(members.Success, "the harvest's page has no members heading");
+        var rows = MemberRow().Matches(harvest);
+        Assert.Equal(int.Parse(members.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture), rows.Count);
+        Assert.Contains(rows, r => r.Groups["ip"].Value == "2001:db8:5a0b:e8bd::d6c");
+        Assert.All(rows, r => Assert.StartsWith("2001:db8:5a0b:", r.Groups["ip"].Value, StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.True(int.Parse(r.Groups["unknown"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0));
+        var evidenceMembers = Regex.Match(harvest, "<tr><td>members</td><td>(?<list>[^<]*)</td></tr>").Groups["list"].Value.Split(", ");
+        Assert.Equal(evidenceMembers.Order(StringComparer.Ordinal), rows.Select(r => r.Groups["ip"].Value).Order(StringComparer.Ordinal));
+        var dictionary = Regex.Match(harvest, @"<h2 id=""dictionary"">Dictionary: (?<n>\d+) recipients tried that do not exist</h2>");
+        Assert.True(dictionary.Success, "the harvest's page has no dictionary");
+        Assert.True(int.Parse(dictionary.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture) > 1);
+        Assert.Matches(@"<tr><th>recipient</th><th>members that tried it</th><th>tries</th></tr><tr><td>[^<]+@[^<]+</td><td class=""num"">[1-9]\d*</td>", harvest);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        // A relay probe's shapes are the refused relay attempts themselves: the recipients its evidence samples.
+        var probes = pages.Where(p => p.Key.StartsWith("/campaign/2026-11-24/relay_probe/", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+        Assert.NotEmpty(probes);
+        foreach (var probe in probes)
+        {
+            var sampled = Regex.Match(probe, "<tr><td>sample_recipients</td><td>(?<list>[^<]*)</td></tr>").Groups["list"].Value.Split(", ");
+            var shapes = Regex.Matches(probe, "<tr><td>(?<rcpt>[^<]+)</td><td>[^<]*</td><td>[^<]*</td><td>mx\\d</td><td class=\"num\">\\d+</td>").Select(m => m.Groups["rcpt"].Value);
+            Assert.Equal(sampled.Order(StringComparer.Ordinal), shapes.Order(StringComparer.Ordinal));
+        }
+
+        // The wave: its servers listed as not to blame, encoded; its targets and hours.
+        var wave = pages["/campaign/2026-11-24/backscatter/ours.example"];
+        Assert.Contains("<h2>Servers that bounced (3, in 2 networks; a sample of 2)</h2>", wave, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>&lt;b&gt;mx&lt;/b&gt;.victim-two.example</td></tr>", wave, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>mx</b>", wave, StringComparison.Ordinal);
+        Assert.Contains("<h2>Targets (30: 4 real, 26 made up; a sample of 2)</h2>", wave, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>2026-11-24 03:00:00</td><td class=\"num\">20</td><td class=\"num\">5</td></tr>", wave, StringComparison.Ordinal);
+    }
+
     /// <summary>Ingests the sample and the hostile session, detects, runs each of <paramref name="beforeServe"/> (a command's arguments), then serves.</summary>
     private async Task<string> StartAsync(params string[][] beforeServe)
     {
@@ -225,6 +336,12 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.True(match.Success, $"{url} has no anti-forgery field");
         return (match.Groups[1].Value, WebUtility.HtmlDecode(match.Groups[2].Value));
     }
+
+    [GeneratedRegex("<a href=\"(?<href>/campaign/[^\"]+)\">campaign</a>")]
+    private static partial Regex CampaignLink();
+
+    [GeneratedRegex(@"<tr><td><a href=""/ip/[^""]+"">(?<ip>[^<]+)</a></td><td class=""num"">\d+</td><td class=""num"">(?<unknown>\d+)</td>")]
+    private static partial Regex MemberRow();
 
     [GeneratedRegex("name=\"detector\" value=\"open_relay\">\\s*<input type=\"hidden\" name=\"subject\" value=\"(?<subject>[^\"]+)\"")]
     private static partial Regex DismissForm();

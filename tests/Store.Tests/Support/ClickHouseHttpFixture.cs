@@ -30,7 +30,9 @@ namespace RelayWatch.Store.Tests.Support;
 /// <item><c>param_NAME</c> URL parameters bound by the engine; <c>database</c>, <c>default_format</c>
 /// (TabSeparated when absent), <c>query_id</c>; any other parameter must be a ClickHouse setting
 /// (checked against the engine's <c>system.settings</c>: unknown ones fail with code 115, as on a
-/// server) — the settings are checked, not applied;</item>
+/// server) — the settings are checked; those that limit a statement (<c>readonly</c>, <c>max_result_rows</c>,
+/// <c>result_overflow_mode</c>, <c>max_execution_time</c>, <c>timeout_overflow_mode</c>, <c>max_result_bytes</c>)
+/// are also applied, on a session of their own, the others are not;</item>
 /// <item>credentials from Basic authentication, <c>X-ClickHouse-User</c>/<c>X-ClickHouse-Key</c> or
 /// <c>user</c>/<c>password</c> parameters (code 516, HTTP 403 when wrong);</item>
 /// <item>request bodies with <c>Content-Encoding</c> gzip, deflate, br or zstd; responses compressed
@@ -57,6 +59,12 @@ public sealed partial class ClickHouseHttpFixture : IAsyncLifetime
         "query", "database", "default_format", "user", "password", "quota_key", "query_id", "session_id",
         "session_timeout", "session_check", "compress", "decompress", "buffer_size", "wait_end_of_query",
         "role", "stacktrace",
+    };
+
+    /// <summary>The settings the fixture applies (the engine enforces them), beyond checking that they exist.</summary>
+    private static readonly HashSet<string> AppliedSettings = new(StringComparer.Ordinal)
+    {
+        "readonly", "max_result_rows", "result_overflow_mode", "max_execution_time", "timeout_overflow_mode", "max_result_bytes",
     };
 
     private readonly ConcurrentDictionary<string, Lazy<Task<EmbeddedStore>>> stores = new(StringComparer.Ordinal);
@@ -139,11 +147,16 @@ public sealed partial class ClickHouseHttpFixture : IAsyncLifetime
             Authenticate(request);
             var query = request.Query;
             var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+            var applied = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, values) in query)
             {
                 if (name.StartsWith("param_", StringComparison.Ordinal))
                 {
                     parameters[name["param_".Length..]] = values.ToString();
+                }
+                else if (AppliedSettings.Contains(name))
+                {
+                    applied[name] = values.ToString();
                 }
                 else if (!ReservedParameters.Contains(name) && !settingNames.Contains(name))
                 {
@@ -182,7 +195,14 @@ public sealed partial class ClickHouseHttpFixture : IAsyncLifetime
                 throw new ClickHouseException(62, "SYNTAX_ERROR", "Empty query");
             }
 
-            await store.QueryWithRawParametersAsync(text, format, response, parameters, context.RequestAborted);
+            if (applied.Count > 0)
+            {
+                await store.QueryWithRawParametersAsync(text, format, response, parameters, applied, context.RequestAborted);
+            }
+            else
+            {
+                await store.QueryWithRawParametersAsync(text, format, response, parameters, context.RequestAborted);
+            }
             await response.CompleteAsync();
         }
         catch (ClickHouseException e)
