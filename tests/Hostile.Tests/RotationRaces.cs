@@ -124,6 +124,9 @@ public sealed class RotationRaces : IDisposable
             return store.QueryAsync(sql, format, output, parameters, cancellationToken);
         }
 
+        public Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
+            store.QueryAsync(sql, format, output, parameters, settings, cancellationToken);
+
         public Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken) =>
             store.InsertAsync(insert, writeRows, cancellationToken);
 

@@ -91,6 +91,9 @@ public sealed class BatchWriterFailureTests : IDisposable
         public Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken) =>
             store.QueryAsync(sql, format, output, parameters, cancellationToken);
 
+        public Task QueryAsync(string sql, string format, Stream output, IReadOnlyDictionary<string, string>? parameters, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
+            store.QueryAsync(sql, format, output, parameters, settings, cancellationToken);
+
         public Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken) =>
             insert.Settings.TryGetValue("insert_deduplication_token", out var token) && token == refused
                 ? throw new ClickHouseException(252, "TOO_MANY_PARTS", "refused by the test")
