@@ -163,12 +163,11 @@ internal sealed class ExchangeParser : ILogParser
         var eventName = kind.Line.Event!;
         var failed = eventName is EventNames.Bounce or EventNames.Defer;
         var sender = record.Text(columns.SenderAddress);
-        return new LineResult(LineOutcome.Event, kind.Line.Name, (stamp with { Relay = origin.Relay ?? file.Server ?? origin.FolderOr("exchange") }).Event(eventName) with
+        var shared = (stamp with { Relay = origin.Relay ?? file.Server ?? origin.FolderOr("exchange") }).Event(eventName) with
         {
             ClientIp = came?.Ip ?? (isReceive ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
             ClientHost = came?.Host ?? (isReceive ? record.Text(columns.ClientHostname) : string.Empty),
             MailFrom = sender is "<>" ? string.Empty : sender,
-            RcptTo = record.Text(columns.RecipientAddress).Replace(';', ','),
             QueueId = internalId,
             MessageId = record.Text(columns.MessageId).Trim('<', '>'),
             Size = ulong.TryParse(record.Raw(columns.TotalBytes), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0,
@@ -178,11 +177,21 @@ internal sealed class ExchangeParser : ILogParser
                 ExchangeStep.Deliver => "mailbox",
                 _ => string.Empty,
             },
-            Detail = status,
-            SmtpCode = failed ? SmtpReply.LeadingCode(status) : (ushort)0,
-            Reason = failed ? ReplyReasons.Classify(status) : string.Empty,
-        });
+        };
+        // A delivery, bounce or deferral record for all the recipients of one hop (a;b, their statuses s1;s2): one event
+        // each, as on the other relays. A message received (or a DSN sent) is one event, naming its recipients.
+        var recipients = ExchangeRecipients.Read(record.Text(columns.RecipientAddress), status);
+        return recipients.Count == 0 || eventName is not (EventNames.Delivery or EventNames.Bounce or EventNames.Defer)
+            ? new LineResult(LineOutcome.Event, kind.Line.Name, WithStatus(shared, status, failed) with { RcptTo = string.Join(",", recipients.Select(r => r.Address)) })
+            : LineResult.Several(kind.Line.Name, [.. recipients.Select(r => WithStatus(shared, r.Status, failed) with { RcptTo = r.Address })]);
     }
+
+    private static SmtpEvent WithStatus(SmtpEvent shared, string status, bool failed) => shared with
+    {
+        Detail = status,
+        SmtpCode = failed ? SmtpReply.LeadingCode(status) : (ushort)0,
+        Reason = failed ? ReplyReasons.Classify(status) : string.Empty,
+    };
 
     private LineResult Protocol(ExchangeRecord record, ExchangeColumns columns, ExchangeFile file, EventStamp stamp)
     {
