@@ -154,15 +154,25 @@ internal sealed class ExchangeParser : ILogParser
         // A message's later lines name the sending server as their client; the client is the one it came from.
         var internalId = record.Text(columns.InternalMessageId);
         var isReceive = kind.Step == ExchangeStep.Receive;
-        var came = isReceive || internalId.Length == 0 ? null : received.Find(origin.File + "/" + internalId, stamp.Timestamp);
+        var eventName = kind.Line.Event!;
+        var isNotice = eventName == EventNames.NdrSent;
+        // A DSN is a message of its own: the one it reports on is named by its reference (a Message-ID).
+        var reference = isNotice ? record.Text(columns.Reference).Trim('<', '>') : string.Empty;
+        var came = reference.Length > 0 ? received.Find(origin.File + "/<" + reference + ">", stamp.Timestamp)
+            : isReceive || internalId.Length == 0 ? null : received.Find(origin.File + "/" + internalId, stamp.Timestamp);
         if (isReceive && internalId.Length > 0)
         {
-            received.Set(origin.File + "/" + internalId, new ExchangeReceived(client, record.Text(columns.ClientHostname)) { LastSeen = stamp.Timestamp });
+            var from = new ExchangeReceived(client, record.Text(columns.ClientHostname), record.Text(columns.SenderAddress)) { LastSeen = stamp.Timestamp };
+            received.Set(origin.File + "/" + internalId, from);
+            if (record.Text(columns.MessageId).Trim('<', '>') is { Length: > 0 } messageId)
+            {
+                received.Set(origin.File + "/<" + messageId + ">", from);
+            }
         }
 
-        var eventName = kind.Line.Event!;
         var failed = eventName is EventNames.Bounce or EventNames.Defer;
-        var sender = record.Text(columns.SenderAddress);
+        // A notification's sender is the null sender; like the other relays' ndr_sent, the event names the sender it goes back to.
+        var sender = isNotice && came is not null ? came.Sender : record.Text(columns.SenderAddress);
         var shared = (stamp with { Relay = origin.Relay ?? file.Server ?? origin.FolderOr("exchange") }).Event(eventName) with
         {
             ClientIp = came?.Ip ?? (isReceive ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
