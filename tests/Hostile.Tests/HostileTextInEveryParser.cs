@@ -58,7 +58,7 @@ public sealed partial class HostileTextInEveryParser
             var result = parser.Parse(line, origin, ++number);
 
             Assert.False(string.IsNullOrEmpty(result.Kind));
-            foreach (var e in parser.TakeReleased().Append(result.Event).OfType<SmtpEvent>())
+            foreach (var e in parser.TakeReleased().Concat(result.Events))
             {
                 Assert.True(e.ClientIp.Length == 0 || written.Contains(e.ClientIp), $"{format} blamed {e.ClientIp} for: {Shorten(line)}");
             }

@@ -146,7 +146,7 @@ public sealed class SmuggledFieldsBlamingTheWrongClient(ITestOutputHelper output
             var result = parser.Parse(attack.Lines[i], origin, i + 1);
             output.WriteLine($"{i + 1}: {result.Outcome} {result.Kind}");
             events.AddRange(parser.TakeReleased());
-            events.AddRange(result.Event is { } e ? [e] : []);
+            events.AddRange(result.Events);
         }
 
         events.AddRange(parser.TakeWaiting(origin.File));

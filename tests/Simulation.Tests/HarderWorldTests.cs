@@ -180,7 +180,7 @@ public sealed class HarderWorldTests : IDisposable
             {
                 var result = parser.Parse(line, origin, number);
                 Assert.True(result.Outcome != LineOutcome.Unrecognised, $"{file.Key}: {line}");
-                events.AddRange(result.Event is { } e ? [e] : []);
+                events.AddRange(result.Events);
                 events.AddRange(parser.TakeReleased());
             }
 

@@ -34,7 +34,7 @@ public sealed class RelayWriterTests
             {
                 var result = parser.Parse(line, origin, number);
                 results.Add((line, result));
-                events.AddRange(result.Event is { } e ? [e] : []);
+                events.AddRange(result.Events);
                 events.AddRange(parser.TakeReleased());
             }
 

@@ -22,4 +22,34 @@ internal static class Envelope
         var end = open < 0 ? -1 : QuotedText.AngledEnd(text, open);
         return end < 0 ? Address(text) : text[(open + 1)..(end - 1)].ToString();
     }
+
+    /// <summary>
+    /// The addresses of a recipient list the MTA wrote on one line, split at <paramref name="separator"/> where it is
+    /// the MTA's (outside an address in angle brackets and outside a quoted string: <c>&lt;"a,b"@c&gt;</c> and
+    /// <c>"a;b"@c</c> are one address each), each read as <see cref="Bracketed"/> reads it; empty entries are left out.
+    /// </summary>
+    public static List<string> List(ReadOnlySpan<char> text, char separator)
+    {
+        var addresses = new List<string>();
+        var start = 0;
+        var at = 0;
+        while (at <= text.Length)
+        {
+            if (at == text.Length || text[at] == separator)
+            {
+                if (text[start..at].Trim() is { IsEmpty: false } entry && Bracketed(entry) is { Length: > 0 } address)
+                {
+                    addresses.Add(address);
+                }
+
+                start = ++at;
+            }
+            else
+            {
+                at = QuotedText.End(text, at) is var end and > 0 ? end : at + 1;
+            }
+        }
+
+        return addresses;
+    }
 }

@@ -91,6 +91,13 @@ internal sealed class FileIngest
             Store(parsed);
         }
 
+        // A line that names several recipients at once is one event each; all go in this batch, with their line.
+        var more = result.More;
+        for (var i = 0; i < more.Count; i++)
+        {
+            Store(more[i]);
+        }
+
         foreach (var released in parser.TakeReleased())
         {
             Store(released);

@@ -24,6 +24,14 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
 {
     public const string Program = "sm-mta";
 
+    /// <summary>
+    /// The process that serves this connection. Sendmail forks a child per connection, and the kernel hands out
+    /// process ids in turn, so a pid comes back only after tens of thousands of forks; the actors' own numbering
+    /// (<paramref name="sessionPid"/>) repeats across actors within minutes, which on Sendmail — whose lines name
+    /// their client only through their process — joined one client's refusals to another's connection.
+    /// </summary>
+    private readonly int process = sequence.NextProcess(sessionPid);
+
     private const string Base60 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx";
 
     private readonly Dictionary<string, Message> messages = new(StringComparer.Ordinal);
@@ -52,7 +60,7 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
             return;
         }
 
-        void Line(string text, DateTimeOffset? at = null, int? linePid = null) => lines.Add(log.Text(relay, at ?? time, Program, linePid ?? sessionPid, text));
+        void Line(string text, DateTimeOffset? at = null, int? linePid = null) => lines.Add(log.Text(relay, at ?? time, Program, linePid ?? process, text));
         switch (kind)
         {
             case "smtpd.connect" or "postscreen.connect":
@@ -89,9 +97,9 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
                 break;
             case "bounce.ndr":
                 var bounced = messages[values["queue_id"]];
-                var notice = NewQueueId(time, sessionPid + 1);
+                var notice = NewQueueId(time, process + 1);
                 messages[values["ndr_queue_id"]] = new Message(notice, false, null) { Notice = true, Taken = time };
-                Line($"{bounced.QueueId}: {notice}: DSN: {bounced.FailedStat}", null, sessionPid + 1);
+                Line($"{bounced.QueueId}: {notice}: DSN: {bounced.FailedStat}", null, process + 1);
                 break;
             case "delivery" or "delivery.orig_to":
                 if (values["status"] is not ("sent" or "bounced" or "deferred"))
@@ -144,7 +152,7 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
             return;
         }
 
-        queueId = NewQueueId(time, sessionPid);
+        queueId = NewQueueId(time, process);
         if (values.GetValueOrDefault("tls") == "yes")
         {
             line($"STARTTLS=server, relay={client}, version=TLSv1.3, verify=NO, cipher=TLS_AES_256_GCM_SHA384, bits=256/256", time.AddSeconds(0.05), null);
@@ -163,7 +171,7 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
 
         if (!inTransaction && spent)
         {
-            (queueId, spent) = (NewQueueId(time, sessionPid), false);
+            (queueId, spent) = (NewQueueId(time, process), false);
         }
 
         (inTransaction, mailGiven) = (true, true);
@@ -293,10 +301,24 @@ internal sealed class SendmailWriter(SimLog log, string relay, int sessionPid, S
     }
 }
 
-/// <summary>The two-digit sequence in a Sendmail relay's queue ids, so that two sessions of one process in one second differ.</summary>
+/// <summary>What a Sendmail relay counts: the two-digit sequence in its queue ids (two sessions of one process in one second differ) and its process ids.</summary>
 internal sealed class SendmailSequence
 {
+    /// <summary>Linux's default <c>pid_max</c> on 64-bit systems; the kernel wraps to low numbers past it.</summary>
+    private const int PidMax = 4_194_304;
+
     private int next;
+    private int process = -1;
 
     public int Next() => next = (next + 1) % 100;
+
+    /// <summary>
+    /// A relay-wide process id for a new connection, two apart (the connection's child, and the one it forks to
+    /// send a DSN): the first from the actor's number (<paramref name="first"/>), the next ones in turn.
+    /// </summary>
+    public int NextProcess(int first)
+    {
+        process = process < 0 ? first : process + 2 >= PidMax ? 300 : process + 2;
+        return process;
+    }
 }

@@ -25,7 +25,7 @@ internal static class DamagedLines
             Assert.False(string.IsNullOrEmpty(result.Kind));
             Assert.True(result.Event is null || result.Outcome == LineOutcome.Event, line);
             Assert.True(result.Event is null || result.Event.Line == (ulong)(i + 1), line);
-            foreach (var e in parser.TakeReleased().Append(result.Event).OfType<SmtpEvent>())
+            foreach (var e in parser.TakeReleased().Concat(result.Events))
             {
                 Assert.Equal(TimeSpan.Zero, e.Timestamp.Offset);
                 Assert.False(string.IsNullOrEmpty(e.Event), line);

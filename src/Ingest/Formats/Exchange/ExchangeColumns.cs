@@ -36,6 +36,7 @@ internal sealed class ExchangeColumns
         RecipientStatus = At("recipient-status");
         TotalBytes = At("total-bytes");
         SenderAddress = At("sender-address");
+        Reference = At("reference");
         EventColumns = [.. ExchangeLineKinds.Protocol.Select(e => At(e.Column))];
     }
 
@@ -76,6 +77,9 @@ internal sealed class ExchangeColumns
     public int TotalBytes { get; }
 
     public int SenderAddress { get; }
+
+    /// <summary>A <c>DSN</c> record's <c>reference</c>: the Message-ID of the message it reports on.</summary>
+    public int Reference { get; }
 
     /// <summary>For each of <see cref="ExchangeLineKinds.Protocol"/>'s events, the position of the column its kinds read.</summary>
     public int[] EventColumns { get; }

@@ -76,7 +76,8 @@ internal static class ExchangeLineKinds
             Note("exchange.permissions", "Set Session Permissions"),
             Note("exchange.certificate", "Certificate {_}"),
             Note("exchange.receiving", "receiving message"),
-            Note("exchange.authenticated", "authenticated"),
+            // The account a login authenticated as, in the data column: the session's from now on.
+            new(LineKind.Skipped("exchange.authenticated", "authenticated"), ExchangeStep.Authenticated),
             Note("exchange.information", "{_}"),
         ]),
     ];

@@ -154,21 +154,30 @@ internal sealed class ExchangeParser : ILogParser
         // A message's later lines name the sending server as their client; the client is the one it came from.
         var internalId = record.Text(columns.InternalMessageId);
         var isReceive = kind.Step == ExchangeStep.Receive;
-        var came = isReceive || internalId.Length == 0 ? null : received.Find(origin.File + "/" + internalId, stamp.Timestamp);
+        var eventName = kind.Line.Event!;
+        var isNotice = eventName == EventNames.NdrSent;
+        // A DSN is a message of its own: the one it reports on is named by its reference (a Message-ID).
+        var reference = isNotice ? record.Text(columns.Reference).Trim('<', '>') : string.Empty;
+        var came = reference.Length > 0 ? received.Find(origin.File + "/<" + reference + ">", stamp.Timestamp)
+            : isReceive || internalId.Length == 0 ? null : received.Find(origin.File + "/" + internalId, stamp.Timestamp);
         if (isReceive && internalId.Length > 0)
         {
-            received.Set(origin.File + "/" + internalId, new ExchangeReceived(client, record.Text(columns.ClientHostname)) { LastSeen = stamp.Timestamp });
+            var from = new ExchangeReceived(client, record.Text(columns.ClientHostname), record.Text(columns.SenderAddress)) { LastSeen = stamp.Timestamp };
+            received.Set(origin.File + "/" + internalId, from);
+            if (record.Text(columns.MessageId).Trim('<', '>') is { Length: > 0 } messageId)
+            {
+                received.Set(origin.File + "/<" + messageId + ">", from);
+            }
         }
 
-        var eventName = kind.Line.Event!;
         var failed = eventName is EventNames.Bounce or EventNames.Defer;
-        var sender = record.Text(columns.SenderAddress);
-        return new LineResult(LineOutcome.Event, kind.Line.Name, (stamp with { Relay = origin.Relay ?? file.Server ?? origin.FolderOr("exchange") }).Event(eventName) with
+        // A notification's sender is the null sender; like the other relays' ndr_sent, the event names the sender it goes back to.
+        var sender = isNotice && came is not null ? came.Sender : record.Text(columns.SenderAddress);
+        var shared = (stamp with { Relay = origin.Relay ?? file.Server ?? origin.FolderOr("exchange") }).Event(eventName) with
         {
             ClientIp = came?.Ip ?? (isReceive ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
             ClientHost = came?.Host ?? (isReceive ? record.Text(columns.ClientHostname) : string.Empty),
             MailFrom = sender is "<>" ? string.Empty : sender,
-            RcptTo = record.Text(columns.RecipientAddress).Replace(';', ','),
             QueueId = internalId,
             MessageId = record.Text(columns.MessageId).Trim('<', '>'),
             Size = ulong.TryParse(record.Raw(columns.TotalBytes), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0,
@@ -178,11 +187,21 @@ internal sealed class ExchangeParser : ILogParser
                 ExchangeStep.Deliver => "mailbox",
                 _ => string.Empty,
             },
-            Detail = status,
-            SmtpCode = failed ? SmtpReply.LeadingCode(status) : (ushort)0,
-            Reason = failed ? ReplyReasons.Classify(status) : string.Empty,
-        });
+        };
+        // A delivery, bounce or deferral record for all the recipients of one hop (a;b, their statuses s1;s2): one event
+        // each, as on the other relays. A message received (or a DSN sent) is one event, naming its recipients.
+        var recipients = ExchangeRecipients.Read(record.Text(columns.RecipientAddress), status);
+        return recipients.Count == 0 || eventName is not (EventNames.Delivery or EventNames.Bounce or EventNames.Defer)
+            ? new LineResult(LineOutcome.Event, kind.Line.Name, WithStatus(shared, status, failed) with { RcptTo = string.Join(",", recipients.Select(r => r.Address)) })
+            : LineResult.Several(kind.Line.Name, [.. recipients.Select(r => WithStatus(shared, r.Status, failed) with { RcptTo = r.Address })]);
     }
+
+    private static SmtpEvent WithStatus(SmtpEvent shared, string status, bool failed) => shared with
+    {
+        Detail = status,
+        SmtpCode = failed ? SmtpReply.LeadingCode(status) : (ushort)0,
+        Reason = failed ? ReplyReasons.Classify(status) : string.Empty,
+    };
 
     private LineResult Protocol(ExchangeRecord record, ExchangeColumns columns, ExchangeFile file, EventStamp stamp)
     {

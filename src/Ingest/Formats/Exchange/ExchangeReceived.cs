@@ -1,11 +1,16 @@
 namespace RelayWatch.Ingest.Formats.Exchange;
 
-/// <summary>Where a message came from, kept by its internal message id for its later tracking records.</summary>
-internal sealed class ExchangeReceived(string ip, string host) : ICorrelationState
+/// <summary>
+/// Where a message came from and who sent it, kept by its internal message id for its later tracking records
+/// and by its Message-ID for the DSN that reports on it.
+/// </summary>
+internal sealed class ExchangeReceived(string ip, string host, string sender) : ICorrelationState
 {
     public string Ip { get; } = ClientAddress.Canonical(ip) ?? string.Empty;
 
     public string Host { get; } = host;
+
+    public string Sender { get; } = sender;
 
     public DateTimeOffset LastSeen { get; set; }
 }

@@ -14,5 +14,8 @@ internal sealed class ExchangeSession(string id, string ip) : ICorrelationState
     /// <summary>The recipient of the last <c>RCPT TO</c>, until a reply other than its refusal ends its turn.</summary>
     public string Recipient { get; set; } = string.Empty;
 
+    /// <summary>The account the client authenticated as (<c>*,DOMAIN\user,authenticated</c>), empty before.</summary>
+    public string SaslUser { get; set; } = string.Empty;
+
     public DateTimeOffset LastSeen { get; set; }
 }

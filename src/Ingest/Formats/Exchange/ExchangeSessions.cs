@@ -57,7 +57,10 @@ internal sealed class ExchangeSessions
             case ExchangeStep.Recipient when session is not null:
                 session.Recipient = Envelope.Bracketed(fields.Get("rcpt_to"));
                 return LineResult.Skipped(name);
-            case ExchangeStep.Helo or ExchangeStep.Sender or ExchangeStep.Recipient:
+            case ExchangeStep.Authenticated when session is not null:
+                session.SaslUser = record.Text(columns.Data);
+                return LineResult.Skipped(name);
+            case ExchangeStep.Helo or ExchangeStep.Sender or ExchangeStep.Recipient or ExchangeStep.Authenticated:
                 return LineResult.Skipped(name);
         }
 
@@ -119,6 +122,7 @@ internal sealed class ExchangeSessions
             Helo = session.Helo,
             MailFrom = session.MailFrom,
             SessionId = session.Id,
+            SaslUser = session.SaslUser,
             Detail = detail,
         });
     }

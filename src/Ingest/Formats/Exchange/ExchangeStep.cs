@@ -6,6 +6,9 @@ internal enum ExchangeStep
     /// <summary>Nothing: recognised and skipped.</summary>
     Note,
 
+    /// <summary><c>*,DOMAIN\user,authenticated</c>: the session's client logged in as the account in the data column.</summary>
+    Authenticated,
+
     /// <summary>Protocol <c>+</c>: a session opens; its client is the remote endpoint.</summary>
     Connect,
 

@@ -99,15 +99,13 @@ internal sealed class IronportCorrelation
                 return IronportParser.Recorded(name, MessageEvent(stamp, EventNames.Message, message, mid) with { Size = size });
 
             case IronportStep.Delivered:
-                // One line delivers to several recipients; the store keeps one row per line, naming them all.
+                // One line delivers to several recipients: one event each, as their bounces and deferrals are.
                 var rids = fields.GetString("rids").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
                 var recipients = rids.Select(r => int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? message.Recipients.GetValueOrDefault(number, string.Empty) : string.Empty);
-                return IronportParser.Recorded(name, MessageEvent(stamp, EventNames.Delivery, message, mid) with
+                return LineResult.PerRecipient(name, MessageEvent(stamp, EventNames.Delivery, message, mid) with
                 {
-                    RcptTo = string.Join(",", recipients.Where(r => r.Length > 0)),
                     NextHop = Hop(relay, dcid, stamp.Timestamp),
-                    Detail = rids.Length > 1 ? $"{rids.Length} recipients" : string.Empty,
-                });
+                }, [.. recipients.Where(r => r.Length > 0)]);
 
             case IronportStep.DeliveryFailed:
                 if (!int.TryParse(fields.Get("rid"), NumberStyles.None, CultureInfo.InvariantCulture, out var failed))

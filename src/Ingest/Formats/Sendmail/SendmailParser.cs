@@ -9,7 +9,7 @@ namespace RelayWatch.Ingest.Formats.Sendmail;
 /// Reads Sendmail's syslog records (<c>sm-mta</c>, <c>sendmail</c>, and other <c>sm-*</c> instance names) by
 /// walking <see cref="SendmailGrammar.Kinds"/>, and joins them through <see cref="SendmailCorrelation"/>. Stored:
 /// <c>from=</c> as a message accepted (when it has recipients), <c>to=</c> as a delivery, deferral or bounce by
-/// its <c>stat=</c>, <c>ruleset=check_*</c> and milter refusals, <c>&lt;addr&gt;... User unknown</c>, AUTH
+/// its <c>stat=</c> (one per recipient it lists), <c>ruleset=check_*</c> and milter refusals, <c>&lt;addr&gt;... User unknown</c>, AUTH
 /// failures, the lines that name a client in their text (lost input channels, pre-greeting traffic, timeouts,
 /// connects at LogLevel 10 and above, …), and the DSNs Sendmail sends. A refusal logged before the line that
 /// names its client waits for it (<see cref="ILogParser.TakeReleased"/>, <see cref="ILogParser.TakeWaiting"/>).
@@ -119,15 +119,15 @@ internal sealed class SendmailParser : ILogParser
             : (EventNames.Bounce, "sendmail.bounced");
         var detail = stat.ToString();
         var delivered = eventName == EventNames.Delivery;
-        return new LineResult(LineOutcome.Event, kind, Build(eventName, correlation.MessageOf(context), context) with
+        // One line for every recipient one mailer took at once (to=<a@x>,<b@x>,…): one event each, as on the other relays.
+        return LineResult.PerRecipient(kind, Build(eventName, correlation.MessageOf(context), context) with
         {
-            RcptTo = string.Join(",", record.Get("to").ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(r => Unangle(r))),
             NextHop = record.Get("relay").ToString(),
             Dsn = record.Get("dsn").ToString(),
             Detail = detail,
             SmtpCode = delivered ? (ushort)0 : SmtpReply.LeadingCode(stat),
             Reason = delivered ? string.Empty : ReplyReasons.Classify(detail),
-        });
+        }, Formats.Envelope.List(record.Get("to"), ','));
     }
 
     /// <summary><c>ruleset=check_rcpt, arg1=&lt;x@y&gt;, relay=host [ip], reject=550 5.7.1 &lt;x@y&gt;... Relaying denied</c>.</summary>
