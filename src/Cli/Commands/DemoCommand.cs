@@ -111,7 +111,7 @@ internal static class DemoCommand
         var logs = samples is null || !Directory.Exists(samples)
             ? []
             : Directory.EnumerateFiles(samples, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetExtension(f) is not (".json" or ".jsonl" or ".md"))
+                .Where(f => Path.GetExtension(f) is not (".json" or ".jsonl" or ".md") && !IsSimulationExtra(samples, f))
                 .Order(StringComparer.Ordinal)
                 .ToList();
         if (logs.Count == 0)
@@ -219,6 +219,16 @@ internal static class DemoCommand
             await BlocklistExport.WriteAsync(format, published, path, now, cancellationToken).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {path}  ({published.Count} entries; {format.Use})"));
         }
+    }
+
+    /// <summary>
+    /// A file of a simulation that is not a log: its DMARC reports (<see cref="Simulator.DmarcFolder"/>, loaded with
+    /// <c>dmarc load</c>) and its context CSV (<see cref="Simulator.ContextFile"/>, loaded with <c>context load</c>).
+    /// </summary>
+    private static bool IsSimulationExtra(string samples, string file)
+    {
+        var parts = Path.GetRelativePath(samples, file).Split(Path.DirectorySeparatorChar);
+        return parts.Contains(Simulator.DmarcFolder, StringComparer.Ordinal) || parts[^1] == Simulator.ContextFile;
     }
 
     /// <summary>Prints a query's table through the console's terminal-safe writer: the cells hold log text.</summary>
