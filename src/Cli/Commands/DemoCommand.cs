@@ -7,6 +7,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
+using RelayWatch.Analysis.Dmarc;
+using RelayWatch.Analysis.Estate;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
 using RelayWatch.Reports;
@@ -128,6 +130,21 @@ internal static class DemoCommand
                 return exit;
             }
 
+            // A simulation beside the logs also brings who is behind its addresses, other receivers' DMARC reports
+            // about its domain, and its relays' public addresses (what its operator configures).
+            var simulated = Path.Combine(samples!, "simulated");
+            config = SimulationExtras.WithRelayAddresses(config, simulated);
+            if (await SimulationExtras.LoadContextAsync(store, simulated, cancellationToken).ConfigureAwait(false) is { } networks)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   Network context: {networks:N0} networks from {Path.Combine(simulated, Simulator.ContextFile)} (relaywatch context load --csv): findings say who is behind each address."));
+            }
+
+            if (await SimulationExtras.LoadDmarcAsync(store, simulated, cancellationToken).ConfigureAwait(false) is { } dmarc)
+            {
+                Console.WriteLine($"   {SimulationExtras.Describe(dmarc, simulated)} (relaywatch dmarc load).");
+            }
+
             Console.WriteLine();
             Console.WriteLine("3. What the relays saw, by event:");
             await PrintAsync(store, "SELECT event, count() AS events, uniqExact(client_ip) AS clients FROM smtp_events GROUP BY event ORDER BY events DESC", cancellationToken).ConfigureAwait(false);
@@ -142,6 +159,14 @@ internal static class DemoCommand
             Console.WriteLine();
             Console.WriteLine($"9. The daily report for {Days.Text(reported)} (relaywatch report):");
             await ReportCommand.RunAsync(store, config, reported, Path.Combine(outputDirectory, "reports"), ReportWriter.Formats, cancellationToken).ConfigureAwait(false);
+            var view = new DmarcView(store);
+            if (await view.LatestDayAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"10. Our domains as others see them on {Days.Text(reported)}: the DMARC reports joined with the relays' logs (relaywatch dmarc show; the report's section 7):");
+                var ours = await EstateResolver.ResolveAsync(store, config.Estate, reported, cancellationToken).ConfigureAwait(false);
+                DmarcCommand.Print(await view.ReadAsync(reported, ours, cancellationToken).ConfigureAwait(false), ours);
+            }
         }
 
         Console.WriteLine();
@@ -189,6 +214,7 @@ internal static class DemoCommand
 
         var ingested = await new IngestRunner(store, new IngestOptions { RetentionDays = options.EventRetentionDays }, TimeProvider.System, CommandRunner.Loggers.CreateLogger("ingest"))
             .IngestAsync([Path.Combine(history, Simulator.LogsFolder)], cancellationToken).ConfigureAwait(false);
+        await SimulationExtras.LoadDmarcAsync(store, history, cancellationToken).ConfigureAwait(false);
         var runs = await new DetectionRunner(store, config.Estate, DetectorCatalog.Create(config.Detectors), CommandRunner.Loggers.CreateLogger("detect"))
             .RunAsync(first, last, null, cancellationToken).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

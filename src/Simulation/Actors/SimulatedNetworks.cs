@@ -29,8 +29,11 @@ internal static class SimulatedNetworks
         ("198.51.100.96/27", 64500, "Example Hosting", "NL"),
         ("198.51.100.128/28", 64500, "Example Hosting", "NL"),
         // Our own relays' public addresses (PublicAddress below).
-        ("198.51.100.60/30", 64510, "Ours Example Corp", "GB"),
-        ("198.51.100.64/30", 64510, "Ours Example Corp", "GB"),
+        ("198.51.100.61/32", 64510, "Ours Example Corp", "GB"),
+        ("198.51.100.62/32", 64510, "Ours Example Corp", "GB"),
+        ("198.51.100.63/32", 64510, "Ours Example Corp", "GB"),
+        ("198.51.100.64/32", 64510, "Ours Example Corp", "GB"),
+        ("198.51.100.65/32", 64510, "Ours Example Corp", "GB"),
         // Forgers seen only by other receivers, and the forwarders that pass our mail on.
         ("198.51.100.140/30", 64502, "Bulletproof Example Ltd", "SC"),
         ("198.51.100.144/30", 64502, "Bulletproof Example Ltd", "SC"),
