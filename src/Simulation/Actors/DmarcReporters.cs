@@ -10,11 +10,11 @@ namespace RelayWatch.Simulation.Actors;
 /// day from each receiver that saw mail as us, written under <see cref="Folder"/> as receivers name and send
 /// them (<c>receiver!ours.example!begin!end.xml</c>, gzipped by some). What they report:
 /// <list type="bullet">
-/// <item>our own outbound mail, which all goes to Bigmail (<see cref="OutboundMail"/>): from the preferred
-/// relay's public address, and from the backup's on a day its site took over; DKIM and SPF pass — except
-/// that the backup's address is missing from the SPF record, so its mail fails SPF, and on the first day of
-/// each simulated week a DKIM key rotation on the preferred relay goes wrong for part of the day: one check
-/// fails at the receiver, DMARC still passes (truth <c>outbound_auth_failure</c>);</item>
+/// <item>our own outbound mail, which all goes to Bigmail (<see cref="OutboundMail"/>): from the public address
+/// of the relay the routing sends each message by (the preferred one, the backup during a failover); DKIM and
+/// SPF pass — except that the backup's address is missing from the SPF record, so its mail fails SPF, and on
+/// the first day of each simulated week a DKIM key rotation on the main relay goes wrong for part of the day:
+/// one check fails at the receiver, DMARC still passes (truth <c>outbound_auth_failure</c>);</item>
 /// <item>forgers that send as our domain to everyone else and never to us (truth <c>dmarc_forgery</c>,
 /// shape <c>elsewhere_only</c>);</item>
 /// <item>the day's spoofers of our own domain that the relays also saw (<see cref="SpoofedSender"/>): they
@@ -106,24 +106,20 @@ internal sealed class DmarcReporters(Estate estate, SpoofedSender spoofers, MxRo
     {
         var volume = (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.2 : 1.0) * estate.Growth(day);
         var total = (long)Math.Round(OutboundMail.MessagesPerDayAtScaleOne * scale * volume);
-        var outage = routing.Outages.Where(o => DateOnly.FromDateTime(o.Start.UtcDateTime) == day).Select(o => (o.End - o.Start).TotalMinutes).Sum();
-        // The backup sends while the preferred site is dark: its share of the day's (mostly daytime) mail.
-        var backup = outage > 0 ? Math.Max(1, (long)Math.Round(total * Math.Min(1, outage / 720))) : 0;
-        var sent = new List<(string Relay, long Messages)> { (MxRouting.Preferred, total - backup) };
-        if (backup > 0)
-        {
-            sent.Add((MxRouting.Backup, backup));
-        }
+        // Which relay each message leaves by, as the routing sends Domino's outbound mail: the preferred relay,
+        // the backup while the preferred site is dark (or the one relay of a --vendor world).
+        var sent = Enumerable.Range(0, (int)total).Select(_ => routing.Route(SimRandom.Diurnal(random, day), DominoServer.Ip))
+            .GroupBy(r => r, StringComparer.Ordinal).Select(g => (Relay: g.Key, Messages: (long)g.Count())).OrderByDescending(g => g.Messages).ThenBy(g => g.Relay, StringComparer.Ordinal).ToList();
 
-        // Two misconfigurations: the backup relay, rarely used, was left out of the SPF record, so all it sends
-        // during a failover fails SPF; and on the first day of each simulated week the preferred relay's DKIM
-        // key rotation goes wrong, and part of its mail (from when the new key went live) fails DKIM.
+        // Two misconfigurations: a relay that only takes over now and then (the backup, during a failover) was
+        // left out of the SPF record, so all it sends fails SPF; and on the first day of each simulated week the
+        // main relay's DKIM key rotation goes wrong, and part of its mail (from when the new key went live) fails DKIM.
         var rotation = (day.DayNumber - firstDay.DayNumber) % 7 == 0;
         var share = 0.3 + (0.7 * random.NextDouble());
         foreach (var (relay, messages) in sent.Where(s => s.Messages > 0))
         {
             var ip = SimulatedNetworks.PublicAddress(relay);
-            var broken = relay == MxRouting.Backup ? "spf" : rotation ? "dkim" : null;
+            var broken = relay != sent[0].Relay ? "spf" : rotation ? "dkim" : null;
             var failing = broken switch { "spf" => messages, "dkim" => Math.Max(1, (long)Math.Round(messages * share)), _ => 0 };
             if (messages - failing > 0)
             {
