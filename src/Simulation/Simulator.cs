@@ -12,7 +12,8 @@ namespace RelayWatch.Simulation;
 /// written under a temporary name and renamed when complete, so a half-written one never looks done:
 /// <c>OUT/logs/RELAY/…</c>, each relay's log as its MTA writes it (which relay takes a session is
 /// <see cref="MxRouting"/>'s choice), <c>OUT/logs/domino1/console.log</c> (the Domino server behind them,
-/// <see cref="DominoServer"/>), <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
+/// <see cref="DominoServer"/>), <c>OUT/dmarc/</c> (other receivers' DMARC reports, <see cref="DmarcReporters"/>),
+/// <c>OUT/context.csv</c>, <c>OUT/relaywatch.json</c>, <c>OUT/truth.jsonl</c>, <c>OUT/simulation.json</c>.
 /// </summary>
 public sealed class Simulator(SimulationOptions options)
 {
@@ -20,6 +21,18 @@ public sealed class Simulator(SimulationOptions options)
 
     /// <summary>The folder under the output that holds only logs, ready for <c>relaywatch ingest</c>.</summary>
     public const string LogsFolder = "logs";
+
+    /// <summary>The folder under the output that holds other receivers' DMARC aggregate reports about our domain, ready for <c>relaywatch dmarc load</c>.</summary>
+    public const string DmarcFolder = DmarcReporters.Folder;
+
+    /// <summary>The context CSV (<c>network,asn,organisation,country</c>) of the simulated address space, ready for <c>relaywatch context load --csv</c>.</summary>
+    public const string ContextFile = SimulatedNetworks.CsvFile;
+
+    /// <summary>
+    /// A configuration file (<c>--config</c>) with what an operator of the simulated estate would configure: the
+    /// relays' public addresses (<c>estate.relayAddresses</c>), from which receivers see our outbound mail.
+    /// </summary>
+    public const string EstateFile = "relaywatch.json";
 
     private int maxInFlight;
 
@@ -49,12 +62,15 @@ public sealed class Simulator(SimulationOptions options)
                 ? MxRouting.Pinned(MxRouting.Sites.First(site => site.Mta.ToString().Equals(vendor, StringComparison.OrdinalIgnoreCase)).Relay, options.Seed, first)
                 : new MxRouting(options.Seed, first, options.SimulatedDays);
             var log = new SimLog(routing);
+            var spoofers = new SpoofedSender(estate, log, options.Seed, 4);
+            // Not an actor of the relays: other receivers' reports about us, after each day (actor 21's own stream).
+            var reporters = new DmarcReporters(estate, spoofers, routing, first, options.Scale, options.Seed, 21);
             List<IActor> actors =
             [
                 new NormalTraffic(estate, log, options.Scale, options.Seed, 1),
                 new DirectoryHarvest(estate, log, options.Seed, 2),
                 new RelayProbe(estate, log, options.Seed, 3),
-                new SpoofedSender(estate, log, options.Seed, 4),
+                spoofers,
                 new Backscatter(estate, log, options.Seed, 5),
                 new SlowHarvest(estate, log, options.Seed, 6),
                 new SaslBruteForce(log, options.Seed, 7),
@@ -99,6 +115,7 @@ public sealed class Simulator(SimulationOptions options)
                     lines++;
                 }
 
+                reporters.Write(first.AddDays(day), staging);
                 Progress?.Report((day + 1, lines));
             }
 
@@ -107,8 +124,13 @@ public sealed class Simulator(SimulationOptions options)
                 "mx_failover", [MxRouting.Preferred], o.Start, o.End, [MxRouting.Preferred, MxRouting.Backup],
                 new Dictionary<string, object> { ["from_site"] = MxRouting.Sites[0].Site, ["to_site"] = MxRouting.Sites[1].Site, ["to_relay"] = MxRouting.Backup }));
             var evaluated = new DateTimeOffset(options.Start.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            var truth = actors.SelectMany(a => a.Truth()).Concat(failovers).Where(t => t.End >= evaluated).OrderBy(t => t.Start).ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Subjects[0], StringComparer.Ordinal).ToList();
+            var truth = actors.SelectMany(a => a.Truth()).Concat(reporters.Truth()).Concat(failovers).Where(t => t.End >= evaluated).OrderBy(t => t.Start).ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Subjects[0], StringComparer.Ordinal).ToList();
             File.WriteAllLines(Path.Combine(staging, "truth.jsonl"), truth.Select(t => JsonSerializer.Serialize(t, JsonLines)), new UTF8Encoding(false));
+            SimulatedNetworks.WriteCsv(Path.Combine(staging, SimulatedNetworks.CsvFile));
+            File.WriteAllText(Path.Combine(staging, EstateFile), JsonSerializer.Serialize(new
+            {
+                estate = new { relayAddresses = MxRouting.Sites.Select(s => SimulatedNetworks.PublicAddress(s.Relay)).ToArray() },
+            }, new JsonSerializerOptions { WriteIndented = true }) + "\n");
             File.WriteAllText(Path.Combine(staging, "simulation.json"), JsonSerializer.Serialize(new
             {
                 command = $"relaywatch simulate --world {World(options.World)} --days {options.Days} --start {options.Start:yyyy-MM-dd}{(options.Warmup > 0 ? $" --warmup {options.Warmup}" : string.Empty)}{(options.Vendor is null ? string.Empty : $" --vendor {options.Vendor}")} --seed {options.Seed} --scale {options.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} --growth {options.Growth.ToString(System.Globalization.CultureInfo.InvariantCulture)} --out OUT",

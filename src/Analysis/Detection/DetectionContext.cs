@@ -16,6 +16,7 @@ public sealed record DetectionContext(DateOnly Day, OurEstate Estate)
             ["detector"] = detector.Name,
             ["our_domains"] = SqlText.QuoteArray(Estate.ProtectedDomains),
             ["internal_networks"] = SqlText.QuoteArray(Estate.InternalNetworks),
+            ["our_senders"] = SqlText.QuoteArray(Dmarc.DmarcView.OurSenders(Estate)),
         };
         return parameters;
     }

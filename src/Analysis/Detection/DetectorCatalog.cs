@@ -20,6 +20,8 @@ public static class DetectorCatalog
             new AuthBruteForce(settings.AuthBruteForce),
             new CompromisedAccount(settings.CompromisedAccount),
             new Snowshoe(settings.Snowshoe),
+            new DmarcForgery(settings.DmarcForgery),
+            new OutboundAuthFailure(settings.OutboundAuthFailure),
         ];
         return [.. all.Where(d => !settings.Disabled.Contains(d.Name, StringComparer.Ordinal))];
     }

@@ -24,6 +24,10 @@ public sealed class DetectorSettings
 
     public SnowshoeSettings Snowshoe { get; set; } = new();
 
+    public DmarcForgerySettings DmarcForgery { get; set; } = new();
+
+    public OutboundAuthFailureSettings OutboundAuthFailure { get; set; } = new();
+
     /// <summary>Detector names to skip (e.g. <c>["spoofing"]</c> where third parties legitimately send as us).</summary>
     public IReadOnlyList<string> Disabled { get; set; } = [];
 }
@@ -167,4 +171,19 @@ public sealed class SnowshoeSettings
     /// established sender's (a pool's addresses come back; a snowshoe run's are used once).
     /// </summary>
     public double MinReturningShare { get; set; } = 0.2;
+}
+
+public sealed class DmarcForgerySettings
+{
+    /// <summary>Messages the day's DMARC reports count from one outside source failing DMARC as our domain.</summary>
+    public int MinMessages { get; set; } = 1;
+}
+
+public sealed class OutboundAuthFailureSettings
+{
+    /// <summary>
+    /// Share of one of our sending addresses' reported mail that must fail DKIM or SPF: below it, a receiver's
+    /// odd temporary error on one message in thousands is not a misconfiguration.
+    /// </summary>
+    public double MinFailingShare { get; set; } = 0.01;
 }

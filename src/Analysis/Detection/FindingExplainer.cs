@@ -52,6 +52,10 @@ public static class FindingExplainer
                     $"a snowshoe campaign: {Number(e, "member_count")} addresses new to us in {Number(e, "networks")} networks share the {(Text(e, "rule") == "host_template" ? "host naming" : "sender pattern")} {finding.Subject}, no established sender's (e.g. {string.Join(", ", Strings(e, Text(e, "rule") == "host_template" ? "sample_hosts" : "sample_senders").Take(2))}); {Number(e, "messages")} message(s), {Number(e, "delivered")} delivered, {Number(e, "refused")} refused, first to last {Number(e, "first_seen_spread_minutes")} min"),
                 DetectorNames.AuthBruteForce => Invariant(
                     $"{Number(e, "failures")} failed authentications in {Number(e, "sessions")} session(s)"),
+                DetectorNames.DmarcForgery => Invariant(
+                    $"{Number(e, "messages")} message(s) as {string.Join(", ", Strings(e, "header_from")).OrNone()} failed DMARC at {string.Join(", ", Strings(e, "reporters"))}; {(Text(e, "rule") == "both_sides" ? $"the same address hit our relays that day ({Number(e, "relay_events")} events at {string.Join(", ", Strings(e, "relays"))}, e.g. from {Strings(e, "relay_senders").FirstOrDefault().OrNone()})" : "it never hit our relays that day")}"),
+                DetectorNames.OutboundAuthFailure => Invariant(
+                    $"{Number(e, "failing")} of our {Number(e, "messages")} message(s) from this address failed {Text(e, "rule") switch { "dkim_and_spf" => "DKIM and SPF", "spf" => "SPF", _ => "DKIM" }} at {string.Join(", ", Strings(e, "reporters"))}; {Number(e, "dmarc_failing")} failed DMARC"),
                 _ => Invariant($"{finding.Events} events; rule {Text(e, "rule")}"),
             };
         }

@@ -14,11 +14,30 @@ namespace RelayWatch.Analysis.Dmarc;
 /// </summary>
 public sealed class DmarcView(IClickHouseStore store)
 {
-    private const string Ip = "replaceRegexpOne(IPv6NumToString(source_ip), '^::ffff:', '')";
-    private const string OnTheDay = "date_begin < toDateTime({day:Date}, 'UTC') + INTERVAL 1 DAY AND date_end >= toDateTime({day:Date}, 'UTC')";
-    private const string Fails = "(dkim != 'pass' AND spf != 'pass')";
-    private const string FromOurs = "arrayExists(n -> isIPAddressInRange(" + Ip + ", n), {our_networks:Array(String)})";
-    private static readonly string AboutOurDomain = Sql.IsOurDomain("if(header_from != '', header_from, policy_domain)");
+    // The join's SQL, shared with the detectors over it (dmarc_forgery, outbound_auth_failure); parameters
+    // {day:Date}, {our_domains:Array(String)} and {our_senders:Array(String)} (OurSenders).
+
+    /// <summary>The reported source as canonical text.</summary>
+    internal const string Ip = "replaceRegexpOne(IPv6NumToString(source_ip), '^::ffff:', '')";
+
+    /// <summary>Reports whose range overlaps the day.</summary>
+    internal const string OnTheDay = "date_begin < toDateTime({day:Date}, 'UTC') + INTERVAL 1 DAY AND date_end >= toDateTime({day:Date}, 'UTC')";
+
+    /// <summary>Mail failing DMARC: neither DKIM nor SPF passed (aligned) in the receiver's evaluation.</summary>
+    internal const string Fails = "(dkim != 'pass' AND spf != 'pass')";
+
+    /// <summary>Mail from one of our senders (<see cref="OurSenders"/>).</summary>
+    internal const string FromOurs = "arrayExists(n -> isIPAddressInRange(" + Ip + ", n), {our_senders:Array(String)})";
+
+    /// <summary>Records about our domains: by header_from, else the policy domain.</summary>
+    internal static readonly string AboutOurDomain = Sql.IsOurDomain("if(header_from != '', header_from, policy_domain)");
+
+    /// <summary>Where our own mail leaves from, as networks: our internal networks and our relays' addresses.</summary>
+    public static IReadOnlyList<string> OurSenders(OurEstate estate)
+    {
+        ArgumentNullException.ThrowIfNull(estate);
+        return [.. estate.InternalNetworks, .. estate.RelayAddresses.Select(AsNetwork)];
+    }
 
     /// <summary>The latest day any stored report covers; null when there are none.</summary>
     public async Task<DateOnly?> LatestDayAsync(CancellationToken cancellationToken)
@@ -34,7 +53,7 @@ public sealed class DmarcView(IClickHouseStore store)
         {
             ["day"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["our_domains"] = SqlText.QuoteArray(estate.ProtectedDomains),
-            ["our_networks"] = SqlText.QuoteArray([.. estate.InternalNetworks, .. estate.RelayAddresses.Select(AsNetwork)]),
+            ["our_senders"] = SqlText.QuoteArray(OurSenders(estate)),
         };
 
         var forgers = await store.QueryListAsync(

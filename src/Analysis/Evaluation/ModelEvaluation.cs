@@ -43,6 +43,12 @@ public sealed record ModelEvaluation(
     /// <summary>Truth kinds that are about the estate, not a sender.</summary>
     private static readonly string[] EstateKinds = ["mx_failover"];
 
+    /// <summary>
+    /// Truth kinds about other receivers' DMARC reports, not about the relays' traffic: the IP scores judge
+    /// what the relays saw (a forger that also hit us is there as a <c>spoofing</c> record already).
+    /// </summary>
+    private static readonly string[] ReportKinds = [DetectorNames.DmarcForgery, DetectorNames.OutboundAuthFailure, "legitimate:dmarc_forwarder"];
+
     public IReadOnlyList<ShapeRanking> PerShape { get; init; } = [];
 
     public (int Scored, int Flagged) InnocentBouncers { get; init; }
@@ -167,12 +173,13 @@ public sealed record ModelEvaluation(
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
             var kind = root.GetProperty("kind").GetString() ?? string.Empty;
-            if (EstateKinds.Contains(kind))
+            var hasDetail = root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.Object;
+            var sender = hasDetail && detail.TryGetProperty("sender", out var named) && named.ValueKind == JsonValueKind.String ? named.GetString() : null;
+            if (EstateKinds.Contains(kind) || ReportKinds.Contains(kind) || ReportKinds.Contains($"{kind}:{sender}"))
             {
                 continue;
             }
 
-            var hasDetail = root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.Object;
             var shape = hasDetail && detail.TryGetProperty("shape", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
             var hard = HardKinds.Contains(kind) || (shape is not null && HardShapes.Contains(shape));
             var innocent = kind is "legitimate" or "bouncer" || (hasDetail && detail.TryGetProperty("innocent", out var i) && i.ValueKind == JsonValueKind.True);

@@ -52,6 +52,8 @@ public static class FindingLabels
         new(DetectorNames.BounceSource, null, true, LabelTarget.Subject, "its mail, accepted and undeliverable, made our relays send backscatter to forged senders: it is the spammer, not a bouncer"),
         new(DetectorNames.CompromisedAccount, null, true, LabelTarget.NewNetworkClients, "the addresses in networks the login never used before sent its spam; its owner's usual addresses are not blamed"),
         new(DetectorNames.Snowshoe, null, true, LabelTarget.Members, "every member address of the campaign"),
+        new(DetectorNames.DmarcForgery, null, true, LabelTarget.Subject, "other receivers saw it send as our domain failing DMARC (only one that also talked to our relays has features to learn from)"),
+        new(DetectorNames.OutboundAuthFailure, null, false, LabelTarget.Subject, "our own relay whose mail failed SPF or DKIM elsewhere: a misconfiguration, never an attacker"),
         new(DetectorNames.Backscatter, "unmatched_bounces", false, LabelTarget.Subject, "a server bouncing mail that forged our domain: an innocent receiver of somebody else's spam"),
         new(DetectorNames.Backscatter, "wave", false, LabelTarget.SampleServers, "a wave's bouncing servers are innocent receivers; the subject is our forged domain"),
     ];

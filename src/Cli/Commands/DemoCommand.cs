@@ -7,6 +7,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Detection;
+using RelayWatch.Analysis.Dmarc;
+using RelayWatch.Analysis.Estate;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Loading;
 using RelayWatch.Reports;
@@ -111,7 +113,7 @@ internal static class DemoCommand
         var logs = samples is null || !Directory.Exists(samples)
             ? []
             : Directory.EnumerateFiles(samples, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetExtension(f) is not (".json" or ".jsonl" or ".md"))
+                .Where(f => Path.GetExtension(f) is not (".json" or ".jsonl" or ".md") && !IsSimulationExtra(samples, f))
                 .Order(StringComparer.Ordinal)
                 .ToList();
         if (logs.Count == 0)
@@ -128,6 +130,21 @@ internal static class DemoCommand
                 return exit;
             }
 
+            // A simulation beside the logs also brings who is behind its addresses, other receivers' DMARC reports
+            // about its domain, and its relays' public addresses (what its operator configures).
+            var simulated = Path.Combine(samples!, "simulated");
+            config = SimulationExtras.WithRelayAddresses(config, simulated);
+            if (await SimulationExtras.LoadContextAsync(store, simulated, cancellationToken).ConfigureAwait(false) is { } networks)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   Network context: {networks:N0} networks from {Path.Combine(simulated, Simulator.ContextFile)} (relaywatch context load --csv): findings say who is behind each address."));
+            }
+
+            if (await SimulationExtras.LoadDmarcAsync(store, simulated, cancellationToken).ConfigureAwait(false) is { } dmarc)
+            {
+                Console.WriteLine($"   {SimulationExtras.Describe(dmarc, simulated)} (relaywatch dmarc load).");
+            }
+
             Console.WriteLine();
             Console.WriteLine("3. What the relays saw, by event:");
             await PrintAsync(store, "SELECT event, count() AS events, uniqExact(client_ip) AS clients FROM smtp_events GROUP BY event ORDER BY events DESC", cancellationToken).ConfigureAwait(false);
@@ -142,6 +159,14 @@ internal static class DemoCommand
             Console.WriteLine();
             Console.WriteLine($"9. The daily report for {Days.Text(reported)} (relaywatch report):");
             await ReportCommand.RunAsync(store, config, reported, Path.Combine(outputDirectory, "reports"), ReportWriter.Formats, cancellationToken).ConfigureAwait(false);
+            var view = new DmarcView(store);
+            if (await view.LatestDayAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"10. Our domains as others see them on {Days.Text(reported)}: the DMARC reports joined with the relays' logs (relaywatch dmarc show; the report's section 7):");
+                var ours = await EstateResolver.ResolveAsync(store, config.Estate, reported, cancellationToken).ConfigureAwait(false);
+                DmarcCommand.Print(await view.ReadAsync(reported, ours, cancellationToken).ConfigureAwait(false), ours);
+            }
         }
 
         Console.WriteLine();
@@ -189,6 +214,7 @@ internal static class DemoCommand
 
         var ingested = await new IngestRunner(store, new IngestOptions { RetentionDays = options.EventRetentionDays }, TimeProvider.System, CommandRunner.Loggers.CreateLogger("ingest"))
             .IngestAsync([Path.Combine(history, Simulator.LogsFolder)], cancellationToken).ConfigureAwait(false);
+        await SimulationExtras.LoadDmarcAsync(store, history, cancellationToken).ConfigureAwait(false);
         var runs = await new DetectionRunner(store, config.Estate, DetectorCatalog.Create(config.Detectors), CommandRunner.Loggers.CreateLogger("detect"))
             .RunAsync(first, last, null, cancellationToken).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -219,6 +245,16 @@ internal static class DemoCommand
             await BlocklistExport.WriteAsync(format, published, path, now, cancellationToken).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {path}  ({published.Count} entries; {format.Use})"));
         }
+    }
+
+    /// <summary>
+    /// A file of a simulation that is not a log: its DMARC reports (<see cref="Simulator.DmarcFolder"/>, loaded with
+    /// <c>dmarc load</c>) and its context CSV (<see cref="Simulator.ContextFile"/>, loaded with <c>context load</c>).
+    /// </summary>
+    private static bool IsSimulationExtra(string samples, string file)
+    {
+        var parts = Path.GetRelativePath(samples, file).Split(Path.DirectorySeparatorChar);
+        return parts.Contains(Simulator.DmarcFolder, StringComparer.Ordinal) || parts[^1] == Simulator.ContextFile;
     }
 
     /// <summary>Prints a query's table through the console's terminal-safe writer: the cells hold log text.</summary>

@@ -122,7 +122,7 @@ internal static class DmarcCommand
         return new Command("dmarc", "DMARC aggregate reports: how other receivers see mail sent as our domains") { load, fetch, show };
     }
 
-    private static void Print(DmarcDayView view, OurEstate ours)
+    internal static void Print(DmarcDayView view, OurEstate ours)
     {
         Console.WriteLine($"DMARC reports covering {Days.Text(view.Day)}. Ours: {DetectCommand.EstateText(ours)}");
         Console.WriteLine();

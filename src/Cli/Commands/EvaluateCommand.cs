@@ -64,14 +64,22 @@ internal static class EvaluateCommand
                         return ingest;
                     }
 
+                    // Other receivers' DMARC reports about the simulated domain, for the join's detectors; not on one
+                    // vendor's logs alone, whose truth keeps only what that vendor's relays saw.
+                    var config = arguments.Source is null ? SimulationExtras.WithRelayAddresses(arguments.Config, simulation) : arguments.Config;
+                    if (arguments.Source is null && await SimulationExtras.LoadDmarcAsync(store, simulation, token).ConfigureAwait(false) is { } dmarc)
+                    {
+                        Console.WriteLine(SimulationExtras.Describe(dmarc, simulation));
+                    }
+
                     var truth = arguments.Source is null
                         ? File.ReadAllLines(Path.Combine(simulation, "truth.jsonl"))
                         : await KeepVendorAsync(store, arguments.Source, File.ReadLines(Path.Combine(simulation, "truth.jsonl")), token).ConfigureAwait(false);
                     Console.WriteLine();
                     var (first, last) = arguments.Window;
-                    await DetectCommand.RunAsync(store, arguments.Config.Estate, arguments.Config.Detectors, first, last, token).ConfigureAwait(false);
+                    await DetectCommand.RunAsync(store, config.Estate, config.Detectors, first, last, token).ConfigureAwait(false);
                     var findings = await Finding.ReadAsync(store, first, last, token).ConfigureAwait(false);
-                    var detectors = DetectorCatalog.Create(arguments.Config.Detectors).Select(d => d.Name).ToList();
+                    var detectors = DetectorCatalog.Create(config.Detectors).Select(d => d.Name).ToList();
                     var scores = TruthEvaluation.Evaluate(truth, findings, detectors);
                     Console.WriteLine();
                     Console.Write(Format(scores, findings));
@@ -91,7 +99,7 @@ internal static class EvaluateCommand
                         ModelEvaluation? evaluation = null;
                         try
                         {
-                            evaluation = await EvaluateModelAsync(store, arguments.Config, truth, first, first.AddDays(arguments.TrainDays - 1), last, token).ConfigureAwait(false);
+                            evaluation = await EvaluateModelAsync(store, config, truth, first, first.AddDays(arguments.TrainDays - 1), last, token).ConfigureAwait(false);
                         }
                         catch (WorkFailedException e) when (arguments.Source is not null)
                         {
@@ -112,7 +120,7 @@ internal static class EvaluateCommand
                     }
 
                     Console.WriteLine();
-                    var blocklist = await EvaluateBlocklistAsync(store, arguments.Config, truth, last, token).ConfigureAwait(false);
+                    var blocklist = await EvaluateBlocklistAsync(store, config, truth, last, token).ConfigureAwait(false);
                     if (blocklist.LegitimateListed.Count > 0)
                     {
                         shortfalls.Add($"the blocklist lists {blocklist.LegitimateListed.Count} legitimate sender(s), which it must never do: {string.Join(", ", blocklist.LegitimateListed.Take(5))}");

@@ -50,6 +50,8 @@ internal static class DetectorReader
         DetectorNames.AuthBruteForce => "Password guessing",
         DetectorNames.CompromisedAccount => "Compromised accounts",
         DetectorNames.Snowshoe => "Snowshoe campaigns",
+        DetectorNames.DmarcForgery => "Forgers of our domains (DMARC reports)",
+        DetectorNames.OutboundAuthFailure => "Our mail failing SPF or DKIM elsewhere",
         _ => detector,
     };
 

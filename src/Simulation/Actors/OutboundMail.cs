@@ -14,7 +14,7 @@ namespace RelayWatch.Simulation.Actors;
 internal sealed class OutboundMail(Estate estate, SimLog log, double scale, int seed, int actorIndex) : IActor
 {
     /// <summary>Outbound messages on a weekday at scale 1 (a third of inbound).</summary>
-    private const int MessagesPerDayAtScaleOne = 45_000;
+    internal const int MessagesPerDayAtScaleOne = 45_000;
     private const double LateBounceRate = 0.02;
     private const double RefusedRate = 0.01;
     private const double DeferredRate = 0.02;

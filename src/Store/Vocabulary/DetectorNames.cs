@@ -12,8 +12,10 @@ public static class DetectorNames
     public const string AuthBruteForce = "auth_bruteforce";
     public const string CompromisedAccount = "compromised_account";
     public const string Snowshoe = "snowshoe";
+    public const string DmarcForgery = "dmarc_forgery";
+    public const string OutboundAuthFailure = "outbound_auth_failure";
 
     /// <summary>Every detector's name, in the order the report shows them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [DirectoryHarvest, RelayProbe, OpenRelay, Spoofing, Backscatter, BounceSource, AuthBruteForce, CompromisedAccount, Snowshoe];
+        [DirectoryHarvest, RelayProbe, OpenRelay, Spoofing, Backscatter, BounceSource, AuthBruteForce, CompromisedAccount, Snowshoe, DmarcForgery, OutboundAuthFailure];
 }

@@ -23,6 +23,10 @@ public sealed class EvaluateCommandTests : IDisposable
 
         Assert.True(passing.ExitCode == 0, passing.Error + passing.Output);
         Assert.Matches(@"\ndha +\d+ +\d+ +1\.000 +1\.000 +0\n", passing.Output);
+        // The simulation's DMARC reports are loaded and the join's detectors measured: forgers, and our relays failing SPF/DKIM.
+        Assert.Matches(@"DMARC reports: 12 new \(0 already stored\), \d+ records, [\d,]+ messages from ", passing.Output);
+        Assert.Matches(@"\ndmarc_forgery +[1-9]\d* +[1-9]\d* +1\.000 +1\.000 +0\n", passing.Output);
+        Assert.Matches(@"\noutbound_auth_failure +2 +2 +1\.000 +1\.000 +0\n", passing.Output);
         Assert.Contains("Training on 2026-10-05 to 2026-10-07:", passing.Output, StringComparison.Ordinal);
         Assert.Matches(@"IP scores of gbt-\S+ on 2026-10-08 to 2026-10-08 \(days it never learnt from\), against the truth:", passing.Output);
         Assert.Matches(@"\nall attackers +\d+ +[\d,]+ +[01]\.\d{3} ", passing.Output);
