@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace RelayWatch.Analysis.Dmarc;
 
 /// <summary>One of our domains as the reports see it: its published policy, and how much mail passed and failed, ours and others'.</summary>
@@ -21,10 +23,10 @@ public sealed record DmarcDomainPolicy(
         OursMessages == 0
             ? "no mail from our relays or networks in these reports: check estate.relayAddresses (and senders of ours elsewhere) before tightening the policy"
             : OursFailing > 0
-                ? $"{OursFailing} of our own {OursMessages} message(s) failed DMARC: fix SPF/DKIM before tightening the policy"
+                ? string.Create(CultureInfo.InvariantCulture, $"{OursFailing:N0} of our own {OursMessages:N0} message(s) failed DMARC: fix SPF/DKIM before tightening the policy")
                 : P switch
                 {
-                    "none" => $"our mail passes; {ForgedDelivered} forged message(s) were delivered under p=none: move to p=quarantine",
+                    "none" => string.Create(CultureInfo.InvariantCulture, $"our mail passes; {ForgedDelivered:N0} forged message(s) were delivered under p=none: move to p=quarantine"),
                     "quarantine" when Pct < 100 => $"our mail passes; raise pct from {Pct} to 100, then move to p=reject",
                     "quarantine" => "our mail passes and forgery is quarantined: move to p=reject",
                     "reject" => "p=reject: receivers refuse the forgery",

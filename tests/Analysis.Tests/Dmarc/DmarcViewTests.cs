@@ -77,7 +77,7 @@ public sealed class DmarcViewTests
     }
 
     [Theory]
-    [InlineData("none", 100, 50, 0, 7, "our mail passes; 7 forged message(s) were delivered under p=none: move to p=quarantine")]
+    [InlineData("none", 100, 50, 0, 7_000, "our mail passes; 7,000 forged message(s) were delivered under p=none: move to p=quarantine")]
     [InlineData("quarantine", 50, 50, 0, 0, "our mail passes; raise pct from 50 to 100, then move to p=reject")]
     [InlineData("quarantine", 100, 50, 0, 0, "our mail passes and forgery is quarantined: move to p=reject")]
     [InlineData("reject", 100, 50, 0, 0, "p=reject: receivers refuse the forgery")]
