@@ -49,7 +49,7 @@ public sealed class ServeCommandTests : IDisposable
             job = (await queued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job").GetString()!;
 
             var state = await WaitForAsync(port, job, "Succeeded");
-            Assert.Matches(@"^2026-11-24: dha \d+, relay_probe \d+, open_relay 1, spoofing \d+, backscatter 1, bounce_source 1, auth_bruteforce 2, compromised_account 0, snowshoe 0 in [\d.]+ s$", state.GetProperty("result").GetString());
+            Assert.Matches(@"^2026-11-24: dha \d+, relay_probe \d+, open_relay 1, spoofing \d+, backscatter 1, bounce_source 1, auth_bruteforce 2, compromised_account 0, snowshoe 0, dmarc_forgery 0, outbound_auth_failure 0 in [\d.]+ s$", state.GetProperty("result").GetString());
 
             var findings = await http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{port}/api/findings?day=2026-11-24"));
             var openRelay = findings.EnumerateArray().Single(f => f.GetProperty("detector").GetString() == "open_relay");
