@@ -81,7 +81,14 @@ public sealed class IngestCommandTests : IDisposable
 
         Assert.Equal($"Following {path}; Ctrl+C stops.", announced);
         Assert.Equal(0, following.ExitCode);
-        // However far it got, what it reports, what it checkpointed and what it stored agree.
+        // However far it got, what it reports, what it checkpointed and what it stored agree. On a loaded machine the
+        // signal may come before the file was even opened: then it reports no file, and nothing may have been stored.
+        if (output.Contains("from 0 file(s)", StringComparison.Ordinal))
+        {
+            Assert.Equal("0\t0\n", await QueryAsync("follow", "SELECT (SELECT count() FROM ingest_checkpoints), (SELECT count() FROM smtp_events)"));
+            return;
+        }
+
         var read = System.Text.RegularExpressions.Regex.Match(output, @"followed\.log +postfix +([\d,]+) +([\d,]+) ");
         Assert.True(read.Success, output);
         Assert.Equal(
