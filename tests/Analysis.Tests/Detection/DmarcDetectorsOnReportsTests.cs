@@ -68,20 +68,7 @@ public sealed class DmarcDetectorsOnReportsTests
         Assert.True(await new DmarcStore(store, new FakeTimeProvider()).AddAsync(outcome.Report ?? throw new InvalidOperationException(outcome.Sentence), "test.xml", CancellationToken.None));
     }
 
-    private static string Report(string id, long begin, params (string Ip, int Count, string Dkim, string Spf, string HeaderFrom)[] records)
-    {
-        var rows = string.Concat(records.Select(r => $"""
-            <record><row><source_ip>{r.Ip}</source_ip><count>{r.Count}</count>
-              <policy_evaluated><disposition>none</disposition><dkim>{r.Dkim}</dkim><spf>{r.Spf}</spf></policy_evaluated></row>
-              <identifiers><header_from>{r.HeaderFrom}</header_from></identifiers></record>
-            """));
-        return $"""
-            <feedback>
-              <report_metadata><org_name>receiver.example</org_name><email>d@receiver.example</email><report_id>{id}</report_id>
-                <date_range><begin>{begin}</begin><end>{begin + 86399}</end></date_range></report_metadata>
-              <policy_published><domain>ours.example</domain><p>none</p></policy_published>
-              {rows}
-            </feedback>
-            """;
-    }
+    /// <summary>A report whose receiver delivered every message (disposition none), written by <see cref="Dmarc.DmarcViewTests.Report"/>.</summary>
+    private static string Report(string id, long begin, params (string Ip, int Count, string Dkim, string Spf, string HeaderFrom)[] records) =>
+        Dmarc.DmarcViewTests.Report(id, begin, [.. records.Select(r => (r.Ip, r.Count, "none", r.Dkim, r.Spf, r.HeaderFrom))]);
 }

@@ -121,7 +121,8 @@ public sealed class DmarcViewTests
         ["rcpt_to"] = "info@ours.example",
     };
 
-    private static string Report(string id, long begin, params (string Ip, int Count, string Disposition, string Dkim, string Spf, string HeaderFrom)[] records)
+    /// <summary>An RFC 7489 aggregate report of ours.example from one receiver, for one day from <paramref name="begin"/>.</summary>
+    internal static string Report(string id, long begin, params (string Ip, int Count, string Disposition, string Dkim, string Spf, string HeaderFrom)[] records)
     {
         var rows = string.Concat(records.Select(r => $"""
             <record><row><source_ip>{r.Ip}</source_ip><count>{r.Count}</count>
