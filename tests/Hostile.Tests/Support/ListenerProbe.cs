@@ -9,11 +9,19 @@ namespace RelayWatch.Hostile.Tests.Support;
 /// <summary>A real syslog listener on loopback, and real senders talking to it, for the listener's hostile tests.</summary>
 internal static class ListenerProbe
 {
+    /// <summary>
+    /// The loopback address the probes send from, and by default the only sender a probe's listener hears.
+    /// The listener takes an ephemeral port, and other test runs on the machine (a serve or listen child whose
+    /// port was picked free and then taken) may connect to it by mistake; heard, such a stranger would count
+    /// as one more idle or open connection in tests that count them exactly.
+    /// </summary>
+    public const string Sender = "127.0.0.9";
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
     public static SyslogListener Start(Action<SyslogListenerOptions> configure)
     {
-        var options = new SyslogListenerOptions();
+        var options = new SyslogListenerOptions { AllowedSenders = [IPNetwork.Parse(Sender + "/32")] };
         configure(options);
         return SyslogListener.Start(options, NullLogger.Instance);
     }
@@ -46,8 +54,8 @@ internal static class ListenerProbe
         return true;
     }
 
-    /// <summary>A TCP connection to the listener from the given loopback address.</summary>
-    public static async Task<Socket> ConnectAsync(IPEndPoint to, string from = "127.0.0.1")
+    /// <summary>A TCP connection to the listener from the given loopback address (the probes' own by default).</summary>
+    public static async Task<Socket> ConnectAsync(IPEndPoint to, string from = Sender)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Parse(from), 0));
@@ -55,7 +63,7 @@ internal static class ListenerProbe
         return socket;
     }
 
-    public static async Task SendUdpAsync(IPEndPoint to, string text, string from = "127.0.0.1")
+    public static async Task SendUdpAsync(IPEndPoint to, string text, string from = Sender)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Parse(from), 0));
