@@ -53,6 +53,13 @@ public sealed class IngestOptions
     /// <summary>Unrecognised or repaired lines kept as samples in <c>ingest_errors</c>, per file and run. Default 100.</summary>
     public int ErrorSamplesPerFile { get; set; } = 100;
 
+    /// <summary>
+    /// The folder of the lock files by which a run claims the log files it reads on this host, so that two
+    /// processes never read one file at once (<see cref="Loading.ReadClaims"/>). Default: one per user in the
+    /// temporary folder.
+    /// </summary>
+    public string? ClaimFolder { get; set; }
+
     public void Validate()
     {
         if (BatchLines < 1)

@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(2008, LogLevel.Warning, "The syslog listener dropped {Count} more ({Total} in all): {Reason}")]
     public static partial void ListenerDropped(ILogger logger, string reason, long count, long total);
+
+    [LoggerMessage(2009, LogLevel.Warning, "{File} is being read by another relaywatch process; waiting until it has committed what it read")]
+    public static partial void WaitingForOtherReader(ILogger logger, string file);
+
+    [LoggerMessage(2010, LogLevel.Warning, "{File} is read without a claim, so a second reader at the same time would store its lines twice: {Reason}")]
+    public static partial void ReadingUnclaimed(ILogger logger, string file, string reason);
 }

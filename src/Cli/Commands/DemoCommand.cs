@@ -218,7 +218,7 @@ internal static class DemoCommand
         var runs = await new DetectionRunner(store, config.Estate, DetectorCatalog.Create(config.Detectors), CommandRunner.Loggers.CreateLogger("detect"))
             .RunAsync(first, last, null, cancellationToken).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"   {ingested.Sum(f => f.Counts.Events):N0} new events from {history}; {runs.Sum(r => r.Findings):N0} findings over {Days.Text(first)} to {Days.Text(last)}."));
+            $"   {ingested.Sum(f => f.Counts.Events):N0} new lines with events from {history}; {runs.Sum(r => r.Findings):N0} findings over {Days.Text(first)} to {Days.Text(last)}."));
         Console.WriteLine();
         Console.WriteLine("6. Training (relaywatch train):");
         var model = await TrainCommand.RunAsync(store, config, first, last, cancellationToken).ConfigureAwait(false);

@@ -14,7 +14,7 @@ internal static class IngestReport
         var passedOver = summaries.Where(s => s.PassedOver is not null).ToList();
         var text = new StringBuilder();
         var width = Math.Clamp(files.Count == 0 ? 4 : files.Max(f => f.Path.Length), 4, 60);
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"file".PadRight(width)}  {"format",-8} {"lines",12} {"events",12} {"skipped",12} {"unrecognised",12} {"repaired",9}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"file".PadRight(width)}  {"format",-8} {"lines",12} {"event lines",12} {"skipped",12} {"unrecognised",12} {"repaired",9}");
         var total = FileCounts.Zero;
         foreach (var file in files)
         {
@@ -29,7 +29,7 @@ internal static class IngestReport
 
         var rate = elapsed.TotalSeconds > 0 ? total.Lines / elapsed.TotalSeconds : 0;
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Read {total.Lines:N0} new lines ({total.Events:N0} events) from {files.Count} file(s) in {elapsed.TotalSeconds:F1} s ({rate:N0} lines/s).");
+            $"Read {total.Lines:N0} new lines ({total.Events:N0} with events) from {files.Count} file(s) in {elapsed.TotalSeconds:F1} s ({rate:N0} lines/s).");
         if (total.Expired > 0)
         {
             text.AppendLine(CultureInfo.InvariantCulture,

@@ -1,7 +1,8 @@
 namespace RelayWatch.Ingest.Loading;
 
 /// <summary>What became of a file's lines so far.</summary>
-/// <param name="Events">Lines recorded as events (including <paramref name="Expired"/> ones).</param>
+/// <param name="Events">Lines that gave one event or more (including <paramref name="Expired"/> ones): a count of lines, so that
+/// every line is counted once; a line naming several recipients gives one event row per recipient.</param>
 /// <param name="Repaired">Lines that had to be repaired (invalid UTF-8, NUL bytes, over-long, unterminated); they are still parsed.</param>
 /// <param name="Expired">Events older than the store keeps (its retention), so not stored.</param>
 public sealed record FileCounts(long Events, long Skipped, long Unrecognised, long Repaired, long Expired = 0)

@@ -62,11 +62,12 @@ public sealed class IngestRunner
         var handedOn = new Dictionary<string, FileCheckpoint>(StringComparer.Ordinal);
         await using (writer.ConfigureAwait(false))
         {
+            using var claims = new ReadClaims(writer, time, logger, options.ClaimFolder);
             long lines = 0, unrecognised = 0;
             for (var i = 0; i < files.Count; i++)
             {
                 var progress = new Action<long, long>((l, u) => Progress?.Report(new IngestProgress(i, files.Count, files[i].Path, lines + l, unrecognised + u, stopwatch.Elapsed)));
-                var summary = await IngestFileAsync(files[i], writer, handedOn, progress, cancellationToken).ConfigureAwait(false);
+                var summary = await IngestFileAsync(files[i], writer, claims, handedOn, progress, cancellationToken).ConfigureAwait(false);
                 summaries.Add(summary);
                 lines += summary.Counts.Lines;
                 unrecognised += summary.Counts.Unrecognised;
@@ -92,11 +93,12 @@ public sealed class IngestRunner
         var writer = NewWriter(CancellationToken.None);
         await using (writer.ConfigureAwait(false))
         {
+            using var claims = new ReadClaims(writer, time, logger, options.ClaimFolder);
             try
             {
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    var summary = await FollowFileAsync(path, writer, pollInterval, quietFlush, cancellationToken).ConfigureAwait(false);
+                    var summary = await FollowFileAsync(path, writer, claims, pollInterval, quietFlush, cancellationToken).ConfigureAwait(false);
                     if (summary is not null)
                     {
                         summaries.Add(summary);
@@ -115,7 +117,8 @@ public sealed class IngestRunner
     }
 
     /// <summary>Follows the file now at <paramref name="path"/> until it is rotated away, truncated, or following stops.</summary>
-    private async Task<FileSummary?> FollowFileAsync(string path, BatchWriter writer, TimeSpan pollInterval, TimeSpan quietFlush, CancellationToken cancellationToken)
+    private async Task<FileSummary?> FollowFileAsync(
+        string path, BatchWriter writer, ReadClaims claims, TimeSpan pollInterval, TimeSpan quietFlush, CancellationToken cancellationToken)
     {
         // The file is opened once and identified by what that handle reads: the path may be given to
         // another file at any moment. Its first line must be complete, or its key would change as it grows.
@@ -129,6 +132,24 @@ public sealed class IngestRunner
 
         using var file = log;
         var fileKey = fingerprint.Key;
+        await claims.ClaimAsync(fileKey, path, cancellationToken).ConfigureAwait(false);
+        FileIngest? ingest = null;
+        try
+        {
+            return await FollowClaimedFileAsync(path, file, fingerprint, writer, pollInterval, quietFlush, cancellationToken, started => ingest = started).ConfigureAwait(false);
+        }
+        finally
+        {
+            claims.ReleaseWhenLanded(fileKey, ingest?.HandedOn);
+        }
+    }
+
+    /// <summary>The body of <see cref="FollowFileAsync"/>, once the file is claimed.</summary>
+    private async Task<FileSummary?> FollowClaimedFileAsync(
+        string path, OpenLogFile file, LogFingerprint fingerprint, BatchWriter writer, TimeSpan pollInterval, TimeSpan quietFlush,
+        CancellationToken cancellationToken, Action<FileIngest> started)
+    {
+        var fileKey = fingerprint.Key;
         var (checkpoint, start, startLine) = await ResumePointAsync(file, path, fileKey, handedOn: null, CancellationToken.None).ConfigureAwait(false);
         var firstLines = FirstLines(file);
         var format = FormatOf(checkpoint, firstLines) ?? throw new InvalidDataException(UnknownFormat(path));
@@ -137,6 +158,7 @@ public sealed class IngestRunner
         await SkipToAsync(stream, start, CancellationToken.None).ConfigureAwait(false);
         using var reader = new LineReader(stream, start, startLine) { Follow = true };
         var ingest = Begin(fileKey, path, format, origin, checkpoint, writer);
+        started(ingest);
         var quietSince = time.GetUtcNow();
         var read = new List<LogLine>(FollowCheckLines);
         try
@@ -380,7 +402,8 @@ public sealed class IngestRunner
     /// reading): a file read twice in one run (named twice, a link, a copy) resumes where it was left, and is not counted twice.
     /// </param>
     private async Task<FileSummary> IngestFileAsync(
-        LogFileTarget target, BatchWriter writer, Dictionary<string, FileCheckpoint> handedOn, Action<long, long> progress, CancellationToken cancellationToken)
+        LogFileTarget target, BatchWriter writer, ReadClaims claims, Dictionary<string, FileCheckpoint> handedOn, Action<long, long> progress,
+        CancellationToken cancellationToken)
     {
         var path = target.Path;
         if (target.InFolder && LogFiles.CopyOfAnotherLog(path) is { } copy)
@@ -414,30 +437,49 @@ public sealed class IngestRunner
                 return new FileSummary(path, string.Empty, FileCounts.Zero, null);
             }
 
-            var (checkpoint, start, startLine) = await ResumePointAsync(file, path, fileKey, handedOn.GetValueOrDefault(fileKey), cancellationToken).ConfigureAwait(false);
-            var firstLines = FirstLines(file);
-            if (FormatOf(checkpoint, firstLines) is not { } format)
+            await claims.ClaimAsync(fileKey, path, cancellationToken).ConfigureAwait(false);
+            FileIngest? ingest = null;
+            try
             {
-                // /var/log holds every program's logs: those that are no mail log are a note, not a failure.
-                return target.InFolder ? PassedOver(path, "not a mail log RelayWatch reads") : new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path));
+                return await IngestClaimedFileAsync(target, file, fileKey, writer, handedOn, progress, cancellationToken, started => ingest = started).ConfigureAwait(false);
+            }
+            finally
+            {
+                claims.ReleaseWhenLanded(fileKey, ingest?.HandedOn);
+            }
+        }
+    }
+
+    /// <summary>The body of <see cref="IngestFileAsync"/>, once the file is claimed.</summary>
+    private async Task<FileSummary> IngestClaimedFileAsync(
+        LogFileTarget target, OpenLogFile file, string fileKey, BatchWriter writer, Dictionary<string, FileCheckpoint> handedOn,
+        Action<long, long> progress, CancellationToken cancellationToken, Action<FileIngest> started)
+    {
+        var path = target.Path;
+        var (checkpoint, start, startLine) = await ResumePointAsync(file, path, fileKey, handedOn.GetValueOrDefault(fileKey), cancellationToken).ConfigureAwait(false);
+        var firstLines = FirstLines(file);
+        if (FormatOf(checkpoint, firstLines) is not { } format)
+        {
+            // /var/log holds every program's logs: those that are no mail log are a note, not a failure.
+            return target.InFolder ? PassedOver(path, "not a mail log RelayWatch reads") : new FileSummary(path, string.Empty, FileCounts.Zero, UnknownFormat(path));
+        }
+
+        var origin = Resume(file, path, format, firstLines, start, startLine);
+        var stream = file.Read();
+        await using (stream.ConfigureAwait(false))
+        {
+            await SkipToAsync(stream, start, cancellationToken).ConfigureAwait(false);
+            using var reader = new LineReader(stream, start, startLine);
+            var ingest = Begin(fileKey, path, format, origin, checkpoint, writer);
+            started(ingest);
+            var problem = await PumpAsync(reader, [], ingest, path, progress, cancellationToken).ConfigureAwait(false);
+            await ingest.FlushAsync(final: true, cancellationToken).ConfigureAwait(false);
+            if (ingest.HandedOn is { } last)
+            {
+                handedOn[fileKey] = last;
             }
 
-            var origin = Resume(file, path, format, firstLines, start, startLine);
-            var stream = file.Read();
-            await using (stream.ConfigureAwait(false))
-            {
-                await SkipToAsync(stream, start, cancellationToken).ConfigureAwait(false);
-                using var reader = new LineReader(stream, start, startLine);
-                var ingest = Begin(fileKey, path, format, origin, checkpoint, writer);
-                var problem = await PumpAsync(reader, [], ingest, path, progress, cancellationToken).ConfigureAwait(false);
-                await ingest.FlushAsync(final: true, cancellationToken).ConfigureAwait(false);
-                if (ingest.HandedOn is { } last)
-                {
-                    handedOn[fileKey] = last;
-                }
-
-                return new FileSummary(path, ingest.FormatName, ingest.Run, problem);
-            }
+            return new FileSummary(path, ingest.FormatName, ingest.Run, problem);
         }
     }
 

@@ -10,12 +10,12 @@ public sealed record DataQualitySection(
     IReadOnlyList<DataQualitySection.Skew> ClockSkews,
     IReadOnlyList<string> Notes)
 {
-    /// <param name="EventsOnDay">Events the file contributed to the day.</param>
-    /// <param name="Events">Events read from the whole file so far.</param>
+    /// <param name="EventsOnDay">Event rows the file contributed to the day.</param>
+    /// <param name="EventLines">Lines of the whole file so far that gave events (a line naming several recipients gives a row each, so this can be below <paramref name="EventsOnDay"/>).</param>
     /// <param name="Unrecognised">Lines of the whole file no grammar recognised (samples in <c>ingest_errors</c>).</param>
     /// <param name="Skipped">Lines recognised but carrying nothing the schema keeps.</param>
     /// <param name="Repaired">Lines ingest had to repair (bad UTF-8, NUL bytes, over-long).</param>
-    public sealed record SourceFile(string File, string Format, IReadOnlyList<string> Relays, long EventsOnDay, long Events, long Unrecognised, long Skipped, long Repaired);
+    public sealed record SourceFile(string File, string Format, IReadOnlyList<string> Relays, long EventsOnDay, long EventLines, long Unrecognised, long Skipped, long Repaired);
 
     /// <param name="ExpectedSessions">The sessions the relay's usual rate for those hours would have opened.</param>
     public sealed record Gap(string Relay, DateTime From, DateTime To, double Minutes, double ExpectedSessions);

@@ -258,9 +258,9 @@ internal static class ReportDocumentBuilder
         if (quality.Files.Count > 0)
         {
             blocks.Add(new Table(
-                ["File", "Format", "Hosts", "Events on the day", "Events in the file", "Unrecognised lines", "Skipped", "Repaired"],
+                ["File", "Format", "Hosts", "Events on the day", "Lines with events, whole file", "Unrecognised lines", "Skipped", "Repaired"],
                 [.. quality.Files.Select(f => (IReadOnlyList<string>)[
-                    f.File, f.Format, string.Join(", ", f.Relays), Number(f.EventsOnDay), Number(f.Events), Number(f.Unrecognised), Number(f.Skipped), Number(f.Repaired)])],
+                    f.File, f.Format, string.Join(", ", f.Relays), Number(f.EventsOnDay), Number(f.EventLines), Number(f.Unrecognised), Number(f.Skipped), Number(f.Repaired)])],
                 [false, false, false, true, true, true, true, true]));
         }
         else

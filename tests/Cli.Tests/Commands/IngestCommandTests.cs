@@ -48,7 +48,7 @@ public sealed class IngestCommandTests : IDisposable
         Assert.True(kills >= 3, $"only {kills} runs were still going when killed; the test did not interrupt enough");
         Assert.Equal(0, final.ExitCode);
         Assert.Equal(expected, await QueryAsync("interrupted", Fingerprint));
-        Assert.Contains("Read 0 new lines (0 events)", again.Output, StringComparison.Ordinal);
+        Assert.Contains("Read 0 new lines (0 with events)", again.Output, StringComparison.Ordinal);
         Assert.Equal(expected, await QueryAsync("interrupted", Fingerprint));
     }
 
@@ -59,7 +59,7 @@ public sealed class IngestCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"mail\.log +postfix +69,861 +25,993 +43,868 +0 +1\n", result.Output);
-        Assert.Contains("Read 69,861 new lines (25,993 events) from 1 file(s)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Read 69,861 new lines (25,993 with events) from 1 file(s)", result.Output, StringComparison.Ordinal);
     }
 
     [CorpusFact]
