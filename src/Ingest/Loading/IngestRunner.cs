@@ -132,7 +132,7 @@ public sealed class IngestRunner
 
         using var file = log;
         var fileKey = fingerprint.Key;
-        await claims.ClaimAsync(fileKey, path, cancellationToken).ConfigureAwait(false);
+        await claims.ClaimAsync(fileKey, path, following: true, cancellationToken).ConfigureAwait(false);
         FileIngest? ingest = null;
         try
         {
@@ -437,7 +437,11 @@ public sealed class IngestRunner
                 return new FileSummary(path, string.Empty, FileCounts.Zero, null);
             }
 
-            await claims.ClaimAsync(fileKey, path, cancellationToken).ConfigureAwait(false);
+            if (await claims.ClaimAsync(fileKey, path, following: false, cancellationToken).ConfigureAwait(false) == ClaimOutcome.FollowedElsewhere)
+            {
+                return PassedOver(path, "another relaywatch process follows it and stores its lines");
+            }
+
             FileIngest? ingest = null;
             try
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -12,11 +13,16 @@ namespace RelayWatch.Ingest.Loading;
 /// A claim is an exclusive <c>flock</c> on a lock file named by the file's key (its content, not its path, so
 /// a link or a second name claims the same file); a second reader waits, and then resumes from the checkpoint
 /// the first one committed. A claim is released once the file's last batch has landed and its checkpoint is
-/// committed, or when the process ends (the kernel drops the lock of a killed process).
+/// committed, or when the process ends (the kernel drops the lock of a killed process). A follower holds its
+/// claim for as long as it follows, so a one-off run does not wait for it: it passes the file over, since the
+/// follower stores its lines (a note beside the lock file says who holds it).
 /// Readers on other machines sharing one ClickHouse server do not see these claims: docs/operations.md.
 /// </summary>
 internal sealed class ReadClaims : IDisposable
 {
+    private const string Following = "follow";
+    private const string Reading = "read";
+
     private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(200);
 
     private readonly Lock gate = new();
@@ -39,13 +45,16 @@ internal sealed class ReadClaims : IDisposable
     public static string DefaultFolder => Path.Combine(Path.GetTempPath(), $"relaywatch-{Environment.UserName}-reading");
 
     /// <summary>
-    /// Claims the file with this key, waiting while another process (or this one, for a file named twice) holds it.
-    /// Returns false when no lock file can be made here (a read-only temporary folder): the file is then read
-    /// unclaimed, as before claims existed, and a warning says so once.
+    /// Claims the file with this key, waiting while another process (or this one, for a file named twice) holds it;
+    /// a one-off read (<paramref name="following"/> false) does not wait for a follower but returns
+    /// <see cref="ClaimOutcome.FollowedElsewhere"/>. When no lock file can be made here (a read-only temporary
+    /// folder) the file is read unclaimed, as before claims existed, and a warning says so.
     /// </summary>
-    public async Task<bool> ClaimAsync(string fileKey, string path, CancellationToken cancellationToken)
+    public async Task<ClaimOutcome> ClaimAsync(string fileKey, string path, bool following, CancellationToken cancellationToken)
     {
-        var lockPath = Path.Combine(folder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fileKey)))[..32] + ".lock");
+        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fileKey)))[..32];
+        var lockPath = Path.Combine(folder, name + ".lock");
+        var holderPath = Path.Combine(folder, name + ".holder");
         var waiting = false;
         while (true)
         {
@@ -59,21 +68,26 @@ internal sealed class ReadClaims : IDisposable
                         // FileShare.None takes an exclusive flock on Unix (and a share lock on Windows).
                         var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                         held[fileKey] = new Claim(stream);
-                        return true;
+                        File.WriteAllText(holderPath, string.Create(CultureInfo.InvariantCulture, $"{(following ? Following : Reading)} {Environment.ProcessId}\n"));
+                        return ClaimOutcome.Claimed;
                     }
                     catch (UnauthorizedAccessException e)
                     {
                         Log.ReadingUnclaimed(logger, path, e.Message);
-                        return false;
+                        return ClaimOutcome.Unclaimed;
                     }
                     catch (IOException) when (File.Exists(lockPath))
                     {
-                        // Held by another process: wait below.
+                        // Held by another process: wait below, unless a follower holds it and this is a one-off read.
+                        if (!following && HeldByFollower(holderPath))
+                        {
+                            return ClaimOutcome.FollowedElsewhere;
+                        }
                     }
                     catch (IOException e)
                     {
                         Log.ReadingUnclaimed(logger, path, e.Message);
-                        return false;
+                        return ClaimOutcome.Unclaimed;
                     }
                 }
             }
@@ -124,6 +138,18 @@ internal sealed class ReadClaims : IDisposable
         }
     }
 
+    private static bool HeldByFollower(string holderPath)
+    {
+        try
+        {
+            return File.ReadAllText(holderPath).StartsWith(Following + " ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private void OnCommitted(FileCheckpoint checkpoint)
     {
         lock (gate)
@@ -155,4 +181,17 @@ internal sealed class ReadClaims : IDisposable
         /// <summary>The version whose commit releases the claim; none until the run has queued the file's last batch.</summary>
         public long ReleaseAt { get; set; } = long.MaxValue;
     }
+}
+
+/// <summary>How a run came to read a file, or not.</summary>
+internal enum ClaimOutcome
+{
+    /// <summary>This run holds the file's claim.</summary>
+    Claimed,
+
+    /// <summary>No claim could be made here; the file is read anyway.</summary>
+    Unclaimed,
+
+    /// <summary>A follower in another process holds the file and stores its lines; a one-off run passes it over.</summary>
+    FollowedElsewhere,
 }

@@ -57,6 +57,40 @@ public sealed class ConcurrentIngestTests : IAsyncLifetime
         Assert.Equal(expected, await RowsPerFile(shared));
     }
 
+    [Fact]
+    public async Task AOneOffRunPassesOverAFileAFollowerHoldsWhichStoresItOnce()
+    {
+        var alone = await Config("alone");
+        Assert.Equal(0, (await RelayWatchProcess.RunAsync("--config", alone, "ingest", Postfix)).ExitCode);
+        var expected = await RowsPerFile(alone);
+
+        var shared = await Config("followed");
+        using var following = RelayWatchProcess.Start(["--config", shared, "ingest", "--follow", Postfix]);
+        try
+        {
+            // The follower holds the file once it has stored all of it.
+            await RelayWatchProcess.ReadErrorLineStartingAsync(following, "Following ");
+            for (var tries = 0; tries < 240 && await RowsPerFile(shared) != expected; tries++)
+            {
+                await Task.Delay(250);
+            }
+
+            var once = await RelayWatchProcess.RunAsync("--config", shared, "ingest", Postfix, "--batch-lines", "700");
+
+            Assert.Equal(0, once.ExitCode);
+            Assert.Contains($"{Postfix}: another relaywatch process follows it and stores its lines", once.Output, StringComparison.Ordinal);
+            Assert.Contains("Read 0 new lines", once.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await RelayWatchProcess.SendSigtermAsync(following);
+            await following.WaitForExitAsync();
+        }
+
+        Assert.Equal(0, following.ExitCode);
+        Assert.Equal(expected, await RowsPerFile(shared));
+    }
+
     private async Task<string> Config(string database)
     {
         var path = directory.Combine($"{database}.json");
