@@ -80,6 +80,7 @@ internal sealed class ExchangeParser : ILogParser
             linesSinceSweep = 0;
             sessions.Sweep(timestamp - Horizon);
             received.Sweep(timestamp - TimeSpan.FromDays(7));
+            sessions.SweepLogins(timestamp - TimeSpan.FromDays(7));
         }
 
         return columns.IsTracking ? Tracking(record, columns, file, new EventStamp(timestamp, string.Empty, Source, origin.File, lineNumber), origin)
@@ -160,9 +161,14 @@ internal sealed class ExchangeParser : ILogParser
         var reference = isNotice ? record.Text(columns.Reference).Trim('<', '>') : string.Empty;
         var came = reference.Length > 0 ? received.Find(origin.File + "/<" + reference + ">", stamp.Timestamp)
             : isReceive || internalId.Length == 0 ? null : received.Find(origin.File + "/" + internalId, stamp.Timestamp);
+        // A message received over SMTP names its session (source-context) and connector, which the protocol log's
+        // login was kept by; a DSN's reference is a Message-ID its sender chose, so a DSN never takes a login from it.
+        var saslUser = isReceive ? LoginOf(record, columns, stamp.Timestamp)
+            : reference.Length == 0 ? came?.SaslUser ?? string.Empty
+            : string.Empty;
         if (isReceive && internalId.Length > 0)
         {
-            var from = new ExchangeReceived(client, record.Text(columns.ClientHostname), record.Text(columns.SenderAddress)) { LastSeen = stamp.Timestamp };
+            var from = new ExchangeReceived(client, record.Text(columns.ClientHostname), record.Text(columns.SenderAddress), saslUser) { LastSeen = stamp.Timestamp };
             received.Set(origin.File + "/" + internalId, from);
             if (record.Text(columns.MessageId).Trim('<', '>') is { Length: > 0 } messageId)
             {
@@ -178,6 +184,7 @@ internal sealed class ExchangeParser : ILogParser
             ClientIp = came?.Ip ?? (isReceive ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
             ClientHost = came?.Host ?? (isReceive ? record.Text(columns.ClientHostname) : string.Empty),
             MailFrom = sender is "<>" ? string.Empty : sender,
+            SaslUser = saslUser,
             QueueId = internalId,
             MessageId = record.Text(columns.MessageId).Trim('<', '>'),
             Size = ulong.TryParse(record.Raw(columns.TotalBytes), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0,
@@ -194,6 +201,25 @@ internal sealed class ExchangeParser : ILogParser
         return recipients.Count == 0 || eventName is not (EventNames.Delivery or EventNames.Bounce or EventNames.Defer)
             ? new LineResult(LineOutcome.Event, kind.Line.Name, WithStatus(shared, status, failed) with { RcptTo = string.Join(",", recipients.Select(r => r.Address)) })
             : LineResult.Several(kind.Line.Name, [.. recipients.Select(r => WithStatus(shared, r.Status, failed) with { RcptTo = r.Address })]);
+    }
+
+    /// <summary>
+    /// The account the protocol session that received this message over SMTP authenticated as: the session is the
+    /// one whose id begins <c>source-context</c> on the record's receive connector, and its client must be the
+    /// record's <c>client-ip</c>. Empty for any other source, or when that session's login was not read (its
+    /// protocol log not ingested, or ingested after this record: see docs/operations.md).
+    /// </summary>
+    private string LoginOf(ExchangeRecord record, ExchangeColumns columns, DateTimeOffset now)
+    {
+        if (!record.Raw(columns.Source).Equals("SMTP", StringComparison.OrdinalIgnoreCase))
+        {
+            return string.Empty;
+        }
+
+        var context = record.Raw(columns.SourceContext);
+        var sessionId = context.IndexOf(';') is var end and >= 0 ? context[..end] : context;
+        var client = ClientAddress.Canonical(record.Text(columns.ClientIp)) ?? string.Empty;
+        return sessions.Login(record.Text(columns.ConnectorId), sessionId, client, now)?.Account ?? string.Empty;
     }
 
     private static SmtpEvent WithStatus(SmtpEvent shared, string status, bool failed) => shared with
