@@ -75,15 +75,18 @@ internal sealed class ExchangeSessions
             case ExchangeStep.Recipient when session is not null:
                 session.Recipient = Envelope.Bracketed(fields.Get("rcpt_to"));
                 return LineResult.Skipped(name);
-            case ExchangeStep.Authenticated when session is not null:
-                session.SaslUser = record.Text(columns.Data);
-                if (session.SaslUser.Length > 0 && !sessionId.IsEmpty && record.Text(columns.ConnectorId) is { Length: > 0 } connector)
+            case ExchangeStep.Authenticated:
+                // Kept for the session's messages even when its connect was not read (a file begun mid-session): its client is the remote endpoint.
+                var account = record.Text(columns.Data);
+                session?.SaslUser = account;
+                if (account.Length > 0 && !sessionId.IsEmpty && record.Text(columns.ConnectorId) is { Length: > 0 } connector
+                    && (session?.Ip ?? Endpoint(record.Raw(columns.RemoteEndpoint))) is { } loginClient)
                 {
-                    logins.Set(LoginKey(connector, sessionId), new ExchangeLogin(session.Ip, session.SaslUser) { LastSeen = stamp.Timestamp });
+                    logins.Set(LoginKey(connector, sessionId), new ExchangeLogin(loginClient, account) { LastSeen = stamp.Timestamp });
                 }
 
                 return LineResult.Skipped(name);
-            case ExchangeStep.Helo or ExchangeStep.Sender or ExchangeStep.Recipient or ExchangeStep.Authenticated:
+            case ExchangeStep.Helo or ExchangeStep.Sender or ExchangeStep.Recipient:
                 return LineResult.Skipped(name);
         }
 

@@ -50,6 +50,19 @@ public sealed class ExchangeLoginJoinTests
     }
 
     [Fact]
+    public void ALoginWhoseConnectWasNotReadIsKeptForItsClientsMessages()
+    {
+        // A protocol log that begins mid-session: the login's record names the session's client in its remote endpoint.
+        Protocol("08DE0A0000000079", "198.51.100.79:50124", "*", "CONTOSO\\jdoe", "authenticated");
+
+        var received = Read(tracking, Receive("08DE0A0000000079", "198.51.100.79", 4002, "m2@ours.example"));
+        var otherClient = Read(tracking, Receive("08DE0A0000000079", "198.51.100.80", 4003, "m3@ours.example"));
+
+        Assert.Equal("CONTOSO\\jdoe", received.Event!.SaslUser);
+        Assert.Equal(string.Empty, otherClient.Event!.SaslUser);
+    }
+
+    [Fact]
     public void TwoInterleavedSessionsFromOneAddressKeepTheirOwnLogins()
     {
         // Three sessions from one NAT address at once: jdoe's, asmith's, and one that never logs in; their records interleave.
