@@ -13,7 +13,9 @@ namespace RelayWatch.Ingest.Formats.Exchange;
 /// without one is read in Exchange's default column order). A protocol session's records share its session
 /// id: the client's <c>EHLO</c>, <c>MAIL FROM</c> and <c>RCPT TO</c> are remembered for the server's refusals,
 /// a refusal answering a <c>RCPT TO</c> is a refused recipient. A tracked message's later records take their
-/// client from its <c>RECEIVE</c>. The relay is <c>--relay</c>, else the server the records name, else the
+/// client from its <c>RECEIVE</c>, and its login from the protocol session that <c>RECEIVE</c> names
+/// (<c>source-context</c>'s session id on the same receive connector, from the same client), when that
+/// session's protocol log was read first (<see cref="Sources.LogFiles.OldestFirst"/> reads it first). The relay is <c>--relay</c>, else the server the records name, else the
 /// folder the file is in.
 /// </summary>
 internal sealed class ExchangeParser : ILogParser
