@@ -7,9 +7,10 @@ namespace RelayWatch.Ingest.Tests.Formats.Exchange;
 /// <summary>
 /// The message tracking log names no login; the receive protocol log does (<c>*,CONTOSO\jdoe,authenticated</c>).
 /// A tracking <c>RECEIVE</c> of the <c>SMTP</c> source names the protocol session it came in: its
-/// <c>source-context</c> begins with the session's id (<c>08D509854059E1CD;2017-11-30T09:13:25.745Z;0</c>, as
-/// Microsoft's field list has "the protocol session ID for the SMTP source") and its <c>connector-id</c> is the
-/// receive connector's (<c>EDGE1\Client EDGE1</c>), as in the protocol log. A message's records take the login of
+/// <c>source-context</c> begins with the session's id (an Exchange 2007 field list calls it "the protocol session
+/// ID" for the SMTP source; a real row, parsed by a log shipper and posted publicly, reads
+/// <c>08D509854059E1CD;2017-11-30T09:13:25.745Z;0</c>) and its <c>connector-id</c> is the receive connector's
+/// (<c>SERVER\connector name</c>), as in the protocol log. A message's records take the login of
 /// that session — and of no other: not of another session from the same address, not through a Message-ID (which
 /// the sender chooses), not when the record names another client. Records written for these tests in the two
 /// logs' documented columns and wording.
