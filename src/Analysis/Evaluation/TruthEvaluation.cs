@@ -145,12 +145,17 @@ public static class TruthEvaluation
         }
     }
 
-    /// <summary>Whether <paramref name="finding"/> names <paramref name="truth"/> or a network containing it; subjects that are not addresses (a domain, a login) when they are equal.</summary>
+    /// <summary>
+    /// Whether <paramref name="finding"/> names <paramref name="truth"/> or a network containing it; subjects that are
+    /// not addresses (a domain, a login) when they are equal, or when the finding is the truth's login with its Windows
+    /// domain before it (Exchange names the account <c>jdoe</c> logs in as <c>OURS\jdoe</c>).
+    /// </summary>
     internal static bool Covers(string finding, string truth)
     {
         var (f, t) = (Subjects.ParseNetwork(finding), Subjects.ParseNetwork(truth));
         return f is null || t is null
-            ? f is null && t is null && string.Equals(finding, truth, StringComparison.OrdinalIgnoreCase)
+            ? f is null && t is null && (string.Equals(finding, truth, StringComparison.OrdinalIgnoreCase)
+                || (truth.Length > 0 && finding.Length > truth.Length + 1 && finding[^(truth.Length + 1)] == '\\' && finding.EndsWith(truth, StringComparison.OrdinalIgnoreCase) && !truth.Contains('\\', StringComparison.Ordinal)))
             : f.Value.PrefixLength <= t.Value.PrefixLength && f.Value.Contains(t.Value.BaseAddress);
     }
 

@@ -80,12 +80,36 @@ internal static partial class LogFiles
         return mailLog is null ? null : $"{copy}, which repeats lines of the {mailLog} beside it; name it to read it";
     }
 
-    /// <summary>Orders by base name, then by rotation number, highest (oldest) first; the live file comes last.</summary>
+    /// <summary>
+    /// Orders by base name, then by rotation number, highest (oldest) first; the live file comes last.
+    /// Exchange's transport logs (<c>RECV2026112400-1.LOG</c>, <c>MSGTRK2026112400-1.LOG</c>, wherever they
+    /// are below) come after the other files, by the period their names begin, and in each period the SMTP
+    /// receive protocol logs before the message tracking logs: a session's login is in the protocol log, and
+    /// the tracking log's messages of that session take it from there, so it must have been read first.
+    /// </summary>
     internal static IEnumerable<string> OldestFirst(IEnumerable<string> files) =>
         files.Select(f => (Path: f, Rotation: RotationOf(f)))
-            .OrderBy(f => Path.Combine(Path.GetDirectoryName(f.Path) ?? string.Empty, f.Rotation.Base), StringComparer.Ordinal)
+            .OrderBy(f => ExchangeOrder(f.Rotation.Base) is { } order
+                ? string.Concat("\uFFFF", order, "\n", Path.GetDirectoryName(f.Path))
+                : Path.Combine(Path.GetDirectoryName(f.Path) ?? string.Empty, f.Rotation.Base), StringComparer.Ordinal)
             .ThenByDescending(f => f.Rotation.Number)
             .Select(f => f.Path);
+
+    /// <summary>An Exchange transport log's place: its period (<c>yyyyMMdd</c>, or <c>yyyyMMddHH</c> for hourly logs), protocol before tracking, then its part; null for any other name.</summary>
+    private static string? ExchangeOrder(string name)
+    {
+        var match = ExchangeLogName().Match(name);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var tracking = match.Groups["log"].Value[0] is 'M' or 'm';
+        return string.Concat(match.Groups["period"].Value.PadRight(10, '0'), tracking ? "1" : "0", match.Groups["part"].Value.PadLeft(10, '0'));
+    }
+
+    [GeneratedRegex(@"^(?<log>RECV|MSGTRK[A-Z]{0,2})(?<period>\d{8}(\d{2})?)-(?<part>\d{1,9})\.LOG$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ExchangeLogName();
 
     /// <summary>Opens a file for reading, decompressing gzip (recognised by its magic bytes, not its name); for benchmarks and tools that read a file once.</summary>
     public static Stream Open(string path)

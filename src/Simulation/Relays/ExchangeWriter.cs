@@ -12,8 +12,11 @@ namespace RelayWatch.Simulation.Relays;
 /// (<c>DSN</c>). The replies are Exchange's own (<c>550 5.1.10 RESOLVER.ADR.RecipientNotFound</c>, <c>550
 /// 5.7.54 SMTP; Unable to relay recipient in non-accepted domain</c>, <c>535 5.7.3 Authentication
 /// unsuccessful</c>); a client a DNS blocklist names is refused at RCPT by the connection filtering
-/// agent's block list provider. Shapes as our hand-written sample (from Microsoft's documentation of
-/// the two logs) has them.
+/// agent's block list provider. A login names its account in the protocol log
+/// (<c>*,OURS\jdoe,authenticated</c>), and a message's <c>RECEIVE</c> row names the session it came in
+/// (<c>source-context</c> begins with the session id; its <c>connector-id</c> is the receive connector's, as
+/// the protocol log writes it): the two logs join on those. Shapes as our hand-written sample (from
+/// Microsoft's documentation of the two logs) has them.
 /// </summary>
 /// <remarks>
 /// Deliveries are held until the message is done, so that one row names every recipient of one hop.
@@ -32,6 +35,9 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
 
     public const string Version = "15.02.1544.004";
 
+    /// <summary>The Windows domain our accounts live in: the protocol log names a login <c>OURS\user</c>.</summary>
+    public const string AccountDomain = "OURS";
+
     public const string ProtocolFields = "date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context";
 
     public const string TrackingFields = "date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data";
@@ -47,6 +53,8 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
     private string local = string.Empty;
     private string remote = string.Empty;
     private int sequence;
+    private DateTimeOffset opened;
+    private int received;
     private bool listed;
     private bool gone;
     private string? sender;
@@ -80,8 +88,12 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
                 Protocol(lines, time, ">", "535 5.7.3 Authentication unsuccessful");
                 break;
             case "smtpd.client_sasl":
-                Protocol(lines, time.AddSeconds(-0.25), "<", $"AUTH {values["sasl_method"]}");
-                Protocol(lines, time.AddSeconds(-0.2), ">", "235 2.7.0 Authentication successful");
+                // A login sets the session's permissions anew and names the account it authenticated as, domain first;
+                // all before the MAIL FROM (Taken's, 0.21 s before).
+                Protocol(lines, time.AddSeconds(-0.3), "<", $"AUTH {values["sasl_method"]}");
+                Protocol(lines, time.AddSeconds(-0.25), "*", "SMTPSubmit SMTPAcceptAnyRecipient SMTPAcceptAnySender SMTPAcceptAuthoritativeDomainSender AcceptRoutingHeaders", "Set Session Permissions");
+                Protocol(lines, time.AddSeconds(-0.25), "*", $"{AccountDomain}\\{values["sasl_user"]}", "authenticated");
+                Protocol(lines, time.AddSeconds(-0.25), ">", "235 2.7.0 Authentication successful");
                 Taken(lines, time, values);
                 break;
             case "smtpd.client":
@@ -142,6 +154,7 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
     private void Connect(List<SimLine> lines, DateTimeOffset time, string program, Dictionary<string, string> values)
     {
         sessionId = string.Create(CultureInfo.InvariantCulture, $"08DE{counters.Sessions.Next(time):X12}");
+        (opened, received) = (time, 0);
         var ip = values["client_ip"];
         var port = program.Contains("submission", StringComparison.Ordinal) ? "587" : "25";
         local = $"{ServerIp}:{port}";
@@ -208,7 +221,7 @@ internal sealed class ExchangeWriter(SimLog log, string relay, ExchangeCounters 
         var reply = string.Create(CultureInfo.InvariantCulture, $"250 2.6.0 {message.MessageId} [InternalId={message.InternalId}, Hostname={relay}.ours.example] Queued mail for delivery");
         Protocol(lines, time, ">", reply);
         var recipients = string.Join(";", message.Recipients);
-        Tracking(lines, time, message.ClientIp, message.ClientHost, ServerIp, relay, $"{sessionId};{reply}", $"Default internal receive connector {relay}", "SMTP", "RECEIVE", message,
+        Tracking(lines, time, message.ClientIp, message.ClientHost, ServerIp, relay, string.Create(CultureInfo.InvariantCulture, $"{sessionId};{Stamp(opened)};{received++}"), Connector, "SMTP", "RECEIVE", message,
             recipients, string.Empty, message.Recipients.Count, string.Empty, "Incoming", string.Empty, message.ClientIp, ServerIp);
     }
 

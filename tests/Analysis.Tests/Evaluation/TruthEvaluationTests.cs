@@ -21,6 +21,18 @@ public sealed class TruthEvaluationTests
     public void AFindingCoversItsSubjectOrANetworkAroundIt(string finding, string truth, bool covers) =>
         Assert.Equal(covers, TruthEvaluation.Covers(finding, truth));
 
+    [Theory]
+    [InlineData("jdoe", "jdoe", true)]
+    [InlineData("OURS\\jdoe", "jdoe", true)]
+    [InlineData("ours\\JDoe", "jdoe", true)]
+    [InlineData("OURS\\xjdoe", "jdoe", false)]
+    [InlineData("OURSjdoe", "jdoe", false)]
+    [InlineData("jdoe", "OURS\\jdoe", false)]
+    [InlineData("OURS\\", "", false)]
+    [InlineData("A\\B\\jdoe", "B\\jdoe", false)]
+    public void ALoginIsFoundByItsNameOrWithItsWindowsDomainBeforeIt(string finding, string truth, bool covers) =>
+        Assert.Equal(covers, TruthEvaluation.Covers(finding, truth));
+
     [Fact]
     public void AMemberOfAHarvestNetworkIsRightButDoesNotFindTheCampaign()
     {

@@ -37,6 +37,8 @@ internal sealed class ExchangeColumns
         TotalBytes = At("total-bytes");
         SenderAddress = At("sender-address");
         Reference = At("reference");
+        Source = At("source");
+        SourceContext = At("source-context");
         EventColumns = [.. ExchangeLineKinds.Protocol.Select(e => At(e.Column))];
     }
 
@@ -80,6 +82,15 @@ internal sealed class ExchangeColumns
 
     /// <summary>A <c>DSN</c> record's <c>reference</c>: the Message-ID of the message it reports on.</summary>
     public int Reference { get; }
+
+    /// <summary>A tracking record's <c>source</c>: the transport component that logged it (<c>SMTP</c>, <c>STOREDRIVER</c>, <c>AGENT</c>, …).</summary>
+    public int Source { get; }
+
+    /// <summary>
+    /// A tracking record's <c>source-context</c>: for the <c>SMTP</c> source, the protocol session's id first
+    /// (<c>08D509854059E1CD;2017-11-30T09:13:25.745Z;0</c>), the same id as the protocol log's <c>session-id</c>.
+    /// </summary>
+    public int SourceContext { get; }
 
     /// <summary>For each of <see cref="ExchangeLineKinds.Protocol"/>'s events, the position of the column its kinds read.</summary>
     public int[] EventColumns { get; }

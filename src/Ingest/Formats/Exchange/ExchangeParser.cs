@@ -13,7 +13,9 @@ namespace RelayWatch.Ingest.Formats.Exchange;
 /// without one is read in Exchange's default column order). A protocol session's records share its session
 /// id: the client's <c>EHLO</c>, <c>MAIL FROM</c> and <c>RCPT TO</c> are remembered for the server's refusals,
 /// a refusal answering a <c>RCPT TO</c> is a refused recipient. A tracked message's later records take their
-/// client from its <c>RECEIVE</c>. The relay is <c>--relay</c>, else the server the records name, else the
+/// client from its <c>RECEIVE</c>, and its login from the protocol session that <c>RECEIVE</c> names
+/// (<c>source-context</c>'s session id on the same receive connector, from the same client), when that
+/// session's protocol log was read first (<see cref="Sources.LogFiles.OldestFirst"/> reads it first). The relay is <c>--relay</c>, else the server the records name, else the
 /// folder the file is in.
 /// </summary>
 internal sealed class ExchangeParser : ILogParser
@@ -80,6 +82,7 @@ internal sealed class ExchangeParser : ILogParser
             linesSinceSweep = 0;
             sessions.Sweep(timestamp - Horizon);
             received.Sweep(timestamp - TimeSpan.FromDays(7));
+            sessions.SweepLogins(timestamp - TimeSpan.FromDays(7));
         }
 
         return columns.IsTracking ? Tracking(record, columns, file, new EventStamp(timestamp, string.Empty, Source, origin.File, lineNumber), origin)
@@ -160,9 +163,14 @@ internal sealed class ExchangeParser : ILogParser
         var reference = isNotice ? record.Text(columns.Reference).Trim('<', '>') : string.Empty;
         var came = reference.Length > 0 ? received.Find(origin.File + "/<" + reference + ">", stamp.Timestamp)
             : isReceive || internalId.Length == 0 ? null : received.Find(origin.File + "/" + internalId, stamp.Timestamp);
+        // A message received over SMTP names its session (source-context) and connector, which the protocol log's
+        // login was kept by; a DSN's reference is a Message-ID its sender chose, so a DSN never takes a login from it.
+        var saslUser = isReceive ? LoginOf(record, columns, stamp.Timestamp)
+            : reference.Length == 0 ? came?.SaslUser ?? string.Empty
+            : string.Empty;
         if (isReceive && internalId.Length > 0)
         {
-            var from = new ExchangeReceived(client, record.Text(columns.ClientHostname), record.Text(columns.SenderAddress)) { LastSeen = stamp.Timestamp };
+            var from = new ExchangeReceived(client, record.Text(columns.ClientHostname), record.Text(columns.SenderAddress), saslUser) { LastSeen = stamp.Timestamp };
             received.Set(origin.File + "/" + internalId, from);
             if (record.Text(columns.MessageId).Trim('<', '>') is { Length: > 0 } messageId)
             {
@@ -178,6 +186,7 @@ internal sealed class ExchangeParser : ILogParser
             ClientIp = came?.Ip ?? (isReceive ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
             ClientHost = came?.Host ?? (isReceive ? record.Text(columns.ClientHostname) : string.Empty),
             MailFrom = sender is "<>" ? string.Empty : sender,
+            SaslUser = saslUser,
             QueueId = internalId,
             MessageId = record.Text(columns.MessageId).Trim('<', '>'),
             Size = ulong.TryParse(record.Raw(columns.TotalBytes), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0,
@@ -194,6 +203,25 @@ internal sealed class ExchangeParser : ILogParser
         return recipients.Count == 0 || eventName is not (EventNames.Delivery or EventNames.Bounce or EventNames.Defer)
             ? new LineResult(LineOutcome.Event, kind.Line.Name, WithStatus(shared, status, failed) with { RcptTo = string.Join(",", recipients.Select(r => r.Address)) })
             : LineResult.Several(kind.Line.Name, [.. recipients.Select(r => WithStatus(shared, r.Status, failed) with { RcptTo = r.Address })]);
+    }
+
+    /// <summary>
+    /// The account the protocol session that received this message over SMTP authenticated as: the session is the
+    /// one whose id begins <c>source-context</c> on the record's receive connector, and its client must be the
+    /// record's <c>client-ip</c>. Empty for any other source, or when that session's login was not read (its
+    /// protocol log not ingested, or ingested after this record: see docs/operations.md).
+    /// </summary>
+    private string LoginOf(ExchangeRecord record, ExchangeColumns columns, DateTimeOffset now)
+    {
+        if (!record.Raw(columns.Source).Equals("SMTP", StringComparison.OrdinalIgnoreCase))
+        {
+            return string.Empty;
+        }
+
+        var context = record.Raw(columns.SourceContext);
+        var sessionId = context.IndexOf(';') is var end and >= 0 ? context[..end] : context;
+        var client = ClientAddress.Canonical(record.Text(columns.ClientIp)) ?? string.Empty;
+        return sessions.Login(record.Text(columns.ConnectorId), sessionId, client, now)?.Account ?? string.Empty;
     }
 
     private static SmtpEvent WithStatus(SmtpEvent shared, string status, bool failed) => shared with

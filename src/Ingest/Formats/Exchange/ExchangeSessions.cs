@@ -7,14 +7,32 @@ namespace RelayWatch.Ingest.Formats.Exchange;
 /// The SMTP receive sessions of the protocol logs, by relay and session id, and what each kind of protocol
 /// record does to them: <c>+</c> opens a session for the remote endpoint, the client's commands name its
 /// HELO, sender and recipient, the server's refusals become events of its client, <c>-</c> closes it.
+/// A login (<c>*,DOMAIN\user,authenticated</c>) is also kept by the session's connector and session id, past
+/// the disconnect, for the tracking log's messages of that session (<see cref="Login"/>).
 /// </summary>
 internal sealed class ExchangeSessions
 {
     private const int MaxKeyLength = 256;
 
     private readonly CorrelationMap<string, ExchangeSession> sessions = new(StringComparer.Ordinal);
+    private readonly CorrelationMap<string, ExchangeLogin> logins = new(StringComparer.Ordinal);
 
     public void Sweep(DateTimeOffset cutoff) => sessions.Sweep(cutoff);
+
+    /// <summary>Drops the logins of sessions not asked about since <paramref name="cutoff"/>.</summary>
+    public void SweepLogins(DateTimeOffset cutoff) => logins.Sweep(cutoff);
+
+    /// <summary>
+    /// The login of the session <paramref name="sessionId"/> of the receive connector <paramref name="connector"/>
+    /// (as both logs write them: <c>EDGE1\Default EDGE1</c>, <c>08DE0A0000000077</c>), if its client was
+    /// <paramref name="ip"/> (canonical); null when it never logged in, was not read, or had another client.
+    /// </summary>
+    public ExchangeLogin? Login(string connector, ReadOnlySpan<char> sessionId, string ip, DateTimeOffset now) =>
+        connector.Length == 0 || sessionId.IsEmpty || ip.Length == 0 ? null
+        : logins.Find(LoginKey(connector, sessionId), now) is { } login && login.Ip == ip ? login
+        : null;
+
+    private static string LoginKey(ReadOnlySpan<char> connector, ReadOnlySpan<char> sessionId) => string.Concat(connector, "\n", sessionId);
 
     public LineResult Apply(ExchangeKind kind, LineFields fields, ExchangeRecord record, ExchangeColumns columns, EventStamp stamp)
     {
@@ -57,10 +75,18 @@ internal sealed class ExchangeSessions
             case ExchangeStep.Recipient when session is not null:
                 session.Recipient = Envelope.Bracketed(fields.Get("rcpt_to"));
                 return LineResult.Skipped(name);
-            case ExchangeStep.Authenticated when session is not null:
-                session.SaslUser = record.Text(columns.Data);
+            case ExchangeStep.Authenticated:
+                // Kept for the session's messages even when its connect was not read (a file begun mid-session): its client is the remote endpoint.
+                var account = record.Text(columns.Data);
+                session?.SaslUser = account;
+                if (account.Length > 0 && !sessionId.IsEmpty && record.Text(columns.ConnectorId) is { Length: > 0 } connector
+                    && (session?.Ip ?? Endpoint(record.Raw(columns.RemoteEndpoint))) is { } loginClient)
+                {
+                    logins.Set(LoginKey(connector, sessionId), new ExchangeLogin(loginClient, account) { LastSeen = stamp.Timestamp });
+                }
+
                 return LineResult.Skipped(name);
-            case ExchangeStep.Helo or ExchangeStep.Sender or ExchangeStep.Recipient or ExchangeStep.Authenticated:
+            case ExchangeStep.Helo or ExchangeStep.Sender or ExchangeStep.Recipient:
                 return LineResult.Skipped(name);
         }
 
