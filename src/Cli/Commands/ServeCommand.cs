@@ -18,18 +18,28 @@ internal static class ServeCommand
             Description = "The job database: a SQLite file, or a PostgreSQL connection string (Host=…;Database=…;Username=…) that several serve processes share as one queue [default: hangfire.sqlite in the data directory]",
             HelpName = "FILE|CONNECTION",
         };
-        var command = new Command("serve", "Run the schedule (detection, scoring, blocklist, daily report) with its Hangfire dashboard, JSON API, blocklists and reports until stopped")
+        var withListener = new Option<bool>("--listen")
+        {
+            Description = $"Also receive syslog from the relays and ingest it, as relaywatch listen does, with its options below and its listen.* settings [default endpoints: udp and tcp {ListenArguments.DefaultEndpoint}]",
+        };
+        var listening = new ListenArguments();
+        var command = new Command("serve", "Run the schedule (detection, scoring, blocklist, daily report) with its Hangfire dashboard, JSON API, blocklists and reports until stopped, and with --listen the syslog listener")
         {
             urls,
             jobs,
+            withListener,
             UserCommands(globals),
             TokenCommands(globals),
         };
+        listening.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
             () => globals.ResolveStore(parse),
             storeOptions =>
             {
                 var config = globals.LoadConfig(parse);
+                var live = parse.GetValue(withListener) ? listening.Resolve(parse, config, storeOptions)
+                    : listening.FirstGiven(parse) is { } given ? throw new UsageException($"{given} sets up serve's syslog listener: add --listen.")
+                    : null;
                 var jobStore = JobStore.Parse(
                     parse.GetValue(jobs) ?? config.Serve.JobStorage
                         ?? Path.Combine(storeOptions.ConnectionString is null ? storeOptions.DataDirectory : StoreDefaults(), "hangfire.sqlite"),
@@ -65,7 +75,8 @@ internal static class ServeCommand
                     new ScoringJobSettings(config.Estate, config.Scoring),
                     new BlocklistJobSettings(config.Estate, config.Blocklists),
                     new ReportJobSettings(config.Estate, config.Reports, Path.GetFullPath(config.Reports.Folder ?? Path.Combine(home, "reports"))),
-                    security);
+                    security,
+                    live);
             },
             async (store, options, token) =>
             {

@@ -22,7 +22,7 @@ public sealed partial class ConsolePagesTests : IDisposable
     {
         if (serve is not null)
         {
-            Loopback.StopAsync(serve).GetAwaiter().GetResult();
+            RelayWatchProcess.StopAsync(serve).GetAwaiter().GetResult();
         }
 
         directory.Dispose();
