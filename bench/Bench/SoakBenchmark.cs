@@ -25,7 +25,7 @@ internal static partial class SoakBenchmark
     {
         var arguments = new BenchArguments(args);
         var seconds = (int)arguments.Long("--seconds", 60);
-        var probeSeconds = (int)arguments.Long("--probe-seconds", 10);
+        var probeSeconds = (int)arguments.Long("--probe-seconds", 20);
         var target = arguments.Long("--target", 50_000);
         var fixedRate = arguments.Long("--rate", 0);
         var connections = (int)arguments.Long("--connections", 4);
@@ -119,13 +119,16 @@ internal static partial class SoakBenchmark
                 // Flat out: the listener's queue fills, then TCP holds the senders to what is committed.
                 using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(probeSeconds));
                 var flat = sender.SendAsync(long.MaxValue, probe.Token);
+                // Committed lines move in whole batches, too coarse for a few seconds: the senders' own rate in
+                // the second half, once the queue is full and TCP holds them back, is the rate the listener takes.
                 await Task.Delay(TimeSpan.FromSeconds(probeSeconds / 2.0));
-                var (t1, stored1) = (total.Elapsed, await StoredAsync(http, web));
+                var (t1, sent1) = (total.Elapsed, sender.Sent);
                 await flat;
-                var (t2, stored2) = (total.Elapsed, await StoredAsync(http, web));
-                var sustainable = (stored2 - stored1) / (t2 - t1).TotalSeconds;
+                var (t2, sent2) = (total.Elapsed, sender.Sent);
+                var sustainable = (sent2 - sent1) / (t2 - t1).TotalSeconds;
                 rate = Math.Max(1, Math.Min(target, (long)sustainable));
-                Console.WriteLine($"probe: {sender.Sent:N0} lines sent flat out in {probeSeconds} s; committed {sustainable:N0} lines/s over its second half; soak rate {rate:N0} lines/s (target {target:N0})");
+                var storedSoFar = await StoredAsync(http, web);
+                Console.WriteLine($"probe: {sender.Sent:N0} lines sent flat out in {probeSeconds} s; taken at {sustainable:N0} lines/s over its second half (stored so far {storedSoFar:N0}); soak rate {rate:N0} lines/s (target {target:N0})");
             }
 
             var soakStart = total.Elapsed;
@@ -145,8 +148,9 @@ internal static partial class SoakBenchmark
                             break;
                         }
 
+                        var storedNow = await StoredAsync(http, web);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"  {(total.Elapsed - soakStart).TotalSeconds,5:F0} s: sent {sender.Sent - sentBefore:N0}, stored {await StoredAsync(http, web):N0}, serve working set {memory.Current / 1048576.0:N0} MiB"));
+                            $"  {(total.Elapsed - soakStart).TotalSeconds,5:F0} s: sent {sender.Sent - sentBefore:N0}, stored {storedNow:N0}, serve working set {memory.Current / 1048576.0:N0} MiB"));
                     }
                 });
                 await sender.SendAsync(rate, soak.Token);
