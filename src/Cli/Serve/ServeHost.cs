@@ -127,6 +127,10 @@ internal static partial class ServeHost
         {
             await live.StartAsync(cancellationToken).ConfigureAwait(false);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // User and token changes made on the command line join the audit trail now, and whenever the file changes.
+            var auditLog = Cli.CommandRunner.Loggers.CreateLogger("serve");
+            security.Users.Reloaded += file => _ = SyncUsersAuditAsync(store, file, auditLog);
+            await SyncUsersAuditAsync(store, security.Users.Current, auditLog).ConfigureAwait(false);
             await Console.Error.WriteLineAsync(
                 $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api, health at /healthz, metrics at /metrics; jobs stored in {options.Jobs.Description}; "
                 + (live.Configured ? $"syslog received on {live.Endpoints}; " : string.Empty)
@@ -149,6 +153,19 @@ internal static partial class ServeHost
 
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task SyncUsersAuditAsync(IClickHouseStore store, UsersFile file, ILogger logger)
+    {
+        try
+        {
+            await UsersAudit.SyncAsync(store, file, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ClickHouseException e)
+        {
+            // The changes stay in the users file; the next start or change copies them.
+            Log.UsersAuditFailed(logger, e.Message);
         }
     }
 
