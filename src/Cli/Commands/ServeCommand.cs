@@ -18,18 +18,28 @@ internal static class ServeCommand
             Description = "The job database: a SQLite file, or a PostgreSQL connection string (Host=…;Database=…;Username=…) that several serve processes share as one queue [default: hangfire.sqlite in the data directory]",
             HelpName = "FILE|CONNECTION",
         };
-        var command = new Command("serve", "Run the schedule (detection, scoring, blocklist, daily report) with its Hangfire dashboard, JSON API, blocklists and reports until stopped")
+        var withListener = new Option<bool>("--listen")
+        {
+            Description = $"Also receive syslog from the relays and ingest it, as relaywatch listen does, with its options below and its listen.* settings [default endpoints: udp and tcp {ListenArguments.DefaultEndpoint}]",
+        };
+        var listening = new ListenArguments();
+        var command = new Command("serve", "Run the schedule (detection, scoring, blocklist, daily report) with its Hangfire dashboard, JSON API, blocklists and reports until stopped, and with --listen the syslog listener")
         {
             urls,
             jobs,
+            withListener,
             UserCommands(globals),
             TokenCommands(globals),
         };
+        listening.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandRunner.WithStoreAsync(
             () => globals.ResolveStore(parse),
             storeOptions =>
             {
                 var config = globals.LoadConfig(parse);
+                var live = parse.GetValue(withListener) ? listening.Resolve(parse, config, storeOptions)
+                    : listening.FirstGiven(parse) is { } given ? throw new UsageException($"{given} sets up serve's syslog listener: add --listen.")
+                    : null;
                 var jobStore = JobStore.Parse(
                     parse.GetValue(jobs) ?? config.Serve.JobStorage
                         ?? Path.Combine(storeOptions.ConnectionString is null ? storeOptions.DataDirectory : StoreDefaults(), "hangfire.sqlite"),
@@ -65,7 +75,8 @@ internal static class ServeCommand
                     new ScoringJobSettings(config.Estate, config.Scoring),
                     new BlocklistJobSettings(config.Estate, config.Blocklists),
                     new ReportJobSettings(config.Estate, config.Reports, Path.GetFullPath(config.Reports.Folder ?? Path.Combine(home, "reports"))),
-                    security);
+                    security,
+                    live);
             },
             async (store, options, token) =>
             {
@@ -109,7 +120,11 @@ internal static class ServeCommand
         {
             var path = UsersFilePath(globals, parse);
             var password = ReadPassword(parse.GetValue(name)!);
-            var file = UsersFile.Load(path).WithUser(parse.GetValue(name)!, parse.GetValue(role)!, password, TimeProvider.System.GetUtcNow().UtcDateTime);
+            var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+            var before = UsersFile.Load(path);
+            var existed = before.Users.Any(u => u.Name.Equals(parse.GetValue(name), StringComparison.Ordinal));
+            var file = before.WithUser(parse.GetValue(name)!, parse.GetValue(role)!, password, now)
+                .Recording(existed ? "user_changed" : "user_added", parse.GetValue(name)!, $"role {parse.GetValue(role)}", now);
             file.Save(path);
             Console.WriteLine($"{parse.GetValue(name)} is a console {parse.GetValue(role)} (users in {path}).");
         }));
@@ -132,7 +147,7 @@ internal static class ServeCommand
             var path = UsersFilePath(globals, parse);
             var file = UsersFile.Load(path).WithoutUser(parse.GetValue(removeName)!)
                 ?? throw new UsageException($"There is no user {parse.GetValue(removeName)}; serve user list lists them.");
-            file.Save(path);
+            file.Recording("user_removed", parse.GetValue(removeName)!, string.Empty, TimeProvider.System.GetUtcNow().UtcDateTime).Save(path);
             Console.WriteLine($"Removed {parse.GetValue(removeName)}.");
         }));
         return new Command("user", "Manage the people who may log in to the console") { add, list, remove };
@@ -146,8 +161,9 @@ internal static class ServeCommand
         add.SetAction(parse => Run(() =>
         {
             var path = UsersFilePath(globals, parse);
-            var (file, token) = UsersFile.Load(path).WithRelayToken(parse.GetValue(relay)!, TimeProvider.System.GetUtcNow().UtcDateTime);
-            file.Save(path);
+            var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+            var (file, token) = UsersFile.Load(path).WithRelayToken(parse.GetValue(relay)!, now);
+            file.Recording("token_added", parse.GetValue(relay)!, string.Empty, now).Save(path);
             Console.WriteLine(token);
             Console.Error.WriteLine($"This is {parse.GetValue(relay)}'s token for GET /blocklists/FORMAT (Authorization: Bearer TOKEN); it is shown only now.");
         }));
@@ -168,7 +184,7 @@ internal static class ServeCommand
             var path = UsersFilePath(globals, parse);
             var file = UsersFile.Load(path).WithoutRelayToken(parse.GetValue(removeRelay)!)
                 ?? throw new UsageException($"{parse.GetValue(removeRelay)} has no token; serve token list lists them.");
-            file.Save(path);
+            file.Recording("token_removed", parse.GetValue(removeRelay)!, string.Empty, TimeProvider.System.GetUtcNow().UtcDateTime).Save(path);
             Console.WriteLine($"Revoked {parse.GetValue(removeRelay)}'s token.");
         }));
         return new Command("token", "Manage the relays' read-only tokens for the blocklist feed") { add, list, remove };

@@ -19,9 +19,10 @@ internal static class IngestHealthPage
 
     public static void Map(WebApplication app) => app.MapGet("/ingest", (Delegate)PageAsync);
 
-    private static async Task<IResult> PageAsync(HttpContext context, IClickHouseStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> PageAsync(HttpContext context, IClickHouseStore store, LiveIngest live, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var listener = await live.ReadAsync(cancellationToken).ConfigureAwait(false);
         var relays = await store.QueryListAsync(
             $"""
             SELECT relay, toString(last), dateDiff('second', last, toDateTime64({"{now:String}"}, 3, 'UTC')), recent
@@ -51,6 +52,22 @@ internal static class IngestHealthPage
             "SELECT reason, toString(sum(dropped)) FROM listener_drops FINAL GROUP BY reason ORDER BY reason", null, cancellationToken).ConfigureAwait(false);
 
         var body = new StringBuilder();
+        body.Append("<h2>Syslog listener</h2>");
+        body.Append(listener is null
+            ? "<p>serve runs no syslog listener: start it with serve --listen (or run relaywatch listen while serve is stopped).</p>"
+            : ConsolePages.Table(["state", "listening on", "since (UTC)", "lines stored", "events stored", "unrecognised", "lines a second (last minute)", "last batch", "dropped"],
+                [[
+                    listener.State + (listener.Failure is null ? string.Empty : ": " + listener.Failure),
+                    listener.Endpoints,
+                    listener.Since.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    listener.LinesStored.ToString("N0", CultureInfo.InvariantCulture),
+                    listener.EventsStored.ToString("N0", CultureInfo.InvariantCulture),
+                    listener.Unrecognised.ToString("N0", CultureInfo.InvariantCulture),
+                    listener.LinesPerSecond is { } rate ? rate.ToString("N1", CultureInfo.InvariantCulture) : "measuring",
+                    listener.LastBatch is { } last ? Ago((long)(now - last).TotalSeconds) + " ago" : "none yet",
+                    listener.Drops.Count == 0 ? "none" : string.Join(", ", listener.Drops.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Count:N0} {d.Reason}"))),
+                ]],
+                numericFrom: 3, numericTo: 7));
         body.Append("<h2>Relays</h2>");
         body.Append(relays.Count == 0
             ? "<p>No events yet: ingest logs (relaywatch ingest, listen or follow).</p>"
@@ -67,7 +84,7 @@ internal static class IngestHealthPage
         body.Append(samples.Count == 0
             ? "<p>None: every line was recognised.</p>"
             : ConsolePages.Table(["file", "line", "why", "text"], samples));
-        body.Append("<h2>Syslog listener drops</h2>");
+        body.Append("<h2>Syslog listener drops, every run</h2>");
         body.Append(drops.Count == 0 ? "<p>None.</p>" : ConsolePages.Table(["reason", "lines or frames dropped"], drops, numericFrom: 1));
         return Html.Page(context, "Ingest health", body.ToString());
     }

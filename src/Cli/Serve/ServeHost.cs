@@ -22,7 +22,7 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Serve;
 
 /// <summary>What serve runs with.</summary>
-internal sealed record ServeOptions(string Urls, JobStore Jobs, string Home, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, ServeSecurity Security);
+internal sealed record ServeOptions(string Urls, JobStore Jobs, string Home, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, ServeSecurity Security, Commands.ListenSetup? Listen = null);
 
 /// <summary>
 /// The long-running host: Hangfire's server with its schedule and dashboard, the analysts' console, a small
@@ -62,6 +62,8 @@ internal static partial class ServeHost
             .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(security);
+        var live = new LiveIngest(store, options.Listen, TimeProvider.System, Cli.CommandRunner.Loggers.CreateLogger("listen"));
+        builder.Services.AddSingleton(live);
         builder.Services.AddSingleton(options.Detection);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LoginThrottle>();
@@ -120,20 +122,51 @@ internal static partial class ServeHost
         recurring.AddOrUpdate<ReportJobs>(ReportJobs.DailyJobId, j => j.ReportYesterdayAsync(CancellationToken.None), ReportJobs.DailyCron);
         JobOutcomeMetrics.Declare([DetectionJobs.HourlyJobId, DetectionJobs.DailyCloseJobId, ScoringJobs.DailyJobId, ScoringJobs.WeeklyTrainingJobId, BlocklistJobs.HourlyJobId, ReportJobs.DailyJobId]);
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        await Console.Error.WriteLineAsync(
-            $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api, health at /healthz, metrics at /metrics; jobs stored in {options.Jobs.Description}; "
-            + (security.TrustsLoopback ? "no users yet, so only this machine is served, without a login. Ctrl+C stops." : $"users in {security.Users.Path}. Ctrl+C stops.")).ConfigureAwait(false);
+        // The listener binds first: a syslog port that is taken stops serve before anyone relies on it.
+        await using (live.ConfigureAwait(false))
+        {
+            await live.StartAsync(cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // User and token changes made on the command line join the audit trail now, and whenever the file changes.
+            var auditLog = Cli.CommandRunner.Loggers.CreateLogger("serve");
+            security.Users.Reloaded += file => _ = SyncUsersAuditAsync(store, file, auditLog);
+            await SyncUsersAuditAsync(store, security.Users.Current, auditLog).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(
+                $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api, health at /healthz, metrics at /metrics; jobs stored in {options.Jobs.Description}; "
+                + (live.Configured ? $"syslog received on {live.Endpoints}; " : string.Empty)
+                + (security.TrustsLoopback ? "no users yet, so only this machine is served, without a login. Ctrl+C stops." : $"users in {security.Users.Path}. Ctrl+C stops.")).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            // Syslog stops first, and every line it accepted is committed while the pages still answer.
+            if (await live.StopAsync().ConfigureAwait(false) is { } summary)
+            {
+                await Console.Error.WriteLineAsync(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The syslog listener stopped: {summary.Counts.Lines:N0} lines received, {summary.Counts.Events:N0} events stored{(summary.Problem is null ? "" : "; " + summary.Problem)}.")).ConfigureAwait(false);
+            }
+
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task SyncUsersAuditAsync(IClickHouseStore store, UsersFile file, ILogger logger)
+    {
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await UsersAudit.SyncAsync(store, file, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (ClickHouseException e)
         {
+            // The changes stay in the users file; the next start or change copies them.
+            Log.UsersAuditFailed(logger, e.Message);
         }
-
-        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
     }
 
     private static void AddSecurity(IServiceCollection services, ServeSecurity security, string keyFolder)

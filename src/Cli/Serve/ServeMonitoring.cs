@@ -3,6 +3,7 @@ using System.Net;
 using Hangfire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 using RelayWatch.Store;
 
@@ -35,13 +36,23 @@ internal static class ServeMonitoring
         "relaywatch_ingested_events_today", "Events stored for today (UTC), per log source.", ["source"]);
 
     private static readonly Gauge ListenerDrops = Metrics.CreateGauge(
-        "relaywatch_listener_dropped_lines", "Lines the syslog listeners dropped, by reason, as they last recorded them (relaywatch listen).", ["reason"]);
+        "relaywatch_listener_dropped_lines", "Lines the syslog listeners dropped, by reason, as they last recorded them (serve --listen and relaywatch listen, every run).", ["reason"]);
+
+    private static readonly Gauge ListenerUp = Metrics.CreateGauge(
+        "relaywatch_listener_up", "1 while serve's own syslog listener listens; 0 when it failed, stopped or was not asked for (--listen).");
+
+    private static readonly Gauge ListenerLines = Metrics.CreateGauge(
+        "relaywatch_listener_stored_lines", "Lines serve's syslog listener has committed to the store since serve started.");
+
+    private static readonly Gauge ListenerRate = Metrics.CreateGauge(
+        "relaywatch_listener_lines_per_second", "Lines a second serve's syslog listener committed over the last minute.");
 
     public static void Map(WebApplication app, IClickHouseStore store, string serverName)
     {
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(cancellationToken => CollectStoreAsync(store, cancellationToken));
+        var live = app.Services.GetRequiredService<LiveIngest>();
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(cancellationToken => CollectStoreAsync(store, live, cancellationToken));
 
-        app.MapGet("/healthz", async (HttpContext context, ServeSecurity security, JobStorage jobs, TimeProvider time, CancellationToken cancellationToken) =>
+        app.MapGet("/healthz", async (HttpContext context, ServeSecurity security, JobStorage jobs, LiveIngest live, TimeProvider time, CancellationToken cancellationToken) =>
         {
             if (!MayRead(context, security))
             {
@@ -50,15 +61,15 @@ internal static class ServeMonitoring
 
             var engine = await CheckEngineAsync(store, cancellationToken).ConfigureAwait(false);
             var jobServer = CheckJobServer(jobs, serverName, time);
-            var healthy = engine.Ok && jobServer.Ok;
+            var listener = await CheckListenerAsync(live, engine.Ok, time, cancellationToken).ConfigureAwait(false);
+            var healthy = engine.Ok && jobServer.Ok && listener.Ok;
             return Results.Json(
                 new
                 {
                     status = healthy ? "healthy" : "unhealthy",
                     engine = new { ok = engine.Ok, detail = engine.Detail },
                     jobServer = new { ok = jobServer.Ok, detail = jobServer.Detail },
-                    // serve runs no syslog listener of its own yet: `relaywatch listen` does, and records its drops.
-                    listener = new { state = "not configured" },
+                    listener = listener.Body,
                 },
                 statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous();
@@ -103,6 +114,46 @@ internal static class ServeMonitoring
         }
     }
 
+    /// <summary>
+    /// serve's syslog listener: "not configured" (fine), "listening" with where, since when, what this run stored,
+    /// its rate and its drops (fine), or "failed" with why (unhealthy: relays' syslog is being lost).
+    /// </summary>
+    private static async Task<(bool Ok, object Body)> CheckListenerAsync(LiveIngest live, bool storeAnswers, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!live.Configured)
+        {
+            return (true, new { state = live.State });
+        }
+
+        LiveIngestStatus? status = null;
+        if (storeAnswers)
+        {
+            try
+            {
+                status = await live.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClickHouseException)
+            {
+                // The engine check above already says what is wrong with the store.
+            }
+        }
+
+        var ok = live.State is "listening";
+        return (ok, new
+        {
+            ok,
+            state = live.State,
+            endpoints = live.Endpoints,
+            since = live.StartedAt.UtcDateTime,
+            detail = live.Failure,
+            linesStored = status?.LinesStored,
+            eventsStored = status?.EventsStored,
+            lastBatchSecondsAgo = status?.LastBatch is { } last ? Math.Round((time.GetUtcNow().UtcDateTime - last).TotalSeconds, 1) : (double?)null,
+            linesPerSecond = status?.LinesPerSecond is { } rate ? Math.Round(rate, 1) : (double?)null,
+            drops = status?.Drops.ToDictionary(d => d.Reason, d => d.Count, StringComparer.Ordinal),
+        });
+    }
+
     private static (bool Ok, string Detail) CheckJobServer(JobStorage jobs, string serverName, TimeProvider time)
     {
         try
@@ -129,10 +180,17 @@ internal static class ServeMonitoring
         }
     }
 
-    private static async Task CollectStoreAsync(IClickHouseStore store, CancellationToken cancellationToken)
+    private static async Task CollectStoreAsync(IClickHouseStore store, LiveIngest live, CancellationToken cancellationToken)
     {
         try
         {
+            if (await live.ReadAsync(cancellationToken).ConfigureAwait(false) is { } listener)
+            {
+                ListenerUp.Set(listener.State is "listening" ? 1 : 0);
+                ListenerLines.Set(listener.LinesStored);
+                ListenerRate.Set(listener.LinesPerSecond ?? 0);
+            }
+
             var findings = await store.QueryListAsync(
                 """
                 SELECT detector, count(), toUnixTimestamp(toDateTime(day, 'UTC'))

@@ -12,18 +12,22 @@ internal sealed class UserDirectory(string path)
 
     public string Path => path;
 
+    /// <summary>Raised (outside the lock) with the file each time a changed file was read again.</summary>
+    public event Action<UsersFile>? Reloaded;
+
     public UsersFile Current
     {
         get
         {
             var stamp = Stamp(path);
+            UsersFile? reloaded = null;
             lock (gate)
             {
                 if (stamp != loadedStamp)
                 {
                     try
                     {
-                        current = UsersFile.Load(path);
+                        current = reloaded = UsersFile.Load(path);
                         loadedStamp = stamp;
                     }
                     catch (UsageException)
@@ -31,9 +35,14 @@ internal sealed class UserDirectory(string path)
                         // A file caught half-edited by hand: keep what was in force until it is valid again.
                     }
                 }
-
-                return current;
             }
+
+            if (reloaded is not null)
+            {
+                Reloaded?.Invoke(reloaded);
+            }
+
+            return reloaded ?? current;
         }
     }
 

@@ -10,8 +10,11 @@ namespace RelayWatch.Cli.Serve;
 /// The console's users and relay tokens, one JSON file (<c>serve-users.json</c> by default) readable by its owner
 /// only. Passwords are hashed by ASP.NET Core's <see cref="PasswordHasher{TUser}"/> (PBKDF2); tokens by SHA-256.
 /// </summary>
-internal sealed partial record UsersFile(IReadOnlyList<ConsoleUser> Users, IReadOnlyList<RelayToken> RelayTokens)
+internal sealed partial record UsersFile(IReadOnlyList<ConsoleUser> Users, IReadOnlyList<RelayToken> RelayTokens, IReadOnlyList<UsersChange>? Changes = null)
 {
+    /// <summary>The file keeps the newest changes for the audit trail; serve copies them there long before this many accumulate.</summary>
+    private const int KeptChanges = 1000;
+
     public const string DefaultName = "serve-users.json";
     public const string TokenPrefix = "rwr_";
     private const int MinPasswordLength = 12;
@@ -19,7 +22,7 @@ internal sealed partial record UsersFile(IReadOnlyList<ConsoleUser> Users, IRead
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
     private static readonly PasswordHasher<ConsoleUser> Hasher = new();
 
-    public static UsersFile Empty { get; } = new([], []);
+    public static UsersFile Empty { get; } = new([], [], []);
 
     /// <summary>Reads the file; a missing file has no users.</summary>
     /// <exception cref="UsageException">The file is not valid; the message says which.</exception>
@@ -33,7 +36,7 @@ internal sealed partial record UsersFile(IReadOnlyList<ConsoleUser> Users, IRead
         try
         {
             var file = JsonSerializer.Deserialize<UsersFile>(File.ReadAllText(path), Json) ?? Empty;
-            return new UsersFile(file.Users ?? [], file.RelayTokens ?? []);
+            return new UsersFile(file.Users ?? [], file.RelayTokens ?? [], file.Changes ?? []);
         }
         catch (JsonException e)
         {
@@ -59,6 +62,17 @@ internal sealed partial record UsersFile(IReadOnlyList<ConsoleUser> Users, IRead
         }
 
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// This file with a change recorded for the audit trail: by the account running the command (<c>cli:NAME</c>), at
+    /// <paramref name="now"/> to the millisecond.
+    /// </summary>
+    public UsersFile Recording(string action, string subject, string note, DateTime now)
+    {
+        var at = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+        var change = new UsersChange(at, "cli:" + Environment.UserName, action, subject, note);
+        return this with { Changes = [.. (Changes ?? []).TakeLast(KeptChanges - 1), change] };
     }
 
     /// <summary>This file with a user added (or their password and role replaced).</summary>

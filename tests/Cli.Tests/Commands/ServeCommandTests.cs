@@ -15,18 +15,10 @@ public sealed class ServeCommandTests : IDisposable
 
     public void Dispose()
     {
-        // A failed assertion must not leave a server running.
+        // A failed assertion must not leave a server running: ended by its id, as the test may have disposed it.
         foreach (var process in started)
         {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-            }
-            catch (InvalidOperationException)
-            {
-                // Already stopped and disposed by the test.
-            }
+            RelayWatchProcess.StopAsync(process).GetAwaiter().GetResult();
         }
 
         http.Dispose();

@@ -69,7 +69,7 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
     {
         if (serve is not null)
         {
-            await Loopback.StopAsync(serve);
+            await RelayWatchProcess.StopAsync(serve);
             serve = null;
         }
     }

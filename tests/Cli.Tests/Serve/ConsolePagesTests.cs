@@ -22,7 +22,7 @@ public sealed partial class ConsolePagesTests : IDisposable
     {
         if (serve is not null)
         {
-            Loopback.StopAsync(serve).GetAwaiter().GetResult();
+            RelayWatchProcess.StopAsync(serve).GetAwaiter().GetResult();
         }
 
         directory.Dispose();
@@ -102,7 +102,8 @@ public sealed partial class ConsolePagesTests : IDisposable
             """
             INSERT INTO blocklist_changes (subject, action, reason, sources, severity, listed_at, expires_at, changed_by, changed_at) VALUES
             ('203.0.113.77', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3)),
-            ('203.0.113.78', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3))
+            ('203.0.113.78', 'review', 'dha: held, it also delivered mail to our users', ['dha'], 'high', now64(3), now64(3) + INTERVAL 7 DAY, 'blocklist', now64(3)),
+            ('203.0.113.79', 'review', 'dha 2026-11-24: 40 unknown recipients — held for review: 12 accepted messages from it in the last 30 days', ['finding:dha:2026-11-24'], 'medium', now64(3) - INTERVAL 1 HOUR, now64(3) - INTERVAL 1 HOUR, 'relaywatch', now64(3) - INTERVAL 1 HOUR)
             """]);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
 
@@ -125,8 +126,17 @@ public sealed partial class ConsolePagesTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, rejected.StatusCode);
         Assert.Contains("203.0.113.77 REJECT", export, StringComparison.Ordinal);
         Assert.DoesNotContain("203.0.113.78", export, StringComparison.Ordinal);
-        Assert.Contains("<p>Nothing is held for review.</p>", after, StringComparison.Ordinal);
-        Assert.Matches(@"<td>local:[^<]+</td><td>blocklist_listed</td><td>checked: a harvester</td>", profile);
+        Assert.Matches(@"<h2>Held for review</h2><table>.*203\.0\.113\.79.*</table><h2>Listed</h2>", after.ReplaceLineEndings(string.Empty));
+        Assert.DoesNotMatch(@"<h2>Held for review</h2><table>.*203\.0\.113\.7[78].*</table><h2>Listed</h2>", after.ReplaceLineEndings(string.Empty));
+        // The impact check's holds, with why and what came of each.
+        Assert.Matches(@"<tr><td>[\d-]+ [\d:]+</td><td><a href=""/ip/203\.0\.113\.79"">203\.0\.113\.79</a></td><td>medium</td><td>dha 2026-11-24: 40 unknown recipients</td><td>12 accepted messages from it in the last 30 days</td><td>waiting for an analyst</td></tr>", after);
+        Assert.Matches(@"<td><a href=""/ip/203\.0\.113\.77"">203\.0\.113\.77</a></td><td>high</td><td>dha: held, it also delivered mail to our users</td><td></td><td>approved by local:[^<]+ at [\d-]+ [\d:]+: checked: a harvester</td>", after);
+        Assert.Matches(@"<td><a href=""/ip/203\.0\.113\.78"">203\.0\.113\.78</a></td><td>high</td><td>dha: held, it also delivered mail to our users</td><td></td><td>rejected by local:[^<]+ at [\d-]+ [\d:]+: a partner&#39;s list server</td>", after);
+        // The audit trail: who did what, when, and why.
+        Assert.Matches(@"<tr><td>[\d-]+ [\d:]+</td><td>local:[^<]+</td><td>approved</td><td><a href=""/ip/203\.0\.113\.77"">203\.0\.113\.77</a></td><td>checked: a harvester</td><td>[\d-]+ [\d:]+</td></tr>", after);
+        Assert.Matches(@"<tr><td>[\d-]+ [\d:]+</td><td>local:[^<]+</td><td>rejected</td><td><a href=""/ip/203\.0\.113\.78"">203\.0\.113\.78</a></td><td>a partner&#39;s list server</td><td></td></tr>", after);
+        Assert.Matches(@"<tr><td>[\d-]+ [\d:]+</td><td>relaywatch</td><td>held for review</td><td><a href=""/ip/203\.0\.113\.79"">", after);
+        Assert.Matches(@"<td>local:[^<]+</td><td>blocklist_approved</td><td>checked: a harvester</td>", profile);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed partial class ConsoleSecurityTests : IDisposable
     {
         foreach (var process in started)
         {
-            Loopback.StopAsync(process).GetAwaiter().GetResult();
+            RelayWatchProcess.StopAsync(process).GetAwaiter().GetResult();
         }
 
         directory.Dispose();
@@ -235,7 +235,7 @@ public sealed partial class ConsoleSecurityTests : IDisposable
             request.Headers.Add("X-Forwarded-Proto", "https");
             var login = await http.SendAsync(request);
             var api = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/api/schedule"));
-            await Loopback.StopAsync(serve);
+            await RelayWatchProcess.StopAsync(serve);
             started.Remove(serve);
             return (api.StatusCode, login.Headers.Contains("Strict-Transport-Security"));
         }

@@ -23,7 +23,7 @@ public sealed partial class LoginThrottleTests : IDisposable
     {
         if (serve is not null)
         {
-            Loopback.StopAsync(serve).GetAwaiter().GetResult();
+            RelayWatchProcess.StopAsync(serve).GetAwaiter().GetResult();
         }
 
         directory.Dispose();
@@ -69,7 +69,7 @@ public sealed partial class LoginThrottleTests : IDisposable
         Assert.Equal(HttpStatusCode.TooManyRequests, fromAddress.Response.StatusCode);
         Assert.Contains("Too many failed logins for this address", fromAddress.Page, StringComparison.Ordinal);
 
-        await Loopback.StopAsync(serve);
+        await RelayWatchProcess.StopAsync(serve);
         serve = null;
         var audit = await RelayWatchProcess.RunAsync("--data", data, "query", "SELECT actor, action, note FROM console_audit WHERE action IN ('login_failed', 'login_refused') ORDER BY at", "--format", "tsv");
         Assert.True(audit.ExitCode == 0, audit.Error);

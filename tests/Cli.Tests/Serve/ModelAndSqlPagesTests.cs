@@ -125,7 +125,7 @@ public sealed partial class ModelAndSqlPagesTests : IDisposable
     {
         if (serve is not null)
         {
-            await Loopback.StopAsync(serve);
+            await RelayWatchProcess.StopAsync(serve);
             serve = null;
         }
     }

@@ -23,7 +23,7 @@ public sealed partial class ServeMonitoringTests : IDisposable
     {
         foreach (var process in started)
         {
-            Loopback.StopAsync(process).GetAwaiter().GetResult();
+            RelayWatchProcess.StopAsync(process).GetAwaiter().GetResult();
         }
 
         directory.Dispose();
@@ -141,7 +141,7 @@ public sealed partial class ServeMonitoringTests : IDisposable
         Assert.NotEqual(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri($"{direct}/healthz"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri($"{direct}/metrics"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri($"{direct}/api/schedule"))).StatusCode);
-        await Loopback.StopAsync(started[^1]);
+        await RelayWatchProcess.StopAsync(started[^1]);
         started.RemoveAt(started.Count - 1);
 
         // Behind a proxy every request looks local: nobody reads them without logging in; a viewer does.

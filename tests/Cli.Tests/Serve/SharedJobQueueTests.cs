@@ -32,10 +32,10 @@ public sealed class SharedJobQueueTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var worker in workers.Where(w => !w.HasExited))
+        // By id, so that a worker the test disposed (or left running when an assertion failed) is ended too.
+        foreach (var worker in workers)
         {
-            worker.Kill(entireProcessTree: true);
-            await worker.WaitForExitAsync();
+            await RelayWatchProcess.StopAsync(worker);
         }
 
         if (postgres is not null)

@@ -1,11 +1,104 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace RelayWatch.Cli.Tests.Support;
 
-/// <summary>Runs the real <c>relaywatch</c> executable in a child process and collects what it printed.</summary>
+/// <summary>
+/// Runs the real <c>relaywatch</c> executable in a child process and collects what it printed. Every child
+/// started is remembered by its process id and start time, so that <see cref="StopAsync"/> ends it (with its
+/// own children) even after the test disposed its <see cref="Process"/> object, and so that children still
+/// running when the test run ends are killed then: a failed assertion never leaves a serve behind.
+/// </summary>
 internal static class RelayWatchProcess
 {
     private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "relaywatch.dll");
+
+    private static readonly ConcurrentDictionary<Process, (int Id, DateTime Started)> Children = new(ReferenceEqualityComparer.Instance);
+
+    static RelayWatchProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var child in Children.Values)
+        {
+            KillTree(child.Id, child.Started, TimeSpan.FromSeconds(5));
+        }
+    };
+
+    /// <summary>
+    /// Kills a child this class started, with its children, and waits at most ten seconds for it to go
+    /// (waiting for the exit event also waits for redirected streams, which a stuck grandchild could hold
+    /// open); works on a disposed <see cref="Process"/> too. The test's result stands either way.
+    /// </summary>
+    public static Task StopAsync(Process process)
+    {
+        if (Children.TryRemove(process, out var child))
+        {
+            KillTree(child.Id, child.Started, TimeSpan.FromSeconds(10));
+        }
+        else
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+            catch (InvalidOperationException)
+            {
+                // Not started here, and already gone (or disposed).
+            }
+        }
+
+        process.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Whether a child this class started still runs (by its id and start time, so a reused id does not count).</summary>
+    public static bool IsRunning(Process process) => Children.TryGetValue(process, out var child) && Find(child.Id, child.Started) is { } found && Dispose(found, !found.HasExited);
+
+    private static void KillTree(int id, DateTime started, TimeSpan patience)
+    {
+        using var process = Find(id, started);
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(patience);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited meanwhile.
+        }
+    }
+
+    /// <summary>The running process with this id that started at this time, or null.</summary>
+    private static Process? Find(int id, DateTime started)
+    {
+        try
+        {
+            var process = Process.GetProcessById(id);
+            if (process.StartTime == started)
+            {
+                return process;
+            }
+
+            process.Dispose();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Gone.
+        }
+
+        return null;
+    }
+
+    private static bool Dispose(Process process, bool result)
+    {
+        process.Dispose();
+        return result;
+    }
 
     public static async Task<CliResult> RunWithInputAsync(string? standardInput, params string[] arguments)
     {
@@ -71,6 +164,8 @@ internal static class RelayWatchProcess
             start.Environment[name] = value;
         }
 
-        return Process.Start(start)!;
+        var process = Process.Start(start)!;
+        Children[process] = (process.Id, process.StartTime);
+        return process;
     }
 }
