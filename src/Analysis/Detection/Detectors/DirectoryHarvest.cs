@@ -1,4 +1,5 @@
 using System.Globalization;
+using RelayWatch.Analysis.Context;
 
 namespace RelayWatch.Analysis.Detection.Detectors;
 
@@ -22,7 +23,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 {
     public override string Name => DetectorNames.DirectoryHarvest;
 
-    public override string Summary => "Directory harvest: many recipients tried that do not exist, from one IP or spread over a /24 or /48";
+    public override string Summary => "Directory harvest: many recipients tried that do not exist, from one IP, spread over a /24 or /48, or over one AS's networks";
 
     public override int LookbackDays => settings.NetworkWindowDays;
 
@@ -37,6 +38,9 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         ["min_dictionary_members"] = settings.MinDictionaryMembers.ToString(CultureInfo.InvariantCulture),
         ["min_dictionary_words"] = settings.MinDictionaryWords.ToString(CultureInfo.InvariantCulture),
         ["min_pool_members"] = settings.MinPoolMembers.ToString(CultureInfo.InvariantCulture),
+        ["min_as_members"] = settings.MinAsMembers.ToString(CultureInfo.InvariantCulture),
+        ["min_as_networks"] = settings.MinAsNetworks.ToString(CultureInfo.InvariantCulture),
+        ["min_as_member_unknown"] = settings.MinAsMemberUnknown.ToString(CultureInfo.InvariantCulture),
     };
 
     // Rows about recipients, one client at a time: the unknown ones, the delivered ones, and the
@@ -90,6 +94,12 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         FROM (%ROWS%)
         GROUP BY ip
         """;
+
+    private const string AsEvidenceType =
+        "Tuple(rule String, asn UInt32, organisation String, country String, unknown_recipients UInt64, unknown_attempts UInt64, accepted_recipients UInt64, "
+        + "sessions UInt64, exposed_mailboxes Array(String), exposed_unlogged UInt64, dictionary_words UInt64, name_permutations UInt64, "
+        + "sample_unknown Array(String), relays Array(String), helos Array(String), days_active UInt64, member_count UInt64, members Array(String), "
+        + "network_count UInt64, networks Array(String), bounce_shaped_left_out UInt64)";
 
     private const string EvidenceType =
         "Tuple(rule String, unknown_recipients UInt64, unknown_attempts UInt64, accepted_recipients UInt64, sessions UInt64, "
@@ -201,6 +211,68 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         WHERE attempts_on_the_day > 0
           AND campaign_size >= {min_dictionary_members:UInt64}
           AND length(dictionary) >= {min_dictionary_words:UInt64}
+
+        UNION ALL
+
+        -- as_campaign: one harvest spread over many /24s (or /48s) of one autonomous system. Only with network
+        -- context loaded (every address is AS 0 without it). Sharing an AS is not enough — a webmail or cloud
+        -- provider's AS holds thousands of unrelated senders — so a member must carry a harvest's signature on its
+        -- own: it guessed (at least min_as_member_unknown distinct unknown recipients, at min_ratio of what it
+        -- tried) and never had a message delivered in the window: it probed recipients and left, as no
+        -- legitimate sender, however stale its list, does.
+        SELECT
+            concat('AS', toString(asn)) AS subject,
+            if(a_unknown >= {high_unknown:UInt64}, 'high', 'medium') AS severity,
+            toFloat32(a_unknown / (a_unknown + a_valid)) AS score,
+            a_first_seen AS first_seen, a_last_seen AS last_seen, a_attempts AS events,
+            toJSONString(CAST(tuple('as_campaign', asn, a_organisation, a_country, a_unknown, a_attempts, a_valid, a_sessions, a_exposed, a_exposed_unlogged,
+                a_dictionary_words, a_name_permutations, arraySlice(arraySort(a_sample), 1, 20), a_relays, a_helos, a_days_active, a_members_count, a_members,
+                a_network_count, a_networks, a_bounce_shaped), '{{AsEvidenceType}}')) AS evidence
+        FROM
+        (
+            SELECT
+                asn,
+                any(organisation) AS a_organisation,
+                any(country) AS a_country,
+                uniqExactArray(unknown_recipients) AS a_unknown,
+                sum(attempts) AS a_attempts,
+                sum(valid) AS a_valid,
+                sum(sessions) AS a_sessions,
+                arraySlice(groupUniqArrayArray(exposed), 1, 20) AS a_exposed,
+                sum(exposed_unlogged) AS a_exposed_unlogged,
+                sum(dictionary_words) AS a_dictionary_words,
+                sum(name_permutations) AS a_name_permutations,
+                arraySlice(groupUniqArrayArray(unknown_recipients), 1, 200) AS a_sample,
+                arraySort(groupUniqArrayArray(5)(relays)) AS a_relays,
+                groupUniqArrayArray(5)(helos) AS a_helos,
+                uniqExactArray(days) AS a_days_active,
+                count() AS a_members_count,
+                arraySort(groupArray(200)(ip)) AS a_members,
+                uniqExact(network) AS a_network_count,
+                arraySort(groupUniqArray(200)(network)) AS a_networks,
+                max(unknown) AS a_busiest_member,
+                sum(attempts_on_the_day) AS a_attempts_on_the_day,
+                min(first_seen) AS a_first_seen,
+                max(last_seen) AS a_last_seen,
+                sum(bounce_shaped) AS a_bounce_shaped
+            FROM
+            (
+                SELECT *,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'asn', toIPv6(ip)) AS asn,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'organisation', toIPv6(ip)) AS organisation,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'country', toIPv6(ip)) AS country
+                FROM ({{PerClientOn(Sql.InTheWindow)}})
+                WHERE unknown >= {min_as_member_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid) AND delivered = 0
+            )
+            WHERE asn != 0
+            GROUP BY asn
+        )
+        WHERE a_attempts_on_the_day > 0
+          AND a_members_count >= {min_as_members:UInt64}
+          AND a_network_count >= {min_as_networks:UInt64}
+          AND a_unknown >= {min_network_unknown:UInt64}
+          AND a_unknown >= {min_ratio:Float64} * (a_unknown + a_valid)
+          AND a_busiest_member <= {max_member_share:Float64} * a_unknown
         """;
 
     // The local parts of our real mailboxes: recipients in our domains that mail was delivered to in the window.
