@@ -189,22 +189,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             (
                 SELECT *
                 FROM ({{QuietHarvesters}}) AS q
-                CROSS JOIN
-                (
-                    -- The dictionary: unknown recipients that quiet harvesters in two networks or more tried,
-                    -- less the typos of real mailboxes (a common slip, such as carolgreen for carol.green,
-                    -- is made by unrelated senders too).
-                    SELECT groupArray(word) AS dictionary
-                    FROM
-                    (
-                        SELECT word FROM (SELECT arrayJoin(unknown_recipients) AS word, network FROM ({{QuietHarvesters}}))
-                        GROUP BY word
-                        HAVING uniqExact(network) >= 2
-                    )
-                    WHERE NOT arrayExists(
-                        mailbox -> editDistance(splitByChar('@', word)[1], mailbox) <= if(length(mailbox) >= 8, 2, 1),
-                        ({{Mailboxes}}))
-                ) AS shared
+                CROSS JOIN ({{SharedDictionary}}) AS shared
                 WHERE hasAny(q.unknown_recipients, shared.dictionary)
             )
         )
@@ -214,8 +199,8 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 
         UNION ALL
 
-        -- as_campaign: one harvest spread over many /24s (or /48s) of one autonomous system. Only with network
-        -- context loaded (every address is AS 0 without it). Sharing an AS is not enough — a webmail or cloud
+        -- as_campaign: one harvest spread over many /24s (or /48s) of one autonomous system, that no other rule
+        -- names. Only with network context loaded (every address is AS 0 without it). Sharing an AS is not enough — a webmail or cloud
         -- provider's AS holds thousands of unrelated senders — so a member must carry a harvest's signature on its
         -- own: it guessed (at least min_as_member_unknown distinct unknown recipients, at min_ratio of what it
         -- tried) and never had a message delivered in the window: it probed recipients and left, as no
@@ -257,12 +242,15 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
                 sum(bounce_shaped) AS a_bounce_shaped
             FROM
             (
-                SELECT *,
-                    dictGet('{{NetworkContextStore.Dictionary}}', 'asn', toIPv6(ip)) AS asn,
-                    dictGet('{{NetworkContextStore.Dictionary}}', 'organisation', toIPv6(ip)) AS organisation,
-                    dictGet('{{NetworkContextStore.Dictionary}}', 'country', toIPv6(ip)) AS country
-                FROM ({{PerClientOn(Sql.InTheWindow)}})
-                WHERE unknown >= {min_as_member_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid) AND delivered = 0
+                -- Members: what the other rules leave — quiet harvesters (below per_ip, in a network with too few
+                -- harvesting neighbours for the network rule) that tried no word of the shared dictionary.
+                SELECT q.*,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'asn', toIPv6(q.ip)) AS asn,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'organisation', toIPv6(q.ip)) AS organisation,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'country', toIPv6(q.ip)) AS country
+                FROM ({{QuietHarvesters}}) AS q
+                CROSS JOIN ({{SharedDictionary}}) AS shared
+                WHERE q.unknown >= {min_as_member_unknown:UInt64} AND q.delivered = 0 AND NOT hasAny(q.unknown_recipients, shared.dictionary)
             )
             WHERE asn != 0
             GROUP BY asn
@@ -280,6 +268,21 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         SELECT groupUniqArray(splitByChar('@', {Sql.OriginalRecipient})[1])
         FROM smtp_events
         WHERE {Sql.InTheWindow} AND event = 'delivery' AND {Sql.IsOurDomain(Sql.DomainOf(Sql.OriginalRecipient))}
+        """;
+
+    // The dictionary: unknown recipients that quiet harvesters in two networks or more tried, less the typos of
+    // real mailboxes (a common slip, such as carolgreen for carol.green, is made by unrelated senders too).
+    private static string SharedDictionary => $$"""
+        SELECT groupArray(word) AS dictionary
+        FROM
+        (
+            SELECT word FROM (SELECT arrayJoin(unknown_recipients) AS word, network FROM ({{QuietHarvesters}}))
+            GROUP BY word
+            HAVING uniqExact(network) >= 2
+        )
+        WHERE NOT arrayExists(
+            mailbox -> editDistance(splitByChar('@', word)[1], mailbox) <= if(length(mailbox) >= 8, 2, 1),
+            ({{Mailboxes}}))
         """;
 
     // Harvesting clients of the window that no other rule blames: too few unknown recipients for
