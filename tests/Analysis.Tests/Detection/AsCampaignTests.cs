@@ -134,6 +134,25 @@ public sealed class AsCampaignTests
     }
 
     [Fact]
+    public async Task ServersBouncingTwoForgedAddressesInOneSessionAreNotProbers()
+    {
+        // A backscatter wave's servers in the cloud AS, each bouncing two made-up addresses of ours in one transaction
+        // (mail=1 for two recipients: not bounce-shaped to the session count), with no mail delivered in the window.
+        var log = new PostfixLog { Day = Day };
+        for (var server = 0; server < 12; server++)
+        {
+            log.Refused($"mx{server}.receiver{server}.example", $"198.18.{30 + server / 2}.{40 + server}", "ESMTP", "<>",
+                [$"qx{server}a7@ours.example", $"zz{server}b9@ours.example"], $"{10 + server / 2:00}:{server * 4:00}:00");
+        }
+
+        await using var store = await TestEngine.OpenAsync();
+        await log.IngestIntoAsync(store);
+        await LoadContextAsync(store);
+
+        Assert.Empty(await DetectAsync(store));
+    }
+
+    [Fact]
     public async Task TheCampaignFindsItsMembersAgainstTheTruth()
     {
         await using var store = await TestEngine.OpenAsync();

@@ -55,6 +55,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             splitByChar('@', rcpt)[1] AS local_part,
             event = 'rcpt_reject' AND reason = 'user_unknown' AND NOT bounce_shaped AS unknown_row,
             event = 'rcpt_reject' AND reason = 'user_unknown' AND bounce_shaped AS bounce_row,
+            mail_from = '' AS null_sender,
             if(event = 'disconnect', {Sql.AcceptedRcptCommands}, 0) AS accepted_commands,
             event, session_id, relay, helo, ts
         FROM
@@ -90,7 +91,8 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             countIf(unknown_row AND toDate(ts) = {day:Date}) AS attempts_on_the_day,
             minIf(ts, unknown_row) AS first_seen,
             maxIf(ts, unknown_row) AS last_seen,
-            countIf(bounce_row) AS bounce_shaped
+            countIf(bounce_row) AS bounce_shaped,
+            countIf(unknown_row AND null_sender) AS null_sender_unknown
         FROM (%ROWS%)
         GROUP BY ip
         """;
@@ -250,7 +252,11 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
                     dictGet('{{NetworkContextStore.Dictionary}}', 'country', toIPv6(q.ip)) AS country
                 FROM ({{QuietHarvesters}}) AS q
                 CROSS JOIN ({{SharedDictionary}}) AS shared
+                -- A client that sent null-sender mail under a mail server's name (reverse DNS, or bounces elsewhere
+                -- in the window) is a server bouncing a backscatter wave — two bounces in one session are not
+                -- bounce-shaped to the session count — never a prober.
                 WHERE q.unknown >= {min_as_member_unknown:UInt64} AND q.delivered = 0 AND NOT hasAny(q.unknown_recipients, shared.dictionary)
+                  AND NOT (q.null_sender_unknown > 0 AND (q.rdns_domain != '' OR q.bounce_shaped > 0))
             )
             WHERE asn != 0
             GROUP BY asn
