@@ -153,6 +153,25 @@ public sealed class AsCampaignTests
     }
 
     [Fact]
+    public async Task ServersAutoReplyingToForgedSendersAreNotProbers()
+    {
+        // The same wave's servers that answer with an auto-reply from postmaster@ instead of the null sender: to the
+        // made-up senders the spam run forged (letters and digits), never a guessed name.
+        var log = new PostfixLog { Day = Day };
+        for (var server = 0; server < 12; server++)
+        {
+            log.Refused($"mx{server}.receiver{server}.example", $"198.18.{30 + server / 2}.{40 + server}", "ESMTP", $"postmaster@receiver{server}.example",
+                [$"jsmith{server + 10}@ours.example", $"anna{server + 1200}@ours.example"], $"{10 + server / 2:00}:{server * 4:00}:00");
+        }
+
+        await using var store = await TestEngine.OpenAsync();
+        await log.IngestIntoAsync(store);
+        await LoadContextAsync(store);
+
+        Assert.Empty(await DetectAsync(store));
+    }
+
+    [Fact]
     public async Task TheCampaignFindsItsMembersAgainstTheTruth()
     {
         await using var store = await TestEngine.OpenAsync();

@@ -257,6 +257,10 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
                 -- bounce-shaped to the session count — never a prober.
                 WHERE q.unknown >= {min_as_member_unknown:UInt64} AND q.delivered = 0 AND NOT hasAny(q.unknown_recipients, shared.dictionary)
                   AND NOT (q.null_sender_unknown > 0 AND (q.rdns_domain != '' OR q.bounce_shaped > 0))
+                  -- A harvester guesses addresses that could exist: at least half its unknown recipients are words
+                  -- or names (admin, anna, anna.berg). A server auto-replying to the forged senders of a spam run
+                  -- answers made-up local parts (qx7f231, jsmith42, anna1234).
+                  AND (q.dictionary_words + q.name_permutations) * 2 >= q.unknown
             )
             WHERE asn != 0
             GROUP BY asn
