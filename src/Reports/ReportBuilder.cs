@@ -23,8 +23,9 @@ public sealed class ReportBuilder(IClickHouseStore store, EstateSettings estate,
         var traffic = await TrafficReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
         var quality = await DataQualityReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
         var ourDomains = await OurDomainsReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
+        var attackNetworks = await AttackNetworksReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
         summary = summary with { Callouts = [.. summary.Callouts, .. TrafficCallouts(day, traffic, quality, scores), .. OurDomainsReader.Callouts(ourDomains)] };
-        return new DailyReport(DailyReport.SchemaVersion, day, now, hasData, summary, detectors, scores, blocklistSection, traffic, quality, ourDomains);
+        return new DailyReport(DailyReport.SchemaVersion, day, now, hasData, summary, detectors, scores, blocklistSection, traffic, quality, ourDomains, attackNetworks);
     }
 
     /// <summary>A relay that would reach its capacity within this many days is called out in the summary.</summary>

@@ -26,6 +26,10 @@ public sealed class DetectionRunner(IClickHouseStore store, EstateSettings estat
     public async Task<IReadOnlyList<DetectorRun>> RunAsync(DateOnly first, DateOnly last, IProgress<DetectorRun>? progress, CancellationToken cancellationToken)
     {
         var runs = new List<DetectorRun>();
+
+        // dha's as_campaign rule looks addresses up in the network context dictionary, which exists once context
+        // was loaded; without context it is created empty here, every address is AS 0 and the rule finds nothing.
+        await new Context.NetworkContextStore(store).EnsureDictionaryAsync(cancellationToken).ConfigureAwait(false);
         for (var day = first; day <= last; day = day.AddDays(1))
         {
             var context = new DetectionContext(day, await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false));

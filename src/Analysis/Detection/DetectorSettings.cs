@@ -66,6 +66,18 @@ public sealed class DhaSettings
     /// pool: <c>per_ip</c> then blames one of them only when the whole pool's unknown share is as high.
     /// </summary>
     public int MinPoolMembers { get; set; } = 3;
+
+    /// <summary>
+    /// Rule <c>as_campaign</c> (only with network context loaded): harvesting members of one autonomous system that
+    /// must take part, over <see cref="NetworkWindowDays"/>.
+    /// </summary>
+    public int MinAsMembers { get; set; } = 5;
+
+    /// <summary>Rule <c>as_campaign</c>: distinct /24s (IPv4) or /48s (IPv6) of the AS its members must come from; fewer is the <c>network</c> rule's.</summary>
+    public int MinAsNetworks { get; set; } = 4;
+
+    /// <summary>Rule <c>as_campaign</c>: distinct unknown recipients each member must have tried in the window (one is a slip, not a guess).</summary>
+    public int MinAsMemberUnknown { get; set; } = 2;
 }
 
 public sealed class RelayProbeSettings

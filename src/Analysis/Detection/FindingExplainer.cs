@@ -30,6 +30,8 @@ public static class FindingExplainer
             {
                 DetectorNames.DirectoryHarvest when Text(e, "rule") == "shared_dictionary" => Invariant(
                     $"{Number(e, "unknown_recipients")} unknown recipient(s) from a dictionary shared by {Number(e, "member_count")} IPs in unrelated networks (e.g. {string.Join(", ", Strings(e, "sample_unknown").Take(3))})"),
+                DetectorNames.DirectoryHarvest when Text(e, "rule") == "as_campaign" => Invariant(
+                    $"one harvest over {Number(e, "network_count")} networks of {AsName(e)}: {Number(e, "unknown_recipients")} unknown recipients from {Number(e, "member_count")} IPs that never had a message delivered ({string.Join(", ", Strings(e, "networks").Take(3))}{(Number(e, "network_count") > 3 ? ", …" : string.Empty)}) over {Number(e, "days_active")} day(s); {Percent(e)} of what they tried"),
                 DetectorNames.DirectoryHarvest when Text(e, "rule") == "network" => Invariant(
                     $"{Number(e, "unknown_recipients")} unknown recipients from {Number(e, "member_count")} IPs of the network over {Number(e, "days_active")} day(s); {Percent(e)} of what they tried"),
                 DetectorNames.DirectoryHarvest => Invariant(
@@ -74,6 +76,10 @@ public static class FindingExplainer
         var members = string.Join(", ", bots.Take(3).Select(b => b.Subject)) + (bots.Count > 3 ? ", …" : string.Empty);
         return Invariant($"{bots.Count} IP(s) in unrelated networks tried one shared dictionary (e.g. {string.Join(", ", words)}): {members}");
     }
+
+    /// <summary>"AS64506 Benchmark Cloud Example, US" from an as_campaign's evidence, on one line.</summary>
+    private static string AsName(JsonElement e) =>
+        NetworkContextText.Describe(new NetworkContext((uint)Number(e, "asn"), Text(e, "organisation"), Text(e, "country")));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

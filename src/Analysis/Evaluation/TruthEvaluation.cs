@@ -45,8 +45,9 @@ public sealed record ShapeScore(
 /// <c>kind</c>, <c>subjects</c>, <c>detail</c>). A finding is right when its subject equals, lies in or
 /// contains a truth subject of its detector's kind; a truth subject is found when a finding names
 /// it or a network containing it. Subjects that are not addresses (a backscatter wave's targeted
-/// domain, a compromised login) match when they are equal. A campaign detector's finding (<c>snowshoe</c>)
-/// also finds every address its evidence lists under <c>members</c>.
+/// domain, a compromised login) match when they are equal. A campaign detector's finding (<c>snowshoe</c>),
+/// and a dha finding that blames an autonomous system (rule <c>as_campaign</c>), also finds — and names — every
+/// address its evidence lists under <c>members</c>.
 /// </summary>
 public static class TruthEvaluation
 {
@@ -106,7 +107,7 @@ public static class TruthEvaluation
             var subjects = group.SelectMany(t => t.Subjects).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (InnocentKinds.Contains(group.Key.Kind))
             {
-                var named = subjects.SelectMany(s => findings.Where(f => Overlap(f.Subject, s)).Select(f => (s, f.Detector, f.Subject)))
+                var named = subjects.SelectMany(s => findings.Where(f => Overlap(f.Subject, s) || (IsAsCampaign(f) && Members(f).Any(m => Overlap(m, s)))).Select(f => (s, f.Detector, f.Subject)))
                     .Distinct().ToList();
                 scores.Add(new ShapeScore(group.Key.Kind, group.Key.Shape, true, null, subjects, [], named));
                 continue;
@@ -122,12 +123,12 @@ public static class TruthEvaluation
 
     /// <summary>Whether <paramref name="finding"/> finds the truth subject: names it, a network containing it, or (a campaign detector) lists it as a member.</summary>
     private static bool Finds(Finding finding, string truth) =>
-        Covers(finding.Subject, truth) || (CampaignDetectors.Contains(finding.Detector) && Members(finding).Any(m => Covers(m, truth)));
+        Covers(finding.Subject, truth) || Members(finding).Any(m => Covers(m, truth));
 
     /// <summary>The addresses a campaign detector's finding lists under <c>members</c>; none for other detectors or unreadable evidence.</summary>
     private static IReadOnlyList<string> Members(Finding finding)
     {
-        if (!CampaignDetectors.Contains(finding.Detector))
+        if (!CampaignDetectors.Contains(finding.Detector) && !IsAsCampaign(finding))
         {
             return [];
         }
@@ -144,6 +145,10 @@ public static class TruthEvaluation
             return [];
         }
     }
+
+    /// <summary>A dha finding blaming an autonomous system (<c>AS64506</c>): its members are what it finds, and whom it names.</summary>
+    private static bool IsAsCampaign(Finding finding) =>
+        finding.Detector == DetectorNames.DirectoryHarvest && finding.Subject.StartsWith("AS", StringComparison.Ordinal) && Subjects.ParseNetwork(finding.Subject) is null;
 
     /// <summary>
     /// Whether <paramref name="finding"/> names <paramref name="truth"/> or a network containing it; subjects that are

@@ -7,6 +7,7 @@ using RelayWatch.Analysis.Evaluation;
 using RelayWatch.Analysis.Scoring;
 using RelayWatch.Ingest;
 using RelayWatch.Ingest.Formats;
+using RelayWatch.Simulation;
 using RelayWatch.Store;
 
 namespace RelayWatch.Cli.Commands;
@@ -70,6 +71,12 @@ internal static class EvaluateCommand
                     if (arguments.Source is null && await SimulationExtras.LoadDmarcAsync(store, simulation, token).ConfigureAwait(false) is { } dmarc)
                     {
                         Console.WriteLine(SimulationExtras.Describe(dmarc, simulation));
+                    }
+
+                    // Its network context (context.csv), as an operator loads theirs: dha's as_campaign rule needs it.
+                    if (await SimulationExtras.LoadContextAsync(store, simulation, token).ConfigureAwait(false) is { } networks)
+                    {
+                        Console.WriteLine(Invariant($"Network context: {networks:N0} networks from {Path.Combine(simulation, Simulator.ContextFile)}"));
                     }
 
                     var truth = arguments.Source is null

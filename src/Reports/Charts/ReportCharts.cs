@@ -27,6 +27,7 @@ public static class ReportCharts
             ScoreHistogram(report),
             DailyTrend(report),
             HourByDay(report),
+            AttackNetworks(report),
         };
         charts.AddRange(report.Detectors.SelectMany(d => d.Waves).Select(BackscatterWave));
         return [.. charts.OfType<ReportChart>()];
@@ -214,6 +215,27 @@ public static class ReportCharts
         return Chart(WaveChartId(wave.Domain), plot, Invariant(
             $"Bounces to {wave.Domain} in each hour, refused at RCPT and accepted: {wave.Hours.Sum(h => h.Refused):N0} refused, {wave.Hours.Sum(h => h.Accepted):N0} accepted, from {wave.Hours[0].Hour:HH}:00; the peak was {peak.Hour:HH}:00 with {peak.Refused + peak.Accepted:N0}."));
     }
+
+    /// <summary>Bars: the attacking addresses of the day per network (AS), the busiest first.</summary>
+    internal static ReportChart? AttackNetworks(DailyReport report)
+    {
+        if (report.AttackNetworks is not { Networks.Count: > 0 } section)
+        {
+            return null;
+        }
+
+        var plot = NewPlot("Attacking addresses by network", "Autonomous system", "Addresses named by findings");
+        var colour = Color.FromHex("#d62728");
+        plot.Add.Bars(section.Networks.Select((n, i) => new Bar { Position = i, Value = n.Addresses, FillColor = colour, Size = 0.7 }).ToList());
+        plot.Axes.Bottom.SetTicks([.. section.Networks.Select((_, i) => (double)i)], [.. section.Networks.Select(n => AsLabel(n.Asn))]);
+        plot.Axes.Margins(bottom: 0);
+        var top = section.Networks[0];
+        return Chart("attack-networks", plot, Invariant(
+            $"The {section.Addresses:N0} addresses the findings of {report.Day:yyyy-MM-dd} blame, by the network behind them; the most were in {AsLabel(top.Asn)}{(top.Organisation.Length > 0 ? " " + top.Organisation : string.Empty)}{(top.Country.Length > 0 ? ", " + top.Country : string.Empty)} ({top.Addresses:N0} addresses, {top.Events:N0} events)."));
+    }
+
+    /// <summary>"AS64500", or "unknown" for addresses the context does not know.</summary>
+    internal static string AsLabel(uint asn) => asn == 0 ? "unknown" : Invariant($"AS{asn}");
 
     private static Plot NewPlot(string title, string x, string y)
     {

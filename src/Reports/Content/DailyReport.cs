@@ -9,6 +9,7 @@ namespace RelayWatch.Reports.Content;
 /// <param name="GeneratedAt">When the report was made.</param>
 /// <param name="HasData">False when the store holds no events for the day; the sections are then empty.</param>
 /// <param name="OurDomains">Our domains as others see them; null when no DMARC aggregate or SMTP TLS report covers the day.</param>
+/// <param name="AttackNetworks">The networks and countries of the day's attack traffic; null when no network context is loaded.</param>
 public sealed record DailyReport(
     string Schema,
     DateOnly Day,
@@ -20,7 +21,8 @@ public sealed record DailyReport(
     BlocklistSection? Blocklist,
     TrafficSection Traffic,
     DataQualitySection DataQuality,
-    OurDomainsSection? OurDomains)
+    OurDomainsSection? OurDomains,
+    AttackNetworksSection? AttackNetworks)
 {
     public const string SchemaVersion = "relaywatch-daily-report/1";
 }

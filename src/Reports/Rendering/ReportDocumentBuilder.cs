@@ -32,6 +32,7 @@ internal static class ReportDocumentBuilder
         Traffic(report, blocks, Figure);
         DataQuality(report, blocks);
         OurDomainsBlocks.Add(report, blocks);
+        AttackNetworksBlocks.Add(report, blocks, Figure);
         return new ReportDocument(Invariant($"RelayWatch daily report — {report.Day:yyyy-MM-dd}"), blocks);
     }
 

@@ -16,7 +16,7 @@ public sealed class ReportChartsTests(SampleDayFixture sample) : IClassFixture<S
     {
         var charts = ReportCharts.Render(sample.Report);
 
-        Assert.Equal(["hourly-messages", "hourly-sessions-by-site", "refusals", "daily-trend", "hour-by-day"], charts.Select(c => c.Id));
+        Assert.Equal(["hourly-messages", "hourly-sessions-by-site", "refusals", "daily-trend", "hour-by-day", "attack-networks"], charts.Select(c => c.Id));
         Assert.All(charts, chart =>
         {
             Assert.True(chart.Png.Length > 5_000, $"{chart.Id} is only {chart.Png.Length} bytes");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using RelayWatch.Analysis.Context;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Ingest;
@@ -21,6 +22,8 @@ public sealed class SampleDayFixture : IAsyncLifetime
 
     public static string LogsFolder { get; } = Path.Combine(RepositoryFolders.Samples, "simulated", "logs");
 
+    public static string ContextFile { get; } = Path.Combine(RepositoryFolders.Samples, "simulated", "context.csv");
+
     public IClickHouseStore Store { get; private set; } = null!;
 
     public DailyReport Report { get; private set; } = null!;
@@ -29,6 +32,13 @@ public sealed class SampleDayFixture : IAsyncLifetime
     {
         Store = await TestEngine.OpenAsync();
         await new IngestRunner(Store, new IngestOptions(), TimeProvider.System, NullLogger.Instance).IngestAsync([LogsFolder], CancellationToken.None);
+
+        // The sample's network context, as demo loads it: findings' networks and the report's section 8.
+        using (var csv = new StreamReader(ContextFile))
+        {
+            await new NetworkContextStore(Store).ReplaceAsync(NetworkContextCsv.Read(csv, ContextFile), "context.csv", TimeProvider.System, CancellationToken.None);
+        }
+
         await new DetectionRunner(Store, new EstateSettings(), DetectorCatalog.Create(new DetectorSettings()), NullLogger.Instance).RunAsync(Day, Day, null, CancellationToken.None);
         Report = await BuildAsync(Store, Day);
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RelayWatch.Analysis.Context;
 
 namespace RelayWatch.Analysis.Detection.Detectors;
 
@@ -22,7 +23,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 {
     public override string Name => DetectorNames.DirectoryHarvest;
 
-    public override string Summary => "Directory harvest: many recipients tried that do not exist, from one IP or spread over a /24 or /48";
+    public override string Summary => "Directory harvest: many recipients tried that do not exist, from one IP, spread over a /24 or /48, or over one AS's networks";
 
     public override int LookbackDays => settings.NetworkWindowDays;
 
@@ -37,6 +38,9 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         ["min_dictionary_members"] = settings.MinDictionaryMembers.ToString(CultureInfo.InvariantCulture),
         ["min_dictionary_words"] = settings.MinDictionaryWords.ToString(CultureInfo.InvariantCulture),
         ["min_pool_members"] = settings.MinPoolMembers.ToString(CultureInfo.InvariantCulture),
+        ["min_as_members"] = settings.MinAsMembers.ToString(CultureInfo.InvariantCulture),
+        ["min_as_networks"] = settings.MinAsNetworks.ToString(CultureInfo.InvariantCulture),
+        ["min_as_member_unknown"] = settings.MinAsMemberUnknown.ToString(CultureInfo.InvariantCulture),
     };
 
     // Rows about recipients, one client at a time: the unknown ones, the delivered ones, and the
@@ -51,6 +55,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             splitByChar('@', rcpt)[1] AS local_part,
             event = 'rcpt_reject' AND reason = 'user_unknown' AND NOT bounce_shaped AS unknown_row,
             event = 'rcpt_reject' AND reason = 'user_unknown' AND bounce_shaped AS bounce_row,
+            mail_from = '' AS null_sender,
             if(event = 'disconnect', {Sql.AcceptedRcptCommands}, 0) AS accepted_commands,
             event, session_id, relay, helo, ts
         FROM
@@ -86,10 +91,17 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             countIf(unknown_row AND toDate(ts) = {day:Date}) AS attempts_on_the_day,
             minIf(ts, unknown_row) AS first_seen,
             maxIf(ts, unknown_row) AS last_seen,
-            countIf(bounce_row) AS bounce_shaped
+            countIf(bounce_row) AS bounce_shaped,
+            countIf(unknown_row AND null_sender) AS null_sender_unknown
         FROM (%ROWS%)
         GROUP BY ip
         """;
+
+    private const string AsEvidenceType =
+        "Tuple(rule String, asn UInt32, organisation String, country String, unknown_recipients UInt64, unknown_attempts UInt64, accepted_recipients UInt64, "
+        + "sessions UInt64, exposed_mailboxes Array(String), exposed_unlogged UInt64, dictionary_words UInt64, name_permutations UInt64, "
+        + "sample_unknown Array(String), relays Array(String), helos Array(String), days_active UInt64, member_count UInt64, members Array(String), "
+        + "network_count UInt64, networks Array(String), bounce_shaped_left_out UInt64)";
 
     private const string EvidenceType =
         "Tuple(rule String, unknown_recipients UInt64, unknown_attempts UInt64, accepted_recipients UInt64, sessions UInt64, "
@@ -179,28 +191,86 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             (
                 SELECT *
                 FROM ({{QuietHarvesters}}) AS q
-                CROSS JOIN
-                (
-                    -- The dictionary: unknown recipients that quiet harvesters in two networks or more tried,
-                    -- less the typos of real mailboxes (a common slip, such as carolgreen for carol.green,
-                    -- is made by unrelated senders too).
-                    SELECT groupArray(word) AS dictionary
-                    FROM
-                    (
-                        SELECT word FROM (SELECT arrayJoin(unknown_recipients) AS word, network FROM ({{QuietHarvesters}}))
-                        GROUP BY word
-                        HAVING uniqExact(network) >= 2
-                    )
-                    WHERE NOT arrayExists(
-                        mailbox -> editDistance(splitByChar('@', word)[1], mailbox) <= if(length(mailbox) >= 8, 2, 1),
-                        ({{Mailboxes}}))
-                ) AS shared
+                CROSS JOIN ({{SharedDictionary}}) AS shared
                 WHERE hasAny(q.unknown_recipients, shared.dictionary)
             )
         )
         WHERE attempts_on_the_day > 0
           AND campaign_size >= {min_dictionary_members:UInt64}
           AND length(dictionary) >= {min_dictionary_words:UInt64}
+
+        UNION ALL
+
+        -- as_campaign: one harvest spread over many /24s (or /48s) of one autonomous system, that no other rule
+        -- names. Only with network context loaded (every address is AS 0 without it). Sharing an AS is not enough — a webmail or cloud
+        -- provider's AS holds thousands of unrelated senders — so a member must carry a harvest's signature on its
+        -- own: it guessed (at least min_as_member_unknown distinct unknown recipients, at min_ratio of what it
+        -- tried) and never had a message delivered in the window: it probed recipients and left, as no
+        -- legitimate sender, however stale its list, does.
+        SELECT
+            concat('AS', toString(asn)) AS subject,
+            if(a_unknown >= {high_unknown:UInt64}, 'high', 'medium') AS severity,
+            toFloat32(a_unknown / (a_unknown + a_valid)) AS score,
+            a_first_seen AS first_seen, a_last_seen AS last_seen, a_attempts AS events,
+            toJSONString(CAST(tuple('as_campaign', asn, a_organisation, a_country, a_unknown, a_attempts, a_valid, a_sessions, a_exposed, a_exposed_unlogged,
+                a_dictionary_words, a_name_permutations, arraySlice(arraySort(a_sample), 1, 20), a_relays, a_helos, a_days_active, a_members_count, a_members,
+                a_network_count, a_networks, a_bounce_shaped), '{{AsEvidenceType}}')) AS evidence
+        FROM
+        (
+            SELECT
+                asn,
+                any(organisation) AS a_organisation,
+                any(country) AS a_country,
+                uniqExactArray(unknown_recipients) AS a_unknown,
+                sum(attempts) AS a_attempts,
+                sum(valid) AS a_valid,
+                sum(sessions) AS a_sessions,
+                arraySlice(groupUniqArrayArray(exposed), 1, 20) AS a_exposed,
+                sum(exposed_unlogged) AS a_exposed_unlogged,
+                sum(dictionary_words) AS a_dictionary_words,
+                sum(name_permutations) AS a_name_permutations,
+                arraySlice(groupUniqArrayArray(unknown_recipients), 1, 200) AS a_sample,
+                arraySort(groupUniqArrayArray(5)(relays)) AS a_relays,
+                groupUniqArrayArray(5)(helos) AS a_helos,
+                uniqExactArray(days) AS a_days_active,
+                count() AS a_members_count,
+                arraySort(groupArray(200)(ip)) AS a_members,
+                uniqExact(network) AS a_network_count,
+                arraySort(groupUniqArray(200)(network)) AS a_networks,
+                max(unknown) AS a_busiest_member,
+                sum(attempts_on_the_day) AS a_attempts_on_the_day,
+                min(first_seen) AS a_first_seen,
+                max(last_seen) AS a_last_seen,
+                sum(bounce_shaped) AS a_bounce_shaped
+            FROM
+            (
+                -- Members: what the other rules leave — quiet harvesters (below per_ip, in a network with too few
+                -- harvesting neighbours for the network rule) that tried no word of the shared dictionary.
+                SELECT q.*,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'asn', toIPv6(q.ip)) AS asn,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'organisation', toIPv6(q.ip)) AS organisation,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'country', toIPv6(q.ip)) AS country
+                FROM ({{QuietHarvesters}}) AS q
+                CROSS JOIN ({{SharedDictionary}}) AS shared
+                -- A client that sent null-sender mail under a mail server's name (reverse DNS, or bounces elsewhere
+                -- in the window) is a server bouncing a backscatter wave — two bounces in one session are not
+                -- bounce-shaped to the session count — never a prober.
+                WHERE q.unknown >= {min_as_member_unknown:UInt64} AND q.delivered = 0 AND NOT hasAny(q.unknown_recipients, shared.dictionary)
+                  AND NOT (q.null_sender_unknown > 0 AND (q.rdns_domain != '' OR q.bounce_shaped > 0))
+                  -- A harvester guesses addresses that could exist: at least half its unknown recipients are words
+                  -- or names (admin, anna, anna.berg). A server auto-replying to the forged senders of a spam run
+                  -- answers made-up local parts (qx7f231, jsmith42, anna1234).
+                  AND (q.dictionary_words + q.name_permutations) * 2 >= q.unknown
+            )
+            WHERE asn != 0
+            GROUP BY asn
+        )
+        WHERE a_attempts_on_the_day > 0
+          AND a_members_count >= {min_as_members:UInt64}
+          AND a_network_count >= {min_as_networks:UInt64}
+          AND a_unknown >= {min_network_unknown:UInt64}
+          AND a_unknown >= {min_ratio:Float64} * (a_unknown + a_valid)
+          AND a_busiest_member <= {max_member_share:Float64} * a_unknown
         """;
 
     // The local parts of our real mailboxes: recipients in our domains that mail was delivered to in the window.
@@ -208,6 +278,21 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         SELECT groupUniqArray(splitByChar('@', {Sql.OriginalRecipient})[1])
         FROM smtp_events
         WHERE {Sql.InTheWindow} AND event = 'delivery' AND {Sql.IsOurDomain(Sql.DomainOf(Sql.OriginalRecipient))}
+        """;
+
+    // The dictionary: unknown recipients that quiet harvesters in two networks or more tried, less the typos of
+    // real mailboxes (a common slip, such as carolgreen for carol.green, is made by unrelated senders too).
+    private static string SharedDictionary => $$"""
+        SELECT groupArray(word) AS dictionary
+        FROM
+        (
+            SELECT word FROM (SELECT arrayJoin(unknown_recipients) AS word, network FROM ({{QuietHarvesters}}))
+            GROUP BY word
+            HAVING uniqExact(network) >= 2
+        )
+        WHERE NOT arrayExists(
+            mailbox -> editDistance(splitByChar('@', word)[1], mailbox) <= if(length(mailbox) >= 8, 2, 1),
+            ({{Mailboxes}}))
         """;
 
     // Harvesting clients of the window that no other rule blames: too few unknown recipients for
