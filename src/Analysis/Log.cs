@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(3002, LogLevel.Information, "Trained reputation model {Version} on {First} to {Last}")]
     public static partial void ModelTrained(ILogger logger, string version, DateOnly first, DateOnly last);
+
+    [LoggerMessage(3003, LogLevel.Warning, "{Message}")]
+    public static partial void NetworkContextKept(ILogger logger, string message);
 }

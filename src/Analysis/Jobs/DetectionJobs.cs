@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hangfire;
 using Microsoft.Extensions.Logging;
+using RelayWatch.Analysis.Context;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Store;
@@ -8,7 +9,8 @@ using RelayWatch.Store;
 namespace RelayWatch.Analysis.Jobs;
 
 /// <summary>The estate and detector settings the scheduled jobs run with.</summary>
-public sealed record DetectionSettings(EstateSettings Estate, DetectorSettings Detectors);
+/// <param name="Context">The network context files of the configuration, reloaded by a detection run when they changed.</param>
+public sealed record DetectionSettings(EstateSettings Estate, DetectorSettings Detectors, NetworkContextFiles? Context = null);
 
 /// <summary>
 /// Detection as Hangfire jobs: every hour over the day so far (findings of today are replaced each
@@ -47,9 +49,24 @@ public sealed class DetectionJobs(IClickHouseStore store, DetectionSettings sett
         // what the other wrote and leave duplicates.
         using var connection = jobs.GetConnection();
         using var lease = connection.AcquireDistributedLock(LockResource, TimeSpan.FromHours(1));
+        // New MaxMind databases (twice a week) or an edited CSV are picked up by the next run, so findings say who is behind an address as of now.
+        var context = settings.Context is { Any: true } files
+            ? await new NetworkContextReloader(store, time).ReloadIfChangedAsync(files, cancellationToken).ConfigureAwait(false)
+            : null;
+        var contextNote = context?.Outcome switch
+        {
+            NetworkContextReloadOutcome.Reloaded => string.Create(CultureInfo.InvariantCulture, $"network context reloaded ({context.Networks} networks); "),
+            NetworkContextReloadOutcome.Refused => $"network context kept: {context.Message} ",
+            _ => string.Empty,
+        };
+        if (context?.Outcome == NetworkContextReloadOutcome.Refused)
+        {
+            Log.NetworkContextKept(logger, context.Message ?? string.Empty);
+        }
+
         var runner = new DetectionRunner(store, settings.Estate, DetectorCatalog.Create(settings.Detectors), logger);
         var runs = await runner.RunAsync(day, day, null, cancellationToken).ConfigureAwait(false);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{day:yyyy-MM-dd}: {string.Join(", ", runs.Select(r => $"{r.Detector} {r.Findings}"))} in {runs.Sum(r => r.Elapsed.TotalSeconds):F1} s");
+            $"{contextNote}{day:yyyy-MM-dd}: {string.Join(", ", runs.Select(r => $"{r.Detector} {r.Findings}"))} in {runs.Sum(r => r.Elapsed.TotalSeconds):F1} s");
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RelayWatch.Analysis.Context;
 using RelayWatch.Analysis.Jobs;
 using RelayWatch.Cli.Serve;
 using RelayWatch.Reports.Jobs;
@@ -71,7 +72,7 @@ internal static class ServeCommand
                     jobStore,
                     home,
                     workers,
-                    new DetectionSettings(config.Estate, config.Detectors),
+                    new DetectionSettings(config.Estate, config.Detectors, new NetworkContextFiles(config.Context.AsnDatabase, config.Context.CountryDatabase, config.Context.Csv)),
                     new ScoringJobSettings(config.Estate, config.Scoring),
                     new BlocklistJobSettings(config.Estate, config.Blocklists),
                     new ReportJobSettings(config.Estate, config.Reports, Path.GetFullPath(config.Reports.Folder ?? Path.Combine(home, "reports"))),

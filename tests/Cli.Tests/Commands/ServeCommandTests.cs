@@ -74,6 +74,34 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ADetectionJobReloadsTheConfiguredNetworkContextWhenItsFileChanged()
+    {
+        var data = directory.Combine("data");
+        Assert.Equal(0, (await RelayWatchProcess.RunAsync("--data", data, "ingest", Path.Combine(RepositoryFolders.Samples, "simulated", "logs"))).ExitCode);
+        var csv = directory.Combine("networks.csv");
+        File.Copy(Path.Combine(RepositoryFolders.Samples, "simulated", "context.csv"), csv);
+        var networks = File.ReadLines(csv).Count(line => line.Length > 0 && char.IsDigit(line[0]));
+        var config = directory.Combine("relaywatch.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new { context = new { csv } }));
+
+        var port = Loopback.FreePort();
+        using var serve = await StartAsync(data, port, config);
+        var first = await DetectAsync(port);
+        var unchanged = await DetectAsync(port);
+        await File.AppendAllTextAsync(csv, "198.18.0.0/15,64999,Benchmark Testing Networks,ZZ\n");
+        var changed = await DetectAsync(port);
+        await File.WriteAllTextAsync(csv, "network,asn\nnot a network,1\n");
+        var broken = await DetectAsync(port);
+        await StopAsync(serve);
+
+        Assert.StartsWith($"network context reloaded ({networks} networks); 2026-11-24: dha ", first, StringComparison.Ordinal);
+        Assert.StartsWith("2026-11-24: dha ", unchanged, StringComparison.Ordinal);
+        Assert.StartsWith($"network context reloaded ({networks + 1} networks); 2026-11-24: ", changed, StringComparison.Ordinal);
+        Assert.StartsWith("network context kept: ", broken, StringComparison.Ordinal);
+        Assert.Contains("The network context was left as it was. 2026-11-24: dha ", broken, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RelaysPollTheBlocklistCheaplyWithAnETag()
     {
         var data = directory.Combine("data");
@@ -131,9 +159,17 @@ public sealed class ServeCommandTests : IDisposable
         }
     }
 
-    private async Task<System.Diagnostics.Process> StartAsync(string data, int port)
+    /// <summary>Queues detection of the sample day and returns the job's result once it succeeded.</summary>
+    private async Task<string> DetectAsync(int port)
     {
-        var serve = RelayWatchProcess.Start(["--data", data, "serve", "--urls", $"http://127.0.0.1:{port}"]);
+        var queued = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/api/detect?day=2026-11-24"), null);
+        var job = (await queued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job").GetString()!;
+        return (await WaitForAsync(port, job, "Succeeded")).GetProperty("result").GetString()!;
+    }
+
+    private async Task<System.Diagnostics.Process> StartAsync(string data, int port, string? config = null)
+    {
+        var serve = RelayWatchProcess.Start([.. config is null ? [] : new[] { "--config", config }, "--data", data, "serve", "--urls", $"http://127.0.0.1:{port}"]);
         started.Add(serve);
         var ready = await RelayWatchProcess.ReadErrorLineStartingAsync(serve, "RelayWatch serve on");
         if (ready is null)
