@@ -193,7 +193,7 @@ internal static class IngestCommand
     private static LogFormat? ParseFormat(string? name) =>
         name is null ? null : LogFormats.Parse(name) ?? throw new UsageException($"'{name}' is not a log format RelayWatch reads; use one of {string.Join(", ", LogFormats.Names)}.");
 
-    private static DateOrder? ParseDateOrder(string? name) => name?.ToLowerInvariant() switch
+    internal static DateOrder? ParseDateOrder(string? name) => name?.ToLowerInvariant() switch
     {
         null => null,
         "dmy" => DateOrder.DayMonthYear,

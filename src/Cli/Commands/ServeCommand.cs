@@ -23,12 +23,18 @@ internal static class ServeCommand
         {
             Description = $"Also receive syslog from the relays and ingest it, as relaywatch listen does, with its options below and its listen.* settings [default endpoints: udp and tcp {ListenArguments.DefaultEndpoint}]",
         };
+        var follow = new Option<string[]>("--follow")
+        {
+            Description = "Also follow this log file, as ingest --follow does (repeatable; files the relays write are the exactly-once way in) [config: serve.follow]",
+            HelpName = "FILE",
+        };
         var listening = new ListenArguments();
         var command = new Command("serve", "Run the schedule (detection, scoring, blocklist, daily report) with its Hangfire dashboard, JSON API, blocklists and reports until stopped, and with --listen the syslog listener")
         {
             urls,
             jobs,
             withListener,
+            follow,
             UserCommands(globals),
             TokenCommands(globals),
         };
@@ -77,7 +83,8 @@ internal static class ServeCommand
                     new BlocklistJobSettings(config.Estate, config.Blocklists),
                     new ReportJobSettings(config.Estate, config.Reports, Path.GetFullPath(config.Reports.Folder ?? Path.Combine(home, "reports"))),
                     security,
-                    live);
+                    live,
+                    FollowSetupOf(parse.GetValue(follow) is { Length: > 0 } followed ? followed : config.Serve.Follow, config, storeOptions));
             },
             async (store, options, token) =>
             {
@@ -94,6 +101,35 @@ internal static class ServeCommand
             },
             cancellationToken));
         return command;
+    }
+
+    /// <summary>The files serve follows, read with the configuration's ingest settings as <c>ingest --follow</c> reads them; null for none.</summary>
+    private static FollowSetup? FollowSetupOf(IReadOnlyList<string>? paths, Configuration.ConfigFile config, Store.StoreOptions storeOptions)
+    {
+        if (paths is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        foreach (var path in paths)
+        {
+            if (path == "-" || Directory.Exists(path) || path.AsSpan().IndexOfAny('*', '?') >= 0)
+            {
+                throw new UsageException($"--follow names one log file at a time, and {path} is not one; give --follow once per file.");
+            }
+        }
+
+        var section = config.Ingest;
+        var defaults = new Ingest.IngestOptions();
+        return new FollowSetup([.. paths.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)], new Ingest.IngestOptions
+        {
+            RetentionDays = storeOptions.EventRetentionDays,
+            DateOrder = IngestCommand.ParseDateOrder(section.DateOrder),
+            CorrelationHorizon = IngestCommand.Horizon(null, section),
+            TimeZone = IngestCommand.ParseZone(section.TimeZone),
+            BatchLines = section.BatchLines ?? defaults.BatchLines,
+            InsertsInFlight = section.InsertsInFlight ?? defaults.InsertsInFlight,
+        });
     }
 
     /// <summary>The users file: serve.usersFile, else serve-users.json beside a SQLite job database (or in the data directory).</summary>

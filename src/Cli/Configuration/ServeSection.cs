@@ -33,6 +33,9 @@ internal sealed class ServeSection
     /// <summary>Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed [default: none]; with any, loopback is no longer trusted.</summary>
     public IReadOnlyList<string>? TrustedProxies { get; set; }
 
+    /// <summary>Log files serve follows as <c>ingest --follow</c> does, each in a task of its own [default: none]; <c>--follow</c> replaces the list.</summary>
+    public IReadOnlyList<string>? Follow { get; set; }
+
     /// <summary>Host names the console answers to (Host header) [default: localhost, 127.0.0.1 and [::1] on loopback, else the host of each URL].</summary>
     public IReadOnlyList<string>? AllowedHosts { get; set; }
 }

@@ -22,7 +22,7 @@ using RelayWatch.Store;
 namespace RelayWatch.Cli.Serve;
 
 /// <summary>What serve runs with.</summary>
-internal sealed record ServeOptions(string Urls, JobStore Jobs, string Home, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, ServeSecurity Security, Commands.ListenSetup? Listen = null);
+internal sealed record ServeOptions(string Urls, JobStore Jobs, string Home, int Workers, DetectionSettings Detection, ScoringJobSettings Scoring, BlocklistJobSettings Blocklists, ReportJobSettings Reports, ServeSecurity Security, Commands.ListenSetup? Listen = null, FollowSetup? Follow = null);
 
 /// <summary>
 /// The long-running host: Hangfire's server with its schedule and dashboard, the analysts' console, a small
@@ -64,6 +64,8 @@ internal static partial class ServeHost
         builder.Services.AddSingleton(security);
         var live = new LiveIngest(store, options.Listen, TimeProvider.System, Cli.CommandRunner.Loggers.CreateLogger("listen"));
         builder.Services.AddSingleton(live);
+        var followers = new LiveFollowers(store, options.Follow, TimeProvider.System, Cli.CommandRunner.Loggers.CreateLogger("follow"));
+        builder.Services.AddSingleton(followers);
         builder.Services.AddSingleton(options.Detection);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LoginThrottle>();
@@ -124,8 +126,10 @@ internal static partial class ServeHost
 
         // The listener binds first: a syslog port that is taken stops serve before anyone relies on it.
         await using (live.ConfigureAwait(false))
+        await using (followers.ConfigureAwait(false))
         {
             await live.StartAsync(cancellationToken).ConfigureAwait(false);
+            followers.Start();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             // User and token changes made on the command line join the audit trail now, and whenever the file changes.
             var auditLog = Cli.CommandRunner.Loggers.CreateLogger("serve");
@@ -134,6 +138,7 @@ internal static partial class ServeHost
             await Console.Error.WriteLineAsync(
                 $"RelayWatch serve on {string.Join(", ", app.Urls)}: console at /, jobs dashboard at /hangfire, API at /api, health at /healthz, metrics at /metrics; jobs stored in {options.Jobs.Description}; "
                 + (live.Configured ? $"syslog received on {live.Endpoints}; " : string.Empty)
+                + (followers.Paths.Count > 0 ? $"following {string.Join(", ", followers.Paths)}; " : string.Empty)
                 + (security.TrustsLoopback ? "no users yet, so only this machine is served, without a login. Ctrl+C stops." : $"users in {security.Users.Path}. Ctrl+C stops.")).ConfigureAwait(false);
             try
             {
@@ -149,6 +154,11 @@ internal static partial class ServeHost
                 await Console.Error.WriteLineAsync(string.Create(
                     CultureInfo.InvariantCulture,
                     $"The syslog listener stopped: {summary.Counts.Lines:N0} lines received, {summary.Counts.Events:N0} events stored{(summary.Problem is null ? "" : "; " + summary.Problem)}.")).ConfigureAwait(false);
+            }
+
+            foreach (var line in await followers.StopAsync().ConfigureAwait(false))
+            {
+                await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
             }
 
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -52,7 +52,7 @@ internal static class ServeMonitoring
         var live = app.Services.GetRequiredService<LiveIngest>();
         Metrics.DefaultRegistry.AddBeforeCollectCallback(cancellationToken => CollectStoreAsync(store, live, cancellationToken));
 
-        app.MapGet("/healthz", async (HttpContext context, ServeSecurity security, JobStorage jobs, LiveIngest live, TimeProvider time, CancellationToken cancellationToken) =>
+        app.MapGet("/healthz", async (HttpContext context, ServeSecurity security, JobStorage jobs, LiveIngest live, LiveFollowers followers, TimeProvider time, CancellationToken cancellationToken) =>
         {
             if (!MayRead(context, security))
             {
@@ -62,7 +62,8 @@ internal static class ServeMonitoring
             var engine = await CheckEngineAsync(store, cancellationToken).ConfigureAwait(false);
             var jobServer = CheckJobServer(jobs, serverName, time);
             var listener = await CheckListenerAsync(live, engine.Ok, time, cancellationToken).ConfigureAwait(false);
-            var healthy = engine.Ok && jobServer.Ok && listener.Ok;
+            var following = followers.States;
+            var healthy = engine.Ok && jobServer.Ok && listener.Ok && following.All(f => f.State == "following");
             return Results.Json(
                 new
                 {
@@ -70,6 +71,7 @@ internal static class ServeMonitoring
                     engine = new { ok = engine.Ok, detail = engine.Detail },
                     jobServer = new { ok = jobServer.Ok, detail = jobServer.Detail },
                     listener = listener.Body,
+                    following = following.Select(f => new { file = f.Path, state = f.State }),
                 },
                 statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous();
