@@ -64,16 +64,9 @@ internal static class ContextCommand
     {
         try
         {
-            if (files.Csv is { } csv)
-            {
-                using var reader = new StreamReader(csv);
-                return (NetworkContextCsv.Read(reader, csv), Path.GetFileName(csv));
-            }
-
-            var rows = NetworkContextMerge.Merge(
-                files.AsnDatabase is { } asn ? MaxMindDatabase.ReadAsn(asn) : [],
-                files.CountryDatabase is { } country ? MaxMindDatabase.ReadCountry(country) : []);
-            return (rows, string.Join(" + ", new[] { files.AsnDatabase, files.CountryDatabase }.OfType<string>().Select(Path.GetFileName)));
+            var rows = new NetworkContextFiles(files.AsnDatabase, files.CountryDatabase, files.Csv).Read();
+            var names = files.Csv is { } csv ? [csv] : new[] { files.AsnDatabase, files.CountryDatabase }.OfType<string>();
+            return (rows, string.Join(" + ", names.Select(Path.GetFileName)));
         }
         catch (FormatException e)
         {

@@ -58,7 +58,6 @@ internal static class IngestCommand
             storeOptions =>
             {
                 var section = globals.LoadConfig(parse).Ingest;
-                var defaults = new IngestOptions();
                 var options = new IngestOptions
                 {
                     RetentionDays = storeOptions.EventRetentionDays,
@@ -68,9 +67,8 @@ internal static class IngestCommand
                     DateOrder = ParseDateOrder(parse.GetValue(dateOrder) ?? section.DateOrder),
                     CorrelationHorizon = Horizon(parse.GetValue(horizon), section),
                     TimeZone = ParseZone(parse.GetValue(zone) ?? section.TimeZone),
-                    BatchLines = Setting(parse.GetValue(batchLines), "--batch-lines", section.BatchLines, "ingest.batchLines", 1, int.MaxValue) ?? defaults.BatchLines,
-                    InsertsInFlight = Setting(parse.GetValue(inFlight), "--inserts-in-flight", section.InsertsInFlight, "ingest.insertsInFlight", 1, IngestOptions.MaxInsertsInFlight)
-                        ?? defaults.InsertsInFlight,
+                    BatchLines = BatchLines(parse.GetValue(batchLines), section),
+                    InsertsInFlight = InsertsInFlight(parse.GetValue(inFlight), section),
                 };
                 var targets = parse.GetValue(paths)!;
                 var following = parse.GetValue(follow);
@@ -172,6 +170,14 @@ internal static class IngestCommand
     }
 
     /// <summary>The option's value, else the configuration's, each held to its range; null when neither is given.</summary>
+    /// <summary><c>--batch-lines</c>, else <c>ingest.batchLines</c>, else the default; out of range is bad usage.</summary>
+    internal static int BatchLines(int? option, IngestSection section) =>
+        Setting(option, "--batch-lines", section.BatchLines, "ingest.batchLines", 1, int.MaxValue) ?? new IngestOptions().BatchLines;
+
+    /// <summary><c>--inserts-in-flight</c>, else <c>ingest.insertsInFlight</c>, else the default; out of range is bad usage.</summary>
+    internal static int InsertsInFlight(int? option, IngestSection section) =>
+        Setting(option, "--inserts-in-flight", section.InsertsInFlight, "ingest.insertsInFlight", 1, IngestOptions.MaxInsertsInFlight) ?? new IngestOptions().InsertsInFlight;
+
     private static int? Setting(int? option, string optionName, int? configured, string settingName, int min, int max) =>
         (option, configured) switch
         {

@@ -120,15 +120,14 @@ internal static class ServeCommand
         }
 
         var section = config.Ingest;
-        var defaults = new Ingest.IngestOptions();
         return new FollowSetup([.. paths.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)], new Ingest.IngestOptions
         {
             RetentionDays = storeOptions.EventRetentionDays,
             DateOrder = IngestCommand.ParseDateOrder(section.DateOrder),
             CorrelationHorizon = IngestCommand.Horizon(null, section),
             TimeZone = IngestCommand.ParseZone(section.TimeZone),
-            BatchLines = section.BatchLines ?? defaults.BatchLines,
-            InsertsInFlight = section.InsertsInFlight ?? defaults.InsertsInFlight,
+            BatchLines = IngestCommand.BatchLines(null, section),
+            InsertsInFlight = IngestCommand.InsertsInFlight(null, section),
         });
     }
 
