@@ -67,7 +67,10 @@ public sealed class IngestCommandTests : IDisposable
     {
         var path = directory.Combine("followed.log");
         await File.WriteAllLinesAsync(path, File.ReadLines(directory.Combine("mail.log")).Take(3000));
-        using var following = RelayWatchProcess.Start(["--data", directory.Combine("follow"), "--config", directory.Combine("relaywatch.json"), "ingest", "--follow", path]);
+        using var following = RelayWatchProcess.Start(
+            ["--data", directory.Combine("follow"), "--config", directory.Combine("relaywatch.json"), "ingest", "--follow", path],
+            // Its claim on the file (host-wide, by the file's first bytes) kept apart: other tests read this corpus meanwhile.
+            environment: new Dictionary<string, string> { ["TMPDIR"] = Directory.CreateDirectory(directory.Combine("tmp")).FullName });
         var announced = await RelayWatchProcess.ReadErrorLineStartingAsync(following, "Following ");
         await File.AppendAllLinesAsync(path, File.ReadLines(directory.Combine("mail.log")).Skip(3000).Take(1000));
         while (!File.Exists(Path.Combine(directory.Combine("follow"), "relaywatch.pid")))

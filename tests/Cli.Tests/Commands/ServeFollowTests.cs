@@ -39,7 +39,10 @@ public sealed class ServeFollowTests : IDisposable
         var followed = directory.Combine("mail.log");
         await File.WriteAllLinesAsync(followed, lines[..10_000]);
         var web = Loopback.FreePort();
-        var serve = RelayWatchProcess.Start(["--data", directory.Combine("data"), "--config", directory.Combine("relaywatch.json"), "serve", "--urls", $"http://127.0.0.1:{web}", "--follow", followed]);
+        var serve = RelayWatchProcess.Start(["--data", directory.Combine("data"), "--config", directory.Combine("relaywatch.json"), "serve", "--urls", $"http://127.0.0.1:{web}", "--follow", followed],
+            // Its claim on the file (host-wide, by the file's first bytes) in a temporary folder of its own: other
+            // tests read this sample meanwhile, and a one-off read passes over a file another process follows.
+            environment: new Dictionary<string, string> { ["TMPDIR"] = Directory.CreateDirectory(directory.Combine("tmp")).FullName });
         started.Add(serve);
         var ready = await RelayWatchProcess.ReadErrorLineStartingAsync(serve, "RelayWatch serve on");
         Assert.True(ready is not null, "serve ended before it was ready");

@@ -100,9 +100,13 @@ internal static class RelayWatchProcess
         return result;
     }
 
-    public static async Task<CliResult> RunWithInputAsync(string? standardInput, params string[] arguments)
+    public static Task<CliResult> RunWithInputAsync(string? standardInput, params string[] arguments) =>
+        RunInAsync(null, standardInput, arguments);
+
+    /// <summary>Runs the executable to its end with these variables added to its environment.</summary>
+    public static async Task<CliResult> RunInAsync(IReadOnlyDictionary<string, string>? environment, string? standardInput, params string[] arguments)
     {
-        using var process = Start(arguments, redirectInput: standardInput is not null);
+        using var process = Start(arguments, redirectInput: standardInput is not null, environment);
         if (standardInput is not null)
         {
             await process.StandardInput.WriteAsync(standardInput);
