@@ -1,8 +1,15 @@
 namespace RelayWatch.Ingest.Formats.Exchange;
 
 /// <summary>What one Exchange log file's header lines and records have said that its later records need.</summary>
-internal sealed class ExchangeFile
+internal sealed class ExchangeFile(string messages)
 {
+    /// <summary>
+    /// Where its messages' internal ids are unique: the folder it is in, as one server writes its tracking logs into
+    /// a folder of their own, a new file each day or size step. A message received late in one file is delivered,
+    /// bounced or deferred in the next; another server's counter repeats the ids.
+    /// </summary>
+    public string Messages { get; } = messages;
+
     /// <summary>The columns of its latest <c>#Fields:</c> header; null before one (a protocol log may have none).</summary>
     public ExchangeColumns? Columns { get; set; }
 

@@ -13,7 +13,7 @@ namespace RelayWatch.Ingest.Formats.Exchange;
 /// without one is read in Exchange's default column order). A protocol session's records share its session
 /// id: the client's <c>EHLO</c>, <c>MAIL FROM</c> and <c>RCPT TO</c> are remembered for the server's refusals,
 /// a refusal answering a <c>RCPT TO</c> is a refused recipient. A tracked message's later records take their
-/// client from its <c>RECEIVE</c>, and its login from the protocol session that <c>RECEIVE</c> names
+/// client from its <c>RECEIVE</c> (in any tracking log of the same folder: received before midnight, delivered in the next day's file), and its login from the protocol session that <c>RECEIVE</c> names
 /// (<c>source-context</c>'s session id on the same receive connector, from the same client), when that
 /// session's protocol log was read first (<see cref="Sources.LogFiles.OldestFirst"/> reads it first). The relay is <c>--relay</c>, else the server the records name, else the
 /// folder the file is in.
@@ -32,7 +32,7 @@ internal sealed class ExchangeParser : ILogParser
     private readonly ExchangeSessions sessions = new();
     private readonly CorrelationMap<string, ExchangeReceived> received = new(StringComparer.Ordinal);
     private string? lastPath;
-    private ExchangeFile lastFile = new();
+    private ExchangeFile lastFile = new(string.Empty);
     private long linesSinceSweep;
 
     public string Source => "exchange";
@@ -161,8 +161,8 @@ internal sealed class ExchangeParser : ILogParser
         var isNotice = eventName == EventNames.NdrSent;
         // A DSN is a message of its own: the one it reports on is named by its reference (a Message-ID).
         var reference = isNotice ? record.Text(columns.Reference).Trim('<', '>') : string.Empty;
-        var came = reference.Length > 0 ? received.Find(origin.File + "/<" + reference + ">", stamp.Timestamp)
-            : isReceive || internalId.Length == 0 ? null : received.Find(origin.File + "/" + internalId, stamp.Timestamp);
+        var came = reference.Length > 0 ? received.Find(file.Messages + "<" + reference + ">", stamp.Timestamp)
+            : isReceive || internalId.Length == 0 ? null : received.Find(file.Messages + internalId, stamp.Timestamp);
         // A message received over SMTP names its session (source-context) and connector, which the protocol log's
         // login was kept by; a DSN's reference is a Message-ID its sender chose, so a DSN never takes a login from it.
         var saslUser = isReceive ? LoginOf(record, columns, stamp.Timestamp)
@@ -171,10 +171,10 @@ internal sealed class ExchangeParser : ILogParser
         if (isReceive && internalId.Length > 0)
         {
             var from = new ExchangeReceived(client, record.Text(columns.ClientHostname), record.Text(columns.SenderAddress), saslUser) { LastSeen = stamp.Timestamp };
-            received.Set(origin.File + "/" + internalId, from);
+            received.Set(file.Messages + internalId, from);
             if (record.Text(columns.MessageId).Trim('<', '>') is { Length: > 0 } messageId)
             {
-                received.Set(origin.File + "/<" + messageId + ">", from);
+                received.Set(file.Messages + "<" + messageId + ">", from);
             }
         }
 
@@ -290,7 +290,7 @@ internal sealed class ExchangeParser : ILogParser
         {
             if (!files.TryGetValue(path, out var file))
             {
-                files[path] = file = new ExchangeFile();
+                files[path] = file = new ExchangeFile((Path.GetDirectoryName(path) ?? string.Empty) + "/");
             }
 
             (lastPath, lastFile) = (path, file);

@@ -146,6 +146,25 @@ public sealed class ExchangeLoginJoinTests
         Assert.Equal(string.Empty, sent.Event!.SaslUser);
     }
 
+    [Fact]
+    public void AMessageReceivedInOneDaysTrackingLogKeepsItsClientAndLoginInTheNextDays()
+    {
+        // Exchange starts a tracking log a day (and at a size step): a message received just before midnight is sent in
+        // the next file. Another server's folder counts its internal ids on its own, and its message 4001 is another one.
+        var nextDay = new LineOrigin("EDGE1/MSGTRK2026112500-1.LOG", null, TimestampContext.Utc(2026));
+        var otherServer = new LineOrigin("EDGE2/MSGTRK2026112500-1.LOG", null, TimestampContext.Utc(2026));
+        Read(nextDay, TrackingHeader);
+        Read(otherServer, TrackingHeader);
+        Session("08DE0A0000000077", "198.51.100.77:50123", "CONTOSO\\jdoe");
+
+        Read(tracking, Receive("08DE0A0000000077", "198.51.100.77", 4001, "m1@ours.example"));
+        var sent = Read(nextDay, Outcome("SEND", 4001, "a@far.example", "250 2.0.0 OK"));
+        var elsewhere = Read(otherServer, Outcome("SEND", 4001, "a@far.example", "250 2.0.0 OK"));
+
+        Assert.Equal(("198.51.100.77", "CONTOSO\\jdoe"), (sent.Event!.ClientIp, sent.Event.SaslUser));
+        Assert.Equal((string.Empty, string.Empty), (elsewhere.Event!.ClientIp, elsewhere.Event.SaslUser));
+    }
+
     /// <summary>A protocol session that logs in as <paramref name="account"/>, from connect to its message's DATA.</summary>
     private void Session(string id, string remote, string account)
     {
