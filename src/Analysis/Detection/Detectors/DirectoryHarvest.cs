@@ -97,6 +97,38 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         GROUP BY ip
         """;
 
+    // What a campaign's members add up to (a network's, or an AS's): the network and as_campaign rules' shared totals.
+    private const string CampaignTotals = """
+        uniqExactArray(unknown_recipients) AS c_unknown,
+        sum(attempts) AS c_attempts,
+        sum(valid) AS c_valid,
+        sum(sessions) AS c_sessions,
+        arraySlice(groupUniqArrayArray(exposed), 1, 20) AS c_exposed,
+        sum(exposed_unlogged) AS c_exposed_unlogged,
+        sum(dictionary_words) AS c_dictionary_words,
+        sum(name_permutations) AS c_name_permutations,
+        arraySlice(groupUniqArrayArray(unknown_recipients), 1, 200) AS c_sample,
+        arraySort(groupUniqArrayArray(5)(relays)) AS c_relays,
+        groupUniqArrayArray(5)(helos) AS c_helos,
+        uniqExactArray(days) AS c_days_active,
+        count() AS c_members_count,
+        arraySort(groupArray(200)(ip)) AS c_members,
+        max(unknown) AS c_busiest_member,
+        sum(attempts_on_the_day) AS c_attempts_on_the_day,
+        min(first_seen) AS c_first_seen,
+        max(last_seen) AS c_last_seen,
+        sum(bounce_shaped) AS c_bounce_shaped
+        """;
+
+    // A campaign worth naming: active on the day, enough unknown recipients, mostly unknown, and no single member
+    // carrying most of it (that member is per_ip's, not a campaign).
+    private const string IsACampaign = """
+        c_attempts_on_the_day > 0
+          AND c_unknown >= {min_network_unknown:UInt64}
+          AND c_unknown >= {min_ratio:Float64} * (c_unknown + c_valid)
+          AND c_busiest_member <= {max_member_share:Float64} * c_unknown
+        """;
+
     private const string AsEvidenceType =
         "Tuple(rule String, asn UInt32, organisation String, country String, unknown_recipients UInt64, unknown_attempts UInt64, accepted_recipients UInt64, "
         + "sessions UInt64, exposed_mailboxes Array(String), exposed_unlogged UInt64, dictionary_words UInt64, name_permutations UInt64, "
@@ -137,43 +169,19 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
 
         SELECT
             network AS subject,
-            if(n_unknown >= {high_unknown:UInt64}, 'high', 'medium') AS severity,
-            toFloat32(n_unknown / (n_unknown + n_valid)) AS score,
-            n_first_seen AS first_seen, n_last_seen AS last_seen, n_attempts AS events,
-            toJSONString(CAST(tuple('network', n_unknown, n_attempts, n_valid, n_sessions, n_exposed, n_exposed_unlogged, n_dictionary_words,
-                n_name_permutations, arraySlice(arraySort(n_sample), 1, 20), n_relays, n_helos, n_days_active, n_members_count, n_members, n_bounce_shaped), '{{EvidenceType}}')) AS evidence
+            if(c_unknown >= {high_unknown:UInt64}, 'high', 'medium') AS severity,
+            toFloat32(c_unknown / (c_unknown + c_valid)) AS score,
+            c_first_seen AS first_seen, c_last_seen AS last_seen, c_attempts AS events,
+            toJSONString(CAST(tuple('network', c_unknown, c_attempts, c_valid, c_sessions, c_exposed, c_exposed_unlogged, c_dictionary_words,
+                c_name_permutations, arraySlice(arraySort(c_sample), 1, 20), c_relays, c_helos, c_days_active, c_members_count, c_members, c_bounce_shaped), '{{EvidenceType}}')) AS evidence
         FROM
         (
-            SELECT
-                network,
-                uniqExactArray(unknown_recipients) AS n_unknown,
-                sum(attempts) AS n_attempts,
-                sum(valid) AS n_valid,
-                sum(sessions) AS n_sessions,
-                arraySlice(groupUniqArrayArray(exposed), 1, 20) AS n_exposed,
-                sum(exposed_unlogged) AS n_exposed_unlogged,
-                sum(dictionary_words) AS n_dictionary_words,
-                sum(name_permutations) AS n_name_permutations,
-                arraySlice(groupUniqArrayArray(unknown_recipients), 1, 200) AS n_sample,
-                arraySort(groupUniqArrayArray(5)(relays)) AS n_relays,
-                groupUniqArrayArray(5)(helos) AS n_helos,
-                uniqExactArray(days) AS n_days_active,
-                count() AS n_members_count,
-                arraySort(groupArray(200)(ip)) AS n_members,
-                max(unknown) AS n_busiest_member,
-                sum(attempts_on_the_day) AS n_attempts_on_the_day,
-                min(first_seen) AS n_first_seen,
-                max(last_seen) AS n_last_seen,
-                sum(bounce_shaped) AS n_bounce_shaped
+            SELECT network, {{CampaignTotals}}
             FROM ({{PerClientOn(Sql.InTheWindow)}})
             WHERE unknown > 0
             GROUP BY network
         )
-        WHERE n_attempts_on_the_day > 0
-          AND n_members_count >= {min_members:UInt64}
-          AND n_unknown >= {min_network_unknown:UInt64}
-          AND n_unknown >= {min_ratio:Float64} * (n_unknown + n_valid)
-          AND n_busiest_member <= {max_member_share:Float64} * n_unknown
+        WHERE {{IsACampaign}} AND c_members_count >= {min_members:UInt64}
 
         UNION ALL
 
@@ -209,39 +217,21 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
         -- legitimate sender, however stale its list, does.
         SELECT
             concat('AS', toString(asn)) AS subject,
-            if(a_unknown >= {high_unknown:UInt64}, 'high', 'medium') AS severity,
-            toFloat32(a_unknown / (a_unknown + a_valid)) AS score,
-            a_first_seen AS first_seen, a_last_seen AS last_seen, a_attempts AS events,
-            toJSONString(CAST(tuple('as_campaign', asn, a_organisation, a_country, a_unknown, a_attempts, a_valid, a_sessions, a_exposed, a_exposed_unlogged,
-                a_dictionary_words, a_name_permutations, arraySlice(arraySort(a_sample), 1, 20), a_relays, a_helos, a_days_active, a_members_count, a_members,
-                a_network_count, a_networks, a_bounce_shaped), '{{AsEvidenceType}}')) AS evidence
+            if(c_unknown >= {high_unknown:UInt64}, 'high', 'medium') AS severity,
+            toFloat32(c_unknown / (c_unknown + c_valid)) AS score,
+            c_first_seen AS first_seen, c_last_seen AS last_seen, c_attempts AS events,
+            toJSONString(CAST(tuple('as_campaign', asn, c_organisation, c_country, c_unknown, c_attempts, c_valid, c_sessions, c_exposed, c_exposed_unlogged,
+                c_dictionary_words, c_name_permutations, arraySlice(arraySort(c_sample), 1, 20), c_relays, c_helos, c_days_active, c_members_count, c_members,
+                c_network_count, c_networks, c_bounce_shaped), '{{AsEvidenceType}}')) AS evidence
         FROM
         (
             SELECT
                 asn,
-                any(organisation) AS a_organisation,
-                any(country) AS a_country,
-                uniqExactArray(unknown_recipients) AS a_unknown,
-                sum(attempts) AS a_attempts,
-                sum(valid) AS a_valid,
-                sum(sessions) AS a_sessions,
-                arraySlice(groupUniqArrayArray(exposed), 1, 20) AS a_exposed,
-                sum(exposed_unlogged) AS a_exposed_unlogged,
-                sum(dictionary_words) AS a_dictionary_words,
-                sum(name_permutations) AS a_name_permutations,
-                arraySlice(groupUniqArrayArray(unknown_recipients), 1, 200) AS a_sample,
-                arraySort(groupUniqArrayArray(5)(relays)) AS a_relays,
-                groupUniqArrayArray(5)(helos) AS a_helos,
-                uniqExactArray(days) AS a_days_active,
-                count() AS a_members_count,
-                arraySort(groupArray(200)(ip)) AS a_members,
-                uniqExact(network) AS a_network_count,
-                arraySort(groupUniqArray(200)(network)) AS a_networks,
-                max(unknown) AS a_busiest_member,
-                sum(attempts_on_the_day) AS a_attempts_on_the_day,
-                min(first_seen) AS a_first_seen,
-                max(last_seen) AS a_last_seen,
-                sum(bounce_shaped) AS a_bounce_shaped
+                any(organisation) AS c_organisation,
+                any(country) AS c_country,
+                uniqExact(network) AS c_network_count,
+                arraySort(groupUniqArray(200)(network)) AS c_networks,
+                {{CampaignTotals}}
             FROM
             (
                 -- Members: what the other rules leave — quiet harvesters (below per_ip, in a network with too few
@@ -265,12 +255,7 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             WHERE asn != 0
             GROUP BY asn
         )
-        WHERE a_attempts_on_the_day > 0
-          AND a_members_count >= {min_as_members:UInt64}
-          AND a_network_count >= {min_as_networks:UInt64}
-          AND a_unknown >= {min_network_unknown:UInt64}
-          AND a_unknown >= {min_ratio:Float64} * (a_unknown + a_valid)
-          AND a_busiest_member <= {max_member_share:Float64} * a_unknown
+        WHERE {{IsACampaign}} AND c_members_count >= {min_as_members:UInt64} AND c_network_count >= {min_as_networks:UInt64}
         """;
 
     // The local parts of our real mailboxes: recipients in our domains that mail was delivered to in the window.
