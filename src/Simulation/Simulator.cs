@@ -94,6 +94,7 @@ public sealed class Simulator(SimulationOptions options)
                     new SnowshoeSpam(estate, log, addresses, first, options.Seed, 18),
                     new VerySlowHarvest(estate, log, addresses, options.Seed, 19),
                     new RemoteUsers(estate, log, addresses, options.Start, options.Days, options.Seed, 20),
+                    new AsCampaignHarvest(estate, log, addresses, options.Seed, 22),
                 ]);
             }
 

@@ -133,6 +133,39 @@ public sealed class HarderWorldTests : IDisposable
         Assert.Empty(legitimate.Where(t => Detail(t, "sender").GetString() == "remote_user").Select(t => t.Subjects[0]).Intersect(clients));
     }
 
+    [Theory]
+    [InlineData("mx1")]
+    [InlineData("esa1")]
+    [InlineData("EDGE1")]
+    public void AnAsWideHarvestIsQuietEverywhereButOneProvidersAs(string relay)
+    {
+        var days = Enumerable.Range(0, 7).Select(Day.AddDays).ToList();
+        var log = new SimLog(MxRouting.Pinned(relay, Seed, Day));
+        var estate = new Estate(new Random(Seed), users: 150, Day, 0.2);
+        var harvest = new AsCampaignHarvest(estate, log, new AddressSpace(Seed, Day, days.Count, slowHarvestIndex: 6), Seed, 22);
+        var lines = days.SelectMany(d => harvest.Sessions(d).SelectMany(s => s)).Where(l => l.Relay == relay).ToList();
+        var events = Read(lines);
+        var truth = harvest.Truth().ToList();
+        var provider = SimulatedNetworks.Rows.Where(r => r.Asn == AsCampaignHarvest.Asn).Select(r => IPNetwork.Parse(r.Network)).ToList();
+
+        Assert.InRange(truth.Count, 3, 7);
+        Assert.All(truth, t => Assert.Equal(("dha", "as_campaign"), (t.Kind, Detail(t, "shape").GetString())));
+        Assert.All(truth, t => Assert.InRange(t.Subjects.Count, 8, 14));
+        var members = truth.SelectMany(t => t.Subjects).ToList();
+        Assert.All(members, m => Assert.Contains(provider, n => n.Contains(IPAddress.Parse(m))));
+        // Spread over the provider's networks (/24s and /48s), a few members in each at most.
+        var networks = members.GroupBy(m => m.Contains(':', StringComparison.Ordinal) ? string.Join(':', m.Split(':')[..3]) : m[..m.LastIndexOf('.')]).ToList();
+        Assert.True(networks.Count >= 4, $"{networks.Count} networks");
+        // Each member tries 3–6 names, with a sender of its own; no name is tried twice in the week, so no word is shared.
+        var tried = events.Where(e => e.Event == "rcpt_reject" && members.Contains(e.ClientIp)).ToList();
+        Assert.All(tried, e => Assert.Equal("user_unknown", e.Reason));
+        Assert.All(tried, e => Assert.NotEmpty(e.MailFrom));
+        Assert.All(tried.GroupBy(e => e.ClientIp), g => Assert.InRange(g.Count(), 0, 6));
+        Assert.Equal(tried.Count, tried.Select(e => e.RcptTo.ToLowerInvariant()).Distinct().Count());
+        Assert.Equal(truth.Sum(t => Detail(t, "attempts").GetInt64()), tried.Count + truth.Sum(t => Detail(t, "exposed").GetArrayLength()));
+        Assert.DoesNotContain(events, e => e.Event == "delivery" && members.Contains(e.ClientIp));
+    }
+
     [Fact]
     public void TheClassicWorldHasNoneOfTheHarderShapesAndTheHarderOneHasThemBesideTheClassicOnes()
     {

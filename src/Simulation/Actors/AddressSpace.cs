@@ -43,6 +43,9 @@ internal sealed class AddressSpace
 
         /// <summary>The very slow harvest's addresses.</summary>
         SlowHarvesters,
+
+        /// <summary>The servers rented from one provider for an AS-wide harvest (<see cref="AsCampaignHarvest"/>): its own AS.</summary>
+        RentedServers,
     }
 
     private static (int First, int Last, int V6First, int V6Count) Range(Band band) => band switch
@@ -51,6 +54,7 @@ internal sealed class AddressSpace
         Band.Snowshoe => (80, 159, 0x7000, 0x1000),
         Band.Homes => (160, 169, 0x9000, 0x100),
         Band.Hijackers => (170, 179, 0x9100, 0x100),
+        Band.RentedServers => (180, 187, 0xa000, 0x100),
         _ => (200, 254, 0x8000, 0x1000),
     };
 

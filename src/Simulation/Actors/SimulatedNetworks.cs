@@ -46,6 +46,10 @@ internal static class SimulatedNetworks
         ("203.0.113.0/24", 64505, "Residential Broadband Example", "BR"),
         // The harder world's senders and the low-and-slow harvest (AddressSpace, SlowHarvest).
         ("198.18.0.0/16", 64506, "Benchmark Cloud Example", "US"),
+        // A provider whose rented servers harvest together (AsCampaignHarvest): the /24s and /48s of its AS's band.
+        ("198.18.180.0/22", AsCampaignHarvest.Asn, "Rented Servers Example", "LT"),
+        ("198.18.184.0/22", AsCampaignHarvest.Asn, "Rented Servers Example", "LT"),
+        ("2001:db8:a000::/40", AsCampaignHarvest.Asn, "Rented Servers Example", "LT"),
         // Bots (SpamBotnet) and small senders (SmallSenders).
         ("198.19.0.0/17", 64508, "Consumer Cable Example", "VN"),
         ("198.19.128.0/17", 64509, "Small Business ISP Example", "FR"),

@@ -57,7 +57,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(File.Exists(Path.Combine(output, "data", "relaywatch.lock")));
         // The simulated sample's network context and DMARC reports: findings say who is behind an address, and the
         // forger seen from both sides is there.
-        Assert.Contains("Network context: 29 networks from ", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Network context: 32 networks from ", result.Output, StringComparison.Ordinal);
         Assert.Matches(@"DMARC reports: 3 new \(0 already stored\), \d+ records", result.Output);
         Assert.Matches(@"; from AS64505 Residential Broadband Example, BR\n", result.Output);
         Assert.Contains("10. Our domains as others see them on ", result.Output, StringComparison.Ordinal);
