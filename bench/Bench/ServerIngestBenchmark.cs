@@ -111,7 +111,7 @@ internal static class ServerIngestBenchmark
             null, CancellationToken.None);
         var rows = long.Parse(row[0][0], CultureInfo.InvariantCulture);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {name,-48} {lines / seconds,10:N0} lines/s  {events,10:N0} events  {rows,10:N0} rows  {seconds,7:F2} s  ({cpu.TotalSeconds:F2} CPU s)"));
+            $"  {name,-48} {lines / seconds,10:N0} lines/s  {events,10:N0} lines with events  {rows,10:N0} rows  {seconds,7:F2} s  ({cpu.TotalSeconds:F2} CPU s)"));
         return new Run(seconds, events, rows, row[0][1]);
     }
 }
