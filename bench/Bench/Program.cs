@@ -3,7 +3,7 @@ using RelayWatch.Bench;
 // Throughput benchmarks that print figures; run them in Release:
 //   dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R]
 //   dotnet run -c Release --project bench/Bench -- ingest [--lines N] [--in-flight 1,2,3] [--repeat R] [--batch-lines N]
-//   dotnet run -c Release --project bench/Bench -- ingest-exim [--lines N] [--parse-only]   (the same for the four below)
+//   dotnet run -c Release --project bench/Bench -- ingest-exim [--lines N] [--parse-only] [--batch-lines N] [--in-flight N]   (the same for the four below)
 //   dotnet run -c Release --project bench/Bench -- ingest-domino [--lines N]
 //   dotnet run -c Release --project bench/Bench -- ingest-ironport [--lines N]
 //   dotnet run -c Release --project bench/Bench -- ingest-exchange [--lines N]
@@ -18,6 +18,7 @@ using RelayWatch.Bench;
 //   dotnet run -c Release --project bench/Bench -- report [--days N] [--scale X]
 //   dotnet run -c Release --project bench/Bench -- storage [--lines N] [--days N]
 //   dotnet run -c Release --project bench/Bench -- soak [--seconds 60] [--rate N | --probe-seconds 20 --target 50000] [--connections 4] [--page-clients 2]
+//   dotnet run -c Release --project bench/Bench -- server-ingest [--days 7] [--scale 0.05] [--repeat 2] [--batch-lines N] [--in-flight N]
 return args.FirstOrDefault() switch
 {
     "store-insert" => await StoreInsertBenchmark.RunAsync(args[1..]),
@@ -37,11 +38,12 @@ return args.FirstOrDefault() switch
     "report" => await ReportBenchmark.RunAsync(args[1..]),
     "storage" => await StorageBenchmark.RunAsync(args[1..]),
     "soak" => await SoakBenchmark.RunAsync(args[1..]),
+    "server-ingest" => await ServerIngestBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] [--in-flight 1,2,3] [--repeat R] [--batch-lines N] | ingest-exim|ingest-domino|ingest-ironport|ingest-exchange|ingest-sendmail [--lines N] [--parse-only] | line-cost <format> <sample> [rounds] | line-outcomes <format> <file>... | attacker-coverage DIR | simulate [--days N] [--harder] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X] | storage [--lines N] [--days N] | soak [--seconds 60] [--rate N | --probe-seconds 20 --target 50000] [--connections 4] [--page-clients 2]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] [--in-flight 1,2,3] [--repeat R] [--batch-lines N] | ingest-exim|ingest-domino|ingest-ironport|ingest-exchange|ingest-sendmail [--lines N] [--parse-only] [--batch-lines N] [--in-flight N] | line-cost <format> <sample> [rounds] | line-outcomes <format> <file>... | attacker-coverage DIR | simulate [--days N] [--harder] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X] | storage [--lines N] [--days N] | soak [--seconds 60] [--rate N | --probe-seconds 20 --target 50000] [--connections 4] [--page-clients 2] | server-ingest [--days 7] [--scale 0.05] [--repeat 2] [--batch-lines N] [--in-flight N]");
     return 2;
 }

@@ -55,6 +55,9 @@ internal static class SampleIngestBenchmark
     {
         var arguments = new BenchArguments(args);
         var targetLines = arguments.Long("--lines", 1_000_000);
+        var ingestOptions = new IngestOptions();
+        ingestOptions.BatchLines = (int)arguments.Long("--batch-lines", ingestOptions.BatchLines);
+        ingestOptions.InsertsInFlight = (int)arguments.Long("--in-flight", ingestOptions.InsertsInFlight);
         var name = LogFormats.NameOf(sample.Format);
         var work = Path.Combine(Path.GetTempPath(), $"relaywatch-{name}-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var log = Path.Combine(work, sample.RelativePath.Split('/')[1], Path.GetFileName(sample.RelativePath));
@@ -74,14 +77,15 @@ internal static class SampleIngestBenchmark
                 return 0;
             }
 
-
             var options = new StoreOptions { DataDirectory = Path.Combine(work, "data"), Database = "bench", EventRetentionDays = 20_000 };
             await using var store = await ClickHouseStore.OpenAsync(options, null, CancellationToken.None);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var stopwatch = Stopwatch.StartNew();
-            var summary = await new IngestRunner(store, new IngestOptions(), TimeProvider.System, NullLogger.Instance).IngestAsync([log], CancellationToken.None);
+            var summary = await new IngestRunner(store, ingestOptions, TimeProvider.System, NullLogger.Instance).IngestAsync([log], CancellationToken.None);
             var seconds = stopwatch.Elapsed.TotalSeconds;
+            var ingestCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  end to end into the embedded store ({summary[0].Counts.Events:N0} events)   {lines / seconds,12:N0} lines/s  ({seconds:F2} s); peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB"));
+                $"  end to end into the embedded store ({summary[0].Counts.Events:N0} events; batches of {ingestOptions.BatchLines:N0} lines, {ingestOptions.InsertsInFlight} in flight)   {lines / seconds,12:N0} lines/s  ({seconds:F2} s; {ingestCpu.TotalSeconds:F2} CPU s); peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB"));
             return 0;
         }
         finally

@@ -80,6 +80,7 @@ internal sealed class GlobalOptions
         options.EventRetentionDays = section.EventRetentionDays ?? options.EventRetentionDays;
         options.FindingRetentionDays = section.FindingRetentionDays ?? options.FindingRetentionDays;
         options.MaxConnections = section.MaxConnections ?? options.MaxConnections;
+        options.Cluster = section.Cluster;
 
         options.DataDirectory = Environment(DataVariable) ?? options.DataDirectory;
         options.ConnectionString = Environment(ClickHouseVariable) ?? options.ConnectionString;

@@ -25,7 +25,7 @@ root.Add(BlocklistCommand.Create(globals));
 root.Add(EvaluateCommand.Create(globals));
 root.Add(ContextCommand.Create(globals));
 root.Add(DmarcCommand.Create(globals));
-root.Add(SchemaCommand.Create());
+root.Add(SchemaCommand.Create(globals));
 root.Add(ServeCommand.Create(globals));
 root.Add(SimulateCommand.Create());
 

@@ -1,3 +1,5 @@
+using RelayWatch.Store.Schema;
+
 namespace RelayWatch.Store;
 
 /// <summary>
@@ -40,6 +42,14 @@ public sealed class StoreOptions
     /// <summary>Load a <c>libchdb.so</c> named by <c>RELAYWATCH_CHDB_LIB</c> without checking its SHA-256 against the pinned one. Default false.</summary>
     public bool TrustEngineLibrary { get; set; }
 
+    /// <summary>
+    /// The ClickHouse cluster (a name of the servers' <c>remote_servers</c>) the schema is laid out on: the
+    /// migrations then create ReplicatedMergeTree <c>t_local</c> tables and Distributed tables over them,
+    /// every statement <c>ON CLUSTER</c> (docs/operations.md, "Cluster layout"). Needs the server engine.
+    /// Default: none (single node).
+    /// </summary>
+    public string? Cluster { get; set; }
+
     public bool UsesServer => ConnectionString is not null;
 
     /// <summary>Throws <see cref="ArgumentException"/> with a one-sentence reason when a setting is out of range.</summary>
@@ -53,6 +63,16 @@ public sealed class StoreOptions
         if (!DatabaseName.IsValid(Database))
         {
             throw new ArgumentException($"The database name '{Database}' is not valid: use letters, digits and underscores, starting with a letter or underscore.");
+        }
+
+        if (Cluster is not null && !UsesServer)
+        {
+            throw new ArgumentException($"The cluster '{Cluster}' needs a ClickHouse server (store.clickHouse): the embedded engine runs on one machine and has no cluster.");
+        }
+
+        if (Cluster is not null && !ClusterLayout.IsPlainName(Cluster))
+        {
+            throw new ArgumentException($"The cluster name '{Cluster}' is not a plain name (letters, digits and _, not starting with a digit).");
         }
 
         if (EventRetentionDays < 1 || FindingRetentionDays < 1)

@@ -20,4 +20,7 @@ internal sealed class StoreSection
     public int? FindingRetentionDays { get; set; }
 
     public int? MaxConnections { get; set; }
+
+    /// <summary>The ClickHouse cluster the schema is laid out on (server engine only); <c>schema</c> prints its form.</summary>
+    public string? Cluster { get; set; }
 }

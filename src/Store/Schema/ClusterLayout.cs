@@ -46,6 +46,9 @@ public sealed partial class ClusterLayout
         Cluster = cluster;
     }
 
+    /// <summary>Whether <paramref name="name"/> can name a cluster here: letters, digits and _, not starting with a digit.</summary>
+    public static bool IsPlainName(string name) => PlainName().IsMatch(name);
+
     /// <summary>The cluster's name in the servers' <c>remote_servers</c> configuration.</summary>
     public string Cluster { get; }
 

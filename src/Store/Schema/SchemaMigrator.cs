@@ -8,9 +8,14 @@ namespace RelayWatch.Store.Schema;
 /// <c>schema_migrations</c> table does not record, then sets each table's retention TTL to the
 /// configured number of days. Safe to run at every start and from several processes: statements
 /// are idempotent (<c>IF NOT EXISTS</c>) and the record table collapses repeats by version.
+/// With <see cref="StoreOptions.Cluster"/> set, every statement runs in its cluster form
+/// (<see cref="ClusterLayout"/>, the same DDL <c>relaywatch schema --cluster</c> prints), the record table
+/// included, and retention is set on the stored <c>t_local</c> tables.
 /// </summary>
 public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options, ILogger logger)
 {
+    private readonly ClusterLayout? layout = options.Cluster is null ? null : new ClusterLayout(options.Cluster);
+
     internal const string CreateMigrationTable = """
         CREATE TABLE IF NOT EXISTS schema_migrations
         (
@@ -29,7 +34,11 @@ public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options,
     /// <summary>Applies what is missing and returns the versions it applied (empty when up to date).</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
     {
-        await store.ExecuteAsync(CreateMigrationTable, cancellationToken).ConfigureAwait(false);
+        foreach (var statement in Form(0, SchemaDdl.RecordTable, CreateMigrationTable))
+        {
+            await store.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+        }
+
         var applied = new Dictionary<int, string>();
         foreach (var row in await store.QueryListAsync("SELECT version, argMax(checksum, applied_at) FROM schema_migrations GROUP BY version", null, cancellationToken).ConfigureAwait(false))
         {
@@ -50,7 +59,7 @@ public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options,
                 continue;
             }
 
-            foreach (var statement in migration.Statements)
+            foreach (var statement in migration.Statements.SelectMany(s => Form(migration.Version, migration.Name, s)))
             {
                 await store.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
             }
@@ -100,15 +109,18 @@ public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options,
         foreach (var (table, expression, days) in rules)
         {
             var wanted = string.Create(CultureInfo.InvariantCulture, $"toIntervalDay({days})");
-            var engine = engines.GetValueOrDefault(table);
+            // On a cluster the TTL belongs to the stored table; the Distributed one holds no rows.
+            var engine = engines.GetValueOrDefault(layout is null ? table : table + ClusterLayout.LocalSuffix);
             if (engine is not null && engine.Contains(wanted, StringComparison.Ordinal))
             {
                 continue;
             }
 
-            await store.ExecuteAsync(
-                string.Create(CultureInfo.InvariantCulture, $"ALTER TABLE {table} MODIFY TTL {expression} + INTERVAL {days} DAY"),
-                cancellationToken).ConfigureAwait(false);
+            foreach (var statement in Form(0, "retention", string.Create(CultureInfo.InvariantCulture, $"ALTER TABLE {table} MODIFY TTL {expression} + INTERVAL {days} DAY")))
+            {
+                await store.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+            }
+
             if (engine is not null && engine.Contains(" TTL ", StringComparison.Ordinal))
             {
                 Log.RetentionChanged(logger, table, days);
@@ -119,4 +131,8 @@ public sealed class SchemaMigrator(IClickHouseStore store, StoreOptions options,
             }
         }
     }
+
+    /// <summary>A statement as this store runs it: as written on a single node, else in the cluster's form.</summary>
+    private IReadOnlyList<string> Form(int version, string name, string statement) =>
+        layout is null ? [statement] : layout.Translate(string.Create(CultureInfo.InvariantCulture, $"{version:D4}_{name}"), statement);
 }

@@ -51,6 +51,57 @@ public sealed class SchemaCommandTests : IDisposable
         Assert.Equal(string.Empty, result.Output);
     }
 
+    [Fact]
+    public async Task TheConfiguredClusterIsPrintedWhenNoneIsNamed()
+    {
+        var config = directory.Combine("relaywatch.json");
+        await File.WriteAllTextAsync(config, """{ "store": { "cluster": "east" } }""");
+
+        var result = await RelayWatchProcess.RunAsync("--config", config, "schema");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var (_, statements) = Blocks(result.Output);
+        Assert.Equal(SchemaDdl.ForCluster(new ClusterLayout("east")).SelectMany(m => m.Statements), statements);
+    }
+
+    [Fact]
+    public async Task TheClusterNamedOnTheCommandLineWinsOverTheConfiguredOne()
+    {
+        var config = directory.Combine("relaywatch.json");
+        await File.WriteAllTextAsync(config, """{ "store": { "cluster": "east" } }""");
+
+        var result = await RelayWatchProcess.RunAsync("--config", config, "schema", "--cluster", "main");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains(" ON CLUSTER main", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("east", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AConfiguredClusterNameThatIsNotPlainIsBadUsage()
+    {
+        var config = directory.Combine("relaywatch.json");
+        await File.WriteAllTextAsync(config, """{ "store": { "cluster": "main;DROP" } }""");
+
+        var result = await RelayWatchProcess.RunAsync("--config", config, "schema");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("relaywatch: store.cluster main;DROP is not a plain name (letters, digits and _, not starting with a digit).\n", result.Error);
+    }
+
+    [Fact]
+    public async Task AConfiguredClusterWithTheEmbeddedEngineIsBadUsageInOneSentence()
+    {
+        var config = directory.Combine("relaywatch.json");
+        await File.WriteAllTextAsync(config, """{ "store": { "cluster": "main" } }""");
+
+        var result = await RelayWatchProcess.RunAsync("--data", directory.Combine("data"), "--config", config, "query", "SELECT 1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("relaywatch: The cluster 'main' needs a ClickHouse server (store.clickHouse): the embedded engine runs on one machine and has no cluster.\n", result.Error);
+        Assert.False(Directory.Exists(directory.Combine("data")));
+    }
+
     /// <summary>The output's comment lines, and its statements: blocks separated by a blank line, each ending with ';'.</summary>
     private static (List<string> Comments, List<string> Statements) Blocks(string output)
     {
