@@ -190,8 +190,10 @@ internal sealed class EximClientEvents(EximCorrelation correlation)
     private static LineKind? Known(IReadOnlyList<LineKind> tails, ReadOnlySpan<char> said)
     {
         Span<Range> captures = stackalloc Range[2];
-        foreach (var tail in tails)
+        // By index: a foreach over the interface would allocate an enumerator on every connection line.
+        for (var i = 0; i < tails.Count; i++)
         {
+            var tail = tails[i];
             if (tail.Template.TryMatch(said, captures))
             {
                 return tail;
@@ -204,7 +206,7 @@ internal sealed class EximClientEvents(EximCorrelation correlation)
     private LineResult Event(string eventName, string kind, EventStamp stamp, EximHost host, string port, string detail = "", ushort code = 0)
     {
         var session = correlation.Find(stamp, host, port);
-        return new LineResult(LineOutcome.Event, kind, stamp.Event(eventName) with
+        return new LineResult(LineOutcome.Event, kind, new SmtpEvent(stamp, eventName)
         {
             ClientIp = host.Ip,
             ClientHost = host.VerifiedName,
