@@ -101,7 +101,7 @@ internal sealed class SendmailParser : ILogParser
             return LineResult.Skipped("sendmail.from_without_recipients");
         }
 
-        return new LineResult(LineOutcome.Event, "sendmail.from", Build(EventNames.Message, state, context) with { Size = state.Size });
+        return new LineResult(LineOutcome.Event, "sendmail.from", new SmtpEvent(context.Stamp, EventNames.Message, state, context.Qid ?? string.Empty) { Size = state.Size });
     }
 
     /// <summary><c>to=&lt;x@y&gt;, delay=…, mailer=esmtp, pri=…, relay=host. [ip], dsn=2.0.0, stat=Sent (…)</c>.</summary>
@@ -120,14 +120,19 @@ internal sealed class SendmailParser : ILogParser
         var detail = stat.ToString();
         var delivered = eventName == EventNames.Delivery;
         // One line for every recipient one mailer took at once (to=<a@x>,<b@x>,…): one event each, as on the other relays.
-        return LineResult.PerRecipient(kind, Build(eventName, correlation.MessageOf(context), context) with
+        // The usual one recipient goes into the event as it is made, rather than into a copy of it.
+        var recipients = Formats.Envelope.List(record.Get("to"), ',');
+        var one = recipients.Count == 1;
+        var shared = new SmtpEvent(context.Stamp, eventName, correlation.MessageOf(context), context.Qid ?? string.Empty)
         {
+            RcptTo = one ? recipients[0] : string.Empty,
             NextHop = record.Get("relay").ToString(),
             Dsn = record.Get("dsn").ToString(),
             Detail = detail,
             SmtpCode = delivered ? (ushort)0 : SmtpReply.LeadingCode(stat),
             Reason = delivered ? string.Empty : ReplyReasons.Classify(detail),
-        }, Formats.Envelope.List(record.Get("to"), ','));
+        };
+        return one ? new LineResult(LineOutcome.Event, kind, shared) : LineResult.PerRecipient(kind, shared, recipients);
     }
 
     /// <summary><c>ruleset=check_rcpt, arg1=&lt;x@y&gt;, relay=host [ip], reject=550 5.7.1 &lt;x@y&gt;... Relaying denied</c>.</summary>
@@ -149,7 +154,12 @@ internal sealed class SendmailParser : ILogParser
         var (isRecipient, isSender) = (ruleset.SequenceEqual("check_rcpt"), ruleset.SequenceEqual("check_mail"));
         var argument = Unangle(record.Get("arg1"));
         var reply = reject.ToString();
-        var throttled = Array.Exists(SendmailGrammar.RateLimitReplies, r => reply.Contains(r, StringComparison.Ordinal));
+        var throttled = false;
+        foreach (var limit in SendmailGrammar.RateLimitReplies)
+        {
+            throttled |= reject.Contains(limit, StringComparison.Ordinal);
+        }
+
         var smtp = Refusal(
             context,
             throttled ? EventNames.RateLimited : isRecipient ? EventNames.RcptReject : EventNames.Reject,
@@ -212,7 +222,7 @@ internal sealed class SendmailParser : ILogParser
         var beforeRelay = relayAt < 0 ? rest : rest[..relayAt];
         var userAt = beforeRelay.IndexOf(User, StringComparison.Ordinal);
         var client = relayAt < 0 ? null : SendmailFields.Client(rest[(relayAt + Relay.Length)..]);
-        var smtp = context.Stamp.Event(EventNames.AuthFailure) with
+        var smtp = new SmtpEvent(context.Stamp, EventNames.AuthFailure)
         {
             SaslUser = userAt < 0 ? string.Empty : beforeRelay[(userAt + User.Length)..].ToString(),
             Detail = rest.ToString(),
@@ -229,7 +239,7 @@ internal sealed class SendmailParser : ILogParser
             return LineResult.Unrecognised("unknown sendmail line");
         }
 
-        return new LineResult(LineOutcome.Event, "sendmail.dsn", Build(EventNames.NdrSent, correlation.MessageOf(context), context) with { Detail = matched.GetString("detail") });
+        return new LineResult(LineOutcome.Event, "sendmail.dsn", new SmtpEvent(context.Stamp, EventNames.NdrSent, correlation.MessageOf(context), context.Qid ?? string.Empty) { Detail = matched.GetString("detail") });
     }
 
     /// <summary>A line about the connection that names its client in its text: the client of its process from now on.</summary>
@@ -243,7 +253,7 @@ internal sealed class SendmailParser : ILogParser
         var session = correlation.Connect(context, client);
         correlation.Release(context, session, null);
         var eventName = kind.Line.Event!;
-        var smtp = context.Stamp.Event(eventName) with
+        var smtp = new SmtpEvent(context.Stamp, eventName)
         {
             QueueId = context.Qid ?? string.Empty,
             Detail = eventName == EventNames.Connect ? string.Empty : rest.ToString(),
@@ -253,7 +263,7 @@ internal sealed class SendmailParser : ILogParser
 
     /// <summary>A refusal of a recipient or of the client's mail, its reason read from its text; the client is added when known.</summary>
     private static SmtpEvent Refusal(SendmailLineContext context, string eventName, string rcptTo, string mailFrom, string detail, ushort code) =>
-        context.Stamp.Event(eventName) with
+        new SmtpEvent(context.Stamp, eventName)
         {
             RcptTo = rcptTo,
             MailFrom = mailFrom,
@@ -263,8 +273,9 @@ internal sealed class SendmailParser : ILogParser
             Detail = detail,
         };
 
-    private SmtpEvent Build(string eventName, MessageState state, SendmailLineContext context) =>
-        state.ToEvent(Source, eventName, context.Timestamp, context.Relay, context.Qid ?? string.Empty, context.Stamp.File, context.Stamp.Line);
+    /// <summary>A new event of the line's message, for an initialiser to complete.</summary>
+    private static SmtpEvent Build(string eventName, MessageState state, SendmailLineContext context) =>
+        new(context.Stamp, eventName, state, context.Qid ?? string.Empty);
 
     private static string Unangle(ReadOnlySpan<char> text) => text.Trim().TrimStart('<').TrimEnd('>').ToString();
 }
