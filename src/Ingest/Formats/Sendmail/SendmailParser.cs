@@ -70,7 +70,7 @@ internal sealed class SendmailParser : ILogParser
         SendmailReading.ClientNote => ClientNote(kind, rest, context),
         SendmailReading.AuthFailure => AuthFailure(rest, context),
         SendmailReading.Milter => Milter(matched.Get("text"), context),
-        SendmailReading.RecipientError => correlation.Emit(null, Refusal(context, EventNames.RcptReject, matched.GetString("rcpt_to"), string.Empty, matched.GetString("detail"), 550), kind.Line.Name, context),
+        SendmailReading.RecipientError => Refusal(null, context, kind.Line.Name, EventNames.RcptReject, matched.GetString("rcpt_to"), string.Empty, matched.GetString("detail"), 550),
         SendmailReading.Dsn => Dsn(matched, context),
         _ => ClientLine(kind, matched.Get("client"), rest, context),
     };
@@ -160,19 +160,20 @@ internal sealed class SendmailParser : ILogParser
             throttled |= reject.Contains(limit, StringComparison.Ordinal);
         }
 
-        var smtp = Refusal(
-            context,
-            throttled ? EventNames.RateLimited : isRecipient ? EventNames.RcptReject : EventNames.Reject,
-            isRecipient ? argument : string.Empty,
-            isSender ? argument : string.Empty,
-            reply,
-            SmtpReply.LeadingCode(reject));
         // A recipient logged without angle brackets can forge a whole ", relay=…, reject=…": then the reply that
         // echoes it holds a relay= too, and which relay= is Sendmail's own cannot be told. The refusal then takes
         // its client from the envelope's from= line (relay= last), as a refusal logged before its client does.
         var client = SendmailFields.ContainsField(reject, "relay") ? null : SendmailFields.Client(record.Last("relay"));
         var kind = isRecipient ? "sendmail.check_rcpt" : isSender ? "sendmail.check_mail" : "sendmail." + ruleset.ToString();
-        return correlation.Emit(client is null ? null : correlation.Connect(context, client.Value), smtp, kind, context);
+        return Refusal(
+            client is null ? null : correlation.Connect(context, client.Value),
+            context,
+            kind,
+            throttled ? EventNames.RateLimited : isRecipient ? EventNames.RcptReject : EventNames.Reject,
+            isRecipient ? argument : string.Empty,
+            isSender ? argument : string.Empty,
+            reply,
+            SmtpReply.LeadingCode(reject));
     }
 
     /// <summary>
@@ -193,8 +194,7 @@ internal sealed class SendmailParser : ILogParser
         var subject = rest[..at].TrimEnd(' ').TrimEnd(',');
         var recipient = subject.StartsWith("to=") ? Unangle(subject["to=".Length..]) : string.Empty;
         var sender = subject.StartsWith("from=") ? Unangle(subject["from=".Length..]) : string.Empty;
-        var smtp = Refusal(context, recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject, recipient, sender, reject.ToString(), SmtpReply.LeadingCode(reject));
-        return correlation.Emit(null, smtp, "sendmail.milter", context);
+        return Refusal(null, context, "sendmail.milter", recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject, recipient, sender, reject.ToString(), SmtpReply.LeadingCode(reject));
     }
 
     /// <summary><c>AUTH=server, relay=…, authid=user, mech=LOGIN</c> and <c>STARTTLS=server, relay=…</c>: they name the process's client.</summary>
@@ -261,21 +261,29 @@ internal sealed class SendmailParser : ILogParser
         return correlation.Emit(session, smtp, kind.Line.Name, context);
     }
 
-    /// <summary>A refusal of a recipient or of the client's mail, its reason read from its text; the client is added when known.</summary>
-    private static SmtpEvent Refusal(SendmailLineContext context, string eventName, string rcptTo, string mailFrom, string detail, ushort code) =>
-        new SmtpEvent(context.Stamp, eventName)
+    /// <summary>
+    /// A refusal of a recipient or of the client's mail, its reason read from its text. With its client when the line,
+    /// its message or its process names one (set as the event is made, as <see cref="SendmailCorrelation.Emit"/> would
+    /// add it to a copy); else it waits for one.
+    /// </summary>
+    private LineResult Refusal(ClientSession? named, SendmailLineContext context, string kind, string eventName, string rcptTo, string mailFrom, string detail, ushort code)
+    {
+        var client = correlation.ClientOf(named, context, out var state);
+        var smtp = new SmtpEvent(context.Stamp, eventName)
         {
+            ClientIp = client?.Ip ?? string.Empty,
+            ClientHost = client?.Host ?? string.Empty,
+            SessionId = client?.Id ?? string.Empty,
+            SaslUser = client?.SaslUser ?? string.Empty,
             RcptTo = rcptTo,
-            MailFrom = mailFrom,
+            MailFrom = mailFrom.Length > 0 || client is null ? mailFrom : state?.MailFrom ?? string.Empty,
             SmtpCode = code,
             Reason = ReplyReasons.Classify(detail),
             QueueId = context.Qid ?? string.Empty,
             Detail = detail,
         };
-
-    /// <summary>A new event of the line's message, for an initialiser to complete.</summary>
-    private static SmtpEvent Build(string eventName, MessageState state, SendmailLineContext context) =>
-        new(context.Stamp, eventName, state, context.Qid ?? string.Empty);
+        return client is null ? correlation.Wait(smtp, kind, context) : new LineResult(LineOutcome.Event, kind, smtp);
+    }
 
     private static string Unangle(ReadOnlySpan<char> text) => text.Trim().TrimStart('<').TrimEnd('>').ToString();
 }
