@@ -74,10 +74,6 @@ internal sealed class SendmailCorrelation
     public ClientSession? SessionOf(SendmailLineContext context) =>
         sessions.Peek((context.Relay, context.Pid)) is { } session && context.Timestamp - session.LastSeen <= SessionIdle ? session : null;
 
-    /// <summary>The event now with its client when the line, its message or its process names one; else it waits for a later line of them.</summary>
-    public LineResult Emit(ClientSession? session, SmtpEvent smtp, string kind, SendmailLineContext context) =>
-        ClientOf(session, context, out var state) is { } client ? new LineResult(LineOutcome.Event, kind, WithClient(smtp, client, state)) : Wait(smtp, kind, context);
-
     /// <summary>
     /// The client of a line's event: the one the line named, else its message's, else its process's; null while none is
     /// known. <paramref name="state"/> is the message of the line's queue id, when one is kept.

@@ -222,12 +222,8 @@ internal sealed class SendmailParser : ILogParser
         var beforeRelay = relayAt < 0 ? rest : rest[..relayAt];
         var userAt = beforeRelay.IndexOf(User, StringComparison.Ordinal);
         var client = relayAt < 0 ? null : SendmailFields.Client(rest[(relayAt + Relay.Length)..]);
-        var smtp = new SmtpEvent(context.Stamp, EventNames.AuthFailure)
-        {
-            SaslUser = userAt < 0 ? string.Empty : beforeRelay[(userAt + User.Length)..].ToString(),
-            Detail = rest.ToString(),
-        };
-        return correlation.Emit(client is null ? null : correlation.Connect(context, client.Value), smtp, "sendmail.auth_failure", context);
+        var user = userAt < 0 ? string.Empty : beforeRelay[(userAt + User.Length)..].ToString();
+        return Emit(client is null ? null : correlation.Connect(context, client.Value), context, "sendmail.auth_failure", EventNames.AuthFailure, rest.ToString(), saslUser: user);
     }
 
     /// <summary><c>qid: dsnqid: DSN: reason</c>: Sendmail sent a notification for the message <c>qid</c>.</summary>
@@ -253,20 +249,18 @@ internal sealed class SendmailParser : ILogParser
         var session = correlation.Connect(context, client);
         correlation.Release(context, session, null);
         var eventName = kind.Line.Event!;
-        var smtp = new SmtpEvent(context.Stamp, eventName)
-        {
-            QueueId = context.Qid ?? string.Empty,
-            Detail = eventName == EventNames.Connect ? string.Empty : rest.ToString(),
-        };
-        return correlation.Emit(session, smtp, kind.Line.Name, context);
+        return Emit(session, context, kind.Line.Name, eventName, eventName == EventNames.Connect ? string.Empty : rest.ToString(), queueId: context.Qid ?? string.Empty);
     }
 
+    /// <summary>A refusal of a recipient or of the client's mail, its reason read from its text.</summary>
+    private LineResult Refusal(ClientSession? named, SendmailLineContext context, string kind, string eventName, string rcptTo, string mailFrom, string detail, ushort code) =>
+        Emit(named, context, kind, eventName, detail, ReplyReasons.Classify(detail), context.Qid ?? string.Empty, rcptTo, mailFrom, code: code);
+
     /// <summary>
-    /// A refusal of a recipient or of the client's mail, its reason read from its text. With its client when the line,
-    /// its message or its process names one (set as the event is made, as <see cref="SendmailCorrelation.Emit"/> would
-    /// add it to a copy); else it waits for one.
+    /// An event of the line, with its client when the line, its message or its process names one (<see cref="SendmailCorrelation.ClientOf"/>,
+    /// set as the event is made); else it waits for one (<see cref="SendmailCorrelation.Wait"/>), and is completed when a later line names it.
     /// </summary>
-    private LineResult Refusal(ClientSession? named, SendmailLineContext context, string kind, string eventName, string rcptTo, string mailFrom, string detail, ushort code)
+    private LineResult Emit(ClientSession? named, SendmailLineContext context, string kind, string eventName, string detail, string reason = "", string queueId = "", string rcptTo = "", string mailFrom = "", string saslUser = "", ushort code = 0)
     {
         var client = correlation.ClientOf(named, context, out var state);
         var smtp = new SmtpEvent(context.Stamp, eventName)
@@ -274,12 +268,12 @@ internal sealed class SendmailParser : ILogParser
             ClientIp = client?.Ip ?? string.Empty,
             ClientHost = client?.Host ?? string.Empty,
             SessionId = client?.Id ?? string.Empty,
-            SaslUser = client?.SaslUser ?? string.Empty,
+            SaslUser = saslUser.Length > 0 || client is null ? saslUser : client.SaslUser,
             RcptTo = rcptTo,
             MailFrom = mailFrom.Length > 0 || client is null ? mailFrom : state?.MailFrom ?? string.Empty,
             SmtpCode = code,
-            Reason = ReplyReasons.Classify(detail),
-            QueueId = context.Qid ?? string.Empty,
+            Reason = reason,
+            QueueId = queueId,
             Detail = detail,
         };
         return client is null ? correlation.Wait(smtp, kind, context) : new LineResult(LineOutcome.Event, kind, smtp);
