@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using RelayWatch.Ingest.Formats;
+
 namespace RelayWatch.Ingest.Events;
 
 /// <summary>
@@ -6,6 +9,40 @@ namespace RelayWatch.Ingest.Events;
 /// </summary>
 public sealed record SmtpEvent
 {
+    public SmtpEvent()
+    {
+    }
+
+    /// <summary>
+    /// A new event of a line, stamped (<see cref="EventStamp"/>), for an initialiser to complete: one object per event,
+    /// where <c>stamp.Event(name) with { … }</c> made two (a parser's hot path).
+    /// </summary>
+    [SetsRequiredMembers]
+    internal SmtpEvent(EventStamp stamp, string name)
+    {
+        Timestamp = stamp.Timestamp;
+        Relay = stamp.Relay;
+        Source = stamp.Source;
+        Event = name;
+        File = stamp.File;
+        Line = (ulong)stamp.Line;
+    }
+
+    /// <summary>A new event of a message's line: what the message's lines told (<see cref="MessageState"/>), stamped, for an initialiser to complete.</summary>
+    [SetsRequiredMembers]
+    internal SmtpEvent(EventStamp stamp, string name, MessageState state, string queueId)
+        : this(stamp, name)
+    {
+        ClientIp = state.ClientIp;
+        ClientHost = state.ClientHost;
+        Helo = state.Helo;
+        MailFrom = state.MailFrom;
+        QueueId = queueId;
+        SessionId = state.SessionId;
+        MessageId = state.MessageId;
+        SaslUser = state.SaslUser;
+    }
+
     public required DateTimeOffset Timestamp { get; init; }
 
     public required string Relay { get; init; }

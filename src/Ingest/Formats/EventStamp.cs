@@ -10,13 +10,5 @@ namespace RelayWatch.Ingest.Formats;
 internal readonly record struct EventStamp(DateTimeOffset Timestamp, string Relay, string Source, string File, long Line)
 {
     /// <summary>A new event of this line, stamped; the format sets the rest with <c>with</c>/initialisers on the result.</summary>
-    public SmtpEvent Event(string name) => new()
-    {
-        Timestamp = Timestamp,
-        Relay = Relay,
-        Source = Source,
-        Event = name,
-        File = File,
-        Line = (ulong)Line,
-    };
+    public SmtpEvent Event(string name) => new(this, name);
 }

@@ -89,8 +89,7 @@ internal sealed class EximClientEvents(EximCorrelation correlation)
         detail = detail[(detail.IndexOf(": ", StringComparison.Ordinal) + 1)..].Trim();
         var user = detail.IndexOf("(set_id=", StringComparison.Ordinal) is var at and >= 0 && detail[(at + 8)..].IndexOf(')') is var close and >= 0
             ? detail.Slice(at + 8, close).ToString() : string.Empty;
-        var failure = Event(EventNames.AuthFailure, "exim.auth_failure", stamp, host, port, detail.ToString(), SmtpReply.FirstCode(detail));
-        return failure with { Event = failure.Event! with { SaslUser = user } };
+        return Event(EventNames.AuthFailure, "exim.auth_failure", stamp, host, port, detail.ToString(), SmtpReply.FirstCode(detail), user);
     }
 
     /// <summary>
@@ -190,8 +189,10 @@ internal sealed class EximClientEvents(EximCorrelation correlation)
     private static LineKind? Known(IReadOnlyList<LineKind> tails, ReadOnlySpan<char> said)
     {
         Span<Range> captures = stackalloc Range[2];
-        foreach (var tail in tails)
+        // By index: a foreach over the interface would allocate an enumerator on every connection line.
+        for (var i = 0; i < tails.Count; i++)
         {
+            var tail = tails[i];
             if (tail.Template.TryMatch(said, captures))
             {
                 return tail;
@@ -201,15 +202,16 @@ internal sealed class EximClientEvents(EximCorrelation correlation)
         return null;
     }
 
-    private LineResult Event(string eventName, string kind, EventStamp stamp, EximHost host, string port, string detail = "", ushort code = 0)
+    private LineResult Event(string eventName, string kind, EventStamp stamp, EximHost host, string port, string detail = "", ushort code = 0, string saslUser = "")
     {
         var session = correlation.Find(stamp, host, port);
-        return new LineResult(LineOutcome.Event, kind, stamp.Event(eventName) with
+        return new LineResult(LineOutcome.Event, kind, new SmtpEvent(stamp, eventName)
         {
             ClientIp = host.Ip,
             ClientHost = host.VerifiedName,
             Helo = host.Helo.Length > 0 ? host.Helo : session?.Host.Helo ?? string.Empty,
             SessionId = session?.Id ?? string.Empty,
+            SaslUser = saslUser,
             SmtpCode = code,
             Reason = eventName == EventNames.Reject ? ReplyReasons.Classify(detail) : string.Empty,
             Detail = detail,

@@ -73,7 +73,7 @@ internal sealed class EximEvents(EximCorrelation correlation)
         var detail = (colon >= 0 ? rest[(colon + 2)..] : rest).Trim().Trim('"').ToString();
         var state = messageId is null ? null : correlation.Message(stamp, messageId);
         var session = host is null ? null : correlation.Find(stamp, host, EximFieldReader.Port(clientFields));
-        return new LineResult(LineOutcome.Event, kind.Name, stamp.Event(kind.Kind.Event!) with
+        return new LineResult(LineOutcome.Event, kind.Name, new SmtpEvent(stamp, kind.Kind.Event!)
         {
             ClientIp = host?.Ip ?? state?.ClientIp ?? string.Empty,
             ClientHost = host is null ? state?.ClientHost ?? string.Empty : host.VerifiedName,
@@ -110,10 +110,10 @@ internal sealed class EximEvents(EximCorrelation correlation)
         if (nullSender && fields.Value("R") is { } parent && correlation.FindMessage(stamp, parent) is { } original)
         {
             // Exim's own bounce: recorded against the message that caused it, as Postfix's "sender non-delivery notification".
-            return new LineResult(LineOutcome.Event, "exim.bounce_message", Build(EventNames.NdrSent, stamp, original, parent) with { Detail = id });
+            return new LineResult(LineOutcome.Event, "exim.bounce_message", new SmtpEvent(stamp, EventNames.NdrSent, original, parent) { Detail = id });
         }
 
-        return new LineResult(LineOutcome.Event, "exim.arrival", Build(EventNames.Message, stamp, state, id) with { Size = state.Size });
+        return new LineResult(LineOutcome.Event, "exim.arrival", new SmtpEvent(stamp, EventNames.Message, state, id) { Size = state.Size });
     }
 
     /// <summary><c>=&gt; rcpt &lt;original&gt; R=… T=… H=…</c> and its defer (<c>==</c>) and bounce (<c>**</c>) siblings.</summary>
@@ -144,7 +144,7 @@ internal sealed class EximEvents(EximCorrelation correlation)
         }
 
         var port = EximFieldReader.Port(tail);
-        return new LineResult(LineOutcome.Event, kind.Name, Build(eventName, stamp, correlation.Message(stamp, id), id) with
+        return new LineResult(LineOutcome.Event, kind.Name, new SmtpEvent(stamp, eventName, correlation.Message(stamp, id), id)
         {
             RcptTo = rcpt.TrimEnd(':').ToString(),
             OrigRcptTo = original,
@@ -155,7 +155,4 @@ internal sealed class EximEvents(EximCorrelation correlation)
             Reason = eventName == EventNames.Delivery ? string.Empty : ReplyReasons.Classify(detail),
         });
     }
-
-    private static SmtpEvent Build(string eventName, EventStamp stamp, MessageState state, string id) =>
-        state.ToEvent(stamp.Source, eventName, stamp.Timestamp, stamp.Relay, id, stamp.File, stamp.Line);
 }

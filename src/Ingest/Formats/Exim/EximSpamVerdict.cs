@@ -49,7 +49,7 @@ internal static class EximSpamVerdict
         var rcpt = after.StartsWith(" for ") ? after[5..].Trim() : [];
         var session = correlation.Find(stamp, client, string.Empty);
         var text = "silently tossed message: " + detail.ToString();
-        return new LineResult(LineOutcome.Event, "exim.sa_tossed", stamp.Event(EventNames.Reject) with
+        return new LineResult(LineOutcome.Event, "exim.sa_tossed", new SmtpEvent(stamp, EventNames.Reject)
         {
             ClientIp = client.Ip,
             ClientHost = client.VerifiedName,

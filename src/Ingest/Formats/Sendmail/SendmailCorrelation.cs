@@ -74,16 +74,19 @@ internal sealed class SendmailCorrelation
     public ClientSession? SessionOf(SendmailLineContext context) =>
         sessions.Peek((context.Relay, context.Pid)) is { } session && context.Timestamp - session.LastSeen <= SessionIdle ? session : null;
 
-    /// <summary>The event now with its client when the line, its message or its process names one; else it waits for a later line of them.</summary>
-    public LineResult Emit(ClientSession? session, SmtpEvent smtp, string kind, SendmailLineContext context)
+    /// <summary>
+    /// The client of a line's event: the one the line named, else its message's, else its process's; null while none is
+    /// known. <paramref name="state"/> is the message of the line's queue id, when one is kept.
+    /// </summary>
+    public ClientSession? ClientOf(ClientSession? named, SendmailLineContext context, out MessageState? state)
     {
-        var state = context.Qid is null ? null : messages.Find((context.Relay, context.Qid), context.Timestamp);
-        session ??= state is { ClientIp.Length: > 0 } known ? new ClientSession(known.SessionId, known.ClientIp, known.ClientHost) : SessionOf(context);
-        if (session is not null)
-        {
-            return new LineResult(LineOutcome.Event, kind, WithClient(smtp, session, state));
-        }
+        state = context.Qid is null ? null : messages.Find((context.Relay, context.Qid), context.Timestamp);
+        return named ?? (state is { ClientIp.Length: > 0 } known ? new ClientSession(known.SessionId, known.ClientIp, known.ClientHost) : SessionOf(context));
+    }
 
+    /// <summary>An event no line has named the client of yet: it waits for one (<see cref="Release"/>), or for its time or its batch to end.</summary>
+    public LineResult Wait(SmtpEvent smtp, string kind, SendmailLineContext context)
+    {
         if (waiting.Count >= MaxWaiting)
         {
             released.Add(waiting[0].Event);

@@ -70,7 +70,7 @@ internal sealed class SendmailParser : ILogParser
         SendmailReading.ClientNote => ClientNote(kind, rest, context),
         SendmailReading.AuthFailure => AuthFailure(rest, context),
         SendmailReading.Milter => Milter(matched.Get("text"), context),
-        SendmailReading.RecipientError => correlation.Emit(null, Refusal(context, EventNames.RcptReject, matched.GetString("rcpt_to"), string.Empty, matched.GetString("detail"), 550), kind.Line.Name, context),
+        SendmailReading.RecipientError => Refusal(null, context, kind.Line.Name, EventNames.RcptReject, matched.GetString("rcpt_to"), string.Empty, matched.GetString("detail"), 550),
         SendmailReading.Dsn => Dsn(matched, context),
         _ => ClientLine(kind, matched.Get("client"), rest, context),
     };
@@ -101,7 +101,7 @@ internal sealed class SendmailParser : ILogParser
             return LineResult.Skipped("sendmail.from_without_recipients");
         }
 
-        return new LineResult(LineOutcome.Event, "sendmail.from", Build(EventNames.Message, state, context) with { Size = state.Size });
+        return new LineResult(LineOutcome.Event, "sendmail.from", new SmtpEvent(context.Stamp, EventNames.Message, state, context.Qid ?? string.Empty) { Size = state.Size });
     }
 
     /// <summary><c>to=&lt;x@y&gt;, delay=…, mailer=esmtp, pri=…, relay=host. [ip], dsn=2.0.0, stat=Sent (…)</c>.</summary>
@@ -120,14 +120,19 @@ internal sealed class SendmailParser : ILogParser
         var detail = stat.ToString();
         var delivered = eventName == EventNames.Delivery;
         // One line for every recipient one mailer took at once (to=<a@x>,<b@x>,…): one event each, as on the other relays.
-        return LineResult.PerRecipient(kind, Build(eventName, correlation.MessageOf(context), context) with
+        // The usual one recipient goes into the event as it is made, rather than into a copy of it.
+        var recipients = Formats.Envelope.List(record.Get("to"), ',');
+        var one = recipients.Count == 1;
+        var shared = new SmtpEvent(context.Stamp, eventName, correlation.MessageOf(context), context.Qid ?? string.Empty)
         {
+            RcptTo = one ? recipients[0] : string.Empty,
             NextHop = record.Get("relay").ToString(),
             Dsn = record.Get("dsn").ToString(),
             Detail = detail,
             SmtpCode = delivered ? (ushort)0 : SmtpReply.LeadingCode(stat),
             Reason = delivered ? string.Empty : ReplyReasons.Classify(detail),
-        }, Formats.Envelope.List(record.Get("to"), ','));
+        };
+        return one ? new LineResult(LineOutcome.Event, kind, shared) : LineResult.PerRecipient(kind, shared, recipients);
     }
 
     /// <summary><c>ruleset=check_rcpt, arg1=&lt;x@y&gt;, relay=host [ip], reject=550 5.7.1 &lt;x@y&gt;... Relaying denied</c>.</summary>
@@ -149,20 +154,26 @@ internal sealed class SendmailParser : ILogParser
         var (isRecipient, isSender) = (ruleset.SequenceEqual("check_rcpt"), ruleset.SequenceEqual("check_mail"));
         var argument = Unangle(record.Get("arg1"));
         var reply = reject.ToString();
-        var throttled = Array.Exists(SendmailGrammar.RateLimitReplies, r => reply.Contains(r, StringComparison.Ordinal));
-        var smtp = Refusal(
-            context,
-            throttled ? EventNames.RateLimited : isRecipient ? EventNames.RcptReject : EventNames.Reject,
-            isRecipient ? argument : string.Empty,
-            isSender ? argument : string.Empty,
-            reply,
-            SmtpReply.LeadingCode(reject));
+        var throttled = false;
+        foreach (var limit in SendmailGrammar.RateLimitReplies)
+        {
+            throttled |= reject.Contains(limit, StringComparison.Ordinal);
+        }
+
         // A recipient logged without angle brackets can forge a whole ", relay=…, reject=…": then the reply that
         // echoes it holds a relay= too, and which relay= is Sendmail's own cannot be told. The refusal then takes
         // its client from the envelope's from= line (relay= last), as a refusal logged before its client does.
         var client = SendmailFields.ContainsField(reject, "relay") ? null : SendmailFields.Client(record.Last("relay"));
         var kind = isRecipient ? "sendmail.check_rcpt" : isSender ? "sendmail.check_mail" : "sendmail." + ruleset.ToString();
-        return correlation.Emit(client is null ? null : correlation.Connect(context, client.Value), smtp, kind, context);
+        return Refusal(
+            client is null ? null : correlation.Connect(context, client.Value),
+            context,
+            kind,
+            throttled ? EventNames.RateLimited : isRecipient ? EventNames.RcptReject : EventNames.Reject,
+            isRecipient ? argument : string.Empty,
+            isSender ? argument : string.Empty,
+            reply,
+            SmtpReply.LeadingCode(reject));
     }
 
     /// <summary>
@@ -183,8 +194,7 @@ internal sealed class SendmailParser : ILogParser
         var subject = rest[..at].TrimEnd(' ').TrimEnd(',');
         var recipient = subject.StartsWith("to=") ? Unangle(subject["to=".Length..]) : string.Empty;
         var sender = subject.StartsWith("from=") ? Unangle(subject["from=".Length..]) : string.Empty;
-        var smtp = Refusal(context, recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject, recipient, sender, reject.ToString(), SmtpReply.LeadingCode(reject));
-        return correlation.Emit(null, smtp, "sendmail.milter", context);
+        return Refusal(null, context, "sendmail.milter", recipient.Length > 0 ? EventNames.RcptReject : EventNames.Reject, recipient, sender, reject.ToString(), SmtpReply.LeadingCode(reject));
     }
 
     /// <summary><c>AUTH=server, relay=…, authid=user, mech=LOGIN</c> and <c>STARTTLS=server, relay=…</c>: they name the process's client.</summary>
@@ -212,12 +222,8 @@ internal sealed class SendmailParser : ILogParser
         var beforeRelay = relayAt < 0 ? rest : rest[..relayAt];
         var userAt = beforeRelay.IndexOf(User, StringComparison.Ordinal);
         var client = relayAt < 0 ? null : SendmailFields.Client(rest[(relayAt + Relay.Length)..]);
-        var smtp = context.Stamp.Event(EventNames.AuthFailure) with
-        {
-            SaslUser = userAt < 0 ? string.Empty : beforeRelay[(userAt + User.Length)..].ToString(),
-            Detail = rest.ToString(),
-        };
-        return correlation.Emit(client is null ? null : correlation.Connect(context, client.Value), smtp, "sendmail.auth_failure", context);
+        var user = userAt < 0 ? string.Empty : beforeRelay[(userAt + User.Length)..].ToString();
+        return Emit(client is null ? null : correlation.Connect(context, client.Value), context, "sendmail.auth_failure", EventNames.AuthFailure, rest.ToString(), saslUser: user);
     }
 
     /// <summary><c>qid: dsnqid: DSN: reason</c>: Sendmail sent a notification for the message <c>qid</c>.</summary>
@@ -229,7 +235,7 @@ internal sealed class SendmailParser : ILogParser
             return LineResult.Unrecognised("unknown sendmail line");
         }
 
-        return new LineResult(LineOutcome.Event, "sendmail.dsn", Build(EventNames.NdrSent, correlation.MessageOf(context), context) with { Detail = matched.GetString("detail") });
+        return new LineResult(LineOutcome.Event, "sendmail.dsn", new SmtpEvent(context.Stamp, EventNames.NdrSent, correlation.MessageOf(context), context.Qid ?? string.Empty) { Detail = matched.GetString("detail") });
     }
 
     /// <summary>A line about the connection that names its client in its text: the client of its process from now on.</summary>
@@ -243,28 +249,35 @@ internal sealed class SendmailParser : ILogParser
         var session = correlation.Connect(context, client);
         correlation.Release(context, session, null);
         var eventName = kind.Line.Event!;
-        var smtp = context.Stamp.Event(eventName) with
-        {
-            QueueId = context.Qid ?? string.Empty,
-            Detail = eventName == EventNames.Connect ? string.Empty : rest.ToString(),
-        };
-        return correlation.Emit(session, smtp, kind.Line.Name, context);
+        return Emit(session, context, kind.Line.Name, eventName, eventName == EventNames.Connect ? string.Empty : rest.ToString(), queueId: context.Qid ?? string.Empty);
     }
 
-    /// <summary>A refusal of a recipient or of the client's mail, its reason read from its text; the client is added when known.</summary>
-    private static SmtpEvent Refusal(SendmailLineContext context, string eventName, string rcptTo, string mailFrom, string detail, ushort code) =>
-        context.Stamp.Event(eventName) with
+    /// <summary>A refusal of a recipient or of the client's mail, its reason read from its text.</summary>
+    private LineResult Refusal(ClientSession? named, SendmailLineContext context, string kind, string eventName, string rcptTo, string mailFrom, string detail, ushort code) =>
+        Emit(named, context, kind, eventName, detail, ReplyReasons.Classify(detail), context.Qid ?? string.Empty, rcptTo, mailFrom, code: code);
+
+    /// <summary>
+    /// An event of the line, with its client when the line, its message or its process names one (<see cref="SendmailCorrelation.ClientOf"/>,
+    /// set as the event is made); else it waits for one (<see cref="SendmailCorrelation.Wait"/>), and is completed when a later line names it.
+    /// </summary>
+    private LineResult Emit(ClientSession? named, SendmailLineContext context, string kind, string eventName, string detail, string reason = "", string queueId = "", string rcptTo = "", string mailFrom = "", string saslUser = "", ushort code = 0)
+    {
+        var client = correlation.ClientOf(named, context, out var state);
+        var smtp = new SmtpEvent(context.Stamp, eventName)
         {
+            ClientIp = client?.Ip ?? string.Empty,
+            ClientHost = client?.Host ?? string.Empty,
+            SessionId = client?.Id ?? string.Empty,
+            SaslUser = saslUser.Length > 0 || client is null ? saslUser : client.SaslUser,
             RcptTo = rcptTo,
-            MailFrom = mailFrom,
+            MailFrom = mailFrom.Length > 0 || client is null ? mailFrom : state?.MailFrom ?? string.Empty,
             SmtpCode = code,
-            Reason = ReplyReasons.Classify(detail),
-            QueueId = context.Qid ?? string.Empty,
+            Reason = reason,
+            QueueId = queueId,
             Detail = detail,
         };
-
-    private SmtpEvent Build(string eventName, MessageState state, SendmailLineContext context) =>
-        state.ToEvent(Source, eventName, context.Timestamp, context.Relay, context.Qid ?? string.Empty, context.Stamp.File, context.Stamp.Line);
+        return client is null ? correlation.Wait(smtp, kind, context) : new LineResult(LineOutcome.Event, kind, smtp);
+    }
 
     private static string Unangle(ReadOnlySpan<char> text) => text.Trim().TrimStart('<').TrimEnd('>').ToString();
 }
