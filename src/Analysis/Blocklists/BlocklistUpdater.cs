@@ -137,7 +137,10 @@ public sealed class BlocklistUpdater(IClickHouseStore store, BlocklistSettings s
         {
             if (settings.Detectors.Contains(finding.Detector))
             {
-                Add(finding.Subject, finding.Severity, $"{finding.Detector}: {FindingExplainer.Explain(finding)}", $"finding:{finding.Detector}:{day:yyyy-MM-dd}");
+                foreach (var subject in finding.ListableSubjects())
+                {
+                    Add(subject, finding.Severity, $"{finding.Detector}: {FindingExplainer.Explain(finding)}", $"finding:{finding.Detector}:{day:yyyy-MM-dd}");
+                }
             }
         }
 

@@ -36,4 +36,29 @@ public sealed record Finding(
 
     /// <summary>The evidence, parsed; the caller disposes it.</summary>
     public JsonDocument ParseEvidence() => JsonDocument.Parse(Evidence);
+
+    /// <summary>Whether it blames an autonomous system (<c>AS64506</c>, dha's <c>as_campaign</c>) rather than an address or a network.</summary>
+    public bool BlamesAnAs => Subject.StartsWith("AS", StringComparison.Ordinal) && Subject.Length > 2 && Subject.AsSpan(2).IndexOfAnyExceptInRange('0', '9') < 0;
+
+    /// <summary>The addresses its evidence lists under <c>members</c> (a campaign's); none when it lists none or cannot be read.</summary>
+    public IReadOnlyList<string> Members()
+    {
+        try
+        {
+            using var evidence = ParseEvidence();
+            return evidence.RootElement.ValueKind == JsonValueKind.Object && evidence.RootElement.TryGetProperty("members", out var members) && members.ValueKind == JsonValueKind.Array
+                ? [.. members.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!)]
+                : [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// What a blocklist may list for it: its subject, or, when it blames an autonomous system, each member address —
+    /// an AS holds whole providers' customers, and is never listed whole.
+    /// </summary>
+    public IReadOnlyList<string> ListableSubjects() => BlamesAnAs ? Members() : [Subject];
 }

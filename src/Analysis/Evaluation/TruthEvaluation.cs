@@ -107,7 +107,7 @@ public static class TruthEvaluation
             var subjects = group.SelectMany(t => t.Subjects).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             if (InnocentKinds.Contains(group.Key.Kind))
             {
-                var named = subjects.SelectMany(s => findings.Where(f => Overlap(f.Subject, s) || (IsAsCampaign(f) && Members(f).Any(m => Overlap(m, s)))).Select(f => (s, f.Detector, f.Subject)))
+                var named = subjects.SelectMany(s => findings.Where(f => Overlap(f.Subject, s) || (f.BlamesAnAs && Members(f).Any(m => Overlap(m, s)))).Select(f => (s, f.Detector, f.Subject)))
                     .Distinct().ToList();
                 scores.Add(new ShapeScore(group.Key.Kind, group.Key.Shape, true, null, subjects, [], named));
                 continue;
@@ -125,30 +125,9 @@ public static class TruthEvaluation
     private static bool Finds(Finding finding, string truth) =>
         Covers(finding.Subject, truth) || Members(finding).Any(m => Covers(m, truth));
 
-    /// <summary>The addresses a campaign detector's finding lists under <c>members</c>; none for other detectors or unreadable evidence.</summary>
-    private static IReadOnlyList<string> Members(Finding finding)
-    {
-        if (!CampaignDetectors.Contains(finding.Detector) && !IsAsCampaign(finding))
-        {
-            return [];
-        }
-
-        try
-        {
-            using var evidence = finding.ParseEvidence();
-            return evidence.RootElement.ValueKind == JsonValueKind.Object && evidence.RootElement.TryGetProperty("members", out var members) && members.ValueKind == JsonValueKind.Array
-                ? [.. members.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!)]
-                : [];
-        }
-        catch (JsonException)
-        {
-            return [];
-        }
-    }
-
-    /// <summary>A dha finding blaming an autonomous system (<c>AS64506</c>): its members are what it finds, and whom it names.</summary>
-    private static bool IsAsCampaign(Finding finding) =>
-        finding.Detector == DetectorNames.DirectoryHarvest && finding.Subject.StartsWith("AS", StringComparison.Ordinal) && Subjects.ParseNetwork(finding.Subject) is null;
+    /// <summary>The addresses a campaign detector's finding (or an AS-wide one's) lists under <c>members</c>; none for other detectors.</summary>
+    private static IReadOnlyList<string> Members(Finding finding) =>
+        CampaignDetectors.Contains(finding.Detector) || finding.BlamesAnAs ? finding.Members() : [];
 
     /// <summary>
     /// Whether <paramref name="finding"/> names <paramref name="truth"/> or a network containing it; subjects that are

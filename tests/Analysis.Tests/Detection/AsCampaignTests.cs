@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using RelayWatch.Analysis.Blocklists;
 using RelayWatch.Analysis.Context;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
@@ -39,17 +40,19 @@ public sealed class AsCampaignTests
     /// them (no word twice): below per_ip (10), the network rule (3 members a /24) and the shared dictionary (no
     /// word shared) — invisible until the AS adds them up.
     /// </summary>
-    private static PostfixLog SpreadHarvest()
+    /// <param name="inTheFirst">Members in the first /24 (the network rule counts a /24 of three).</param>
+    /// <param name="wordsEach">Words each member tries.</param>
+    private static PostfixLog SpreadHarvest(int inTheFirst = 2, int wordsEach = 4)
     {
         var log = new PostfixLog { Day = Day };
         var word = 0;
         for (var network = 0; network < 6; network++)
         {
-            for (var member = 0; member < 2; member++)
+            for (var member = 0; member < (network == 0 ? inTheFirst : 2); member++)
             {
                 var ip = $"198.18.{10 + network}.{20 + member * 7}";
-                log.Refused("unknown", ip, "ESMTP", $"x{network}{member}@freemail.example", [.. Guesses.Skip(word).Take(4).Select(w => $"{w}@ours.example")], $"{8 + network:00}:{member * 20 + 5:00}:00");
-                word += 4;
+                log.Refused("unknown", ip, "ESMTP", $"x{network}{member}@freemail.example", [.. Guesses.Skip(word).Take(wordsEach).Select(w => $"{w}@ours.example")], $"{8 + network:00}:{member * 20 + 5:00}:00");
+                word += wordsEach;
             }
         }
 
@@ -105,6 +108,39 @@ public sealed class AsCampaignTests
         Assert.Equal(
             "one harvest over 6 networks of AS64506 Benchmark Cloud Example, US: 48 unknown recipients from 12 IPs that never had a message delivered (198.18.10.0/24, 198.18.11.0/24, 198.18.12.0/24, …) over 1 day(s); 100 % of what they tried",
             FindingExplainer.Explain(campaign));
+    }
+
+    [Fact]
+    public async Task ThreeMembersInOneNetworkThatAddUpToTooLittleForTheNetworkRuleStayInTheCampaign()
+    {
+        // Three in the first /24 make it a network of harvesters, but their 9 unknown recipients are too few for the
+        // network rule (20): no other rule names them, so they are the AS campaign's like the rest.
+        await using var store = await TestEngine.OpenAsync();
+        await SpreadHarvest(inTheFirst: 3, wordsEach: 3).IngestIntoAsync(store);
+        await LoadContextAsync(store);
+
+        var campaign = Assert.Single(await DetectAsync(store));
+
+        Assert.Equal("AS64506", campaign.Subject);
+        using var evidence = campaign.ParseEvidence();
+        Assert.Equal(13, evidence.RootElement.GetProperty("member_count").GetInt64());
+        Assert.Contains("198.18.10.34", evidence.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Fact]
+    public async Task TheBlocklistTakesTheCampaignsMembersNeverTheAs()
+    {
+        await using var store = await TestEngine.OpenAsync();
+        await SpreadHarvest().IngestIntoAsync(store);
+        await LoadContextAsync(store);
+        var members = Assert.Single(await DetectAsync(store)).Members();
+
+        var update = await new BlocklistUpdater(store, new BlocklistSettings { MinimumScore = null }, new EstateSettings { ProtectedDomains = ["ours.example"] }, TimeProvider.System)
+            .UpdateAsync(Day, CancellationToken.None);
+
+        Assert.Equal(12, members.Count);
+        Assert.Equal(members.Order(StringComparer.Ordinal), update.Listed.Concat(update.Review).Select(e => e.Subject).Order(StringComparer.Ordinal));
+        Assert.All(update.Listed.Concat(update.Review), e => Assert.StartsWith("dha: one harvest over 6 networks of AS64506", e.Reason, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -176,12 +176,9 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
                 c_name_permutations, arraySlice(arraySort(c_sample), 1, 20), c_relays, c_helos, c_days_active, c_members_count, c_members, c_bounce_shaped), '{{EvidenceType}}')) AS evidence
         FROM
         (
-            SELECT network, {{CampaignTotals}}
-            FROM ({{PerClientOn(Sql.InTheWindow)}})
-            WHERE unknown > 0
-            GROUP BY network
+            {{NetworkCampaigns}}
         )
-        WHERE {{IsACampaign}} AND c_members_count >= {min_members:UInt64}
+        WHERE {{IsANetworkCampaign}}
 
         UNION ALL
 
@@ -280,17 +277,24 @@ internal sealed class DirectoryHarvest(DhaSettings settings) : Detector
             ({{Mailboxes}}))
         """;
 
-    // Harvesting clients of the window that no other rule blames: too few unknown recipients for
-    // per_ip, in a network with too few harvesting neighbours for the network rule.
+    // Every network's harvesting clients of the window, added up: what the network rule judges.
+    private static string NetworkCampaigns => $$"""
+        SELECT network, {{CampaignTotals}}
+        FROM ({{PerClientOn(Sql.InTheWindow)}})
+        WHERE unknown > 0
+        GROUP BY network
+        """;
+
+    private const string IsANetworkCampaign = $"{IsACampaign} AND c_members_count >= {{min_members:UInt64}}";
+
+    // Harvesting clients of the window that no other rule blames: too few unknown recipients for per_ip, in a
+    // network the network rule does not name (a lone harvester, or a few whose network adds up to too little:
+    // three servers of a provider's /24 trying four names each are the AS-wide campaign's, or nobody's).
     private static string QuietHarvesters => $$"""
         SELECT *
-        FROM
-        (
-            SELECT *, count() OVER (PARTITION BY network) AS harvesters_in_network
-            FROM ({{PerClientOn(Sql.InTheWindow)}})
-            WHERE unknown > 0 AND unknown < {min_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid)
-        )
-        WHERE harvesters_in_network < {min_members:UInt64}
+        FROM ({{PerClientOn(Sql.InTheWindow)}})
+        WHERE unknown > 0 AND unknown < {min_unknown:UInt64} AND unknown >= {min_ratio:Float64} * (unknown + valid)
+          AND network NOT IN (SELECT network FROM ({{NetworkCampaigns}}) WHERE {{IsANetworkCampaign}})
         """;
 
     private static string PerClientOn(string when) =>
