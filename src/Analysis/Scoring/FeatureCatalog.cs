@@ -90,9 +90,50 @@ public static class FeatureCatalog
     /// <summary>How far back the history features look.</summary>
     public const int HistoryDays = 14;
 
-    private static readonly Dictionary<string, int> Indexes = All.Select((f, i) => (f.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+    /// <summary>Name of the feature set with the network features (<see cref="Network"/>) after <see cref="All"/>.</summary>
+    public const string NetworkVersion = Version + "+as-1";
+
+    /// <summary>How far back the network features look: the days before the scored day, never the day itself.</summary>
+    public const int NetworkHistoryDays = 7;
+
+    /// <summary>
+    /// The network (autonomous system) features of issue 21, appended after <see cref="All"/> when
+    /// <c>scoring.networkFeatures</c> is on: what the other senders of the address's AS did in the
+    /// <see cref="NetworkHistoryDays"/> days before the scored day, from the network context an operator loads
+    /// (docs/operations.md). "Flagged" means named by a finding (the address or its /24 or /48) or refused by a
+    /// DNS blocklist on one of those days. Without network context (or for an address in no loaded network) all
+    /// three are 0.
+    /// </summary>
+    public static IReadOnlyList<IpFeature> Network { get; } =
+    [
+        new("as_bad_share_prior", "if(as_senders = 0, 0, as_bad / as_senders)",
+            $"Share of the distinct senders of its autonomous system in the {NetworkHistoryDays} days before that were flagged (named by a finding, or refused by a DNS blocklist); 0 without network context.",
+            r => r.AsName.Length == 0 || r.Count("as_senders_prior") == 0 || r["as_bad_share_prior"] == 0 ? null
+                : $"its network {Shown(r.AsName)} had {(long)Math.Round(r["as_bad_share_prior"] * r.Count("as_senders_prior"))} of {Plural(r.Count("as_senders_prior"), "sender")} flagged in the previous {NetworkHistoryDays} days"),
+        new("as_senders_prior", "log1p(as_senders)",
+            $"Distinct senders of its autonomous system in the {NetworkHistoryDays} days before (log scale); 0 without network context.",
+            r => r.AsName.Length == 0 || r.Count("as_senders_prior") == 0 ? null
+                : $"its network {Shown(r.AsName)} had {Plural(r.Count("as_senders_prior"), "sender")} in the previous {NetworkHistoryDays} days"),
+        new("as_new", "asn != 0 AND as_senders = 0",
+            $"1 when its autonomous system sent us nothing in the {NetworkHistoryDays} days before; 0 without network context.",
+            r => r.AsName.Length == 0 || r["as_new"] == 0 ? null : $"its network {Shown(r.AsName)} is new to us (nothing from it in the previous {NetworkHistoryDays} days)"),
+    ];
+
+    /// <summary><see cref="All"/> and then <see cref="Network"/>: the inputs of a model trained with network features.</summary>
+    public static IReadOnlyList<IpFeature> WithNetwork { get; } = [.. All, .. Network];
+
+    private static readonly Dictionary<string, int> Indexes = WithNetwork.Select((f, i) => (f.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(f => f.Name)];
+
+    public static IReadOnlyList<string> NetworkNames { get; } = [.. WithNetwork.Select(f => f.Name)];
+
+    /// <summary>The features a model is trained on: <see cref="All"/>, or with <paramref name="network"/> <see cref="WithNetwork"/>.</summary>
+    public static IReadOnlyList<IpFeature> For(bool network) => network ? WithNetwork : All;
+
+    /// <summary>Whether a model's recorded feature names are the set with network features; null when they are neither set this version computes.</summary>
+    public static bool? UsesNetwork(IReadOnlyList<string> names) =>
+        names.SequenceEqual(Names) ? false : names.SequenceEqual(NetworkNames) ? true : null;
 
     public static int IndexOf(string feature) =>
         Indexes.TryGetValue(feature, out var index) ? index : throw new ArgumentException($"There is no feature named {feature}.", nameof(feature));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using RelayWatch.Analysis.Context;
 using RelayWatch.Analysis.Detection;
 using RelayWatch.Analysis.Estate;
 using RelayWatch.Store;
@@ -16,7 +17,58 @@ public static class FeatureQuery
 {
     private const string HeloIsLiteral = @"(match(last_helo, '^\\[.*\\]$') OR isIPv4String(last_helo) OR isIPv6String(last_helo))";
 
-    private static readonly string Sql = $$"""
+    /// <summary>
+    /// The network features' steps (<see cref="FeatureCatalog.Network"/>): every external sender of the
+    /// <see cref="FeatureCatalog.NetworkHistoryDays"/> days before the day, by its autonomous system, and which of
+    /// them were flagged on those days (a finding naming the address or its /24 or /48, or a DNS-blocklist refusal).
+    /// Only days before the scored one: what the AS does on the day itself is not known until the day is over.
+    /// </summary>
+    private static readonly string NetworkSteps = $$"""
+            as_flagged AS
+            (
+                SELECT DISTINCT subject
+                FROM findings
+                WHERE day BETWEEN {as_start:Date} AND {day_before:Date}
+            ),
+            as_prior_senders AS
+            (
+                SELECT
+                    ip,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'asn', any(client_ip)) AS asn,
+                    max(event = 'dnsbl' OR (event IN ('rcpt_reject', 'reject') AND reason = 'rbl'))
+                        OR ip IN (SELECT subject FROM as_flagged) OR network IN (SELECT subject FROM as_flagged) AS bad
+                FROM
+                (
+                    SELECT {{Detection.Sql.ClientIp}} AS ip, {{Detection.Sql.ClientNetwork}} AS network, client_ip, event, reason
+                    FROM smtp_events
+                    WHERE toDate(ts) BETWEEN {as_start:Date} AND {day_before:Date}
+                      AND client_ip != toIPv6('::') AND NOT {{Detection.Sql.ClientIsInternal}}
+                )
+                GROUP BY ip, network
+            ),
+            as_history AS
+            (
+                SELECT asn, count() AS as_senders, countIf(bad) AS as_bad
+                FROM as_prior_senders
+                WHERE asn != 0
+                GROUP BY asn
+            ),
+            located AS
+            (
+                SELECT
+                    *,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'asn', address) AS asn,
+                    dictGet('{{NetworkContextStore.Dictionary}}', 'organisation', address) AS as_organisation
+                FROM campaign
+            ),
+        """;
+
+    // After NetworkSteps: static fields are initialised in the order they are written.
+    private static readonly string Sql = Build(network: false);
+
+    private static readonly string NetworkSql = Build(network: true);
+
+    private static string Build(bool network) => $$"""
         WITH
             day_rows AS
             (
@@ -56,7 +108,8 @@ public static class FeatureQuery
                     countIf(event = 'spf') AS spf_checks,
                     countIf(event = 'spf' AND reason IN ('fail', 'softfail')) AS spf_failures,
                     min(ts) AS first_ts,
-                    lower(argMaxIf(mail_from, ts, mail_from != '')) AS last_sender
+                    lower(argMaxIf(mail_from, ts, mail_from != '')) AS last_sender,
+                    any(client_ip) AS address
                 FROM day_rows
                 GROUP BY ip
             ),
@@ -144,23 +197,36 @@ public static class FeatureQuery
                 FROM (SELECT ip, lower(rcpt_to) AS rcpt FROM day_rows WHERE event = 'rcpt_reject' AND reason = 'user_unknown') AS mine
                 INNER JOIN unknown_week USING (rcpt)
                 GROUP BY ip
-            )
+            ){{(network ? ",\n" + NetworkSteps.TrimEnd().TrimEnd(',') : string.Empty)}}
         SELECT
             ip, network, last_helo, host,
-            {{string.Join(",\n    ", FeatureCatalog.All.Select(f => $"toFloat32({f.Sql})"))}}
-        FROM campaign
+            {{string.Join(",\n    ", FeatureCatalog.For(network).Select(f => $"toFloat32({f.Sql})"))}}{{(network ? ",\n    if(asn = 0, '', concat('AS', toString(asn), if(as_organisation = '', '', concat(' ', as_organisation))))" : string.Empty)}}
+        FROM {{(network ? "located LEFT JOIN as_history USING (asn)" : "campaign")}}
         LEFT JOIN shared_unknown USING (ip)
         LEFT JOIN (SELECT subject AS ip, findings AS address_findings FROM flagged) AS by_address USING (ip)
         LEFT JOIN (SELECT subject AS network, findings AS network_findings FROM flagged) AS by_network USING (network)
         ORDER BY ip
         """;
 
-    /// <summary>The features of every external address seen on <paramref name="day"/>, ordered by address.</summary>
+    /// <summary>The features (<see cref="FeatureCatalog.All"/>) of every external address seen on <paramref name="day"/>, ordered by address.</summary>
+    public static IAsyncEnumerable<IpFeatureRow> ReadAsync(IClickHouseStore store, OurEstate estate, DateOnly day, CancellationToken cancellationToken) =>
+        ReadAsync(store, estate, day, network: false, cancellationToken);
+
+    /// <summary>
+    /// The features of every external address seen on <paramref name="day"/>, ordered by address: <see cref="FeatureCatalog.All"/>,
+    /// and with <paramref name="network"/> the network features after them (0 where no network context is loaded).
+    /// </summary>
     public static async IAsyncEnumerable<IpFeatureRow> ReadAsync(
-        IClickHouseStore store, OurEstate estate, DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IClickHouseStore store, OurEstate estate, DateOnly day, bool network, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(estate);
+        if (network)
+        {
+            // The dictionary is made by the first context load; a store that never loaded any has none to look up.
+            await new NetworkContextStore(store).EnsureDictionaryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var parameters = new Dictionary<string, string>
         {
             ["day"] = Date(day),
@@ -169,8 +235,13 @@ public static class FeatureQuery
             ["week_start"] = Date(day.AddDays(-6)),
             ["internal_networks"] = SqlText.QuoteArray(estate.InternalNetworks),
         };
-        var count = FeatureCatalog.All.Count;
-        await foreach (var row in store.QueryRowsAsync(Sql, parameters, cancellationToken).ConfigureAwait(false))
+        if (network)
+        {
+            parameters["as_start"] = Date(day.AddDays(-FeatureCatalog.NetworkHistoryDays));
+        }
+
+        var count = FeatureCatalog.For(network).Count;
+        await foreach (var row in store.QueryRowsAsync(network ? NetworkSql : Sql, parameters, cancellationToken).ConfigureAwait(false))
         {
             var values = new float[count];
             for (var i = 0; i < count; i++)
@@ -178,19 +249,24 @@ public static class FeatureQuery
                 values[i] = float.Parse(row[4 + i], NumberStyles.Float, CultureInfo.InvariantCulture);
             }
 
-            yield return new IpFeatureRow(day, row[0], row[1], row[2], row[3], values);
+            yield return new IpFeatureRow(day, row[0], row[1], row[2], row[3], values) { AsName = network ? row[4 + count] : string.Empty };
         }
     }
 
     /// <summary>The features of each day from <paramref name="first"/> to <paramref name="last"/>, resolving what is ours per day.</summary>
+    public static Task<List<IpFeatureRow>> ReadDaysAsync(
+        IClickHouseStore store, EstateSettings estate, DateOnly first, DateOnly last, CancellationToken cancellationToken) =>
+        ReadDaysAsync(store, estate, first, last, network: false, cancellationToken);
+
+    /// <summary>The features of each day from <paramref name="first"/> to <paramref name="last"/>, with <paramref name="network"/> the network features too.</summary>
     public static async Task<List<IpFeatureRow>> ReadDaysAsync(
-        IClickHouseStore store, EstateSettings estate, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+        IClickHouseStore store, EstateSettings estate, DateOnly first, DateOnly last, bool network, CancellationToken cancellationToken)
     {
         var rows = new List<IpFeatureRow>();
         for (var day = first; day <= last; day = day.AddDays(1))
         {
             var ours = await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false);
-            await foreach (var row in ReadAsync(store, ours, day, cancellationToken).ConfigureAwait(false))
+            await foreach (var row in ReadAsync(store, ours, day, network, cancellationToken).ConfigureAwait(false))
             {
                 rows.Add(row);
             }

@@ -29,7 +29,7 @@ public sealed class IpScorer(IClickHouseStore store, EstateSettings estate, Scor
                 ? string.Create(CultureInfo.InvariantCulture, $"No model has been trained on days before {day:yyyy-MM-dd}; run relaywatch train --to {day.AddDays(-1):yyyy-MM-dd} first.")
                 : $"There is no model {version}; relaywatch train lists the versions it makes, and ip_models holds them all.");
         var ours = await EstateResolver.ResolveAsync(store, estate, day, cancellationToken).ConfigureAwait(false);
-        return await ScoreRowsAsync(model, day, FeatureQuery.ReadAsync(store, ours, day, cancellationToken), top, cancellationToken).ConfigureAwait(false);
+        return await ScoreRowsAsync(model, day, FeatureQuery.ReadAsync(store, ours, day, model.UsesNetworkFeatures, cancellationToken), top, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Scores <paramref name="rows"/> (a day's features) with <paramref name="model"/>, replacing the day's scores by it.</summary>

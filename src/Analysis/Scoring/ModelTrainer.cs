@@ -25,7 +25,8 @@ public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, 
         }
 
         Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"computing features for {last.DayNumber - first.DayNumber + 1} days"));
-        var rows = await FeatureQuery.ReadDaysAsync(store, estate, first, last, cancellationToken).ConfigureAwait(false);
+        var rows = await FeatureQuery.ReadDaysAsync(store, estate, first, last, settings.NetworkFeatures, cancellationToken).ConfigureAwait(false);
+        var features = FeatureCatalog.For(settings.NetworkFeatures);
         var days = rows.Select(r => r.Day).Distinct().Order().ToList();
         if (days.Count < 2)
         {
@@ -53,14 +54,14 @@ public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, 
 
         IReadOnlyList<double>? anomalyReference = supervised ? null
             : [.. ReputationModel.Predict(ml, transformer, [.. training.Select(t => t.Row.Values)], kind).Select(p => p.Raw).Order()];
-        var columns = Columns(training.Select(t => t.Row));
-        var goodColumns = Columns(training.Where(t => !t.Label.Bad).Select(t => t.Row));
+        var columns = Columns(training.Select(t => t.Row), features.Count);
+        var goodColumns = Columns(training.Where(t => !t.Label.Bad).Select(t => t.Row), features.Count);
         var trainedAt = clock.GetUtcNow().UtcDateTime;
         var manifest = new ModelManifest(
             Version: $"{(supervised ? "gbt" : "pca")}-{trainedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}",
             Kind: kind,
-            FeatureSet: FeatureCatalog.Version,
-            Features: FeatureCatalog.Names,
+            FeatureSet: settings.NetworkFeatures ? FeatureCatalog.NetworkVersion : FeatureCatalog.Version,
+            Features: [.. features.Select(f => f.Name)],
             TrainedAt: trainedAt,
             Seed: settings.Seed,
             TrainingWindow: new DayWindow(days[0], days[^(evaluationDays + 1)]),
@@ -86,32 +87,32 @@ public sealed class ModelTrainer(IClickHouseStore store, EstateSettings estate, 
         {
             Evaluation = metrics,
             Importance = importance,
-            Baselines = Baselines(training.Select(t => t.Row).ToList(), evaluation.Select((e, i) => (e.Row.Day, scores[i].Score)).ToList()),
+            Baselines = Baselines(training.Select(t => t.Row).ToList(), features.Count, evaluation.Select((e, i) => (e.Row.Day, scores[i].Score)).ToList()),
         });
     }
 
     /// <summary>Feature distributions from the training days and score distributions from the evaluation days, overall and per kind of day.</summary>
-    private static Dictionary<string, Baseline> Baselines(List<IpFeatureRow> training, List<(DateOnly Day, double Score)> evaluated)
+    private static Dictionary<string, Baseline> Baselines(List<IpFeatureRow> training, int width, List<(DateOnly Day, double Score)> evaluated)
     {
         const int MinimumScores = 50;
         var allScores = Distribution.Of([.. evaluated.Select(e => e.Score)]);
         var baselines = new Dictionary<string, Baseline>(StringComparer.Ordinal)
         {
-            [Baseline.AllDays] = new([.. Columns(training).Select(Distribution.Of)], allScores),
+            [Baseline.AllDays] = new([.. Columns(training, width).Select(Distribution.Of)], allScores),
         };
         foreach (var kind in training.GroupBy(r => Baseline.KindOf(r.Day)))
         {
             var scores = evaluated.Where(e => Baseline.KindOf(e.Day) == kind.Key).Select(e => e.Score).ToList();
-            baselines[kind.Key] = new([.. Columns(kind).Select(Distribution.Of)], scores.Count >= MinimumScores ? Distribution.Of(scores) : allScores);
+            baselines[kind.Key] = new([.. Columns(kind, width).Select(Distribution.Of)], scores.Count >= MinimumScores ? Distribution.Of(scores) : allScores);
         }
 
         return baselines;
     }
 
-    private static List<List<double>> Columns(IEnumerable<IpFeatureRow> rows)
+    private static List<List<double>> Columns(IEnumerable<IpFeatureRow> rows, int width)
     {
         var list = rows.ToList();
-        return [.. Enumerable.Range(0, FeatureCatalog.All.Count).Select(i => list.Select(r => (double)r.Values[i]).ToList())];
+        return [.. Enumerable.Range(0, width).Select(i => list.Select(r => (double)r.Values[i]).ToList())];
     }
 
     private static double Percentile(List<double> values, double share)

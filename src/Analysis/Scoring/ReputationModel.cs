@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
@@ -87,9 +88,15 @@ public sealed class ReputationModel
     public IReadOnlyList<IpScore> Score(IReadOnlyList<IpFeatureRow> rows, int reasons)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        if (!Manifest.Features.SequenceEqual(FeatureCatalog.Names))
+        if (FeatureCatalog.UsesNetwork(Manifest.Features) is null)
         {
-            throw new InvalidOperationException($"Model {Manifest.Version} was trained on other features ({Manifest.FeatureSet}) than this version computes ({FeatureCatalog.Version}); train a new one.");
+            throw new InvalidOperationException($"Model {Manifest.Version} was trained on other features ({Manifest.FeatureSet}) than this version computes ({FeatureCatalog.Version} or {FeatureCatalog.NetworkVersion}); train a new one.");
+        }
+
+        if (rows.FirstOrDefault(r => r.Values.Length != Manifest.Features.Count) is { } other)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Model {Manifest.Version} takes {Manifest.Features.Count} features ({Manifest.FeatureSet}) but the rows of {other.Ip} carry {other.Values.Length}; compute them with the model's feature set."));
         }
 
         // Slices score in parallel, each through a context of its own: a scoring run is CPU-bound and
@@ -160,8 +167,12 @@ public sealed class ReputationModel
             .OrderByDescending(p => p.Z)
             .Select(p => p.Index);
 
+    /// <summary>Whether the model takes the network features after the others (<see cref="FeatureCatalog.WithNetwork"/>).</summary>
+    public bool UsesNetworkFeatures => FeatureCatalog.UsesNetwork(Manifest.Features) == true;
+
+    // Every feature set is a prefix of WithNetwork, so a feature's index names it in either.
     private static string[] Describe(IpFeatureRow row, IEnumerable<int> order, int count) =>
-        [.. order.Select(i => FeatureCatalog.All[i].Describe(row)).OfType<string>().Distinct(StringComparer.Ordinal).Take(count)];
+        [.. order.Select(i => FeatureCatalog.WithNetwork[i].Describe(row)).OfType<string>().Distinct(StringComparer.Ordinal).Take(count)];
 
     /// <summary>An anomaly model's raw score as the share of training addresses that scored lower.</summary>
     private double AnomalyShare(double raw)

@@ -33,6 +33,13 @@ public sealed class ScoringSettings
     /// <summary>Population stability index above which a feature (or the score) is reported as drifting from the training window.</summary>
     public double DriftWarningPsi { get; set; } = 0.25;
 
+    /// <summary>
+    /// Whether <c>train</c> adds the network (autonomous system) features of <see cref="FeatureCatalog.Network"/>, which need
+    /// network context loaded. Off by default: measured with and without on the simulated harder world (bench/README.md,
+    /// "AS-level reputation features"). A model records its feature set, and scoring computes what the model takes.
+    /// </summary>
+    public bool NetworkFeatures { get; set; }
+
     /// <summary>Reasons kept per scored address.</summary>
     public int ReasonsPerAddress { get; set; } = 3;
 }

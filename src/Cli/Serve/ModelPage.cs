@@ -94,7 +94,7 @@ internal static class ModelPage
                 : "<p>Not measured: this model was trained before RelayWatch measured feature importance; the next training measures it.</p>";
         }
 
-        var meanings = FeatureCatalog.All.ToDictionary(f => f.Name, f => f.Meaning, StringComparer.Ordinal);
+        var meanings = FeatureCatalog.WithNetwork.ToDictionary(f => f.Name, f => f.Meaning, StringComparer.Ordinal);
         var table = new StringBuilder("<p>How much the held-out ROC AUC falls when the feature's values are shuffled among the evaluation days' senders (permutation importance): the larger, the more the ranking rests on it; near 0, the model does without it.</p>");
         table.Append("<table><tr><th>feature</th><th>ROC AUC lost</th><th>what it is</th></tr>");
         foreach (var feature in importance)

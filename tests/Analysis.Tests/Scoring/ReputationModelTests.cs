@@ -78,6 +78,27 @@ public sealed class ReputationModelTests(SimulatedWeekFixture week) : IClassFixt
     }
 
     [Fact]
+    public async Task WithNetworkFeaturesOnAndNoContextTheModelLearnsTheLongerSetAndScoresEveryAddressWithIt()
+    {
+        var model = await TrainAsync(new ScoringSettings { NetworkFeatures = true });
+        await ModelRepository.SaveAsync(week.Store, model, CancellationToken.None);
+
+        Assert.Equal(FeatureCatalog.NetworkNames, model.Manifest.Features);
+        Assert.Equal(FeatureCatalog.NetworkVersion, model.Manifest.FeatureSet);
+        Assert.True(model.UsesNetworkFeatures);
+        // Scoring computes the set the model learnt, whatever the setting says now.
+        var run = await new IpScorer(week.Store, new EstateSettings(), new ScoringSettings())
+            .ScoreAsync(SimulatedWeekFixture.Scored, model.Manifest.Version, top: 10, CancellationToken.None);
+        var rows = await FeaturesAsync(SimulatedWeekFixture.Scored);
+        Assert.Equal(rows.Count, run.Scored);
+        Assert.All(run.Top, s => Assert.DoesNotContain(s.Reasons, r => r.Contains("its network", StringComparison.Ordinal)));
+        var refused = Assert.Throws<InvalidOperationException>(() => model.Score(rows, 3));
+        Assert.Equal(
+            string.Create(CultureInfo.InvariantCulture, $"Model {model.Manifest.Version} takes {FeatureCatalog.NetworkNames.Count} features (ip-features-2+as-1) but the rows of {rows[0].Ip} carry {FeatureCatalog.Names.Count}; compute them with the model's feature set."),
+            refused.Message);
+    }
+
+    [Fact]
     public async Task ScoringTheSameDayAgainReplacesItsScores()
     {
         var model = await TrainAsync();
