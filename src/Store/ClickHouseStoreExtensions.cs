@@ -89,7 +89,8 @@ public static class ClickHouseStoreExtensions
     /// <summary>
     /// Deletes the rows of <paramref name="table"/> matching <paramref name="condition"/>, if there are any. A
     /// lightweight DELETE is a mutation even when nothing matches (about half a second), so a first run,
-    /// with nothing to replace, skips it.
+    /// with nothing to replace, skips it. On a cluster the rows live in the shards' <c>t_local</c> tables (a
+    /// Distributed table refuses DELETE), so the delete runs there, <c>ON CLUSTER</c>.
     /// </summary>
     /// <returns>Whether there were rows to delete.</returns>
     public static async Task<bool> DeleteWhereAsync(
@@ -102,7 +103,8 @@ public static class ClickHouseStoreExtensions
             return false;
         }
 
-        await store.ExecuteAsync($"DELETE FROM {table} WHERE {condition}", parameters, cancellationToken).ConfigureAwait(false);
+        var stored = store.Info.Cluster is { } cluster ? $"{table}{Schema.ClusterLayout.LocalSuffix} ON CLUSTER {cluster}" : table;
+        await store.ExecuteAsync($"DELETE FROM {stored} WHERE {condition}", parameters, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -23,11 +23,11 @@ internal sealed class ServerStore : IClickHouseStore
     private readonly ClickHouseClient client;
     private readonly string endpoint;
 
-    private ServerStore(ClickHouseClient client, string endpoint, string database)
+    private ServerStore(ClickHouseClient client, string endpoint, string database, string? cluster)
     {
         this.client = client;
         this.endpoint = endpoint;
-        Info = new StoreInfo("server", endpoint, database);
+        Info = new StoreInfo("server", endpoint, database) { Cluster = cluster };
     }
 
     public StoreInfo Info { get; }
@@ -65,7 +65,7 @@ internal sealed class ServerStore : IClickHouseStore
         }
 
         var builder = new ClickHouseConnectionStringBuilder(connectionString) { Database = database };
-        return new ServerStore(new ClickHouseClient(builder.ConnectionString), endpoint, database);
+        return new ServerStore(new ClickHouseClient(builder.ConnectionString), endpoint, database, options.Cluster);
     }
 
     /// <summary>The connection string with the password given apart from it (from a file or the environment), which wins.</summary>

@@ -24,4 +24,28 @@ public sealed class ServerClusterMigrationTests(ServerEngine server) : IClassFix
         Assert.StartsWith("Code: 701. DB::Exception: Requested cluster 'relaywatch_no_such_cluster' not found", error.Message, StringComparison.Ordinal);
         Assert.Equal("0", await store.QueryScalarAsync("SELECT count() FROM system.tables WHERE database = currentDatabase()", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task ADeleteOnAClusterGoesToTheShardsLocalTablesOnCluster()
+    {
+        // A Distributed table refuses DELETE: the day's findings are replaced in findings_local, ON CLUSTER. Here the
+        // table is a plain one and the fixture has no cluster, so ClickHouse's refusal shows where the delete went.
+        var options = new StoreOptions { ConnectionString = server.ConnectionString, Database = TestEngine.UniqueDatabase(), Cluster = "relaywatch_no_such_cluster" };
+        await using var store = await ClickHouseStore.OpenWithoutMigratingAsync(options, null, CancellationToken.None);
+        await store.ExecuteAsync("CREATE TABLE replaced (day Date, run String) ENGINE = MergeTree ORDER BY day", CancellationToken.None);
+        await store.ExecuteAsync("INSERT INTO replaced VALUES ('2026-11-24', 'a')", CancellationToken.None);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => store.DeleteWhereAsync(
+            "replaced", "day = {day:Date}", new Dictionary<string, string> { ["day"] = "2026-11-24" }, CancellationToken.None));
+
+        Assert.Equal("relaywatch_no_such_cluster", store.Info.Cluster);
+        Assert.StartsWith($"Code: 60. DB::Exception: Table {options.Database}.replaced_local does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Equal("1", await store.QueryScalarAsync("SELECT count() FROM replaced", CancellationToken.None));
+
+        // With the shards' table there, ClickHouse takes the delete as distributed DDL, which this engine has not configured.
+        await store.ExecuteAsync("CREATE TABLE replaced_local AS replaced", CancellationToken.None);
+        var again = await Assert.ThrowsAnyAsync<Exception>(() => store.DeleteWhereAsync(
+            "replaced", "day = {day:Date}", new Dictionary<string, string> { ["day"] = "2026-11-24" }, CancellationToken.None));
+        Assert.Equal("Code: 392. DB::Exception: Replicated DDL queries are disabled. (QUERY_IS_PROHIBITED)", again.Message);
+    }
 }
