@@ -76,7 +76,6 @@ internal static class CrashHost
         var landed = new SortedSet<long>();
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var laterEntered = new ManualResetEventSlim();
-        var last = crash == Crash.LaterLandedEarlierNot ? n + inFlight - 1 : n;
         return new BatchWriterSeams
         {
             BeforeRows = checkpoint => Number(checkpoint) switch
@@ -88,12 +87,17 @@ internal static class CrashHost
             AfterRows = checkpoint =>
             {
                 var i = Number(checkpoint);
+                bool allLanded;
                 lock (landed)
                 {
                     landed.Add(i);
+                    // The later batches land in any order (several inserts at once): die when the last of them has.
+                    allLanded = crash == Crash.LaterLandedEarlierNot
+                        ? i > n && Enumerable.Range(n + 1, inFlight - 1).All(b => landed.Contains(b))
+                        : i == n;
                 }
 
-                if (i == last)
+                if (allLanded)
                 {
                     if (crash == Crash.EarlierLandedLaterNot)
                     {

@@ -254,7 +254,7 @@ internal sealed class DominoParser : ILogParser
     private LineResult RouterEvent(RouterLine line, string eventName, string kind, LineContext context)
     {
         var state = correlation.FindMessage(context.Relay, line.NoteId, context.Stamp.Timestamp);
-        var smtp = state is null ? context.Stamp.Event(eventName) with { QueueId = line.NoteId } : Build(eventName, context, state, line.NoteId);
+        var smtp = state is null ? new SmtpEvent(context.Stamp, eventName) { QueueId = line.NoteId } : Build(eventName, context, state, line.NoteId);
         return new LineResult(LineOutcome.Event, kind, smtp with
         {
             RcptTo = line.Recipient,
@@ -271,7 +271,7 @@ internal sealed class DominoParser : ILogParser
     private SmtpEvent ClientEvent(string eventName, LineContext context, DominoClient client, string detail, string reason = "")
     {
         var session = SessionOf(context, client.Ip);
-        return context.Stamp.Event(eventName) with
+        return new SmtpEvent(context.Stamp, eventName)
         {
             ClientIp = client.Ip,
             ClientHost = client.Name.Length > 0 ? client.Name : session?.Client.Name ?? string.Empty,

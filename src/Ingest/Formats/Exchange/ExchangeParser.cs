@@ -181,7 +181,7 @@ internal sealed class ExchangeParser : ILogParser
         var failed = eventName is EventNames.Bounce or EventNames.Defer;
         // A notification's sender is the null sender; like the other relays' ndr_sent, the event names the sender it goes back to.
         var sender = isNotice && came is not null ? came.Sender : record.Text(columns.SenderAddress);
-        var shared = (stamp with { Relay = origin.Relay ?? file.Server ?? origin.FolderOr("exchange") }).Event(eventName) with
+        var shared = new SmtpEvent(stamp with { Relay = origin.Relay ?? file.Server ?? origin.FolderOr("exchange") }, eventName)
         {
             ClientIp = came?.Ip ?? (isReceive ? ClientAddress.Canonical(client) ?? string.Empty : string.Empty),
             ClientHost = came?.Host ?? (isReceive ? record.Text(columns.ClientHostname) : string.Empty),

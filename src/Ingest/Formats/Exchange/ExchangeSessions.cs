@@ -142,7 +142,7 @@ internal sealed class ExchangeSessions
             session.Recipient = string.Empty;
         }
 
-        return new LineResult(LineOutcome.Event, kind, stamp.Event(eventName) with
+        return new LineResult(LineOutcome.Event, kind, new SmtpEvent(stamp, eventName)
         {
             ClientIp = session.Ip,
             Helo = session.Helo,

@@ -147,7 +147,7 @@ internal sealed class IronportCorrelation
         return null;
     }
 
-    private static SmtpEvent MessageEvent(EventStamp stamp, string eventName, IronportMessage message, long? mid) => stamp.Event(eventName) with
+    private static SmtpEvent MessageEvent(EventStamp stamp, string eventName, IronportMessage message, long? mid) => new(stamp, eventName)
     {
         ClientIp = message.Session?.Ip ?? string.Empty,
         ClientHost = message.Session?.Host ?? string.Empty,

@@ -211,7 +211,7 @@ internal sealed class IronportParser : ILogParser
     }
 
     /// <summary>An event of a connection's client.</summary>
-    public static SmtpEvent SessionEvent(EventStamp stamp, string eventName, ClientSession session) => stamp.Event(eventName) with
+    public static SmtpEvent SessionEvent(EventStamp stamp, string eventName, ClientSession session) => new(stamp, eventName)
     {
         ClientIp = session.Ip,
         ClientHost = session.Host,
