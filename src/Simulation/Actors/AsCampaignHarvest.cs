@@ -69,16 +69,10 @@ internal sealed class AsCampaignHarvest : IActor
             {
                 var guess = names[nextName++ % names.Count];
                 attempts++;
-                session.Wait(0.6 + random.NextDouble());
-                if (estate.IsUser(guess))
+                if (session.Wait(0.6 + random.NextDouble()).Guess(estate, from, guess) is { } mailbox)
                 {
-                    session.AcceptRcpt();
-                    exposed.Add($"{guess}@{estate.Domain}");
-                    continue;
+                    exposed.Add(mailbox);
                 }
-
-                session.RejectRcpt(from, $"{guess}@{estate.Domain}", "550", "5.1.1",
-                    $"<{guess}@{estate.Domain}>: Recipient address rejected: User unknown in relay recipient table");
             }
 
             session.Wait(0.2).Disconnect(withMessage: false);

@@ -73,6 +73,23 @@ internal sealed class SmtpSession
 
     public void AcceptRcpt() => rcpts++;
 
+    /// <summary>
+    /// A harvester's guess at one of our addresses: accepted when <paramref name="localPart"/> is a mailbox of
+    /// <paramref name="estate"/> (returned, the address it exposed), else refused as an unknown user.
+    /// </summary>
+    public string? Guess(Estate estate, string mailFrom, string localPart)
+    {
+        var address = $"{localPart}@{estate.Domain}";
+        if (estate.IsUser(localPart))
+        {
+            AcceptRcpt();
+            return address;
+        }
+
+        RejectRcpt(mailFrom, address, "550", "5.1.1", $"<{address}>: Recipient address rejected: User unknown in relay recipient table");
+        return null;
+    }
+
     public int Errors => errors;
 
     /// <summary>Whether the client logged in (SMTP AUTH) before sending: its disconnect counts the AUTH command.</summary>
