@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Playwright;
 using RelayWatch.Cli.Tests.Support;
@@ -22,6 +23,7 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
         + "2026-11-24T09:00:02.000000+00:00 mx9 postfix/smtpd[4242]: disconnect from unknown[198.51.100.66] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4\n";
 
     private readonly TemporaryDirectory directory = new();
+    private readonly ConcurrentQueue<string> serveOutput = new();
     private Process? serve;
     private IPlaywright? playwright;
 
@@ -30,6 +32,9 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
     public string Data => directory.Combine("data");
 
     public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The last lines serve wrote after it was ready (both streams are read throughout, so serve never blocks on a full pipe).</summary>
+    public string ServeOutput => serveOutput.IsEmpty ? "(nothing)" : string.Join('\n', serveOutput.TakeLast(60));
 
     /// <summary>Where each page's screenshot goes: beside the test binaries, kept after the run.</summary>
     public string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -59,9 +64,19 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
             Assert.Fail("serve ended before it was ready: " + await serve.StandardError.ReadToEndAsync());
         }
 
+        _ = KeepAsync(serve.StandardError);
+        _ = KeepAsync(serve.StandardOutput);
         Origin = $"http://127.0.0.1:{port}";
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true });
+    }
+
+    private async Task KeepAsync(StreamReader stream)
+    {
+        while (await stream.ReadLineAsync() is { } line)
+        {
+            serveOutput.Enqueue(line);
+        }
     }
 
     /// <summary>Stops serve (so the store is free for the command line) and the browser.</summary>

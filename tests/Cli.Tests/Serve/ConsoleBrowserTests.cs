@@ -30,7 +30,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         await page.GetByLabel("User").FillAsync(ConsoleBrowserFixture.User);
         await page.GetByLabel("Password").FillAsync(ConsoleBrowserFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync($"{fixture.Origin}/");
+        await ReachAsync(page, $"{fixture.Origin}/");
         Assert.Equal("Overview", await page.Locator("h1").TextContentAsync());
         Assert.Equal("2026-11-24 against the week before", await page.Locator("h2").First.TextContentAsync());
         await ShootAsync(page, "overview");
@@ -41,7 +41,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         await page.GetByLabel("to", new() { Exact = true }).FillAsync("2026-11-24");
         await page.GetByLabel("detector").FillAsync("dha");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        await WaitForUrlAsync(page, "detector=dha");
+        await ReachAsync(page, new Regex("detector=dha"));
         Assert.Matches(@"^[1-9]\d* findings, page 1 of \d+\.", await page.Locator("main p").First.TextContentAsync());
         Assert.Equal(["dha"], (await page.Locator("table tr td:nth-child(2)").AllTextContentsAsync()).Distinct());
         await ShootAsync(page, "findings");
@@ -51,7 +51,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         var subject = await row.Locator("td:nth-child(3)").TextContentAsync();
         await row.GetByPlaceholder("why").FillAsync("a partner's list server");
         await row.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("detector=dha"));
+        await ReachAsync(page, new Regex("detector=dha"));
         Assert.Equal("dismissed", await page.Locator("tr.dismissed td:nth-child(3)", new() { HasTextString = subject }).First.EvaluateAsync<string>("e => e.parentElement.className"));
 
         // Open an address from the filtered list.
@@ -59,7 +59,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         var address = page.Locator("a[href^='/ip/']").First;
         var text = await address.TextContentAsync();
         await address.ClickAsync();
-        await page.WaitForURLAsync(new Regex("/ip/"));
+        await ReachAsync(page, new Regex("/ip/"));
         Assert.Equal(text, await page.Locator("h1").TextContentAsync());
         Assert.Equal("No verdict in force.", await page.Locator("main p").First.TextContentAsync());
         await ShootAsync(page, "address");
@@ -67,7 +67,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         // Label it bad, with a note; the page shows the stored verdict.
         await page.GetByLabel("Why (for the label)").FillAsync("dictionary harvest from this /48");
         await page.GetByRole(AriaRole.Button, new() { Name = "Label bad" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/ip/"));
+        await ReachAsync(page, new Regex("/ip/"));
         Assert.Equal("bad", await page.Locator("#verdict").TextContentAsync());
         await ShootAsync(page, "address-labelled");
 
@@ -75,7 +75,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         await page.GetByRole(AriaRole.Link, new() { Name = "Blocklist", Exact = true }).ClickAsync();
         await page.GetByLabel("why, for 203.0.113.77").FillAsync("checked: a harvester");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve (30 days)" }).ClickAsync();
-        await page.WaitForURLAsync($"{fixture.Origin}/blocklist");
+        await ReachAsync(page, $"{fixture.Origin}/blocklist");
         Assert.Equal("Nothing is held for review.", await page.Locator("main p").First.TextContentAsync());
         Assert.Equal(1, await page.Locator("h2:text('Listed') + table tr", new() { HasTextString = "203.0.113.77" }).CountAsync());
         await ShootAsync(page, "blocklist");
@@ -86,18 +86,18 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         await page.GotoAsync("/");
         await page.GetByLabel("Search").FillAsync("7441EC79CD");
         await page.GetByLabel("Search").PressAsync("Enter");
-        await page.WaitForURLAsync($"{fixture.Origin}/ip/192.0.2.1");
+        await ReachAsync(page, $"{fixture.Origin}/ip/192.0.2.1");
         Assert.Equal("192.0.2.1", await page.Locator("h1").TextContentAsync());
         await ShootAsync(page, "search-queue-id");
 
         // A finding opens as its campaign; the model page says how to train one; a read-only statement answers as a table.
         await page.GotoAsync("/findings?from=2026-11-24&to=2026-11-24&detector=dha");
         await page.Locator("a[href^='/campaign/']").First.ClickAsync();
-        await page.WaitForURLAsync(new Regex("/campaign/2026-11-24/dha/"));
+        await ReachAsync(page, new Regex("/campaign/2026-11-24/dha/"));
         Assert.StartsWith("dha ", await page.Locator("h1").TextContentAsync(), StringComparison.Ordinal);
         await ShootAsync(page, "campaign");
         await page.GetByRole(AriaRole.Link, new() { Name = "Model", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"{fixture.Origin}/model");
+        await ReachAsync(page, $"{fixture.Origin}/model");
         Assert.StartsWith("No model has been trained yet", await page.Locator("main p").First.TextContentAsync(), StringComparison.Ordinal);
         await ShootAsync(page, "model");
         await page.GetByRole(AriaRole.Link, new() { Name = "SQL", Exact = true }).ClickAsync();
@@ -153,16 +153,24 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
     /// </summary>
     public const string RunsAlone = "console browser, alone";
 
-    /// <summary>Waits for the page to reach a URL; on a timeout, says where the page is instead.</summary>
-    private static async Task WaitForUrlAsync(IPage page, string contains)
+    private Task ReachAsync(IPage page, string url) => ReachAsync(page, new Regex("^" + Regex.Escape(url) + "$"), url);
+
+    /// <summary>
+    /// Waits for the page to reach a URL; on a timeout, says where the page is, what it shows and what serve
+    /// wrote, so a failure in CI says whether the server refused, answered slowly or the browser never sent.
+    /// </summary>
+    private async Task ReachAsync(IPage page, Regex url, string? described = null)
     {
         try
         {
-            await page.WaitForURLAsync(new Regex(Regex.Escape(contains)));
+            await page.WaitForURLAsync(url);
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException($"the page never reached a URL with {contains}; it is at {page.Url}, titled '{await page.TitleAsync()}'", e);
+            var shown = await page.Locator("body").InnerTextAsync(new() { Timeout = 10_000 });
+            throw new TimeoutException(
+                $"the page never reached {described ?? url.ToString()}; it is at {page.Url}, titled '{await page.TitleAsync()}', showing: "
+                + $"{(shown.Length > 600 ? shown[..600] + "…" : shown)}\nserve wrote on stderr and stdout:\n{fixture.ServeOutput}", e);
         }
     }
 }
