@@ -15,7 +15,7 @@ internal sealed class IngestSection
     /// <summary>Hours correlation state may sit idle [default: per format]; <c>--horizon</c> overrides.</summary>
     public double? HorizonHours { get; set; }
 
-    /// <summary>Lines per batch, one insert and one checkpoint each [default: 100,000]; <c>--batch-lines</c> overrides.</summary>
+    /// <summary>Lines per batch, one insert and one checkpoint each [default: 200,000]; <c>--batch-lines</c> overrides.</summary>
     public int? BatchLines { get; set; }
 
     /// <summary>Batches inserted at once [default: 2]; <c>--inserts-in-flight</c> overrides.</summary>
