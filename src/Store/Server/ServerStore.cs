@@ -17,6 +17,8 @@ namespace RelayWatch.Store.Server;
 /// </summary>
 internal sealed class ServerStore : IClickHouseStore
 {
+    private const string ForegroundInsert = "distributed_foreground_insert";
+
     /// <summary>ClickHouse's UNKNOWN_SETTING.</summary>
     private const int UnknownSetting = 115;
 
@@ -118,6 +120,7 @@ internal sealed class ServerStore : IClickHouseStore
     public Task<long> InsertAsync(BulkInsert insert, Func<Stream, CancellationToken, Task> writeRows, CancellationToken cancellationToken) =>
         Translate(endpoint, async () =>
         {
+            insert = OnThisCluster(insert);
             // The rows are written while the request is sent; a failure of the caller's own writer
             // reaches us wrapped as a failed request, and is the caller's to see as it was thrown.
             Exception? writerFailure = null;
@@ -146,6 +149,16 @@ internal sealed class ServerStore : IClickHouseStore
                 throw;
             }
         });
+
+    /// <summary>
+    /// On a cluster, an insert into a Distributed table returns only once every shard has its rows
+    /// (<c>distributed_foreground_insert</c>): ingest commits a batch's checkpoint on that answer, so a shard that
+    /// cannot be reached fails the batch, which is re-sent with its deduplication token, instead of the rows
+    /// waiting in a queue on the server that took the insert while the checkpoint says they are stored.
+    /// </summary>
+    private BulkInsert OnThisCluster(BulkInsert insert) =>
+        Info.Cluster is null || insert.Settings.ContainsKey(ForegroundInsert) ? insert
+            : insert with { Settings = new Dictionary<string, string>(insert.Settings) { [ForegroundInsert] = "1" } };
 
     public ValueTask DisposeAsync()
     {

@@ -25,6 +25,24 @@ public sealed class ServerClusterMigrationTests(ServerEngine server) : IClassFix
         Assert.Equal("0", await store.QueryScalarAsync("SELECT count() FROM system.tables WHERE database = currentDatabase()", CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("relaywatch_no_such_cluster", "true")]
+    [InlineData(null, "false")]
+    public async Task OnAClusterAnInsertWaitsForTheShards(string? cluster, string foreground)
+    {
+        // The column's default is evaluated in the insert's own settings: it records what ClickHouse received.
+        var options = new StoreOptions { ConnectionString = server.ConnectionString, Database = TestEngine.UniqueDatabase(), Cluster = cluster };
+        await using var store = await ClickHouseStore.OpenWithoutMigratingAsync(options, null, CancellationToken.None);
+        await store.ExecuteAsync(
+            "CREATE TABLE received (x UInt8, foreground String DEFAULT toString(getSetting('distributed_foreground_insert'))) ENGINE = MergeTree ORDER BY x",
+            CancellationToken.None);
+
+        var insert = new BulkInsert("received", ["x"]) { Settings = new Dictionary<string, string> { ["insert_deduplication_token"] = "batch-1" } };
+        await store.InsertAsync(insert, (body, token) => body.WriteAsync(new byte[] { 7 }, token).AsTask(), CancellationToken.None);
+
+        Assert.Equal($"7 {foreground}", await store.QueryScalarAsync("SELECT concat(toString(x), ' ', foreground) FROM received", CancellationToken.None));
+    }
+
     [Fact]
     public async Task ADeleteOnAClusterGoesToTheShardsLocalTablesOnCluster()
     {
