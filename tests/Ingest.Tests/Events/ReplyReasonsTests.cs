@@ -61,6 +61,8 @@ public sealed class ReplyReasonsTests(ITestOutputHelper output)
         string[] filler = ["550", "5.7.1", " ", "; ", ": ", "<", ">", "\"", "a@example.org", "<b@example.net>", "[192.0.2.1]", "x", "ü", "\t"];
         var random = new Random(20261208);
         var byReason = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Classify scans a short text a phrase at a time and searches a longer one: both must be reached.
+        var (shortTexts, longTexts) = (0, 0);
         for (var n = 0; n < 50_000; n++)
         {
             var text = new System.Text.StringBuilder();
@@ -85,7 +87,10 @@ public sealed class ReplyReasonsTests(ITestOutputHelper output)
             var expected = FirstInTableOrder(line);
             Assert.True(expected == ReplyReasons.Classify(line), $"text: {line}");
             byReason[expected] = byReason.GetValueOrDefault(expected) + 1;
+            (shortTexts, longTexts) = line.Length < 32 ? (shortTexts + 1, longTexts) : (shortTexts, longTexts + 1);
         }
+
+        Assert.True(shortTexts > 5_000 && longTexts > 5_000, $"{shortTexts} short texts, {longTexts} long ones");
 
         output.WriteLine(string.Join(", ", byReason.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}={r.Value}")));
         // The generator must reach every reason of the table and "other", or the agreement proves little.
