@@ -73,9 +73,9 @@ public static class ReplyReasons
     }
 
     /// <summary>
-    /// Below this length a text is scanned a phrase at a time: measured on this machine (bench/README.md, 2026-12-08), the
-    /// one-pass search costs 60–220 ns on a reply of 12–19 characters where the scans cost 25–130 ns, and wins from about
-    /// 50 characters on (160 ns against 370–710 ns).
+    /// Below this length a text is scanned a phrase at a time: measured (bench/README.md, 2026-12-08), the one-pass search
+    /// costs about twice the scans on a reply of 12 characters and about the same at 19, ties at 104 with several phrases,
+    /// and wins 1.5–4× from about 50 characters on.
     /// </summary>
     private const int ShortText = 32;
 
