@@ -1,3 +1,4 @@
+using System.Buffers;
 using RelayWatch.Store.Vocabulary;
 
 namespace RelayWatch.Ingest.Events;
@@ -9,7 +10,8 @@ namespace RelayWatch.Ingest.Events;
 /// </summary>
 public static class ReplyReasons
 {
-    private static readonly (string Phrase, string Reason)[] Phrases =
+    /// <summary>The phrases in priority order: where several appear, the first in this table names the reason.</summary>
+    internal static readonly (string Phrase, string Reason)[] Phrases =
     [
         // Before "does not exist": Sendmail's refusal of a sender whose domain does not resolve.
         ("Domain of sender address", Reasons.SenderRejected),
@@ -70,21 +72,72 @@ public static class ReplyReasons
         return ClassifyText(detail);
     }
 
+    /// <summary>
+    /// Below this length a text is scanned a phrase at a time: measured (bench/README.md, 2026-12-08), the one-pass search
+    /// costs about twice the scans on a reply of 12 characters and about the same at 19, ties at 104 with several phrases,
+    /// and wins 1.5–4× from about 50 characters on.
+    /// </summary>
+    private const int ShortText = 32;
+
+    /// <summary>Where any phrase of <see cref="Phrases"/> starts: one vectorised search instead of a scan a phrase.</summary>
+    private static readonly SearchValues<string> Starts =
+        SearchValues.Create(Phrases.Select(p => p.Phrase).ToArray(), StringComparison.Ordinal);
+
+    /// <summary>
+    /// The reason of the first phrase in table order that appears anywhere in <paramref name="detail"/> — what a
+    /// <c>Contains</c> a phrase in table order finds — in one pass for a text of <see cref="ShortText"/> or more: <see cref="Starts"/> finds each position where
+    /// some phrase starts, and the phrases starting there are checked, keeping the lowest table index.
+    /// </summary>
     private static string ClassifyText(ReadOnlySpan<char> detail)
     {
-        foreach (var (phrase, reason) in Phrases)
+        if (detail.Length < ShortText)
         {
-            if (detail.Contains(phrase, StringComparison.Ordinal))
+            // A short reply ("relay not permitted", "User unknown"): a Contains a phrase is cheaper than the search's set-up.
+            foreach (var (phrase, reason) in Phrases)
             {
-                return reason;
+                if (detail.Contains(phrase, StringComparison.Ordinal))
+                {
+                    return reason;
+                }
             }
+
+            return Reasons.Other;
         }
 
-        return Reasons.Other;
+        var best = Phrases.Length;
+        var from = 0;
+        while (from < detail.Length)
+        {
+            var found = detail[from..].IndexOfAny(Starts);
+            if (found < 0)
+            {
+                break;
+            }
+
+            var at = detail[(from + found)..];
+            // Only phrases before the best so far can improve on it.
+            for (var i = 0; i < best; i++)
+            {
+                if (at.StartsWith(Phrases[i].Phrase, StringComparison.Ordinal))
+                {
+                    best = i;
+                    break;
+                }
+            }
+
+            if (best == 0)
+            {
+                break;
+            }
+
+            from += found + 1;
+        }
+
+        return best < Phrases.Length ? Phrases[best].Reason : Reasons.Other;
     }
 
     /// <summary>Blanks each <c>&lt;…&gt;</c> (<see cref="Formats.QuotedText.AngledEnd"/>); a bracket never closed is left as it is.</summary>
-    private static void BlankAddresses(Span<char> text)
+    internal static void BlankAddresses(Span<char> text)
     {
         var at = text.IndexOf('<');
         while (at >= 0 && at < text.Length)

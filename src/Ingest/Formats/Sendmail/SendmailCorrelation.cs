@@ -44,9 +44,9 @@ internal sealed class SendmailCorrelation
             messages.Sweep(now - Horizon);
         }
 
-        while (waiting.Count > 0 && (now - waiting[0].Event.Timestamp).Duration() > SessionIdle)
+        while (waiting.Count > 0 && (now - waiting[0].Parts.Stamp.Timestamp).Duration() > SessionIdle)
         {
-            released.Add(waiting[0].Event);
+            released.Add(waiting[0].Parts.Make(null, null));
             waiting.RemoveAt(0);
         }
     }
@@ -84,16 +84,19 @@ internal sealed class SendmailCorrelation
         return named ?? (state is { ClientIp.Length: > 0 } known ? new ClientSession(known.SessionId, known.ClientIp, known.ClientHost) : SessionOf(context));
     }
 
-    /// <summary>An event no line has named the client of yet: it waits for one (<see cref="Release"/>), or for its time or its batch to end.</summary>
-    public LineResult Wait(SmtpEvent smtp, string kind, SendmailLineContext context)
+    /// <summary>
+    /// An event no line has named the client of yet: it waits for one (<see cref="Release"/>), or for its time or its batch
+    /// to end; it is made then, once (<see cref="SendmailEventParts.Make"/>).
+    /// </summary>
+    public LineResult Wait(SendmailEventParts parts, string kind, SendmailLineContext context)
     {
         if (waiting.Count >= MaxWaiting)
         {
-            released.Add(waiting[0].Event);
+            released.Add(waiting[0].Parts.Make(null, null));
             waiting.RemoveAt(0);
         }
 
-        waiting.Add(new Waiting(context.Stamp.File, context.Relay, context.Pid, context.Qid, smtp));
+        waiting.Add(new Waiting(context.Stamp.File, context.Relay, context.Pid, context.Qid, parts));
         return new LineResult(LineOutcome.Event, kind, null);
     }
 
@@ -105,7 +108,7 @@ internal sealed class SendmailCorrelation
             var w = waiting[i];
             if (w.Relay == context.Relay && (w.Pid == context.Pid || (w.Qid is not null && w.Qid == context.Qid)))
             {
-                released.Add(WithClient(w.Event, session, state));
+                released.Add(w.Parts.Make(session, state));
                 waiting.RemoveAt(i--);
             }
         }
@@ -126,19 +129,11 @@ internal sealed class SendmailCorrelation
     public IReadOnlyList<SmtpEvent> TakeWaiting(string file)
     {
         var taken = TakeReleased().ToList();
-        taken.AddRange(waiting.Where(w => w.File == file).Select(w => w.Event));
+        taken.AddRange(waiting.Where(w => w.File == file).Select(w => w.Parts.Make(null, null)));
         waiting.RemoveAll(w => w.File == file);
         return taken;
     }
 
-    private static SmtpEvent WithClient(SmtpEvent smtp, ClientSession session, MessageState? state) => smtp with
-    {
-        ClientIp = session.Ip,
-        ClientHost = session.Host,
-        SessionId = session.Id,
-        SaslUser = smtp.SaslUser.Length > 0 ? smtp.SaslUser : session.SaslUser,
-        MailFrom = smtp.MailFrom.Length > 0 ? smtp.MailFrom : state?.MailFrom ?? string.Empty,
-    };
-
-    private sealed record Waiting(string File, string Relay, int Pid, string? Qid, SmtpEvent Event);
+    /// <summary>A refusal waiting for its client: a value in the list, so waiting allocates nothing of its own.</summary>
+    private readonly record struct Waiting(string File, string Relay, int Pid, string? Qid, SendmailEventParts Parts);
 }

@@ -263,20 +263,8 @@ internal sealed class SendmailParser : ILogParser
     private LineResult Emit(ClientSession? named, SendmailLineContext context, string kind, string eventName, string detail, string reason = "", string queueId = "", string rcptTo = "", string mailFrom = "", string saslUser = "", ushort code = 0)
     {
         var client = correlation.ClientOf(named, context, out var state);
-        var smtp = new SmtpEvent(context.Stamp, eventName)
-        {
-            ClientIp = client?.Ip ?? string.Empty,
-            ClientHost = client?.Host ?? string.Empty,
-            SessionId = client?.Id ?? string.Empty,
-            SaslUser = saslUser.Length > 0 || client is null ? saslUser : client.SaslUser,
-            RcptTo = rcptTo,
-            MailFrom = mailFrom.Length > 0 || client is null ? mailFrom : state?.MailFrom ?? string.Empty,
-            SmtpCode = code,
-            Reason = reason,
-            QueueId = queueId,
-            Detail = detail,
-        };
-        return client is null ? correlation.Wait(smtp, kind, context) : new LineResult(LineOutcome.Event, kind, smtp);
+        var parts = new SendmailEventParts(context.Stamp, eventName, detail, reason, queueId, rcptTo, mailFrom, saslUser, code);
+        return client is null ? correlation.Wait(parts, kind, context) : new LineResult(LineOutcome.Event, kind, parts.Make(client, state));
     }
 
     private static string Unangle(ReadOnlySpan<char> text) => text.Trim().TrimStart('<').TrimEnd('>').ToString();

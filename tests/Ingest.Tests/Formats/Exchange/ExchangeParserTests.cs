@@ -50,6 +50,31 @@ public sealed class ExchangeParserTests
         Assert.Equal(("message", "a@b.example", "c@ours.example,d@ours.example", "192.0.2.9", "EDGE1", 1200UL, "m@b.example"), (e.Event, e.MailFrom, e.RcptTo, e.ClientIp, e.Relay, e.Size, e.MessageId));
     }
 
+    /// <summary>
+    /// A header's columns are kept by its text (read once, not per file): files that alternate two orders of the same
+    /// columns, then more distinct headers than are kept, each read their records by their own latest header.
+    /// </summary>
+    [Fact]
+    public void EachFileReadsByItsOwnHeaderWhenHeadersRepeatAndWhenManyAreSeen()
+    {
+        var parser = new ExchangeParser();
+        const string ByEvent = "#Fields: event-id,date-time,sender-address,client-ip";
+        const string ByDate = "#Fields: date-time,client-ip,event-id,sender-address";
+        // Extra unread columns make each of these headers distinct.
+        var headers = Enumerable.Range(0, 150).Select(i => i % 3 == 0 ? ByEvent : i % 3 == 1 ? ByDate : $"{ByEvent},x-extra-{i}").ToList();
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var origin = new LineOrigin($"MSGTRK{i}.LOG", null, TimestampContext.Utc(2026));
+            Assert.Equal((LineOutcome.Skipped, "exchange.header"), (parser.Parse(headers[i], origin, 1) is var h ? (h.Outcome, h.Kind) : default));
+            var ip = $"192.0.2.{i}";
+            var record = headers[i].StartsWith(ByDate, StringComparison.Ordinal)
+                ? $"2026-11-24T08:00:00.000Z,{ip},RECEIVE,s{i}@b.example"
+                : $"RECEIVE,2026-11-24T08:00:00.000Z,s{i}@b.example,{ip}" + (i % 3 == 2 ? ",extra" : string.Empty);
+            var e = parser.Parse(record, origin, 2).Event!;
+            Assert.Equal(("message", $"s{i}@b.example", ip), (e.Event, e.MailFrom, e.ClientIp));
+        }
+    }
+
     [Fact]
     public void ASendProtocolLogIsRecognisedAndSkipped()
     {
