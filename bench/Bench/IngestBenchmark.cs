@@ -43,6 +43,7 @@ internal static class IngestBenchmark
             var sweep = InFlightSweep(arguments.Text("--in-flight", "1,2"));
             var repeat = (int)arguments.Long("--repeat", 1);
             var batchLines = (int)arguments.Long("--batch-lines", new IngestOptions().BatchLines);
+            var engineEvents = arguments.Flag("--engine-events");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  batches of {batchLines:N0} lines"));
             var pflogsumm = new List<double>();
             var endToEnd = sweep.ToDictionary(n => n, _ => new List<double>());
@@ -56,11 +57,16 @@ internal static class IngestBenchmark
                     // Turn by turn, pflogsumm in the same round, so that a busy spell of this shared machine hits all alike.
                     foreach (var inFlight in sweep)
                     {
+                        var counters = engineEvents ? await EngineCountersAsync(keeper) : null;
                         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                         var (seconds, events, stored) = await IngestAsync(log, Path.Combine(work, "data"), $"bench_{round}_{inFlight}", inFlight, batchLines);
                         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
                         endToEnd[inFlight].Add(seconds);
                         Report($"round {round}: end to end, {inFlight} insert(s) in flight ({events:N0} events, {stored} rows)", lines, seconds, cpu);
+                        if (counters is not null)
+                        {
+                            PrintEngineCounters(counters, await EngineCountersAsync(keeper));
+                        }
                     }
 
                     if (TimePflogsumm(log) is var (summarised, summaryCpu))
@@ -108,6 +114,35 @@ internal static class IngestBenchmark
         var stored = await store.QueryScalarAsync("SELECT count() FROM smtp_events", CancellationToken.None);
         await store.ExecuteAsync($"DROP DATABASE {database}", null, CancellationToken.None);
         return (seconds, summary[0].Counts.Events, stored);
+    }
+
+    /// <summary>The engine's own cumulative counters (<c>system.events</c>, process-wide), to split its share of a run.</summary>
+    private static async Task<Dictionary<string, long>> EngineCountersAsync(IClickHouseStore store)
+    {
+        var rows = await store.QueryListAsync("SELECT event, value FROM system.events", null, CancellationToken.None);
+        return rows.ToDictionary(r => r[0], r => long.Parse(r[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// What the engine counted during one run: its time counters (microseconds summed over its threads; nested
+    /// ones overlap, so they do not add up) and the rows and bytes it handled, largest first.
+    /// </summary>
+    private static void PrintEngineCounters(Dictionary<string, long> before, Dictionary<string, long> after)
+    {
+        var deltas = after
+            .Select(a => (Name: a.Key, Delta: a.Value - before.GetValueOrDefault(a.Key)))
+            .Where(d => d.Delta > 0)
+            .ToList();
+        foreach (var (name, delta) in deltas.Where(d => d.Name.EndsWith("Microseconds", StringComparison.Ordinal)).OrderByDescending(d => d.Delta).Take(25))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    engine {name,-60} {delta / 1e6,10:F3} s"));
+        }
+
+        string[] counts = ["InsertedRows", "InsertedBytes", "MergedRows", "Merge", "MergeTreeDataWriterRows", "MergeTreeDataWriterUncompressedBytes", "MergeTreeDataWriterCompressedBytes", "MergeTreeDataWriterBlocks", "CompressedReadBufferBytes"];
+        foreach (var (name, delta) in deltas.Where(d => counts.Contains(d.Name)))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    engine {name,-60} {delta,14:N0}"));
+        }
     }
 
     private static int[] InFlightSweep(string list) =>

@@ -1,4 +1,3 @@
-using System.Net;
 using RelayWatch.Ingest.Events;
 using RelayWatch.Store.Formats;
 
@@ -15,11 +14,7 @@ internal static class SmtpEventEncoder
         writer.WriteString(e.Relay);
         writer.WriteString(e.Source);
         writer.WriteString(e.Event);
-        if (e.ClientIp.Length > 0 && IPAddress.TryParse(e.ClientIp, out var address))
-        {
-            writer.WriteIPv6(address);
-        }
-        else
+        if (e.ClientIp.Length == 0 || !writer.TryWriteIPv6(e.ClientIp))
         {
             writer.WriteIPv6Unspecified();
         }

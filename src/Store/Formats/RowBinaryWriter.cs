@@ -72,14 +72,7 @@ public sealed class RowBinaryWriter
     /// <summary>DateTime64(3): milliseconds since the Unix epoch as Int64.</summary>
     public void WriteDateTime64Millis(DateTimeOffset value) => WriteInt64(value.ToUnixTimeMilliseconds());
 
-    public void WriteString(string value)
-    {
-        var length = Encoding.UTF8.GetByteCount(value);
-        WriteVarUInt((ulong)length);
-        var span = buffer.GetSpan(length);
-        Encoding.UTF8.GetBytes(value, span);
-        buffer.Advance(length);
-    }
+    public void WriteString(string value) => WriteString(value.AsSpan());
 
     /// <summary>A string given as UTF-8 bytes (for example a slice of a log line).</summary>
     public void WriteString(ReadOnlySpan<byte> utf8)
@@ -89,11 +82,24 @@ public sealed class RowBinaryWriter
         buffer.Advance(utf8.Length);
     }
 
+    /// <summary>
+    /// A string as UTF-8. Log fields are nearly always ASCII, whose UTF-8 length is their length: those are
+    /// narrowed in one pass behind a length prefix known in advance; any other text is measured, then encoded.
+    /// </summary>
     public void WriteString(ReadOnlySpan<char> value)
     {
+        var prefix = VarUIntLength((ulong)value.Length);
+        var span = buffer.GetSpan(prefix + value.Length);
+        if (Ascii.FromUtf16(value, span[prefix..], out var written) == OperationStatus.Done)
+        {
+            WriteVarUInt(span, (ulong)written);
+            buffer.Advance(prefix + written);
+            return;
+        }
+
         var length = Encoding.UTF8.GetByteCount(value);
         WriteVarUInt((ulong)length);
-        var span = buffer.GetSpan(length);
+        span = buffer.GetSpan(length);
         Encoding.UTF8.GetBytes(value, span);
         buffer.Advance(length);
     }
@@ -109,6 +115,29 @@ public sealed class RowBinaryWriter
         }
 
         buffer.Advance(16);
+    }
+
+    /// <summary>
+    /// An address given as text, as <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/> reads it;
+    /// false (nothing written) when it reads no address. A plain dotted quad (<c>203.0.113.7</c>, no leading zeros),
+    /// the form nearly every log line carries, is read here without allocating; any other text goes to
+    /// <see cref="IPAddress"/>.
+    /// </summary>
+    public bool TryWriteIPv6(ReadOnlySpan<char> text)
+    {
+        if (TryReadDottedQuad(text, out var v4))
+        {
+            WriteIPv4AsIPv6(v4);
+            return true;
+        }
+
+        if (IPAddress.TryParse(text, out var address))
+        {
+            WriteIPv6(address);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>An IPv4 address, given as a number in host order (a.b.c.d = a&lt;&lt;24 | …), written IPv4-mapped without allocating.</summary>
@@ -139,9 +168,10 @@ public sealed class RowBinaryWriter
         }
     }
 
-    public void WriteVarUInt(ulong value)
+    public void WriteVarUInt(ulong value) => buffer.Advance(WriteVarUInt(buffer.GetSpan(10), value));
+
+    private static int WriteVarUInt(Span<byte> span, ulong value)
     {
-        var span = buffer.GetSpan(10);
         var i = 0;
         while (value >= 0x80)
         {
@@ -150,6 +180,55 @@ public sealed class RowBinaryWriter
         }
 
         span[i++] = (byte)value;
-        buffer.Advance(i);
+        return i;
+    }
+
+    private static int VarUIntLength(ulong value)
+    {
+        var length = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            length++;
+        }
+
+        return length;
+    }
+
+    /// <summary>Four decimal parts of 0–255 between dots, none with a leading zero: the text <see cref="IPAddress"/> reads the same way.</summary>
+    private static bool TryReadDottedQuad(ReadOnlySpan<char> text, out uint address)
+    {
+        address = 0;
+        var parts = 0;
+        var i = 0;
+        while (true)
+        {
+            var start = i;
+            uint part = 0;
+            while (i < text.Length && i - start < 3 && char.IsAsciiDigit(text[i]))
+            {
+                part = (part * 10) + (uint)(text[i] - '0');
+                i++;
+            }
+
+            var digits = i - start;
+            if (digits == 0 || part > 255 || (digits > 1 && text[start] == '0'))
+            {
+                return false;
+            }
+
+            address = (address << 8) | part;
+            if (++parts == 4)
+            {
+                return i == text.Length;
+            }
+
+            if (i == text.Length || text[i] != '.')
+            {
+                return false;
+            }
+
+            i++;
+        }
     }
 }
