@@ -46,7 +46,6 @@ internal static class IngestBenchmark
                 EncodeOnly(log);
             }
 
-
             var rssBefore = Process.GetCurrentProcess().PeakWorkingSet64;
             var sweep = InFlightSweep(arguments.Text("--in-flight", "1,2"));
             var repeat = (int)arguments.Long("--repeat", 1);
@@ -204,23 +203,38 @@ internal static class IngestBenchmark
 
     private static void Parse(string path, bool encode)
     {
+        var rows = new RowBinaryWriter(16 << 20);
+        ParseEach(path, encode ? e => EncodeInto(rows, e) : null);
+    }
+
+    /// <summary>Parses the file as Postfix, handing each event to <paramref name="each"/> (when given).</summary>
+    private static void ParseEach(string path, Action<SmtpEvent>? each)
+    {
         var parser = new PostfixParser();
         var origin = new LineOrigin(path, null, TimestampContext.Utc(2023));
-        var rows = new RowBinaryWriter(16 << 20);
         using var stream = LogFiles.Open(path);
         using var reader = new LineReader(stream);
         while (reader.TryReadLine(out var line))
         {
-            var result = parser.Parse(line.Text, origin, line.Number);
-            if (encode && result.Event is { } e)
+            if (parser.Parse(line.Text, origin, line.Number).Event is { } e)
             {
-                SmtpEventEncoder.Write(rows, e);
-                if (rows.WrittenCount > 8 << 20)
-                {
-                    rows.Clear();
-                }
+                each?.Invoke(e);
             }
         }
+    }
+
+    /// <summary>Encodes one event; past 8 MiB the rows are dropped, as a batch's would be, and their byte count returned.</summary>
+    private static long EncodeInto(RowBinaryWriter rows, SmtpEvent e)
+    {
+        SmtpEventEncoder.Write(rows, e);
+        if (rows.WrittenCount <= 8 << 20)
+        {
+            return 0;
+        }
+
+        var written = rows.WrittenCount;
+        rows.Clear();
+        return written;
     }
 
     /// <summary>
@@ -229,20 +243,8 @@ internal static class IngestBenchmark
     /// </summary>
     private static void EncodeOnly(string path)
     {
-        var parser = new PostfixParser();
-        var origin = new LineOrigin(path, null, TimestampContext.Utc(2023));
         var events = new List<SmtpEvent>();
-        using (var stream = LogFiles.Open(path))
-        using (var reader = new LineReader(stream))
-        {
-            while (reader.TryReadLine(out var line))
-            {
-                if (parser.Parse(line.Text, origin, line.Number).Event is { } e)
-                {
-                    events.Add(e);
-                }
-            }
-        }
+        ParseEach(path, events.Add);
 
         var rows = new RowBinaryWriter(16 << 20);
         var passes = new List<string>();
@@ -254,12 +256,7 @@ internal static class IngestBenchmark
                 bytes = 0;
                 foreach (var e in events)
                 {
-                    SmtpEventEncoder.Write(rows, e);
-                    if (rows.WrittenCount > 8 << 20)
-                    {
-                        bytes += rows.WrittenCount;
-                        rows.Clear();
-                    }
+                    bytes += EncodeInto(rows, e);
                 }
 
                 bytes += rows.WrittenCount;
