@@ -2,7 +2,7 @@ using RelayWatch.Bench;
 
 // Throughput benchmarks that print figures; run them in Release:
 //   dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R]
-//   dotnet run -c Release --project bench/Bench -- ingest [--lines N] [--in-flight 1,2,3] [--repeat R] [--batch-lines N]
+//   dotnet run -c Release --project bench/Bench -- ingest [--lines N] [--in-flight 1,2,3] [--repeat R] [--batch-lines N] [--engine-events] [--end-to-end-only] [--text-codec C]
 //   dotnet run -c Release --project bench/Bench -- ingest-exim [--lines N] [--parse-only] [--batch-lines N] [--in-flight N]   (the same for the four below)
 //   dotnet run -c Release --project bench/Bench -- ingest-domino [--lines N]
 //   dotnet run -c Release --project bench/Bench -- ingest-ironport [--lines N]
@@ -44,6 +44,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] [--in-flight 1,2,3] [--repeat R] [--batch-lines N] | ingest-exim|ingest-domino|ingest-ironport|ingest-exchange|ingest-sendmail [--lines N] [--parse-only] [--batch-lines N] [--in-flight N] | line-cost <format> <sample> [rounds] | line-outcomes <format> <file>... | attacker-coverage DIR | simulate [--days N] [--harder] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X] | storage [--lines N] [--days N] | soak [--seconds 60] [--rate N | --probe-seconds 20 --target 50000] [--connections 4] [--page-clients 2] | server-ingest [--days 7] [--scale 0.05] [--repeat 2] [--batch-lines N] [--in-flight N]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Bench -- store-insert [--rows N] [--repeat R] | ingest [--lines N] [--in-flight 1,2,3] [--repeat R] [--batch-lines N] [--engine-events] [--end-to-end-only] [--text-codec C] | ingest-exim|ingest-domino|ingest-ironport|ingest-exchange|ingest-sendmail [--lines N] [--parse-only] [--batch-lines N] [--in-flight N] | line-cost <format> <sample> [rounds] | line-outcomes <format> <file>... | attacker-coverage DIR | simulate [--days N] [--harder] | detect [--days N] [--scale X] | train [--days N] [--scale X] | score [--ips N] | report [--days N] [--scale X] | storage [--lines N] [--days N] | soak [--seconds 60] [--rate N | --probe-seconds 20 --target 50000] [--connections 4] [--page-clients 2] | server-ingest [--days 7] [--scale 0.05] [--repeat 2] [--batch-lines N] [--in-flight N]");
     return 2;
 }
